@@ -1,0 +1,44 @@
+"""scalinglaws: fit, check and act on neural scaling laws."""
+
+from .data import Dataset as Dataset
+from .data import bundled as datasets
+from .exceptions import (
+    DataError as DataError,
+)
+from .exceptions import (
+    FitError as FitError,
+)
+from .exceptions import (
+    LawError as LawError,
+)
+from .exceptions import (
+    QueryError as QueryError,
+)
+from .exceptions import (
+    ResultFileError as ResultFileError,
+)
+from .exceptions import (
+    ScalingLawError as ScalingLawError,
+)
+from .exceptions import (
+    ScalingLawWarning as ScalingLawWarning,
+)
+from .laws.law import Law as Law
+from .laws.parameter import Parameter as Parameter
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "FitError",
+    "Law",
+    "LawError",
+    "Parameter",
+    "QueryError",
+    "ResultFileError",
+    "ScalingLawError",
+    "ScalingLawWarning",
+    "__version__",
+    "datasets",
+]

@@ -1,0 +1,3 @@
+"""Datasets: schema, validation, file IO and bundled data."""
+
+from .dataset import Dataset as Dataset

@@ -1,0 +1,117 @@
+"""Validation of the columns of a Dataset by role.
+
+Each check raises a :class:`~scalinglaws.exceptions.DataError` that names the column, the
+first offending rows (counted from 0 in the table, header excluded) and the fix.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError, ScalingLawWarning
+
+#: roles whose values are sizes or losses: finite and strictly positive
+POSITIVE_ROLES = ("params", "tokens", "flops", "loss")
+#: other numeric roles
+NUMERIC_ROLES = ("step", "lr")
+#: label roles, carried as they are
+LABEL_ROLES = ("run", "seed", "family")
+ROLES = POSITIVE_ROLES + NUMERIC_ROLES + LABEL_ROLES
+
+_MAX_ROWS_SHOWN = 5
+
+
+def rows_text(rows: Sequence[int] | np.ndarray) -> str:
+    """Describe row positions briefly: 'row 3' or 'rows 3, 7, 9 and 12 more'."""
+    rows = [int(r) for r in rows]
+    shown = ", ".join(str(r) for r in rows[:_MAX_ROWS_SHOWN])
+    more = len(rows) - _MAX_ROWS_SHOWN
+    label = "row" if len(rows) == 1 else "rows"
+    suffix = f" and {more} more" if more > 0 else ""
+    return f"{label} {shown}{suffix} (counting from 0, header excluded)"
+
+
+def to_numeric_column(series: pd.Series, column: str) -> np.ndarray:
+    """Convert a column to float64, or raise naming the rows that are not numbers."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        raise DataError(
+            f"column '{column}' holds true/false values, not numbers",
+            f"column '{column}'",
+            "give numeric values, or map another column to this role",
+        )
+    converted = pd.to_numeric(series, errors="coerce")
+    bad = np.flatnonzero(converted.isna().to_numpy() & series.notna().to_numpy())
+    if bad.size:
+        examples = ", ".join(repr(series.iloc[i]) for i in bad[:3])
+        raise DataError(
+            f"column '{column}' has values that are not numbers ({examples})",
+            f"column '{column}', {rows_text(bad)}",
+            "write plain numbers such as 7e9 (not '7B' or '7,000,000,000'), "
+            "or drop those rows",
+        )
+    return np.asarray(converted, dtype=float)
+
+
+def check_finite(values: np.ndarray, column: str) -> None:
+    """Raise if any value is NaN or infinite."""
+    nan = np.flatnonzero(np.isnan(values))
+    if nan.size:
+        raise DataError(
+            f"column '{column}' has missing values (NaN)",
+            f"column '{column}', {rows_text(nan)}",
+            "drop or fill those rows before building the Dataset",
+        )
+    inf = np.flatnonzero(np.isinf(values))
+    if inf.size:
+        raise DataError(
+            f"column '{column}' has infinite values",
+            f"column '{column}', {rows_text(inf)}",
+            "drop those rows; a diverged run has no usable loss",
+        )
+
+
+def check_positive(values: np.ndarray, column: str) -> None:
+    """Raise if any value is zero or negative."""
+    bad = np.flatnonzero(values <= 0)
+    if bad.size:
+        raise DataError(
+            f"column '{column}' must be strictly positive (found {values[bad[0]]:g})",
+            f"column '{column}', {rows_text(bad)}",
+            "sizes, token counts, FLOPs and losses are positive; drop those rows "
+            "or check the column mapping",
+        )
+
+
+def check_role(values: np.ndarray, role: str) -> None:
+    """Validate the numeric values of one role."""
+    check_finite(values, role)
+    if role in POSITIVE_ROLES or role == "lr":
+        check_positive(values, role)
+    elif role == "step":
+        bad = np.flatnonzero(values < 0)
+        if bad.size:
+            raise DataError(
+                "column 'step' has negative steps",
+                f"column 'step', {rows_text(bad)}",
+                "steps count from 0; check the column mapping",
+            )
+
+
+def warn_duplicates(frame: pd.DataFrame) -> None:
+    """Warn (not fail) when whole rows are repeated: they weigh double in a fit."""
+    try:
+        dup = np.flatnonzero(frame.duplicated().to_numpy())
+    except TypeError:  # unhashable cells: nothing sensible to compare
+        return
+    if dup.size:
+        warnings.warn(
+            f"the dataset has {dup.size} duplicated row(s) — {rows_text(dup)}. "
+            "Duplicated rows weigh double in a fit; drop them with "
+            "frame.drop_duplicates() if they are copies.",
+            ScalingLawWarning,
+            stacklevel=4,
+        )
