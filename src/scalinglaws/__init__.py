@@ -1,5 +1,6 @@
 """scalinglaws: fit, check and act on neural scaling laws."""
 
+from . import laws as laws
 from .data import Dataset as Dataset
 from .data import bundled as datasets
 from .exceptions import (
@@ -23,6 +24,9 @@ from .exceptions import (
 from .exceptions import (
     ScalingLawWarning as ScalingLawWarning,
 )
+from .fit import FitResult as FitResult
+from .fit import FitStatus as FitStatus
+from .fit import fit as fit
 from .laws.law import Law as Law
 from .laws.parameter import Parameter as Parameter
 
@@ -32,6 +36,8 @@ __all__ = [
     "DataError",
     "Dataset",
     "FitError",
+    "FitResult",
+    "FitStatus",
     "Law",
     "LawError",
     "Parameter",
@@ -41,4 +47,6 @@ __all__ = [
     "ScalingLawWarning",
     "__version__",
     "datasets",
+    "fit",
+    "laws",
 ]

@@ -260,6 +260,20 @@ class Law:
                 out[..., i, j] = out[..., j, i] = np.broadcast_to(next(entries), shape)
         return out
 
+    def hessian_contract(self, X: Sequence[Array], P: Array, w: Array) -> Array:
+        """Σ_n w[k, n] · ∂²f/∂p_i∂p_j at (X_n, P_k), shape (K, p, p), without the full
+        (K, n, p, p) array."""
+        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
+        k = P.shape[1]
+        out = np.empty((P.shape[0], k, k))
+        entries = iter(self._hess_fn(*X, *cols))
+        for i in range(k):
+            for j in range(i, k):
+                e = next(entries)
+                out[:, i, j] = out[:, j, i] = (w * e).sum(axis=-1) if np.ndim(e) else (
+                    e * w.sum(axis=-1))
+        return out
+
     def basis(self, X: Sequence[Array], Pnl: Array) -> tuple[Array, Array]:
         """Variable projection basis: value = g0 + F @ linear; shapes (K, n), (K, n, m)."""
         cols = [Pnl[:, i : i + 1] for i in range(Pnl.shape[1])]

@@ -1,0 +1,55 @@
+"""Safe file writing (temporary file + rename) and reading of JSON records."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import DataError, ResultFileError
+
+
+def write_bytes_atomic(path: Any, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that a reader never sees a half-written file."""
+    target = Path(os.fspath(path))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise DataError(f"the folder {folder} does not exist", f"path {target}",
+                        "create it first or choose another path")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise DataError(f"cannot write to {folder}: {exc.strerror}", f"path {target}",
+                        "choose a writable folder") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DataError(f"cannot write {target}: {exc.strerror}", f"path {target}",
+                        "choose a writable path") from None
+    return target
+
+
+def write_json_atomic(path: Any, record: Any) -> Path:
+    text = json.dumps(record, indent=2, allow_nan=False) + "\n"
+    return write_bytes_atomic(path, text.encode())
+
+
+def write_text_atomic(path: Any, text: str) -> Path:
+    return write_bytes_atomic(path, text.encode())
+
+
+def read_json(path: Any) -> Any:
+    """Read a JSON record (never executes code), with clear errors."""
+    p = Path(os.fspath(path))
+    if not p.is_file():
+        raise ResultFileError(f"file not found: {p}", f"path {p}", "check the path")
+    try:
+        return json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultFileError(f"{p.name} is not valid JSON ({exc})", f"file {p}",
+                              "the file may be truncated: save the fit again") from None

@@ -1,0 +1,5 @@
+"""The fit engine: objectives, batched optimiser, multi-start, and ``fit()``."""
+
+from .engine import fit as fit
+from .result import FitResult as FitResult
+from .result import FitStatus as FitStatus

@@ -1,0 +1,294 @@
+"""The ``fit()`` entry point: resolve the law and data, search, polish, assess health."""
+
+from __future__ import annotations
+
+import warnings as _warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..exceptions import DataError, FitError, LawError, ScalingLawWarning
+from ..laws.law import Law
+from . import starts as st
+from .covariance import covariance
+from .objective import Objective, check_loss
+from .optimizer import CONVERGED, MAX_ITER, STATUS_NAMES, BatchResult, minimize_batched
+from .projection import project
+from .result import FitResult, FitStatus, StartsTable
+
+STARTS = ("auto", "grid")
+
+
+def resolve_law(law: Law | str) -> Law:
+    """A Law from a Law, a catalog name, or an expression."""
+    if isinstance(law, Law):
+        return law
+    if not isinstance(law, str):
+        raise LawError(f"a law is a name, an expression or a Law, got {type(law).__name__}",
+                       "argument 'law'", "e.g. 'chinchilla' or 'E + A*C**(-alpha)'")
+    from ..laws import catalog
+
+    if law in catalog.names():
+        return catalog.get(law)
+    if law.isidentifier():
+        raise LawError(f"unknown law '{law}'", f"catalog: {', '.join(catalog.names())}",
+                       "use a catalog name or write the law as an expression")
+    return Law.from_expression(law)
+
+
+def bind_inputs(law: Law, x: str | None, columns: Mapping[str, str] | None) -> Law:
+    """Apply ``x=`` (the input of a one-input law) and ``columns=`` (symbol or role -> column)."""
+    mapping: dict[str, str] = {}
+    for key, col in (columns or {}).items():
+        if key in law.inputs:
+            mapping[key] = col
+        else:
+            hits = [s for s, c in law.inputs.items() if c == key]
+            if not hits:
+                raise LawError(
+                    f"'{key}' is neither an input symbol nor an input column of the law",
+                    f"law '{law.name}' inputs: "
+                    + ", ".join(f"{s} (column {c})" for s, c in law.inputs.items()),
+                    "map a symbol or role to a column, e.g. N=n_params")
+            mapping.update(dict.fromkeys(hits, col))
+    if x is not None:
+        if len(law.inputs) != 1:
+            raise LawError(
+                f"x= picks the input of a one-input law, but '{law.name}' has "
+                f"{len(law.inputs)} inputs", "argument 'x'",
+                "map inputs with columns={'N': 'params', ...} instead")
+        mapping[next(iter(law.inputs))] = x
+    if mapping:
+        law = law.bind(**mapping)
+    if law.unbound_inputs:
+        raise LawError(
+            f"law '{law.name}' needs to know which column its input "
+            f"{', '.join(law.unbound_inputs)} reads",
+            "argument 'x'", "pass x='flops' (or params, tokens, ...); CLI: --x flops")
+    return law
+
+
+def as_dataset(data: Any) -> Dataset:
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return Dataset.from_frame(data)
+    raise DataError(f"data must be a Dataset or a DataFrame, got {type(data).__name__}",
+                    "argument 'data'", "use sl.Dataset.from_csv(...) or a DataFrame")
+
+
+def fit(
+    law: Law | str,
+    data: Dataset | pd.DataFrame,
+    *,
+    x: str | None = None,
+    y: str = "loss",
+    columns: Mapping[str, str] | None = None,
+    loss: str = "huber",
+    delta: float = 1e-3,
+    overestimate_penalty: float = 1.0,
+    init: Any = None,
+    starts: str = "auto",
+    n_polish: int = 4,
+    max_iter: int = 300,
+    weights: Any = None,
+    throw: bool = False,
+) -> FitResult:
+    """Fit a law to data; returns a frozen :class:`FitResult`.
+
+    Parameters
+    ----------
+    law:
+        A catalog name (``"chinchilla"``), an expression or a :class:`Law`.
+    data:
+        A :class:`Dataset` (or DataFrame).
+    x:
+        For one-input laws, the column the input reads (``x="flops"``).
+    y:
+        The target column (default ``loss``).
+    columns:
+        Map from the law's input symbols or roles to columns (``{"N": "n_params"}``).
+    loss:
+        ``"huber"`` (default: Huber on log residuals, as Hoffmann et al. 2022),
+        ``"mse_log"`` or ``"mse"`` (raw residuals).
+    delta:
+        Huber's threshold on log residuals (1e-3 as in Hoffmann et al.).
+    overestimate_penalty:
+        Weight of residuals where the law over-predicts (k>1 penalises over-prediction).
+    init:
+        Your own starts (a dict of all parameters or a list of dicts); replaces the search.
+    starts:
+        ``"auto"``: variable projection over a dense grid of the nonlinear parameters, then a
+        batched polish of the best distinct candidates. ``"grid"``: optimise every start of
+        the product of the parameters' init grids (e.g. Epoch AI's 4,500 starts).
+    weights:
+        Optional non-negative case weights, one per row.
+    throw:
+        Raise :class:`FitError` instead of returning a fit whose status is not converged.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> ds = sl.datasets.load("chinchilla")
+    >>> f = sl.fit("chinchilla", ds[~ds.to_frame()["epoch_excluded"].to_numpy()])
+    >>> round(f.params["alpha"], 2), f.status.value
+    (0.35, 'converged')
+    """
+    check_loss(loss, delta, overestimate_penalty)
+    if starts not in STARTS:
+        raise FitError(f"unknown starts strategy '{starts}'", "argument 'starts'",
+                       f"use one of {', '.join(STARTS)}")
+    law = bind_inputs(resolve_law(law), x, columns)
+    ds = as_dataset(data)
+    cols = dict(law.inputs)
+    X = [ds.column(str(c))[None, :] for c in cols.values()]
+    target = ds.column(y)
+    n, p = len(ds), len(law.parameters)
+    if n < p:
+        raise DataError(
+            f"{n} data point(s) cannot determine the {p} parameters of '{law.name}'",
+            f"dataset with {n} rows", "add runs, or fix some parameters / use a smaller law")
+    if loss != "mse" and (target <= 0).any():
+        bad = np.flatnonzero(target <= 0)
+        raise DataError(f"loss '{loss}' works on log values, but '{y}' has values <= 0",
+                        f"column '{y}', rows {bad[:5].tolist()}", "use loss='mse'")
+    case_w = None
+    if weights is not None:
+        case_w = np.asarray(weights, dtype=float)
+        if case_w.shape != (n,) or not np.isfinite(case_w).all() or (case_w < 0).any():
+            raise DataError("weights must be finite, non-negative, one per row",
+                            "argument 'weights'", f"give an array of {n} values")
+    obj = Objective(law, X, target, loss, delta, overestimate_penalty, case_w)
+    U0 = _starting_points(obj, law, X, init, starts, n_polish)
+    batch = _optimise(obj, U0, max_iter, prune=starts == "grid" and init is None)
+    result = _assemble(obj, law, ds, y, U0, batch)
+    if throw and not result.status.ok:
+        raise FitError(f"the fit of '{law.name}' did not converge: {result.status.message}",
+                       f"status {result.status.value}",
+                       "; ".join(result.warnings) or "see the fit's warnings", result=result)
+    for w in result.warnings:
+        _warnings.warn(w, ScalingLawWarning, stacklevel=2)
+    return result
+
+
+def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> Any:
+    """IRLS Levenberg–Marquardt from every start, then a Newton polish of the survivors."""
+    coarse = minimize_batched(obj, U0, max_iter=max_iter, ftol=1e-4,
+                              prune_every=3 if prune else None)
+    alive = np.flatnonzero(np.isin(coarse.status, [CONVERGED, MAX_ITER])
+                           & np.isfinite(coarse.value))
+    if prune and alive.size > 8:
+        alive = alive[np.argsort(coarse.value[alive])[:8]]
+    if alive.size == 0:
+        return coarse
+    fine = minimize_batched(obj, coarse.U[alive], max_iter=max_iter, exact=True, lam0=1e-6)
+    U, value = coarse.U.copy(), coarse.value.copy()
+    status, n_iter = coarse.status.copy(), coarse.n_iter.copy()
+    U[alive], value[alive] = fine.U, fine.value
+    status[alive] = np.where(fine.status == CONVERGED, CONVERGED,
+                             np.maximum(fine.status, coarse.status[alive]))
+    n_iter[alive] += fine.n_iter
+    return BatchResult(U=U, value=value, status=status, n_iter=n_iter)
+
+
+def _starting_points(obj: Objective, law: Law, X: list[np.ndarray], init: Any, starts: str,
+                     n_polish: int) -> np.ndarray:
+    if init is not None:
+        return obj.clip(obj.search(st.user_starts(law, init)))
+    if starts == "grid":
+        return obj.clip(obj.search(st.exhaustive_grid(law, X)))
+    theta = st.projected_grid(law, X)
+    P, f = project(obj, theta)
+    values = obj.value_from_prediction(f)
+    values[~np.isfinite(P).all(axis=1)] = np.inf
+    floor = 1e-12 * (1.0 + float(np.max(np.abs(obj.y))))
+    for i, prm in enumerate(law.parameters):
+        if prm.log:
+            P[:, i] = np.where(P[:, i] > 0, P[:, i], floor)
+    coords = _grid_coords(theta)
+    chosen = st.pick_diverse(values, coords, n_polish, min_gap=2.0)
+    if chosen.size == 0:
+        chosen = np.arange(min(n_polish, len(P)))
+        P = np.nan_to_num(P, nan=1.0)
+    return obj.clip(obj.search(P[chosen]))
+
+
+def _grid_coords(theta: np.ndarray) -> np.ndarray:
+    """Integer position of each grid point along each axis (for distinct candidates)."""
+    out = np.zeros_like(theta)
+    for j in range(theta.shape[1]):
+        out[:, j] = np.unique(theta[:, j], return_inverse=True)[1]
+    return out
+
+
+def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
+              batch: Any) -> FitResult:
+    names = law.parameter_names
+    usable = np.isin(batch.status, [CONVERGED, MAX_ITER]) & np.isfinite(batch.value)
+    warn: list[str] = []
+    if not usable.any():
+        best = int(np.argmin(np.where(np.isfinite(batch.value), batch.value, np.inf)))
+        status = FitStatus.FAILED
+        warn.append(f"fit of '{law.name}' failed: {status.message}")
+    else:
+        best = int(np.flatnonzero(usable)[np.argmin(batch.value[usable])])
+        status = FitStatus.CONVERGED if batch.status[best] == CONVERGED else FitStatus.MAX_ITER
+        if status is FitStatus.MAX_ITER:
+            warn.append(f"fit of '{law.name}' did not converge: {status.message}")
+    u = batch.U[best]
+    p_hat = obj.natural(u[None, :])[0]
+    tol = 1e-7 * (1.0 + np.abs(u))
+    at_lo = np.isfinite(obj.lower) & (u - obj.lower <= tol)
+    at_hi = np.isfinite(obj.upper) & (obj.upper - u <= tol)
+    for i in np.flatnonzero(at_lo | at_hi):
+        side, bound = ("lower", law.parameters[i].lower) if at_lo[i] else (
+            "upper", law.parameters[i].upper)
+        warn.append(f"parameter '{names[i]}' sits at its {side} bound {bound:g}: the optimum "
+                    "may lie beyond it; widen the bound or question the law")
+    if status is FitStatus.CONVERGED and (at_lo | at_hi).any():
+        status = FitStatus.AT_BOUND
+    cov = covariance(obj, p_hat, at_lo | at_hi)
+    if cov.flat and status is not FitStatus.FAILED:
+        warn.append(f"the data barely constrain '{cov.flat[0]}' (flat direction, condition "
+                    f"number {cov.condition:.1e}): its error bar is not reliable; fix it or "
+                    "add runs that vary it")
+    if usable.sum() > 1 and status is not FitStatus.FAILED:
+        fbest = batch.value[best]
+        twins = usable & (batch.value <= fbest + 1e-6 * abs(fbest))
+        P_all = obj.natural(batch.U[twins])
+        spread = np.max(np.abs(P_all - p_hat) / (np.abs(p_hat) + 1e-12), axis=0)
+        loose = [names[i] for i in np.flatnonzero(spread > 0.01)]
+        if loose:
+            warn.append(f"starts reach the same objective with different {', '.join(loose)}: "
+                        "the optimum is not unique; constrain those parameters")
+    stderr = np.sqrt(np.where(np.diag(cov.cov) >= 0, np.diag(cov.cov), np.nan))
+    ranges = {col: (float(xv.min()), float(xv.max()))
+              for col, xv in zip(law.inputs.values(), obj.X, strict=True) if col}
+    table = StartsTable(
+        names=names, initial=obj.natural(U0), final=obj.natural(batch.U),
+        objective=batch.value, status=tuple(STATUS_NAMES[int(s)] for s in batch.status),
+        n_iter=batch.n_iter,
+    )
+    return FitResult(
+        law=law,
+        params={n: float(v) for n, v in zip(names, p_hat, strict=True)},
+        stderr={n: float(v) for n, v in zip(names, stderr, strict=True)},
+        cov=cov.cov,
+        objective=float(batch.value[best]),
+        loss=obj.loss,
+        delta=obj.delta,
+        overestimate_penalty=obj.overestimate_penalty,
+        n_points=len(ds),
+        status=status,
+        warnings=tuple(warn),
+        target=y,
+        columns={s: str(c) for s, c in law.inputs.items()},
+        input_ranges=ranges,
+        fingerprint=ds.fingerprint,
+        dataset=ds.name,
+        n_starts=len(U0),
+        starts=table,
+    )

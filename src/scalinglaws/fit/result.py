@@ -1,0 +1,199 @@
+"""FitResult: the frozen outcome of a fit, with predictions, summary and JSON round trip."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ResultFileError
+from ..laws.law import Law
+
+SCHEMA = "scalinglaws.fit"
+SCHEMA_VERSION = 1
+
+
+class FitStatus(enum.Enum):
+    """Health of a fit; each member carries what it means and what to do."""
+
+    CONVERGED = "converged"
+    AT_BOUND = "at_bound"
+    MAX_ITER = "max_iter"
+    FAILED = "failed"
+
+    @property
+    def message(self) -> str:
+        return {
+            "converged": "the optimiser converged to a minimum inside the bounds",
+            "at_bound": "the best parameters sit at a bound: the optimum may lie beyond it; "
+            "widen the bound or question the law",
+            "max_iter": "the optimiser stopped at its iteration limit before converging; "
+            "raise max_iter or give better starts",
+            "failed": "no start gave a finite objective; check the law's domain and the data",
+        }[self.value]
+
+    @property
+    def ok(self) -> bool:
+        return self is FitStatus.CONVERGED
+
+
+@dataclass(frozen=True)
+class StartsTable:
+    """Every start of a fit: where it began and ended, its objective and status."""
+
+    names: tuple[str, ...]
+    initial: np.ndarray
+    final: np.ndarray
+    objective: np.ndarray
+    status: tuple[str, ...]
+    n_iter: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.final, columns=list(self.names))
+        frame.insert(0, "objective", self.objective)
+        frame.insert(1, "status", list(self.status))
+        frame.insert(2, "n_iter", self.n_iter)
+        for i, n in enumerate(self.names):
+            frame[f"init_{n}"] = self.initial[:, i]
+        return frame.sort_values("objective", kind="stable").reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The outcome of :func:`scalinglaws.fit`.
+
+    ``params`` and ``stderr`` map parameter names to values; ``cov`` is in natural units, in
+    the order of ``law.parameter_names`` (see ``docs/decisions.md`` for how it is estimated).
+    """
+
+    law: Law
+    params: Mapping[str, float]
+    stderr: Mapping[str, float]
+    cov: np.ndarray
+    objective: float
+    loss: str
+    delta: float
+    overestimate_penalty: float
+    n_points: int
+    status: FitStatus
+    warnings: tuple[str, ...]
+    target: str
+    columns: Mapping[str, str]
+    input_ranges: Mapping[str, tuple[float, float]]
+    fingerprint: str
+    dataset: str | None = None
+    n_starts: int = 0
+    starts: StartsTable | None = field(default=None, repr=False, compare=False)
+
+    # -- use --------------------------------------------------------------------------------
+    def predict(self, **inputs: Any) -> Any:
+        """The law at the fitted parameters: ``fit.predict(params=7e10, tokens=1.4e12)``.
+
+        Inputs are named by column (``params``) or by the law's symbol (``N``); arrays
+        broadcast. Returns a float for scalar inputs, else an array.
+        """
+        out = self.law(self.params, **inputs)
+        return float(out) if np.ndim(out) == 0 else out
+
+    @property
+    def converged(self) -> bool:
+        return self.status.ok
+
+    def summary(self) -> Any:
+        """A :class:`~scalinglaws.report.Summary`, rendered as text, HTML or a dict."""
+        from ..report.summary import Summary
+
+        return Summary.from_fit(self)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().html())
+
+    # -- serialisation ----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with a schema version (``from_dict`` reads it back)."""
+        return {
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
+            "law": self.law.to_dict(),
+            "params": {k: _jf(v) for k, v in self.params.items()},
+            "stderr": {k: _jf(v) for k, v in self.stderr.items()},
+            "cov": [[_jf(v) for v in row] for row in np.asarray(self.cov)],
+            "objective": _jf(self.objective),
+            "loss": self.loss,
+            "delta": self.delta,
+            "overestimate_penalty": self.overestimate_penalty,
+            "n_points": self.n_points,
+            "status": self.status.value,
+            "warnings": list(self.warnings),
+            "target": self.target,
+            "columns": dict(self.columns),
+            "input_ranges": {k: list(v) for k, v in self.input_ranges.items()},
+            "fingerprint": self.fingerprint,
+            "dataset": self.dataset,
+            "n_starts": self.n_starts,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> FitResult:
+        if not isinstance(d, Mapping) or d.get("schema") != SCHEMA:
+            raise ResultFileError("this is not a scalinglaws fit record", "field 'schema'",
+                                  "give a file written by FitResult.save / scalinglaws fit --out")
+        version = d.get("schema_version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise ResultFileError(
+                f"the fit record has schema version {version!r}; this scalinglaws reads "
+                f"versions up to {SCHEMA_VERSION}",
+                "field 'schema_version'",
+                "upgrade scalinglaws to read it",
+            )
+        try:
+            law = Law.from_dict(d["law"])
+            names = law.parameter_names
+            return cls(
+                law=law,
+                params={n: float(d["params"][n]) for n in names},
+                stderr={n: float(d["stderr"][n]) for n in names},
+                cov=np.array(d["cov"], dtype=float).reshape(len(names), len(names)),
+                objective=float(d["objective"]),
+                loss=str(d["loss"]),
+                delta=float(d["delta"]),
+                overestimate_penalty=float(d.get("overestimate_penalty", 1.0)),
+                n_points=int(d["n_points"]),
+                status=FitStatus(d["status"]),
+                warnings=tuple(str(w) for w in d.get("warnings", [])),
+                target=str(d.get("target", "loss")),
+                columns={str(k): str(v) for k, v in d.get("columns", {}).items()},
+                input_ranges={str(k): (float(v[0]), float(v[1]))
+                              for k, v in d.get("input_ranges", {}).items()},
+                fingerprint=str(d.get("fingerprint", "")),
+                dataset=d.get("dataset"),
+                n_starts=int(d.get("n_starts", 0)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ResultFileError(
+                f"the fit record is incomplete or malformed ({type(exc).__name__}: {exc})",
+                "fit record", "save the fit again") from None
+
+    def save(self, path: Any) -> None:
+        """Write the fit as JSON, atomically (temporary file, then rename)."""
+        from ..data.files import write_json_atomic
+
+        write_json_atomic(path, self.to_dict())
+
+
+def _jf(v: float) -> float | str:
+    v = float(v)
+    if math.isfinite(v):
+        return v
+    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")

@@ -1,0 +1,125 @@
+"""Where the optimiser starts: grids over the parameters, derived from specs and data."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import FitError
+from ..laws import expression as ex
+from ..laws.law import Law
+from ..laws.parameter import Parameter
+
+Array = np.ndarray
+
+#: grid points over the nonlinear parameters in the default (projected) search
+PROJECTED_BUDGET = 256
+
+
+def axis_values(law: Law, p: Parameter, X: Sequence[Array], count: int | None) -> Array:
+    """Values of one parameter to search; ``count=None`` keeps the spec's own init grid."""
+    if p.init is not None and (count is None or len(p.init) >= count):
+        return np.asarray(p.init, dtype=float)
+    if count is None:
+        count = 5
+    if p.init is not None and len(p.init) > 1:
+        lo, hi = min(p.init), max(p.init)
+    else:
+        lo, hi = _default_range(law, p, X)
+    if p.log and lo > 0:
+        return np.geomspace(lo, hi, count)
+    return np.linspace(lo, hi, count)
+
+
+def _default_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, float]:
+    if p.name in law.exponent_names:
+        lo, hi = 0.05, 2.0
+    elif p.log:
+        sym = next(s for s in law._param_syms if s.name == p.name)
+        related = ex.scale_inputs(law.expr, sym, law._input_syms)
+        xs = [X[i] for i, s in enumerate(law._input_syms) if s in related]
+        if xs:
+            lo = min(float(np.min(x)) for x in xs) / 100
+            hi = max(float(np.max(x)) for x in xs) * 100
+        else:
+            lo, hi = 1e-3, 1e3
+    else:
+        lo, hi = -2.0, 2.0
+    lo = max(lo, p.lower if math.isfinite(p.lower) else lo)
+    hi = min(hi, p.upper if math.isfinite(p.upper) else hi)
+    if p.log:
+        lo = max(lo, 1e-300)
+    if not lo < hi:
+        lo, hi = p.lower, p.upper
+    return lo, hi
+
+
+def projected_grid(law: Law, X: Sequence[Array]) -> Array:
+    """Dense product grid over the nonlinear parameters (natural units), (G, k)."""
+    nonlinear = [p for p in law.parameters if p.name not in law.linear_names]
+    if not nonlinear:
+        return np.empty((1, 0))
+    per_axis = int(np.clip(round(PROJECTED_BUDGET ** (1 / len(nonlinear))), 5, 64))
+    axes = [axis_values(law, p, X, per_axis) for p in nonlinear]
+    return np.array(list(itertools.product(*axes)), dtype=float)
+
+
+def exhaustive_grid(law: Law, X: Sequence[Array]) -> Array:
+    """Product of every parameter's init grid (natural units): the classic multi-start."""
+    axes = [axis_values(law, p, X, None) for p in law.parameters]
+    return np.array(list(itertools.product(*axes)), dtype=float)
+
+
+def user_starts(law: Law, init: Any) -> Array:
+    """Rows of natural parameters from ``init``: a dict, or a list of dicts, or an array."""
+    names = law.parameter_names
+    rows: list[Mapping[str, Any]] | Array
+    if isinstance(init, Mapping):
+        rows = [init]
+    elif isinstance(init, np.ndarray):
+        arr = np.atleast_2d(np.asarray(init, dtype=float))
+        if arr.shape[1] != len(names):
+            raise FitError(f"init has {arr.shape[1]} columns, the law has {len(names)} "
+                           "parameters", "argument 'init'", f"order: {', '.join(names)}")
+        return arr
+    else:
+        rows = list(init)
+    out = np.empty((len(rows), len(names)))
+    for k, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise FitError("init must be a dict of parameter values or a list of them",
+                           "argument 'init'", f"e.g. init={{'{names[0]}': 1.0, ...}}")
+        missing = [n for n in names if n not in row]
+        extra = [n for n in row if n not in names]
+        if missing or extra:
+            raise FitError(
+                f"init start {k} " + (f"lacks {missing}" if missing else f"has unknown {extra}"),
+                "argument 'init'", f"give every parameter: {', '.join(names)}")
+        for n in names:
+            p = law.parameter(n)
+            v = float(row[n])
+            if not (p.lower <= v <= p.upper) or not math.isfinite(v):
+                raise FitError(
+                    f"starting value {v:g} lies outside the bounds [{p.lower:g}, {p.upper:g}]",
+                    f"parameter '{n}', init start {k}",
+                    "move the start inside the bounds or widen them",
+                )
+            out[k, names.index(n)] = v
+    return out
+
+
+def pick_diverse(values: Array, coords: Array, count: int, min_gap: float) -> Array:
+    """Indices of the ``count`` best finite values whose coords differ by >= ``min_gap``."""
+    order = np.argsort(values)
+    order = order[np.isfinite(values[order])]
+    chosen: list[int] = []
+    for i in order:
+        if all(np.max(np.abs(coords[i] - coords[j])) >= min_gap for j in chosen):
+            chosen.append(int(i))
+            if len(chosen) == count:
+                break
+    return np.array(chosen, dtype=int)

@@ -1,0 +1,42 @@
+"""Chinchilla: L(N, D) = E + A/N^alpha + B/D^beta.
+
+Hoffmann et al., "Training Compute-Optimal Large Language Models", 2022, arXiv:2203.15556,
+eq. (2) / Approach 3. Default init grid: Besiroglu et al. (Epoch AI), "Chinchilla Scaling: A
+replication attempt", 2024, arXiv:2404.10102 (4,500 starts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .catalog import register
+from .law import Law
+from .parameter import Parameter
+
+_AMPLITUDE_GRID = tuple(float(v) for v in np.exp([0.0, 5.0, 10.0, 15.0, 20.0, 25.0]))
+_EXPONENT_GRID = (0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+@register("chinchilla")
+def chinchilla() -> Law:
+    return Law(
+        "E + A/N**alpha + B/D**beta",
+        inputs={"N": "params", "D": "tokens"},
+        parameters=[
+            Parameter("A", 0.0, np.inf, log=True, init=_AMPLITUDE_GRID,
+                      description="amplitude of the model-size term"),
+            Parameter("B", 0.0, np.inf, log=True, init=_AMPLITUDE_GRID,
+                      description="amplitude of the data term"),
+            Parameter("E", 0.0, np.inf, log=True,
+                      init=tuple(float(v) for v in np.exp([-1.0, -0.5, 0.0, 0.5, 1.0])),
+                      description="irreducible loss"),
+            Parameter("alpha", 0.0, 10.0, init=_EXPONENT_GRID,
+                      description="model-size exponent"),
+            Parameter("beta", 0.0, 10.0, init=_EXPONENT_GRID, description="data exponent"),
+        ],
+        name="chinchilla",
+        description="Loss as a sum of an irreducible term and power laws in parameters and "
+        "tokens (Hoffmann et al. 2022, eq. 2).",
+        citation="Hoffmann et al. 2022, arXiv:2203.15556, eq. (2)",
+        domain="final losses of compute-efficient runs (one epoch, tuned schedule per budget)",
+    )
