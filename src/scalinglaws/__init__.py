@@ -1,8 +1,10 @@
 """scalinglaws: fit, check and act on neural scaling laws."""
 
 from . import laws as laws
+from . import plan as plan
 from .data import Dataset as Dataset
 from .data import bundled as datasets
+from .data.fitfile import load_fit as load_fit
 from .exceptions import (
     DataError as DataError,
 )
@@ -11,6 +13,9 @@ from .exceptions import (
 )
 from .exceptions import (
     LawError as LawError,
+)
+from .exceptions import (
+    OptionError as OptionError,
 )
 from .exceptions import (
     QueryError as QueryError,
@@ -40,6 +45,7 @@ __all__ = [
     "FitStatus",
     "Law",
     "LawError",
+    "OptionError",
     "Parameter",
     "QueryError",
     "ResultFileError",
@@ -49,4 +55,6 @@ __all__ = [
     "datasets",
     "fit",
     "laws",
+    "load_fit",
+    "plan",
 ]

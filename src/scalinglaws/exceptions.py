@@ -14,7 +14,8 @@ def format_message(what: str, where: str | None = None, fix: str | None = None) 
         text += f" — {where}"
     text += "."
     if fix:
-        text += f" {fix.rstrip('.')}."
+        fix = fix.rstrip(".")
+        text += f" {fix[:1].upper()}{fix[1:]}."
     return text
 
 
@@ -49,6 +50,10 @@ class FitError(ScalingLawError, RuntimeError):
         super().__init__(what, where, fix)
         #: the partial or failed result, when there is one
         self.result = result
+
+
+class OptionError(ScalingLawError, ValueError, TypeError):
+    """An argument or option has a value that cannot be used (unknown name, out of range)."""
 
 
 class QueryError(ScalingLawError, ValueError):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..exceptions import DataError, FitError, LawError, ScalingLawWarning
+from ..exceptions import DataError, FitError, LawError, OptionError, ScalingLawWarning
 from ..laws.law import Law
 from . import starts as st
 from .covariance import covariance
@@ -22,8 +22,13 @@ from .result import FitResult, FitStatus, StartsTable
 STARTS = ("auto", "grid")
 
 
-def resolve_law(law: Law | str) -> Law:
-    """A Law from a Law, a catalog name, or an expression."""
+def resolve_law(law: Law | str, columns: Mapping[str, str] | None = None,
+                x: str | None = None) -> Law:
+    """A Law from a Law, a catalog name, or an expression.
+
+    In an expression, N, D, C, S (and the role names) are inputs by default; so are the
+    symbols that ``columns`` maps to a column, and ``x`` when ``x=`` is given.
+    """
     if isinstance(law, Law):
         return law
     if not isinstance(law, str):
@@ -36,7 +41,16 @@ def resolve_law(law: Law | str) -> Law:
     if law.isidentifier():
         raise LawError(f"unknown law '{law}'", f"catalog: {', '.join(catalog.names())}",
                        "use a catalog name or write the law as an expression")
-    return Law.from_expression(law)
+    from ..laws import expression as ex
+    from ..laws.law import DEFAULT_INPUTS
+
+    symbols = {str(s) for s in ex.parse(law).free_symbols}
+    inputs: dict[str, str | None] = {
+        s: DEFAULT_INPUTS[s] for s in symbols if s in DEFAULT_INPUTS}
+    inputs.update({s: col for s, col in (columns or {}).items() if s in symbols})
+    if x is not None and "x" in symbols:
+        inputs["x"] = x
+    return Law.from_expression(law, inputs=inputs or None)
 
 
 def bind_inputs(law: Law, x: str | None, columns: Mapping[str, str] | None) -> Law:
@@ -139,9 +153,9 @@ def fit(
     """
     check_loss(loss, delta, overestimate_penalty)
     if starts not in STARTS:
-        raise FitError(f"unknown starts strategy '{starts}'", "argument 'starts'",
+        raise OptionError(f"unknown starts strategy '{starts}'", "argument 'starts'",
                        f"use one of {', '.join(STARTS)}")
-    law = bind_inputs(resolve_law(law), x, columns)
+    law = bind_inputs(resolve_law(law, columns, x), x, columns)
     ds = as_dataset(data)
     cols = dict(law.inputs)
     X = [ds.column(str(c))[None, :] for c in cols.values()]

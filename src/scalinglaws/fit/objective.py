@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import FitError
+from ..exceptions import OptionError
 from ..laws.law import Law
 
 LOSSES = ("huber", "mse_log", "mse")
@@ -187,11 +187,11 @@ class Objective:
 def check_loss(loss: str, delta: float, overestimate_penalty: float) -> None:
     """Validate the objective's options."""
     if loss not in LOSSES:
-        raise FitError(f"unknown loss '{loss}'", "argument 'loss'",
+        raise OptionError(f"unknown loss '{loss}'", "argument 'loss'",
                        f"use one of {', '.join(LOSSES)}")
     if not (np.isfinite(delta) and delta > 0):
-        raise FitError(f"delta must be a positive number, got {delta!r}", "argument 'delta'",
+        raise OptionError(f"delta must be a positive number, got {delta!r}", "argument 'delta'",
                        "use e.g. 1e-3 (Hoffmann et al. 2022)")
     if not (np.isfinite(overestimate_penalty) and overestimate_penalty > 0):
-        raise FitError(f"overestimate_penalty must be positive, got {overestimate_penalty!r}",
+        raise OptionError(f"overestimate_penalty must be positive, got {overestimate_penalty!r}",
                        "argument 'overestimate_penalty'", "use 1 (symmetric) or e.g. 10")

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import FitError
+from ..exceptions import OptionError
 from ..laws import expression as ex
 from ..laws.law import Law
 from ..laws.parameter import Parameter
@@ -83,7 +83,7 @@ def user_starts(law: Law, init: Any) -> Array:
     elif isinstance(init, np.ndarray):
         arr = np.atleast_2d(np.asarray(init, dtype=float))
         if arr.shape[1] != len(names):
-            raise FitError(f"init has {arr.shape[1]} columns, the law has {len(names)} "
+            raise OptionError(f"init has {arr.shape[1]} columns, the law has {len(names)} "
                            "parameters", "argument 'init'", f"order: {', '.join(names)}")
         return arr
     else:
@@ -91,19 +91,19 @@ def user_starts(law: Law, init: Any) -> Array:
     out = np.empty((len(rows), len(names)))
     for k, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            raise FitError("init must be a dict of parameter values or a list of them",
+            raise OptionError("init must be a dict of parameter values or a list of them",
                            "argument 'init'", f"e.g. init={{'{names[0]}': 1.0, ...}}")
         missing = [n for n in names if n not in row]
         extra = [n for n in row if n not in names]
         if missing or extra:
-            raise FitError(
+            raise OptionError(
                 f"init start {k} " + (f"lacks {missing}" if missing else f"has unknown {extra}"),
                 "argument 'init'", f"give every parameter: {', '.join(names)}")
         for n in names:
             p = law.parameter(n)
             v = float(row[n])
             if not (p.lower <= v <= p.upper) or not math.isfinite(v):
-                raise FitError(
+                raise OptionError(
                     f"starting value {v:g} lies outside the bounds [{p.lower:g}, {p.upper:g}]",
                     f"parameter '{n}', init start {k}",
                     "move the start inside the bounds or widen them",

@@ -1,0 +1,227 @@
+"""Compute-optimal allocation: the model size and token count that minimise a fitted law's
+loss at a training budget C = k·N·D, and the inverse query (FLOPs to reach a loss).
+
+For the Chinchilla form ``E + A/N^alpha + B/D^beta`` the optimum has a closed form
+(Hoffmann et al. 2022, Appendix D.2): ``N_opt = G (C/k)^(beta/(alpha+beta))``,
+``D_opt = G^-1 (C/k)^(alpha/(alpha+beta))`` with ``G = (alpha A / (beta B))^(1/(alpha+beta))``.
+Any other law with ``params`` and ``tokens`` inputs is minimised numerically along the
+budget's iso-FLOP line (a log grid, then golden-section refinement), for all budgets at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from ..exceptions import OptionError, QueryError
+from ..fit.result import FitResult
+
+Array = np.ndarray
+_GRID = 241
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Compute-optimal model size, tokens and loss for one or more budgets."""
+
+    flops: Array
+    params: Array
+    tokens: Array
+    loss: Array
+    method: str
+    flops_factor: float
+    exponent_params: float | None = None
+    exponent_tokens: float | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"flops": self.flops, "params": self.params,
+                             "tokens": self.tokens, "loss": self.loss,
+                             "tokens_per_param": self.tokens / self.params})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; scalars when a single budget was asked for."""
+
+        def conv(a: Array) -> Any:
+            return float(a[0]) if a.size == 1 else [float(v) for v in a]
+
+        out: dict[str, Any] = {
+            "flops": conv(self.flops), "params": conv(self.params),
+            "tokens": conv(self.tokens), "loss": conv(self.loss),
+            "tokens_per_param": conv(self.tokens / self.params),
+            "method": self.method, "flops_factor": self.flops_factor,
+            "warnings": list(self.warnings),
+        }
+        if self.exponent_params is not None:
+            out["exponent_params"] = self.exponent_params
+            out["exponent_tokens"] = self.exponent_tokens
+        return out
+
+    def records(self) -> list[dict[str, float]]:
+        return [{"flops": float(c), "params": float(n), "tokens": float(d), "loss": float(l_)}
+                for c, n, d, l_ in zip(self.flops, self.params, self.tokens, self.loss,
+                                       strict=True)]
+
+
+def _budgets(flops: Any) -> Array:
+    try:
+        c = np.atleast_1d(np.asarray(flops, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise OptionError(f"flops must be numbers, got {flops!r}", "argument 'flops'",
+                         "e.g. flops=5.76e23 or flops=[1e21, 1e23]") from None
+    if c.size == 0 or not np.isfinite(c).all() or (c <= 0).any():
+        raise OptionError(f"flops must be positive finite budgets, got {flops!r}",
+                         "argument 'flops'", "e.g. flops=5.76e23")
+    return c
+
+
+def _check_inputs(fit: FitResult) -> tuple[str, str]:
+    cols = dict(fit.columns)
+    by_col = {c: s for s, c in cols.items()}
+    if set(cols.values()) != {"params", "tokens"}:
+        raise QueryError(
+            f"compute-optimal allocation needs a law of params and tokens; "
+            f"'{fit.law.name}' reads {', '.join(cols.values())}",
+            f"law '{fit.law.name}'",
+            "fit a law with N (params) and D (tokens) inputs, e.g. 'chinchilla'")
+    return by_col["params"], by_col["tokens"]
+
+
+def _is_chinchilla(fit: FitResult, n_sym: str, d_sym: str) -> bool:
+    names = set(fit.law.parameter_names)
+    if names != {"E", "A", "B", "alpha", "beta"}:
+        return False
+    s = {n: sp.Symbol(n, real=True) for n in [*names, n_sym, d_sym]}
+    form = s["E"] + s["A"] / s[n_sym] ** s["alpha"] + s["B"] / s[d_sym] ** s["beta"]
+    return bool(sp.simplify(fit.law.expr - form) == 0)
+
+
+def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0) -> Allocation:
+    """The model size N and tokens D = C/(k·N) that minimise the fitted loss at each budget C.
+
+    >>> import scalinglaws as sl
+    >>> ds = sl.datasets.load("chinchilla")
+    >>> f = sl.fit("chinchilla", ds[~ds.to_frame()["epoch_excluded"].to_numpy(dtype=bool)])
+    >>> a = sl.plan.compute_optimal(f, flops=5.76e23)
+    >>> 1e10 < float(a.params[0]) < 1e12
+    True
+    """
+    c = _budgets(flops)
+    if not (np.isfinite(flops_factor) and flops_factor > 0):
+        raise OptionError(f"flops_factor must be positive, got {flops_factor!r}",
+                         "argument 'flops_factor'", "use 6 (C = 6·N·D)")
+    n_sym, d_sym = _check_inputs(fit)
+    p = fit.params
+    if _is_chinchilla(fit, n_sym, d_sym) and p["alpha"] > 0 and p["beta"] > 0:
+        a, b = p["alpha"], p["beta"]
+        g = (a * p["A"] / (b * p["B"])) ** (1.0 / (a + b))
+        n = g * (c / flops_factor) ** (b / (a + b))
+        d = (c / flops_factor) ** (a / (a + b)) / g
+        loss = np.asarray(fit.predict(params=n, tokens=d), dtype=float)
+        out = Allocation(c, n, d, loss, "closed_form", flops_factor,
+                         exponent_params=b / (a + b), exponent_tokens=a / (a + b))
+    else:
+        n, loss = _numeric_optimum(fit, c, flops_factor)
+        out = Allocation(c, n, c / (flops_factor * n), loss, "numeric", flops_factor)
+    return _with_extrapolation_warnings(fit, out)
+
+
+def _numeric_optimum(fit: FitResult, c: Array, k: float) -> tuple[Array, Array]:
+    """Minimise loss(N, C/(kN)) over log N for every budget; batched grid + golden section."""
+    hi = np.log(c / k)  # D >= 1 token
+    lo = np.full_like(hi, np.log(1.0))
+    u = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, _GRID)[None, :]
+
+    def loss_at(logn: Array) -> Array:
+        n = np.exp(logn)
+        with np.errstate(all="ignore"):
+            v = np.asarray(fit.predict(params=n, tokens=c.reshape(
+                (-1,) + (1,) * (n.ndim - 1)) / (k * n)), dtype=float)
+        return np.where(np.isfinite(v), v, np.inf)
+
+    vals = loss_at(u)
+    j = np.argmin(vals, axis=1)
+    if not np.isfinite(vals[np.arange(len(c)), j]).all():
+        raise QueryError("the law gives no finite loss along the budget's iso-FLOP line",
+                         f"law '{fit.law.name}'", "check the fit's parameters")
+    edge = (j == 0) | (j == _GRID - 1)
+    if edge.any():
+        raise QueryError(
+            f"the law has no interior optimum for budget(s) {c[edge].tolist()}: the loss "
+            "keeps falling towards an extreme model size",
+            f"law '{fit.law.name}'",
+            "check that the fitted exponents are positive, or use a law with both N and D terms")
+    step = (hi - lo) / (_GRID - 1)
+    a, b = u[np.arange(len(c)), j] - step, u[np.arange(len(c)), j] + step
+    x1, x2 = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
+    f1, f2 = loss_at(x1[:, None])[:, 0], loss_at(x2[:, None])[:, 0]
+    for _ in range(60):
+        left = f1 < f2
+        b = np.where(left, x2, b)
+        a = np.where(left, a, x1)
+        x2n = np.where(left, x1, a + _GOLDEN * (b - a))
+        x1n = np.where(left, b - _GOLDEN * (b - a), x2)
+        x1, x2 = x1n, x2n
+        f1, f2 = loss_at(x1[:, None])[:, 0], loss_at(x2[:, None])[:, 0]
+    logn = 0.5 * (a + b)
+    return np.exp(logn), loss_at(logn[:, None])[:, 0]
+
+
+def _with_extrapolation_warnings(fit: FitResult, out: Allocation) -> Allocation:
+    warn = []
+    for col, values in (("params", out.params), ("tokens", out.tokens)):
+        if col in fit.input_ranges:
+            top = fit.input_ranges[col][1]
+            ratio = float(np.max(values)) / top
+            if ratio > 10:
+                warn.append(f"extrapolation: the optimal {col} ({np.max(values):.3g}) is "
+                            f"{ratio:.0f}x the largest fitted value ({top:.3g}); treat the "
+                            "answer as a forecast with wide uncertainty")
+    if not warn:
+        return out
+    return Allocation(out.flops, out.params, out.tokens, out.loss, out.method,
+                      out.flops_factor, out.exponent_params, out.exponent_tokens, tuple(warn))
+
+
+def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> Allocation:
+    """The smallest budget whose compute-optimal loss equals ``loss`` (inverse query).
+
+    Raises :class:`QueryError` when the target is at or below what the law can ever reach.
+    """
+    try:
+        target = np.atleast_1d(np.asarray(loss, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise OptionError(f"loss must be a number, got {loss!r}", "argument 'loss'",
+                         "e.g. loss=2.0") from None
+    if target.size == 0 or not np.isfinite(target).all() or (target <= 0).any():
+        raise OptionError(f"target loss must be positive and finite, got {loss!r}",
+                         "argument 'loss'", "e.g. loss=2.0")
+    lo = np.full(target.shape, np.log(1e6))
+    hi = np.full(target.shape, np.log(1e45))
+
+    def best(logc: Array) -> Array:
+        return compute_optimal(fit, np.exp(logc), flops_factor=flops_factor).loss
+
+    floor = best(hi)
+    unreachable = target <= floor
+    if unreachable.any():
+        irreducible = f" (irreducible loss E = {fit.params['E']:.4g})" if "E" in fit.params else ""
+        raise QueryError(
+            f"target loss {target[unreachable][0]:g} is below what the fitted law reaches at "
+            f"any budget{irreducible}",
+            f"law '{fit.law.name}'",
+            "ask for a higher loss, or check the fit")
+    top = best(lo)
+    target_c = np.where(target >= top, lo, np.nan)
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        above = best(mid) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    c = np.exp(np.where(np.isnan(target_c), hi, target_c))
+    return compute_optimal(fit, c, flops_factor=flops_factor)

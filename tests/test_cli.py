@@ -1,0 +1,154 @@
+"""The command line: outputs, JSON documents and exit codes (0 ok, 1 failed, 2 bad input)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import scalinglaws as sl
+from scalinglaws.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args, code=0):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == code, (args, result.output, result.stderr)
+    # an uncaught exception would surface here; a clean exit is SystemExit or nothing
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def runs_csv(tmp_path_factory):
+    ds = sl.datasets.load("chinchilla")
+    frame = ds.to_frame()
+    frame = frame[~frame["epoch_excluded"]].drop(columns=["epoch_excluded", "flops"])
+    path = tmp_path_factory.mktemp("data") / "runs.csv"
+    frame.rename(columns={"params": "n_params"}).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fit_json(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fit") / "fit.json"
+    run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
+        "--out", path, "--json")
+    return path
+
+
+def test_laws_json_lists_catalog():
+    doc = json.loads(run("laws", "--json").stdout)
+    names = {entry["name"] for entry in doc["laws"]}
+    assert {"chinchilla", "kaplan", "power_law"} <= names
+    chin = next(e for e in doc["laws"] if e["name"] == "chinchilla")
+    assert "alpha" in chin["parameters"] and "2203.15556" in chin["citation"]
+
+
+def test_fit_json_with_column_mapping(runs_csv, tmp_path):
+    out = tmp_path / "f.json"
+    doc = json.loads(run("fit", runs_csv, "--law", "chinchilla", "--col", "N=n_params",
+                         "--out", out, "--json").stdout)
+    assert {"law", "params", "status", "n_points"} <= set(doc)
+    assert doc["n_points"] == 240 and doc["status"] == "converged"
+    # Epoch's grid optimum (MANIFEST): alpha 0.34731, within 1%
+    assert abs(doc["params"]["alpha"] - 0.34731) / 0.34731 < 0.01
+    assert sl.load_fit(out).params == pytest.approx(doc["params"], rel=1e-12)
+
+
+def test_fit_by_role_mapping_and_expression(runs_csv):
+    doc = json.loads(run("fit", runs_csv, "--law", "E + A*x**(-alpha)", "--col", "x=tokens",
+                         "--json").stdout)
+    assert doc["status"] == "converged" and doc["params"]["alpha"] > 0
+
+
+def test_fit_human_output_has_table(fit_json):
+    result = run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded")
+    assert "alpha" in result.stdout and "converged" in result.stdout
+
+
+def test_predict_json(fit_json):
+    doc = json.loads(run("predict", fit_json, "--at", "params=7e10", "tokens=1.4e12",
+                         "--json").stdout)
+    fit = sl.load_fit(fit_json)
+    assert doc["prediction"] == pytest.approx(fit.predict(params=7e10, tokens=1.4e12))
+    doc = json.loads(run("predict", fit_json, "--at", "params=1e9,1e10", "--at",
+                         "tokens=2e10,2e11", "--json").stdout)
+    assert len(doc["prediction"]) == 2 and doc["prediction"][0] > doc["prediction"][1]
+
+
+def test_plan_single_and_several_budgets(fit_json):
+    one = json.loads(run("plan", fit_json, "--flops", "5.76e23", "--json").stdout)
+    assert {"flops", "params", "tokens", "loss"} <= set(one)
+    assert one["flops"] == 5.76e23
+    # C = 6 N D holds for the answer
+    assert 6 * one["params"] * one["tokens"] == pytest.approx(5.76e23, rel=1e-9)
+    several = json.loads(run("plan", fit_json, "--flops", "1e22", "1e23", "--json").stdout)
+    assert several["flops"] == [1e22, 1e23] and several["params"][1] > several["params"][0]
+    human = run("plan", fit_json, "--flops", "1e22,1e23")
+    assert "params N" in human.stdout
+
+
+def test_plan_loss_inverse_query(fit_json):
+    doc = json.loads(run("plan", fit_json, "--loss", "2.0", "--json").stdout)
+    fit = sl.load_fit(fit_json)
+    # the compute-optimal model at that budget reaches the target loss
+    assert fit.predict(params=doc["params"], tokens=doc["tokens"]) == pytest.approx(2.0, 1e-6)
+
+
+def test_query_failure_exits_1(fit_json):
+    result = run("plan", fit_json, "--loss", "1.0", code=1)
+    assert "below" in result.stderr and "irreducible" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("fit", "missing.csv", "--law", "chinchilla"), "not found"),
+        (("fit", "chinchilla", "--law", "nope"), "unknown law"),
+        (("fit", "chinchilla", "--law", "E + A.real"), "unexpected"),
+        (("fit", "chinchilla", "--law", "chinchilla", "--col", "Nparams"), "key=value"),
+        (("fit", "chinchilla", "--law", "chinchilla", "--col", "N=nosuch"), "nosuch"),
+        (("fit", "chinchilla", "--law", "power_law"), "x="),
+        (("fit", "chinchilla", "--law", "chinchilla", "--loss", "l1"), "unknown loss"),
+        (("plan", "FIT", "--flops", "abc"), "not a number"),
+        (("plan", "FIT", "--flops", "-1e20"), "positive"),
+        (("plan", "FIT"), "--flops"),
+        (("predict", "FIT"), "--at"),
+        (("predict", "FIT", "--at", "params"), "key=value"),
+        (("predict", "missing.json", "--at", "params=1"), "not found"),
+    ],
+)
+def test_bad_input_exits_2_with_message(args, needle, fit_json):
+    args = tuple(str(fit_json) if a == "FIT" else a for a in args)
+    result = run(*args, code=2)
+    assert needle in result.stderr
+
+
+def test_bad_data_file_names_column_and_row(tmp_path):
+    frame = pd.DataFrame({"params": [1e8, 1e9, 1e10, 2e10], "tokens": [1e9, 1e10, 1e11, 2e11],
+                          "loss": [3.0, np.nan, 2.5, 2.4]})
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    result = run("fit", path, "--law", "chinchilla", code=2)
+    assert "'loss'" in result.stderr and "row 1" in result.stderr
+
+
+def test_truncated_fit_file_exits_2(fit_json, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text(fit_json.read_text()[:200])
+    result = run("plan", broken, "--flops", "1e23", code=2)
+    assert "truncated" in result.stderr or "not valid JSON" in result.stderr
+
+
+def test_entry_point_subprocess_exit_code_and_no_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", "missing.csv", "--law",
+                           "chinchilla"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "not found" in proc.stderr
