@@ -66,7 +66,7 @@ def test_missing_column_names_available_and_fix():
 
 
 def test_mapping_to_missing_source_column():
-    with pytest.raises(sl.DataError, match="'n_params'.*not in the data"):
+    with pytest.raises(sl.DataError, match=r"'n_params'.*not in the data"):
         sl.Dataset.from_frame(frame3(), columns={"params": "n_params"})
 
 
@@ -124,7 +124,7 @@ def test_duplicated_rows_warn_not_fail():
 
 def test_fewer_points_than_parameters():
     ds = sl.Dataset.from_frame(frame3())
-    with pytest.raises(sl.DataError, match="3 data point.*5 parameters"):
+    with pytest.raises(sl.DataError, match=r"3 data point.*5 parameters"):
         sl.fit("chinchilla", ds)
 
 

@@ -11,15 +11,18 @@ import pytest
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+def fenced() -> list[tuple[str, str]]:
+    """(language, body) of every fenced block, in order."""
+    return re.findall(r"^```(\w*)\n(.*?)^```", README.read_text(), flags=re.S | re.M)
+
+
 def blocks(lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", README.read_text(), flags=re.S)
+    return [body for kind, body in fenced() if kind == lang]
 
 
 def test_readme_starts_with_the_two_commands():
-    text = README.read_text()
-    first_block = re.search(r"```\n(.*?)```", text, flags=re.S)
-    assert first_block is not None
-    lines = [ln.split("#")[0].strip() for ln in first_block.group(1).strip().splitlines()]
+    first_block = fenced()[0][1]
+    lines = [ln.split("#")[0].strip() for ln in first_block.strip().splitlines()]
     assert lines == ["make demo", "make test"]
 
 
@@ -37,8 +40,7 @@ def test_python_example_runs(tmp_path, monkeypatch, capsys):
 
 
 def test_cli_example_runs(tmp_path):
-    cli_block = next(b for b in re.findall(r"```\n(.*?)```", README.read_text(), flags=re.S)
-                     if b.startswith("scalinglaws"))
+    cli_block = next(b for b in blocks("") if b.startswith("scalinglaws"))
     outputs = []
     for line in cli_block.strip().splitlines():
         args = shlex.split(line)

@@ -2,6 +2,7 @@
 
 from . import laws as laws
 from . import plan as plan
+from . import report as report
 from .data import Dataset as Dataset
 from .data import bundled as datasets
 from .data.fitfile import load_fit as load_fit
@@ -57,4 +58,5 @@ __all__ = [
     "laws",
     "load_fit",
     "plan",
+    "report",
 ]

@@ -180,6 +180,8 @@ class Dataset:
 
     def subset(self, mask: Any) -> Dataset:
         """The rows selected by a boolean mask or an array of positions."""
+        if isinstance(mask, slice):
+            mask = np.arange(len(self))[mask]
         rows = np.asarray(mask)
         if rows.dtype == bool:
             if rows.shape != (len(self),):
@@ -190,6 +192,12 @@ class Dataset:
                     "build the mask from this dataset's own columns, e.g. ds.flops < 1e21",
                 )
             rows = np.flatnonzero(rows)
+        elif rows.dtype.kind not in "iu" or (rows.size and (rows.min() < -len(self)
+                                                             or rows.max() >= len(self))):
+            raise DataError(
+                "rows are selected by a boolean mask, integer positions or a slice",
+                "Dataset.subset / indexing",
+                f"use positions between 0 and {len(self) - 1}, or a mask like ds.flops < 1e21")
         out = Dataset.__new__(Dataset)
         out._frame = self._frame.iloc[rows].reset_index(drop=True)
         if len(out._frame) == 0:

@@ -30,9 +30,11 @@ def axis_values(law: Law, p: Parameter, X: Sequence[Array], count: int | None) -
         lo, hi = min(p.init), max(p.init)
     else:
         lo, hi = _default_range(law, p, X)
+    # cell midpoints: never exactly on a bound (an exponent of 0 makes a flat, useless start)
+    mid = (np.arange(count) + 0.5) / count
     if p.log and lo > 0:
-        return np.geomspace(lo, hi, count)
-    return np.linspace(lo, hi, count)
+        return np.exp(np.log(lo) + mid * (np.log(hi) - np.log(lo)))
+    return lo + mid * (hi - lo)
 
 
 def _default_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, float]:

@@ -1,0 +1,220 @@
+"""Summary: one description of a fit, rendered as text, HTML, a JSON-ready dict or a Rich table."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..fit.result import FitResult
+
+#: relative tolerance (in search coordinates) for "at a bound"; the same rule as the fit engine
+_BOUND_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    """One fitted parameter: value, standard error, bounds and whether it sits at a bound."""
+
+    name: str
+    value: float
+    stderr: float
+    lower: float
+    upper: float
+    at_bound: bool
+
+    @property
+    def bounds(self) -> str:
+        """The bounds as an interval, e.g. ``[0, 10]`` or ``[0, inf)``."""
+        left = "(" if math.isinf(self.lower) else "["
+        right = ")" if math.isinf(self.upper) else "]"
+        return f"{left}{_num(self.lower, 'g')}, {_num(self.upper, 'g')}{right}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A fit described once and rendered as text, HTML, a dict or a Rich table.
+
+    Built with :meth:`Summary.from_fit` (``fit.summary()`` does it); ``str(summary)`` is the
+    text table.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> summary = sl.fit("chinchilla", sl.datasets.load("chinchilla")).summary()
+    >>> [row.name for row in summary.rows]
+    ['A', 'B', 'E', 'alpha', 'beta']
+    >>> print(summary)  # doctest: +SKIP
+    """
+
+    law: str
+    formula: str
+    citation: str
+    target: str
+    columns: tuple[tuple[str, str], ...]
+    dataset: str | None
+    fingerprint: str
+    n_points: int
+    loss: str
+    delta: float
+    objective: float
+    status: str
+    status_message: str
+    warnings: tuple[str, ...]
+    rows: tuple[ParameterRow, ...]
+
+    @classmethod
+    def from_fit(cls, fit: FitResult) -> Summary:
+        """Collect what a reader needs from a :class:`~scalinglaws.FitResult`."""
+        rows = []
+        for p in fit.law.parameters:
+            value = float(fit.params[p.name])
+            u = float(p.to_search(value)) if value > 0 or not p.log else -math.inf
+            lo, hi = p.search_bounds
+            tol = _BOUND_TOL * (1.0 + abs(u)) if math.isfinite(u) else 0.0
+            at_bound = (math.isfinite(lo) and u - lo <= tol) or (
+                math.isfinite(hi) and hi - u <= tol) or value <= p.lower or value >= p.upper
+            rows.append(ParameterRow(p.name, value, float(fit.stderr.get(p.name, math.nan)),
+                                     p.lower, p.upper, bool(at_bound)))
+        return cls(
+            law=fit.law.name,
+            formula=fit.law.formula,
+            citation=fit.law.citation,
+            target=fit.target,
+            columns=tuple((str(s), str(c)) for s, c in fit.columns.items()),
+            dataset=fit.dataset,
+            fingerprint=fit.fingerprint,
+            n_points=int(fit.n_points),
+            loss=fit.loss,
+            delta=float(fit.delta),
+            objective=float(fit.objective),
+            status=fit.status.value,
+            status_message=fit.status.message,
+            warnings=tuple(fit.warnings),
+            rows=tuple(rows),
+        )
+
+    # -- pieces shared by the renderers ----------------------------------------------------
+    def _header(self) -> list[tuple[str, str]]:
+        objective = f"{self.loss} (delta={self.delta:g})" if self.loss == "huber" else self.loss
+        data = self.dataset or "(unnamed)"
+        head = [
+            ("Law", self.law),
+            ("Formula", self.formula),
+            ("Citation", self.citation),
+            ("Target", self.target),
+            ("Inputs", ", ".join(f"{s}={c}" for s, c in self.columns)),
+            ("Dataset", f"{data} (fingerprint {self.fingerprint})" if self.fingerprint else data),
+            ("Observations", str(self.n_points)),
+            ("Objective", f"{objective} = {_num(self.objective)}"),
+        ]
+        return [(k, v) for k, v in head if v]
+
+    def _cells(self) -> list[tuple[str, str, str, str]]:
+        return [(r.name + (" *" if r.at_bound else ""), _num(r.value), _num(r.stderr), r.bounds)
+                for r in self.rows]
+
+    _COLUMNS = ("parameter", "value", "std. error", "bounds")
+
+    # -- renderers ---------------------------------------------------------------------------
+    def text(self) -> str:
+        """A plain, aligned text table: header, parameters (6 significant digits), status."""
+        cells = [self._COLUMNS, *self._cells()]
+        widths = [max(len(row[i]) for row in cells) for i in range(4)]
+        head = self._header()
+        key_width = max(len(k) for k, _ in head) + 1
+        header_lines = [f"{k + ':':<{key_width}} {v}" for k, v in head]
+        width = max(64, sum(widths) + 6, *(len(line) for line in header_lines))
+        lines = [f"scalinglaws fit: {self.law}".center(width).rstrip(), "=" * width,
+                 *header_lines, "=" * width]
+        for i, row in enumerate(cells):
+            lines.append(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  "
+                         f"{row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}".rstrip())
+            if i == 0:
+                lines.append("-" * width)
+        lines.append("=" * width)
+        lines.append(f"Status: {self.status} ({self.status_message})")
+        if any(r.at_bound for r in self.rows):
+            lines.append("* the parameter sits at a bound")
+        if self.warnings:
+            lines.append("Warnings:")
+            lines.extend(f"  [{i}] {w}" for i, w in enumerate(self.warnings, 1))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def html(self) -> str:
+        """An HTML fragment (one ``<table>``); every user-supplied string is escaped."""
+        out = ['<table class="scalinglaws-summary">',
+               f"<caption>scalinglaws fit: {escape(self.law)}</caption>", "<tbody>"]
+        out += [f'<tr><th scope="row">{escape(k)}</th><td colspan="3">{escape(v)}</td></tr>'
+                for k, v in self._header()]
+        out.append("<tr>" + "".join(f'<th scope="col">{c}</th>' for c in self._COLUMNS)
+                   + "</tr>")
+        for name, value, err, bounds in self._cells():
+            out.append(f'<tr><td>{escape(name)}</td><td class="num">{value}</td>'
+                       f'<td class="num">{err}</td><td>{escape(bounds)}</td></tr>')
+        out.append(f'<tr><th scope="row">Status</th><td colspan="3">{escape(self.status)}: '
+                   f"{escape(self.status_message)}</td></tr>")
+        if any(r.at_bound for r in self.rows):
+            out.append('<tr><td colspan="4">* the parameter sits at a bound</td></tr>')
+        if self.warnings:
+            items = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
+            out.append(f'<tr class="warning"><th scope="row">Warnings</th><td colspan="3">'
+                       f"<ul>{items}</ul></td></tr>")
+        out += ["</tbody>", "</table>"]
+        return "\n".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (non-finite numbers become ``None``)."""
+        return {
+            "law": self.law,
+            "formula": self.formula,
+            "target": self.target,
+            "params": {r.name: _json(r.value) for r in self.rows},
+            "stderr": {r.name: _json(r.stderr) for r in self.rows},
+            "at_bound": [r.name for r in self.rows if r.at_bound],
+            "status": self.status,
+            "n_points": self.n_points,
+            "objective": _json(self.objective),
+            "dataset": self.dataset,
+            "fingerprint": self.fingerprint,
+            "warnings": list(self.warnings),
+        }
+
+    def rich(self) -> Table:
+        """A :class:`rich.table.Table` for the terminal (user text is never read as markup)."""
+        from rich.table import Table
+        from rich.text import Text
+
+        caption = Text(f"{self.formula}\n{self.n_points} points · status {self.status}")
+        if any(r.at_bound for r in self.rows):
+            caption.append("\n* the parameter sits at a bound")
+        for w in self.warnings:
+            caption.append(f"\nwarning: {w}", style="yellow")
+        table = Table(title=Text(self.law), caption=caption)
+        table.add_column(self._COLUMNS[0])
+        for col in self._COLUMNS[1:3]:
+            table.add_column(col, justify="right")
+        table.add_column(self._COLUMNS[3])
+        for cells in self._cells():
+            table.add_row(*(Text(c) for c in cells))
+        return table
+
+
+def _num(x: float, spec: str = ".6g") -> str:
+    """A number with 6 significant digits; ``inf``, ``-inf`` and ``nan`` spelled out."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return format(x, spec)
+
+
+def _json(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
