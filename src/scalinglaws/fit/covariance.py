@@ -1,9 +1,10 @@
 """Parameter covariance at the optimum.
 
-For the Huber objective we use Huber's (1981) "H1" estimate, as statsmodels' RLM does:
-``cov = K² · [Σψ²/(n-p)] / m² · (JᵀJ)⁻¹`` with ``m`` the mean of ψ' (the share of residuals
-inside ±delta), ``K = 1 + (p/n)·var(ψ')/m²`` and ``J`` the Jacobian of the (log) residuals in
-natural units (the Gauss–Newton Hessian). For the squared losses it is the classical
+For the Huber objective we use the sandwich estimate of an M-estimator (Huber 1967):
+``cov = H⁻¹ (Σ ψ_i² J_i J_iᵀ) H⁻¹ · n/(n-p)`` with ``H`` the exact Hessian of the objective
+at the optimum (from the law's symbolic Hessian), ``ψ`` the Huber influence of each residual and
+``J`` the Jacobian of the (log) residuals in natural units. For the squared losses it is the
+classical
 ``σ²(JᵀJ)⁻¹`` with ``σ² = Σr²/(n-p)``. Parameters at a bound are held fixed (no error).
 """
 
@@ -40,7 +41,7 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
     n, q = r.size, int(free.sum())
     if q == 0 or n <= q or not np.isfinite(r).all():
         return Covariance(cov, np.inf, tuple(n for n, f in zip(names, free, strict=True) if f))
-    _, psi, _, d2 = robust_loss(r, obj.loss, obj.delta)
+    psi = robust_loss(r, obj.loss, obj.delta)[1]
     c = obj._weights(r[None, :])[0]
     Jf = J[:, free] * np.sqrt(c)[:, None]
     JTJ = Jf.T @ Jf
@@ -55,15 +56,32 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
         flat = (free_names[int(np.argmax(np.abs(vec[:, 0])))],)
     inv = np.linalg.pinv(R) / np.outer(d, d)
     if obj.loss == "huber":
-        m = float(np.mean(d2))
-        if m == 0:
+        sub = _sandwich(obj, p_hat, J, c * psi, free, n, q)
+        if sub is None:
             return Covariance(cov, condition, flat or tuple(free_names))
-        k = 1.0 + (q / n) * float(np.var(d2)) / m**2
-        s2 = float(np.sum((c * psi) ** 2)) / (n - q)
-        factor = k**2 * s2 / m**2
     else:
-        factor = float(np.sum(c * r**2)) / (n - q)
-    sub = factor * inv
+        sub = float(np.sum(c * r**2)) / (n - q) * inv
     idx = np.flatnonzero(free)
     cov[np.ix_(idx, idx)] = sub
     return Covariance(cov, condition, flat)
+
+
+def _sandwich(obj: Objective, p_hat: Array, J: Array, score: Array, free: Array, n: int,
+              q: int) -> Array | None:
+    """Huber (1967) sandwich H⁻¹ B H⁻¹ · n/(n-q): H the exact Hessian of the objective,
+    B = Σ ψ_i² J_i J_iᵀ, both in natural units over the free parameters."""
+    U = obj.search(p_hat[None, :])
+    _, g_u, H_u = obj.derivatives_exact(U)
+    d1 = np.where(obj.log_mask, p_hat, 1.0)
+    d2 = np.where(obj.log_mask, p_hat, 0.0)
+    H = (H_u[0] - np.diag(g_u[0] / d1 * d2)) / np.outer(d1, d1)
+    H = H[np.ix_(free, free)]
+    Js = J[:, free] * score[:, None]
+    B = Js.T @ Js
+    if not np.isfinite(H).all() or not np.isfinite(B).all():
+        return None
+    d = np.sqrt(np.abs(np.diag(H)))
+    d = np.where(d > 0, d, 1.0)
+    Hinv = np.linalg.pinv(H / np.outer(d, d)) / np.outer(d, d)
+    out = Hinv @ B @ Hinv * n / (n - q)
+    return np.asarray(0.5 * (out + out.T))
