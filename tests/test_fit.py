@@ -456,3 +456,14 @@ def test_predict_broadcasts(chinchilla_fit):
                 chinchilla_fit.predict(params=n[j], tokens=d[i, 0]), rel=1e-15)
     # more data and more parameters never hurt under this law
     assert np.all(np.diff(out, axis=1) < 0) and np.all(np.diff(out, axis=0) < 0)
+
+
+def test_amplitude_driven_to_zero_is_reported_at_bound():
+    # exact data with no irreducible term: the best E is 0, the lower bound of a log-scale
+    # parameter, which the search can only approach (log E -> -inf)
+    c = np.geomspace(1e17, 1e23, 30)
+    loss = 2e3 * c**-0.15
+    ds = sl.Dataset.from_frame(pd.DataFrame({"flops": c, "loss": loss}))
+    with pytest.warns(sl.ScalingLawWarning, match="'E' sits at its lower bound 0"):
+        fit = sl.fit("power_law", ds, x="flops", loss="mse_log")
+    assert fit.status is sl.FitStatus.AT_BOUND

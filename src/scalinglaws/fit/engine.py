@@ -256,6 +256,9 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
     p_hat = obj.natural(u[None, :])[0]
     tol = 1e-7 * (1.0 + np.abs(u))
     at_lo = np.isfinite(obj.lower) & (u - obj.lower <= tol)
+    # a log-scale parameter bounded below by 0 has no finite search bound: it "reaches" 0 by
+    # running off towards -inf; below 1e-10 it no longer contributes and counts as at 0
+    at_lo |= obj.log_mask & ~np.isfinite(obj.lower) & (u < np.log(1e-10))
     at_hi = np.isfinite(obj.upper) & (obj.upper - u <= tol)
     for i in np.flatnonzero(at_lo | at_hi):
         side, bound = ("lower", law.parameters[i].lower) if at_lo[i] else (
