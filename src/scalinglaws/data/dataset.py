@@ -144,14 +144,17 @@ class Dataset:
         """Whether the dataset has this column."""
         return column in self._frame.columns
 
-    def column(self, name: str) -> np.ndarray:
-        """The values of a column as a read-only float array, validated as numbers."""
+    def _require(self, name: str) -> None:
         if name not in self._frame.columns:
             raise DataError(
                 f"the dataset has no column '{name}'",
                 f"available columns: {', '.join(self.columns)}",
                 f"map one with columns={{'{name}': 'your_column'}} (CLI: --col {name}=COLUMN)",
             )
+
+    def column(self, name: str) -> np.ndarray:
+        """The values of a column as a read-only float array, validated as numbers."""
+        self._require(name)
         values = v.to_numeric_column(self._frame[name], name)
         v.check_finite(values, name)
         values.setflags(write=False)
@@ -159,12 +162,7 @@ class Dataset:
 
     def labels(self, name: str) -> np.ndarray:
         """The values of a label column (run, seed, family, ...) as an object array."""
-        if name not in self._frame.columns:
-            raise DataError(
-                f"the dataset has no column '{name}'",
-                f"available columns: {', '.join(self.columns)}",
-                f"add a '{name}' column or map one with columns={{'{name}': '...'}}",
-            )
+        self._require(name)
         return self._frame[name].to_numpy(dtype=object)
 
     params = property(lambda self: self.column("params"), doc="Model sizes N.")

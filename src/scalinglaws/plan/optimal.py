@@ -68,16 +68,20 @@ class Allocation:
                                        strict=True)]
 
 
-def _budgets(flops: Any) -> Array:
+def _positive_values(value: Any, name: str, example: str) -> Array:
+    """A flat array of positive finite numbers, or an OptionError naming the argument."""
     try:
-        c = np.atleast_1d(np.asarray(flops, dtype=float)).ravel()
+        out = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
     except (TypeError, ValueError):
-        raise OptionError(f"flops must be numbers, got {flops!r}", "argument 'flops'",
-                         "e.g. flops=5.76e23 or flops=[1e21, 1e23]") from None
-    if c.size == 0 or not np.isfinite(c).all() or (c <= 0).any():
-        raise OptionError(f"flops must be positive finite budgets, got {flops!r}",
-                         "argument 'flops'", "e.g. flops=5.76e23")
-    return c
+        out = np.array([np.nan])
+    if out.size == 0 or not np.isfinite(out).all() or (out <= 0).any():
+        raise OptionError(f"{name} must be positive finite numbers, got {value!r}",
+                          f"argument '{name}'", f"e.g. {example}")
+    return out
+
+
+def _budgets(flops: Any) -> Array:
+    return _positive_values(flops, "flops", "flops=5.76e23 or flops=[1e21, 1e23]")
 
 
 def _check_inputs(fit: FitResult) -> tuple[str, str]:
@@ -193,14 +197,7 @@ def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> A
 
     Raises :class:`QueryError` when the target is at or below what the law can ever reach.
     """
-    try:
-        target = np.atleast_1d(np.asarray(loss, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        raise OptionError(f"loss must be a number, got {loss!r}", "argument 'loss'",
-                         "e.g. loss=2.0") from None
-    if target.size == 0 or not np.isfinite(target).all() or (target <= 0).any():
-        raise OptionError(f"target loss must be positive and finite, got {loss!r}",
-                         "argument 'loss'", "e.g. loss=2.0")
+    target = _positive_values(loss, "loss", "loss=2.0")
     lo = np.full(target.shape, np.log(1e6))
     hi = np.full(target.shape, np.log(1e45))
 
