@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -362,6 +361,3 @@ def _appearance_order(text: str, names: Mapping[str, sp.Symbol]) -> list[str]:
     order += sorted(n for n in names if n not in order)
     return order
 
-
-def isfinite_bounds(p: Parameter) -> bool:
-    return math.isfinite(p.lower) and math.isfinite(p.upper)
