@@ -29,6 +29,7 @@ app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+FitArg = Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")]
 EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
@@ -152,7 +153,7 @@ def fit(
 @app.command(context_settings=EXTRA)
 def predict(
     ctx: typer.Context,
-    fit_file: Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")],
+    fit_file: FitArg,
     at: Annotated[list[str] | None, typer.Option(
         "--at", help="Inputs: --at params=7e10 tokens=1.4e12 (comma lists allowed).")] = None,
     json_: JsonOpt = False,
@@ -198,7 +199,7 @@ def predict(
 @app.command(context_settings=EXTRA)
 def plan(
     ctx: typer.Context,
-    fit_file: Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")],
+    fit_file: FitArg,
     flops: Annotated[list[str] | None, typer.Option(
         "--flops", help="Training budget(s) in FLOPs: --flops 1e22 1e23 or 1e22,1e23.")] = None,
     loss: Annotated[float | None, typer.Option(
