@@ -35,10 +35,13 @@ from .fit import FitStatus as FitStatus
 from .fit import fit as fit
 from .laws.law import Law as Law
 from .laws.parameter import Parameter as Parameter
+from .uncertainty.bootstrap import Bootstrap as Bootstrap
+from .uncertainty.profile import Profile as Profile
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Bootstrap",
     "DataError",
     "Dataset",
     "FitError",
@@ -48,6 +51,7 @@ __all__ = [
     "LawError",
     "OptionError",
     "Parameter",
+    "Profile",
     "QueryError",
     "ResultFileError",
     "ScalingLawError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings as _warnings
 from collections.abc import Mapping
 from typing import Any
@@ -179,6 +180,7 @@ def fit(
     U0 = _starting_points(obj, law, X, init, starts, n_polish)
     batch = _optimise(obj, U0, max_iter, prune=starts == "grid" and init is None)
     result = _assemble(obj, law, ds, y, U0, batch)
+    result = dataclasses.replace(result, data=ds, case_weights=case_w)
     if throw and not result.status.ok:
         raise FitError(f"the fit of '{law.name}' did not converge: {result.status.message}",
                        f"status {result.status.value}",
@@ -281,6 +283,9 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
         if loose:
             warn.append(f"starts reach the same objective with different {', '.join(loose)}: "
                         "the optimum is not unique; constrain those parameters")
+    resid = obj.residual_jacobian(u[None, :])[0][0]
+    dof = max(len(resid) - len(names), 1)
+    scale = float(np.sqrt(np.sum(resid[np.isfinite(resid)] ** 2) / dof))
     stderr = np.sqrt(np.where(np.diag(cov.cov) >= 0, np.diag(cov.cov), np.nan))
     ranges = {col: (float(xv.min()), float(xv.max()))
               for col, xv in zip(law.inputs.values(), obj.X, strict=True) if col}
@@ -307,5 +312,6 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
         fingerprint=ds.fingerprint,
         dataset=ds.name,
         n_starts=len(U0),
+        residual_scale=scale,
         starts=table,
     )

@@ -6,6 +6,7 @@ handled in *search* coordinates U (log for log-scale parameters) and natural uni
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,9 @@ from ..exceptions import OptionError
 from ..laws.law import Law
 
 LOSSES = ("huber", "mse_log", "mse")
+
+#: rows × points per block of derivative work (a block's temporaries stay in cache)
+_BLOCK_ELEMENTS = 16384
 
 Array = np.ndarray
 
@@ -59,6 +63,36 @@ class Objective:
     @property
     def n_params(self) -> int:
         return len(self.law.parameters)
+
+    @property
+    def batched(self) -> bool:
+        """Whether case weights or bounds differ per candidate row."""
+        return (self.case_weights is not None and np.ndim(self.case_weights) == 2) or (
+            np.ndim(self.lower) == 2)
+
+    def rows(self, idx: Array) -> Objective:
+        """The objective restricted to candidate rows ``idx`` (per-row weights and bounds)."""
+        if not self.batched:
+            return self
+        out = copy.copy(self)
+        if self.case_weights is not None and np.ndim(self.case_weights) == 2:
+            out.case_weights = self.case_weights[idx]
+        if np.ndim(self.lower) == 2:
+            out.lower, out.upper = self.lower[idx], self.upper[idx]
+        return out
+
+    def with_row_weights(self, W: Array) -> Objective:
+        """A copy whose case weights are one row per candidate: ``W`` (K, n) times its own."""
+        out = copy.copy(self)
+        base = 1.0 if self.case_weights is None else self.case_weights
+        out.case_weights = np.asarray(W, dtype=float) * base
+        return out
+
+    def with_row_bounds(self, lower: Array, upper: Array) -> Objective:
+        """A copy with search bounds per candidate row, (K, p) each (e.g. a pinned parameter)."""
+        out = copy.copy(self)
+        out.lower, out.upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        return out
 
     # -- transforms -------------------------------------------------------------------------
     def natural(self, U: Array) -> Array:
@@ -133,47 +167,81 @@ class Objective:
         The IRLS Hessian Σ c·(psi/r)·JJᵀ majorises the Huber loss, so steps are safe far from
         the optimum; :meth:`derivatives_exact` gives Newton's Hessian for the final polish.
         """
-        r, J, _ = self.residual_jacobian(U)
-        with np.errstate(all="ignore"):
-            rho, psi, w, _ = robust_loss(r, self.loss, self.delta)
-            c = self._weights(r)
-            value = self._reduce(rho, c)
-            g = (J.transpose(0, 2, 1) @ (c * psi)[..., None])[..., 0]
-            H = (J * (c * w)[..., None]).transpose(0, 2, 1) @ J
-        return self._sanitise(value, g, H)
+        value, g, _, H_irls = self._derivatives(U, exact=False, irls=True)
+        return value, g, H_irls
 
     def derivatives_exact(self, U: Array) -> tuple[Array, Array, Array]:
         """Objective, gradient and the exact Hessian Σ c·(rho''·JJᵀ + psi·∇²r)."""
-        P = self.natural(U)
-        d1 = np.where(self.log_mask, P, 1.0)  # dP/dU
-        d2 = np.where(self.log_mask, P, 0.0)  # d²P/dU²
-        with np.errstate(all="ignore"):
-            f = self.law.evaluate(self.X, P)
-            r = self._residuals(f)
-            rho, psi, _, d2rho = robust_loss(r, self.loss, self.delta)
-            c = self._weights(r)
-            value = self._reduce(rho, c)
-            a = c * psi
-            Jp = self.law.jacobian(self.X, P)
-            J = Jp * d1[:, None, :]
-            if self.log_space:
-                a = a / f
-                curv = (J * (c * d2rho / (f * f) - a / f)[..., None]).transpose(0, 2, 1) @ J
-            else:
-                curv = (J * (c * d2rho)[..., None]).transpose(0, 2, 1) @ J
-            g = (J.transpose(0, 2, 1) @ a[..., None])[..., 0]
-            H = curv + self.law.hessian_contract(self.X, P, a) * (d1[:, :, None] * d1[:, None, :])
-            idx = np.arange(P.shape[1])
-            H[:, idx, idx] += g / d1 * d2
-        return self._sanitise(value, g, H)
+        return self._derivatives(U, exact=True, irls=False)[:3]
 
     def derivatives_hybrid(self, U: Array) -> tuple[Array, Array, Array]:
         """Newton's Hessian where it is positive definite, else the IRLS one."""
-        value, g, H = self.derivatives_exact(U)
-        ok = np.linalg.eigvalsh(H)[:, 0] > 0
+        value, g, H, _ = self._derivatives(U, exact=True, irls=False)
+        ok = np.isfinite(H).all(axis=(1, 2))
+        try:  # fast path: one Cholesky of the whole stack succeeds when all are definite
+            np.linalg.cholesky(H)
+        except np.linalg.LinAlgError:
+            with np.errstate(all="ignore"):
+                if ok.any():
+                    ok[ok] = np.linalg.eigvalsh(H[ok])[:, 0] > 0
         if not ok.all():
-            H[~ok] = self.derivatives(U[~ok])[2]
+            bad = np.flatnonzero(~ok)
+            H[bad] = self.rows(bad)._derivatives(U[bad], exact=False, irls=True)[3]
         return value, g, H
+
+    def _derivatives(self, U: Array, *, exact: bool,
+                     irls: bool) -> tuple[Array, Array, Array, Array]:
+        """Objective, gradient, exact Hessian (if ``exact``) and IRLS Hessian (if ``irls``),
+        from one compiled call of the law's value and derivatives.
+
+        Large batches are processed in blocks of rows whose temporaries stay in the CPU cache
+        (measured: ~2x faster per row than one pass over 1,000 rows of 240 points).
+        """
+        block = max(8, _BLOCK_ELEMENTS // max(1, np.shape(self.y)[-1]))
+        if U.shape[0] > block:
+            parts = [self.rows(np.arange(i, min(i + block, U.shape[0])))._derivatives(
+                U[i : i + block], exact=exact, irls=irls) for i in range(0, U.shape[0], block)]
+            return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore
+        P = self.natural(U)
+        K, p = P.shape
+        d1 = np.where(self.log_mask, P, 1.0)  # dP/dU
+        H = np.zeros((K, p, p))
+        H_irls = np.zeros((K, p, p))
+        with np.errstate(all="ignore"):
+            f, G, hess = self.law.derivative_columns(self.X, P, order=2 if exact else 1)
+            r = self._residuals(f)
+            rho, psi, w, d2rho = robust_loss(r, self.loss, self.delta)
+            c = self._weights(r)
+            value = self._reduce(rho, c)
+            # J = dr/dU = G · dP/dU (/ f in log space), stacked (K, n, p)
+            J = np.stack(G, axis=-1) * d1[:, None, :]
+            inv_f = 1.0 / f if self.log_space else None
+            a = c * psi if inv_f is None else c * psi * inv_f
+            g = np.einsum("kn,kni->ki", a, J)
+            JT = J.transpose(0, 2, 1)
+            if irls:
+                m = c * w if inv_f is None else c * w * inv_f * inv_f
+                H_irls = (JT * m[:, None, :]) @ J
+            if exact:
+                m = c * d2rho if inv_f is None else (c * d2rho * inv_f - a) * inv_f
+                H = (JT * m[:, None, :]) @ J
+                entries = iter(hess)
+                for i in range(p):
+                    for j in range(i, p):
+                        e = next(entries)
+                        if e is None:
+                            continue
+                        v = np.einsum("kn,kn->k", a, e) * d1[:, i] * d1[:, j]
+                        H[:, i, j] += v
+                        if i != j:
+                            H[:, j, i] += v
+                d2 = np.where(self.log_mask, P, 0.0)  # d²P/dU²
+                idx = np.arange(p)
+                H[:, idx, idx] += g / d1 * d2
+        value, g, H = self._sanitise(value, g, H)
+        bad = ~np.isfinite(H_irls).all(axis=(1, 2))
+        H_irls[bad] = 0.0
+        return value, g, H, H_irls
 
     @staticmethod
     def _sanitise(value: Array, g: Array, H: Array) -> tuple[Array, Array, Array]:
@@ -182,6 +250,31 @@ class Objective:
         g[bad] = 0.0
         H[bad] = 0.0
         return value, g, H
+
+
+def inside_probability(r: Array, loss: str, delta: float) -> float:
+    """E[ρ''(ε)]: the probability that a residual falls inside Huber's ±delta (1 for the
+    squared losses), estimated from the residuals ``r`` with a Gaussian kernel of Silverman's
+    bandwidth. A plain count of |r| < delta is biased upwards when delta is far below the noise
+    (the fit pulls about one residual per parameter to exactly 0) and is noisy; the smoothed
+    estimate is what the asymptotic (co)variance of an M-estimator needs.
+    """
+    if loss != "huber":
+        return 1.0
+    from scipy.stats import norm
+
+    r = r[np.isfinite(r)]
+    n = r.size
+    if n < 2:
+        return 1.0
+    sd = float(np.std(r))
+    iqr = float(np.subtract(*np.percentile(r, [75, 25]))) / 1.349
+    spread = min(sd, iqr) if iqr > 0 else sd
+    if spread <= 0:
+        return 1.0
+    h = 0.9 * spread * n ** -0.2
+    mass = norm.cdf((delta - r) / h) - norm.cdf((-delta - r) / h)
+    return float(np.clip(np.mean(mass), 1.0 / n, 1.0))
 
 
 def check_loss(loss: str, delta: float, overestimate_penalty: float) -> None:
@@ -195,3 +288,4 @@ def check_loss(loss: str, delta: float, overestimate_penalty: float) -> None:
     if not (np.isfinite(overestimate_penalty) and overestimate_penalty > 0):
         raise OptionError(f"overestimate_penalty must be positive, got {overestimate_penalty!r}",
                        "argument 'overestimate_penalty'", "use 1 (symmetric) or e.g. 10")
+

@@ -16,6 +16,7 @@ import numpy as np
 
 Array = np.ndarray
 
+_REJECT_FACTOR, _REJECT_FLOOR = 4.0, 1e-3
 RUNNING, CONVERGED, MAX_ITER, FAILED, PRUNED = 0, 1, 2, 3, 4
 STATUS_NAMES = {RUNNING: "running", CONVERGED: "converged", MAX_ITER: "max_iter",
                 FAILED: "failed", PRUNED: "pruned"}
@@ -24,6 +25,8 @@ STATUS_NAMES = {RUNNING: "running", CONVERGED: "converged", MAX_ITER: "max_iter"
 class BatchedObjective(Protocol):
     lower: Array
     upper: Array
+
+    def rows(self, idx: Array) -> BatchedObjective: ...
 
     def derivatives(self, U: Array) -> tuple[Array, Array, Array]: ...
 
@@ -57,11 +60,12 @@ def minimize_batched(
     ``exact=False`` uses the IRLS/Gauss–Newton Hessian (robust far from the optimum);
     ``exact=True`` Newton's Hessian (quadratic convergence for the final polish).
     """
-    derivatives = objective.derivatives_hybrid if exact else objective.derivatives
-    lo, hi = objective.lower, objective.upper
-    U = np.clip(np.array(U0, dtype=float), lo, hi)
+    def derivatives(obj: BatchedObjective, U: Array) -> tuple[Array, Array, Array]:
+        return obj.derivatives_hybrid(U) if exact else obj.derivatives(U)
+
+    U = np.clip(np.array(U0, dtype=float), objective.lower, objective.upper)
     K, p = U.shape
-    f, g, H = derivatives(U)
+    f, g, H = derivatives(objective, U)
     lam = np.full(K, lam0)
     status = np.where(np.isfinite(f), RUNNING, FAILED)
     n_iter = np.zeros(K, dtype=int)
@@ -75,6 +79,8 @@ def minimize_batched(
             half = max(keep, idx.size // 2)
             status[order[half:]] = PRUNED
             idx = np.sort(order[:half])
+        sub = objective.rows(idx)
+        lo, hi = sub.lower, sub.upper
         Ua, ga, Ha, fa, la = U[idx], g[idx], H[idx], f[idx], lam[idx]
         at_lo = (Ua <= lo) & (ga > 0)
         at_hi = (Ua >= hi) & (ga < 0)
@@ -85,8 +91,25 @@ def minimize_batched(
         M = np.where(both, Ha, 0.0) + eye * np.where(free, la[:, None] * scale, 1.0)[:, :, None]
         rhs = np.where(free, -ga, 0.0)
         step = _solve(M, rhs)
+        if exact:
+            # Newton's model predicts (almost) no further decrease: converged without paying
+            # for another evaluation
+            pred = -np.einsum("ki,ki->k", ga, step) - 0.5 * np.einsum(
+                "ki,kij,kj->k", step, Ha, step)
+            settled = (pred >= 0) & (pred <= ftol * (np.abs(fa) + 1e-300)) & (la <= lam0)
+            if settled.any():
+                status[idx[settled]] = CONVERGED
+                n_iter[idx[settled]] = it
+                keep_rows = ~settled
+                idx, sub = idx[keep_rows], sub.rows(np.flatnonzero(keep_rows))
+                Ua, ga, Ha, fa, la = Ua[keep_rows], ga[keep_rows], Ha[keep_rows], fa[
+                    keep_rows], la[keep_rows]
+                step = step[keep_rows]
+                lo, hi = sub.lower, sub.upper
+                if idx.size == 0:
+                    continue
         Un = np.clip(Ua + step, lo, hi)
-        fn, gn, Hn = derivatives(Un)
+        fn, gn, Hn = derivatives(sub, Un)
         accept = fn < fa
         moved = np.abs(Un - Ua).max(axis=1)
         n_iter[idx] = it
@@ -94,7 +117,7 @@ def minimize_batched(
         U[acc], f[acc], g[acc], H[acc] = Un[accept], fn[accept], gn[accept], Hn[accept]
         lam[acc] = np.maximum(la[accept] / 3.0, 1e-12)
         rej = idx[~accept]
-        lam[rej] = la[~accept] * 4.0
+        lam[rej] = np.maximum(la[~accept] * _REJECT_FACTOR, _REJECT_FLOOR)
         small_gain = accept & (fa - fn <= ftol * (np.abs(fn) + 1e-300))
         small_step = moved <= xtol * (1.0 + np.abs(Ua).max(axis=1))
         stuck = ~accept & (la * 4.0 > 1e12)

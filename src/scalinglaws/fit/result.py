@@ -91,7 +91,11 @@ class FitResult:
     fingerprint: str
     dataset: str | None = None
     n_starts: int = 0
+    residual_scale: float = float("nan")
     starts: StartsTable | None = field(default=None, repr=False, compare=False)
+    data: Any = field(default=None, repr=False, compare=False)
+    case_weights: np.ndarray | None = field(default=None, repr=False, compare=False)
+    uncertainty: Any = field(default=None, repr=False, compare=False)
 
     # -- use --------------------------------------------------------------------------------
     def predict(self, **inputs: Any) -> Any:
@@ -102,6 +106,53 @@ class FitResult:
         """
         out = self.law(self.params, **inputs)
         return float(out) if np.ndim(out) == 0 else out
+
+    def bootstrap(self, n: int = 1000, *, by: str | None = None, seed: int | None = None,
+                  data: Any = None, progress: Any = None) -> Any:
+        """Refit on ``n`` resamples of the data; returns a :class:`~scalinglaws.Bootstrap`.
+
+        ``by=None`` resamples points; ``by="run"`` (or ``"seed"``, ``"family"``, any column)
+        resamples whole clusters. All resamples are fitted together as one batch, each warm
+        started from this fit's optimum and from the other local optima its starts found.
+        A fit read from a file needs ``data=`` (checked against its fingerprint).
+        """
+        from ..uncertainty.bootstrap import run_bootstrap
+
+        return run_bootstrap(self, n, by=by, seed=seed, data=data, progress=progress)
+
+    def with_bootstrap(self, bootstrap: Any) -> FitResult:
+        """This fit carrying a bootstrap (saved with it; used by ``predict_interval``)."""
+        import dataclasses
+
+        return dataclasses.replace(self, uncertainty=bootstrap)
+
+    def profile(self, name: str, *, level: float = 0.95, data: Any = None,
+                points: int = 41) -> Any:
+        """Profile-likelihood interval of one parameter (see :class:`~scalinglaws.Profile`)."""
+        from ..uncertainty.profile import run_profile
+
+        return run_profile(self, name, level=level, data=data, points=points)
+
+    def predict_interval(self, level: float = 0.9, *, kind: str = "mean",
+                         **inputs: Any) -> tuple[Any, Any]:
+        """Interval for the law's mean (``kind="mean"``) or a new observation
+        (``kind="observation"``) at the inputs.
+
+        Uses the attached bootstrap (:meth:`with_bootstrap`) when there is one, else the
+        delta method on ``cov`` (normal approximation in log space for log losses).
+        """
+        from ..uncertainty.delta import delta_interval
+
+        if kind not in ("mean", "observation"):
+            from ..exceptions import OptionError
+
+            raise OptionError(f"unknown interval kind '{kind}'", "argument 'kind'",
+                              "use 'mean' (the law) or 'observation' (a new run)")
+        if self.uncertainty is not None:
+            if kind == "mean":
+                return tuple(self.uncertainty.predict_interval(level, **inputs))  # type: ignore
+            return tuple(self.uncertainty.prediction_interval(level, **inputs))  # type: ignore
+        return delta_interval(self, level, kind, inputs)
 
     @property
     def converged(self) -> bool:
@@ -142,6 +193,9 @@ class FitResult:
             "fingerprint": self.fingerprint,
             "dataset": self.dataset,
             "n_starts": self.n_starts,
+            "residual_scale": _jf(self.residual_scale),
+            **({"bootstrap": self.uncertainty.to_dict()} if self.uncertainty is not None
+               else {}),
         }
 
     @classmethod
@@ -160,7 +214,7 @@ class FitResult:
         try:
             law = Law.from_dict(d["law"])
             names = law.parameter_names
-            return cls(
+            result = cls(
                 law=law,
                 params={n: float(d["params"][n]) for n in names},
                 stderr={n: float(d["stderr"][n]) for n in names},
@@ -179,11 +233,19 @@ class FitResult:
                 fingerprint=str(d.get("fingerprint", "")),
                 dataset=d.get("dataset"),
                 n_starts=int(d.get("n_starts", 0)),
+                residual_scale=float(d.get("residual_scale", "nan")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(
                 f"the fit record is incomplete or malformed ({type(exc).__name__}: {exc})",
                 "fit record", "save the fit again") from None
+        if isinstance(d.get("bootstrap"), Mapping):
+            from ..uncertainty.bootstrap import Bootstrap
+
+            estimate = np.array([result.params[n] for n in result.law.parameter_names])
+            boot = Bootstrap.from_dict(d["bootstrap"], result.law, estimate)
+            result = result.with_bootstrap(boot)
+        return result
 
     def save(self, path: Any) -> None:
         """Write the fit as JSON, atomically (temporary file, then rename)."""

@@ -227,6 +227,19 @@ class Law:
         return sp.lambdify(self._args, entries, modules="numpy", cse=True)
 
     @cached_property
+    def _d1_fn(self) -> Any:
+        parts = [self.expr] + [sp.diff(self.expr, p) for p in self._param_syms]
+        return sp.lambdify(self._args, parts, modules="numpy", cse=True)
+
+    @cached_property
+    def _d2_fn(self) -> Any:
+        k = len(self._param_syms)
+        parts = [self.expr] + [sp.diff(self.expr, p) for p in self._param_syms] + [
+            sp.diff(self.expr, self._param_syms[i], self._param_syms[j])
+            for i in range(k) for j in range(i, k)]
+        return sp.lambdify(self._args, parts, modules="numpy", cse=True)
+
+    @cached_property
     def _basis_fn(self) -> Any:
         zero = dict.fromkeys(self._linear, 0)
         parts = [self.expr.subs(zero)] + [sp.diff(self.expr, p) for p in self._linear]
@@ -272,6 +285,22 @@ class Law:
                 out[:, i, j] = out[:, j, i] = (w * e).sum(axis=-1) if np.ndim(e) else (
                     e * w.sum(axis=-1))
         return out
+
+    def derivative_columns(self, X: Sequence[Array], P: Array, order: int = 1
+                           ) -> tuple[Array, list[Array], list[Array | None]]:
+        """Value (K, n), the gradient as p arrays (K, n) and, for ``order=2``, the upper
+        triangle of the Hessian (row-major, ``None`` where identically zero), from one
+        compiled function with shared subexpressions (the fast path of the fit engine)."""
+        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
+        k = P.shape[1]
+        shape = (P.shape[0], X[0].shape[-1])
+        out = (self._d2_fn if order == 2 else self._d1_fn)(*X, *cols)
+        value = np.broadcast_to(out[0], shape).astype(float, copy=False)
+        grads = [np.broadcast_to(g, shape) for g in out[1 : k + 1]]
+        hess: list[Array | None] = [
+            None if np.ndim(e) == 0 and e == 0 else np.broadcast_to(e, shape)
+            for e in out[k + 1 :]]
+        return value, grads, hess
 
     def basis(self, X: Sequence[Array], Pnl: Array) -> tuple[Array, Array]:
         """Variable projection basis: value = g0 + F @ linear; shapes (K, n), (K, n, m)."""

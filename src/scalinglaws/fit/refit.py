@@ -1,0 +1,52 @@
+"""Rebuild a fit's objective on its data, to refit it under resampling or constraints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..exceptions import DataError, OptionError
+from .objective import Objective
+
+if TYPE_CHECKING:
+    from ..data.dataset import Dataset
+    from .result import FitResult
+
+
+def fit_data(fit: FitResult, data: Any = None) -> Dataset:
+    """The dataset a fit was made on: ``data`` if given (checked by fingerprint), else the one
+    the fit carries (a fit loaded from a file carries none)."""
+    from .engine import as_dataset
+
+    if data is None:
+        if fit.data is None:
+            raise OptionError(
+                "this fit does not carry its data (it was loaded from a file)",
+                "FitResult", "pass data= the dataset it was fitted on")
+        return fit.data
+    ds = as_dataset(data)
+    if fit.fingerprint and ds.fingerprint != fit.fingerprint:
+        raise DataError(
+            "these data are not the data the fit was made on",
+            f"fingerprint {ds.fingerprint} (data) vs {fit.fingerprint} (fit)",
+            "pass the same rows the fit used, or refit on these data")
+    return ds
+
+
+def fit_objective(fit: FitResult, data: Any = None) -> Objective:
+    """The objective the fit minimised, on its data (with its case weights)."""
+    ds = fit_data(fit, data)
+    X = [ds.column(str(c))[None, :] for c in fit.law.inputs.values()]
+    y = ds.column(fit.target)
+    weights = fit.case_weights
+    if weights is not None and weights.shape != y.shape:
+        weights = None
+    return Objective(fit.law, X, y, fit.loss, fit.delta, fit.overestimate_penalty, weights)
+
+
+def estimate_search(fit: FitResult, obj: Objective) -> np.ndarray:
+    """The fitted parameters in search coordinates (p,), inside the search bounds."""
+    p_hat = np.array([fit.params[n] for n in fit.law.parameter_names], dtype=float)
+    floor = np.where(obj.log_mask & (p_hat <= 0), 1e-300, p_hat)
+    return np.clip(obj.search(floor[None, :])[0], obj.lower, obj.upper)

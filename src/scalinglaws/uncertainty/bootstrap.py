@@ -1,0 +1,268 @@
+"""The bootstrap of a fit: resamples as a batch dimension of one batched refit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import OptionError, ResultFileError
+from ..fit.refit import estimate_search, fit_data, fit_objective
+from ..laws.law import Law
+from . import intervals as iv
+from .batchfit import refit_weighted
+from .resample import (
+    bootstrap_weights,
+    check_level,
+    check_resamples,
+    clusters,
+    jackknife_weights,
+)
+
+if TYPE_CHECKING:
+    from ..data.dataset import Dataset
+    from ..fit.result import FitResult
+
+Array = np.ndarray
+METHODS = ("percentile", "bca")
+
+
+class Bootstrap:
+    """Parameters refitted on ``n`` resamples of the data (points or clusters).
+
+    Built by :meth:`FitResult.bootstrap`. ``params`` is a DataFrame with one row per
+    resample; ``interval(name, level)`` a confidence interval (percentile or BCa);
+    ``predict_interval`` an interval for the law's mean at new inputs and
+    ``prediction_interval`` one for a new observation (adds the fit's residual noise).
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
+    >>> bs = f.bootstrap(200, seed=0)
+    >>> lo, hi = bs.interval("alpha", 0.95)
+    >>> lo < f.params["alpha"] < hi
+    True
+    """
+
+    def __init__(self, *, law: Law, estimate: Array, samples: Array, by: str | None,
+                 n_clusters: int, seed: int | None, n_moved: int, residuals: Array,
+                 log_space: bool, jackknife: Array | None = None,
+                 fit: FitResult | None = None) -> None:
+        self.law = law
+        self.names = law.parameter_names
+        self.estimate = np.asarray(estimate, dtype=float)
+        self.samples = np.asarray(samples, dtype=float)
+        self.by = by
+        self.n_clusters = n_clusters
+        self.seed = seed
+        self.n_moved = n_moved
+        self.residuals = np.asarray(residuals, dtype=float)
+        self.log_space = log_space
+        self._jackknife = jackknife
+        self._fit = fit
+
+    # -- what it holds ----------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Number of resamples."""
+        return int(self.samples.shape[0])
+
+    @property
+    def ok(self) -> Array:
+        """Which resamples gave a finite fit."""
+        return np.isfinite(self.samples).all(axis=1)
+
+    @property
+    def n_failed(self) -> int:
+        return int((~self.ok).sum())
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """One row per successful resample, one column per parameter."""
+        return pd.DataFrame(self.samples[self.ok], columns=list(self.names))
+
+    @property
+    def cov(self) -> Array:
+        """Covariance of the parameters over the resamples (natural units)."""
+        good = self.samples[self.ok]
+        if len(good) < 2:
+            return np.full((len(self.names), len(self.names)), np.nan)
+        return np.atleast_2d(np.cov(good, rowvar=False))
+
+    @property
+    def stderr(self) -> dict[str, float]:
+        """Bootstrap standard deviation of each parameter."""
+        return {n: float(np.sqrt(v)) for n, v in zip(self.names, np.diag(self.cov), strict=True)}
+
+    # -- intervals --------------------------------------------------------------------------
+    def interval(self, name: str, level: float = 0.95,
+                 method: str = "percentile") -> tuple[float, float]:
+        """Confidence interval of one parameter: ``method`` ``"percentile"`` or ``"bca"``."""
+        level = check_level(level)
+        j = self._index(name)
+        if method == "percentile":
+            return iv.percentile(self.samples[:, j], level)
+        if method == "bca":
+            return iv.bca(self.samples[:, j], float(self.estimate[j]), self.jackknife()[:, j],
+                          level)
+        raise OptionError(f"unknown interval method '{method}'", "argument 'method'",
+                          f"use one of {', '.join(METHODS)}")
+
+    def intervals(self, level: float = 0.95,
+                  method: str = "percentile") -> dict[str, tuple[float, float]]:
+        """``interval`` for every parameter."""
+        return {n: self.interval(n, level, method) for n in self.names}
+
+    def predict_interval(self, level: float = 0.9, **inputs: Any) -> tuple[Any, Any]:
+        """Interval for the law's mean at the inputs (percentiles over the resamples)."""
+        level = check_level(level)
+        values, shape = self._values(inputs)
+        a = (1.0 - level) / 2.0
+        lo, hi = np.nanquantile(values, [a, 1.0 - a], axis=0)
+        return _shaped(lo, shape), _shaped(hi, shape)
+
+    def prediction_interval(self, level: float = 0.9, *, seed: int | None = 0,
+                            **inputs: Any) -> tuple[Any, Any]:
+        """Interval for a new observation: the law's uncertainty plus the fit's residual noise
+        (each resample's prediction combined with a residual drawn from the fit's)."""
+        level = check_level(level)
+        values, shape = self._values(inputs)
+        r = self.residuals[np.isfinite(self.residuals)]
+        if r.size == 0:
+            r = np.zeros(1)
+        rng = np.random.default_rng(seed)
+        draw = rng.choice(r, size=values.shape)
+        noisy = values * np.exp(-draw) if self.log_space else values - draw
+        a = (1.0 - level) / 2.0
+        lo, hi = np.nanquantile(noisy, [a, 1.0 - a], axis=0)
+        return _shaped(lo, shape), _shaped(hi, shape)
+
+    def _values(self, inputs: Mapping[str, Any]) -> tuple[Array, tuple[int, ...]]:
+        X = self.law.input_arrays(inputs)
+        shape = np.broadcast_shapes(*(x.shape for x in X))
+        flat = [np.broadcast_to(x, shape).reshape(1, -1) for x in X]
+        good = self.samples[self.ok]
+        if len(good) == 0:
+            return np.full((1, int(np.prod(shape))), np.nan), shape
+        with np.errstate(all="ignore"):
+            return self.law.evaluate(flat, good), shape
+
+    def _index(self, name: str) -> int:
+        if name not in self.names:
+            raise OptionError(f"unknown parameter '{name}'", f"law '{self.law.name}'",
+                              f"use one of {', '.join(self.names)}")
+        return self.names.index(name)
+
+    def jackknife(self) -> Array:
+        """Leave-one-unit-out estimates (units: points or clusters), for BCa; computed once."""
+        if self._jackknife is None:
+            if self._fit is None or self._fit.data is None:
+                raise OptionError("BCa intervals need the fit's data, which this bootstrap "
+                                  "does not carry (it was read from a file)",
+                                  "method='bca'", "use method='percentile' or rerun the "
+                                  "bootstrap on the data")
+            obj = fit_objective(self._fit)
+            cl = clusters(self._fit.data, self.by)
+            refits = refit_weighted(obj, estimate_search(self._fit, obj), jackknife_weights(cl))
+            self._jackknife = refits.params
+        return self._jackknife
+
+    # -- presentation and files -------------------------------------------------------------
+    def summary_frame(self, level: float = 0.95, method: str = "percentile") -> pd.DataFrame:
+        """Estimate, bootstrap standard deviation and interval of every parameter."""
+        rows = []
+        sd = self.stderr
+        for j, n in enumerate(self.names):
+            lo, hi = self.interval(n, level, method)
+            rows.append({"parameter": n, "estimate": float(self.estimate[j]), "sd": sd[n],
+                         "lower": lo, "upper": hi})
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        unit = f"clusters of '{self.by}'" if self.by else "points"
+        return (f"<Bootstrap of '{self.law.name}': {self.n} resamples of {self.n_clusters} "
+                f"{unit}; {self.n_failed} failed, {self.n_moved} in another basin>")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n, "by": self.by, "seed": self.seed, "n_clusters": self.n_clusters,
+            "n_moved": self.n_moved, "n_failed": self.n_failed, "log_space": self.log_space,
+            "samples": [[_jf(v) for v in row] for row in self.samples],
+            "residuals": [_jf(v) for v in self.residuals],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], law: Law, estimate: Array) -> Bootstrap:
+        try:
+            samples = np.array(d["samples"], dtype=float).reshape(-1, len(law.parameters))
+            return cls(law=law, estimate=estimate, samples=samples, by=d.get("by"),
+                       n_clusters=int(d["n_clusters"]), seed=d.get("seed"),
+                       n_moved=int(d.get("n_moved", 0)),
+                       residuals=np.array(d.get("residuals", []), dtype=float),
+                       log_space=bool(d.get("log_space", True)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ResultFileError(f"the bootstrap record is malformed ({exc})",
+                                  "field 'bootstrap'", "rerun the bootstrap") from None
+
+
+def run_bootstrap(fit: FitResult, n: int = 1000, *, by: str | None = None,
+                  seed: int | None = None, data: Dataset | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Bootstrap:
+    """Refit ``fit`` on ``n`` resamples (see :meth:`FitResult.bootstrap`)."""
+    n = check_resamples(n)
+    ds = fit_data(fit, data)
+    if fit.data is None:
+        import dataclasses
+
+        fit = dataclasses.replace(fit, data=ds)
+    cl = clusters(ds, by)
+    obj = fit_objective(fit, ds)
+    warm = estimate_search(fit, obj)
+    rng = np.random.default_rng(seed)
+    W = bootstrap_weights(cl, n, rng)
+    refits = refit_weighted(obj, warm, W, others=_other_basins(fit, obj, warm),
+                            progress=progress)
+    residuals = obj.residual_jacobian(warm[None, :])[0][0]
+    estimate = obj.natural(warm[None, :])[0]
+    return Bootstrap(law=fit.law, estimate=estimate, samples=refits.params, by=by,
+                     n_clusters=cl.count, seed=seed, n_moved=int(refits.moved.sum()),
+                     residuals=residuals, log_space=obj.log_space, fit=fit)
+
+
+def _other_basins(fit: FitResult, obj: Any, warm: Array, limit: int = 3) -> Array | None:
+    """Distinct local optima the full fit's starts reached (search coordinates)."""
+    if fit.starts is None:
+        return None
+    table = fit.starts
+    good = np.array([s in ("converged", "max_iter") for s in table.status]) & np.isfinite(
+        table.objective)
+    finals = table.final[good]
+    finals = finals[np.argsort(table.objective[good])]
+    kept: list[Array] = []
+    ref = [obj.natural(warm[None, :])[0]]
+    for row in finals:
+        if not np.isfinite(row).all():
+            continue
+        if all(np.max(np.abs(row - r) / (np.abs(r) + 1e-12)) > 1e-2 for r in ref):
+            kept.append(row)
+            ref.append(row)
+            if len(kept) == limit:
+                break
+    if not kept:
+        return None
+    P = np.array(kept)
+    P = np.where(obj.log_mask & (P <= 0), 1e-300, P)
+    return np.asarray(obj.clip(obj.search(P)))
+
+
+def _shaped(values: Array, shape: tuple[int, ...]) -> Any:
+    out = np.asarray(values).reshape(shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def _jf(v: float) -> float | None:
+    v = float(v)
+    return v if np.isfinite(v) else None

@@ -1,0 +1,154 @@
+"""Profile-likelihood intervals: refit with one parameter pinned at a grid of values.
+
+For an M-estimator the drop in the objective when a parameter is pinned away from its
+optimum, scaled by ``Σψ'/Σψ²`` (the robust analogue of ``1/σ²``; Ronchetti 1982's
+drop-in-dispersion test), is asymptotically χ²₁. For ``mse``/``mse_log`` this is the usual
+``2·ΔSS/σ̂²``. The interval is where the scaled drop crosses the χ²₁ quantile of the level.
+All grid points are refitted together as one batch (the pinned parameter's bounds are set per
+row).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..exceptions import OptionError
+from ..fit.objective import inside_probability, robust_loss
+from ..fit.optimizer import CONVERGED, MAX_ITER, minimize_batched
+from ..fit.refit import estimate_search, fit_objective
+from .resample import check_level
+
+if TYPE_CHECKING:
+    from ..fit.objective import Objective
+    from ..fit.result import FitResult
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The profile of one parameter: pinned ``values`` and the scaled objective drop
+    ``statistic`` (≈ χ²₁ under the model), with the interval at ``level``.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
+    >>> prof = f.profile("alpha")
+    >>> lo, hi = prof.interval()
+    >>> lo < f.params["alpha"] < hi
+    True
+    """
+
+    name: str
+    estimate: float
+    values: Array
+    statistic: Array
+    level: float
+
+    def interval(self, level: float | None = None) -> tuple[float, float]:
+        """Where the statistic crosses the χ²₁ quantile on each side (±inf if it never
+        does within the profiled range)."""
+        level = self.level if level is None else check_level(level)
+        cut = float(stats.chi2.ppf(level, 1))
+        v, s = self.values, self.statistic
+        ok = np.isfinite(s)
+        v, s = v[ok], s[ok]
+        below, above = v < self.estimate, v > self.estimate
+        return (_crossing(v[below][::-1], s[below][::-1], self.estimate, cut, -math.inf),
+                _crossing(v[above], s[above], self.estimate, cut, math.inf))
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({self.name: self.values, "statistic": self.statistic})
+
+
+def _crossing(v: Array, s: Array, estimate: float, cut: float, default: float) -> float:
+    """First crossing of ``cut`` moving away from the estimate (interpolated in sqrt(stat))."""
+    prev_v, prev_s = estimate, 0.0
+    for vi, si in zip(v, s, strict=True):
+        if si >= cut:
+            a, b = math.sqrt(max(prev_s, 0.0)), math.sqrt(si)
+            t = (math.sqrt(cut) - a) / (b - a) if b > a else 1.0
+            return float(prev_v + t * (vi - prev_v))
+        prev_v, prev_s = vi, si
+    return default
+
+
+def run_profile(fit: FitResult, name: str, *, level: float = 0.95, data: Any = None,
+                points: int = 41) -> Profile:
+    """Profile ``name`` over a range that brackets the ``level`` interval (see module doc)."""
+    level = check_level(level)
+    names = fit.law.parameter_names
+    if name not in names:
+        raise OptionError(f"unknown parameter '{name}'", f"law '{fit.law.name}'",
+                          f"use one of {', '.join(names)}")
+    if not isinstance(points, int) or points < 5:
+        raise OptionError(f"points must be an integer >= 5, got {points!r}", "argument 'points'",
+                          "use e.g. 41")
+    j = names.index(name)
+    obj = fit_objective(fit, data)
+    u_hat = estimate_search(fit, obj)
+    f_hat = float(obj.value(u_hat[None, :])[0])
+    kappa = _scale(obj, u_hat)
+    cut = float(stats.chi2.ppf(level, 1))
+    step = _initial_step(fit, obj, name, j, u_hat)
+    lo_b, hi_b = obj.lower[j], obj.upper[j]
+    half = points // 2
+    span = 4.0
+    for _ in range(4):
+        t = np.linspace(-span, span, 2 * half + 1)
+        grid = np.clip(u_hat[j] + t * step, lo_b, hi_b)
+        stat = _profile_values(obj, u_hat, j, grid, f_hat, kappa)
+        left_open = np.all(stat[grid < u_hat[j]] < cut) and grid[0] > lo_b
+        right_open = np.all(stat[grid > u_hat[j]] < cut) and grid[-1] < hi_b
+        if not (left_open or right_open):
+            break
+        span *= 3.0
+    values = np.where(obj.log_mask[j], np.exp(grid), grid)
+    keep = np.concatenate([[True], np.diff(values) > 0])
+    return Profile(name=name, estimate=float(fit.params[name]), values=values[keep],
+                   statistic=stat[keep], level=level)
+
+
+def _scale(obj: Objective, u_hat: Array) -> float:
+    """κ = Σc·E[ψ'] / (Σc²ψ² · n/(n-q)): turns 2·(objective drop) into a χ²₁ statistic."""
+    r = obj.residual_jacobian(u_hat[None, :])[0][0]
+    psi = robust_loss(r, obj.loss, obj.delta)[1]
+    c = obj._weights(r[None, :])[0]
+    n, q = r.size, obj.n_params
+    m1 = float(np.sum(c)) * inside_probability(r, obj.loss, obj.delta)
+    m2 = float(np.sum((c * psi) ** 2)) * n / max(n - q, 1)
+    return m1 / m2 if m2 > 0 else math.nan
+
+
+def _initial_step(fit: FitResult, obj: Objective, name: str, j: int, u_hat: Array) -> float:
+    """Grid spacing unit in search coordinates: the standard error, else 10% of the value."""
+    value = float(fit.params[name])
+    se = float(fit.stderr.get(name, math.nan))
+    if not math.isfinite(se) or se <= 0:
+        se = 0.1 * abs(value) if value != 0 else 0.1
+    if obj.log_mask[j]:
+        return min(se / max(abs(value), 1e-300), 2.0)
+    return se
+
+
+def _profile_values(obj: Objective, u_hat: Array, j: int, grid: Array, f_hat: float,
+                    kappa: float) -> Array:
+    K = len(grid)
+    U0 = np.tile(u_hat, (K, 1))
+    U0[:, j] = grid
+    lower = np.tile(obj.lower, (K, 1))
+    upper = np.tile(obj.upper, (K, 1))
+    lower[:, j] = upper[:, j] = grid
+    pinned = obj.with_row_bounds(lower, upper)
+    coarse = minimize_batched(pinned, U0, max_iter=300, ftol=1e-6)
+    fine = minimize_batched(pinned, coarse.U, max_iter=300, exact=True, lam0=1e-6)
+    usable = np.isin(fine.status, [CONVERGED, MAX_ITER]) & np.isfinite(fine.value)
+    drop = np.where(usable, np.maximum(fine.value - f_hat, 0.0), np.nan)
+    return 2.0 * kappa * drop

@@ -1,0 +1,257 @@
+"""The bootstrap, its intervals, the delta method and the profile likelihood."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import scalinglaws as sl
+from scalinglaws.uncertainty import intervals as iv
+from scalinglaws.uncertainty.resample import bootstrap_weights, clusters
+
+# Epoch AI's 95% bootstrap intervals for the Chinchilla fit (arXiv:2404.10102, Table 1 / MANIFEST)
+EPOCH_95 = {"A": (285, 744), "B": (1042, 5810), "E": (1.769, 1.871),
+            "alpha": (0.317, 0.373), "beta": (0.331, 0.415)}
+
+
+@pytest.fixture(scope="module")
+def chinchilla_boot(chinchilla_fit: sl.FitResult) -> sl.Bootstrap:
+    return chinchilla_fit.bootstrap(1000, seed=0)
+
+
+def test_bootstrap_reproduces_epoch_intervals(chinchilla_boot: sl.Bootstrap) -> None:
+    # Epoch resampled the same 240 points with replacement and refitted each resample. The
+    # 2.5% and 97.5% quantiles of 1,000 resamples carry Monte Carlo error: for alpha the
+    # quantile's standard error is ~sqrt(.025*.975/1000)/density ≈ 0.002, and the heavy right
+    # tail of B makes its upper end the least stable (sd ~5%). Tolerances: 6% of each end for
+    # A and B, 0.006 for E, 0.004 for alpha and beta (about 2 Monte Carlo standard errors).
+    assert chinchilla_boot.n_failed == 0
+    for name, (lo_ref, hi_ref) in EPOCH_95.items():
+        lo, hi = chinchilla_boot.interval(name, 0.95)
+        if name in ("A", "B"):
+            assert lo == pytest.approx(lo_ref, rel=0.06), name
+            assert hi == pytest.approx(hi_ref, rel=0.06), name
+        else:
+            tol = 0.006 if name == "E" else 0.004
+            assert abs(lo - lo_ref) < tol and abs(hi - hi_ref) < tol, (name, lo, hi)
+
+
+def test_batched_resamples_equal_individual_refits(chinchilla_fit: sl.FitResult,
+                                                   chinchilla_kept: sl.Dataset,
+                                                   chinchilla_boot: sl.Bootstrap) -> None:
+    W = bootstrap_weights(clusters(chinchilla_kept, None), 3, np.random.default_rng(0))
+    for k in range(3):
+        single = sl.fit("chinchilla", chinchilla_kept, weights=W[k])
+        values = np.array([single.params[n] for n in chinchilla_boot.names])
+        np.testing.assert_allclose(chinchilla_boot.samples[k], values, rtol=1e-6)
+
+
+def test_bootstrap_summary_pieces(chinchilla_fit: sl.FitResult,
+                                  chinchilla_boot: sl.Bootstrap) -> None:
+    frame = chinchilla_boot.params
+    assert list(frame.columns) == ["A", "B", "E", "alpha", "beta"]
+    assert len(frame) == 1000
+    cov = chinchilla_boot.cov
+    assert cov.shape == (5, 5) and np.allclose(cov, cov.T)
+    assert np.all(np.linalg.eigvalsh(cov) > 0)
+    # bootstrap spread of alpha is of the order of the sandwich standard error
+    assert 0.3 < chinchilla_boot.stderr["alpha"] / chinchilla_fit.stderr["alpha"] < 3
+    table = chinchilla_boot.summary_frame()
+    assert (table["lower"] < table["estimate"]).all() and (table["estimate"] < table["upper"]).all()
+    assert "1000 resamples" in repr(chinchilla_boot)
+
+
+def test_bca_matches_scipy_on_a_skewed_mean() -> None:
+    # BCa of the mean of an exponential sample, against scipy's implementation; both use
+    # 20,000 resamples, so the ends agree to Monte Carlo error (~1% of the width)
+    rng = np.random.default_rng(0)
+    x = rng.exponential(size=40)
+    idx = rng.integers(0, x.size, size=(20000, x.size))
+    means = x[idx].mean(axis=1)
+    jack = (x.sum() - x) / (x.size - 1)
+    lo, hi = iv.bca(means, float(x.mean()), jack, 0.9)
+    ref = stats.bootstrap((x,), np.mean, confidence_level=0.9, method="BCa", n_resamples=20000,
+                          random_state=1).confidence_interval
+    width = ref.high - ref.low
+    assert abs(lo - ref.low) < 0.03 * width and abs(hi - ref.high) < 0.03 * width
+    # the skew moves BCa to the right of the percentile interval
+    plo, phi = iv.percentile(means, 0.9)
+    assert lo > plo and hi > phi
+
+
+def test_bca_interval_on_the_fit(chinchilla_fit: sl.FitResult,
+                                 chinchilla_boot: sl.Bootstrap) -> None:
+    lo, hi = chinchilla_boot.interval("alpha", 0.95, method="bca")
+    plo, phi = chinchilla_boot.interval("alpha", 0.95)
+    assert lo < chinchilla_fit.params["alpha"] < hi
+    # BCa corrects, it does not reinvent: the ends stay within a third of the width
+    assert abs(lo - plo) < (phi - plo) / 3 and abs(hi - phi) < (phi - plo) / 3
+    assert chinchilla_boot.jackknife().shape == (240, 5)
+
+
+def _cluster_data() -> sl.Dataset:
+    rng = np.random.default_rng(5)
+    rows = []
+    for run in range(12):
+        N = 10 ** rng.uniform(7, 9)
+        shift = rng.normal(0, 0.02)
+        for D in np.geomspace(1e9, 1e11, 6):
+            loss = (1.7 + 400 * N**-0.34 + 1500 * D**-0.36) * np.exp(shift + rng.normal(0, 0.003))
+            rows.append({"run": f"r{run}", "params": N, "tokens": D, "loss": loss})
+    return sl.Dataset.from_frame(pd.DataFrame(rows))
+
+
+def test_cluster_bootstrap_is_wider_when_runs_share_errors() -> None:
+    # each run has a common offset (2%) far larger than its per-checkpoint noise (0.3%):
+    # resampling points pretends 72 independent observations, resampling runs knows there are 12
+    ds = _cluster_data()
+    f = sl.fit("chinchilla", ds, loss="mse_log")
+    by_point = f.bootstrap(300, seed=0)
+    by_run = f.bootstrap(300, by="run", seed=0)
+    assert by_run.n_clusters == 12 and by_run.by == "run"
+    w_point = np.subtract(*by_point.interval("alpha", 0.9)[::-1])
+    w_run = np.subtract(*by_run.interval("alpha", 0.9)[::-1])
+    assert w_run > 1.5 * w_point
+
+
+def test_cluster_weights_keep_clusters_whole() -> None:
+    ds = _cluster_data()
+    cl = clusters(ds, "run")
+    W = bootstrap_weights(cl, 50, np.random.default_rng(0))
+    assert W.shape == (50, len(ds))
+    for label in range(cl.count):
+        members = W[:, cl.index == label]
+        assert (members == members[:, :1]).all()  # a run is drawn whole
+    assert np.allclose(W.reshape(50, 12, 6)[:, :, 0].sum(axis=1), 12)
+
+
+@pytest.mark.parametrize(("kwargs", "fragment"), [
+    ({"n": 1}, "at least 2 resamples"),
+    ({"n": 2.5}, "must be an integer"),
+    ({"n": 10, "by": "nope"}, "no such column"),
+])
+def test_bootstrap_bad_input(chinchilla_fit: sl.FitResult, kwargs: dict,
+                             fragment: str) -> None:
+    with pytest.raises(sl.ScalingLawError, match=fragment):
+        chinchilla_fit.bootstrap(**kwargs)
+
+
+def test_cluster_count_below_two_is_refused() -> None:
+    frame = _cluster_data().to_frame()
+    frame["family"] = "one"
+    f = sl.fit("chinchilla", sl.Dataset.from_frame(frame), loss="mse_log")
+    with pytest.raises(sl.DataError, match="at least 2 clusters"):
+        f.bootstrap(10, by="family")
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, "x"])
+def test_interval_level_outside_zero_one(chinchilla_boot: sl.Bootstrap, level: object) -> None:
+    with pytest.raises(sl.OptionError, match="strictly between 0 and 1"):
+        chinchilla_boot.interval("alpha", level)  # type: ignore[arg-type]
+
+
+def test_unknown_parameter_and_method(chinchilla_boot: sl.Bootstrap) -> None:
+    with pytest.raises(sl.OptionError, match="unknown parameter 'gamma'"):
+        chinchilla_boot.interval("gamma")
+    with pytest.raises(sl.OptionError, match="unknown interval method"):
+        chinchilla_boot.interval("alpha", method="studentized")
+
+
+def test_prediction_intervals(chinchilla_fit: sl.FitResult, chinchilla_boot: sl.Bootstrap) -> None:
+    at = {"params": np.array([1e9, 7e10, 1e12]), "tokens": np.array([2e10, 1.4e12, 2e13])}
+    mid = chinchilla_fit.predict(**at)
+    lo, hi = chinchilla_boot.predict_interval(0.9, **at)
+    assert np.all(lo < mid) and np.all(mid < hi)
+    rel_width = (hi - lo) / mid
+    assert rel_width[2] > rel_width[1]  # wider the further out
+    olo, ohi = chinchilla_boot.prediction_interval(0.9, **at)
+    assert np.all(olo <= lo) and np.all(ohi >= hi)  # observation noise on top
+    slo, shi = chinchilla_boot.predict_interval(0.9, params=7e10, tokens=1.4e12)
+    assert isinstance(slo, float) and slo < chinchilla_fit.predict(params=7e10, tokens=1.4e12) < shi
+
+
+def test_fit_carries_bootstrap_through_a_file(tmp_path, chinchilla_fit: sl.FitResult,
+                                              chinchilla_boot: sl.Bootstrap) -> None:
+    with_boot = chinchilla_fit.with_bootstrap(chinchilla_boot)
+    path = tmp_path / "fit.json"
+    with_boot.save(path)
+    back = sl.load_fit(path)
+    assert back.uncertainty is not None and back.uncertainty.n == 1000
+    a = with_boot.predict_interval(0.9, params=7e10, tokens=1.4e12)
+    b = back.predict_interval(0.9, params=7e10, tokens=1.4e12)
+    assert a == pytest.approx(b, rel=1e-12)
+    assert back.uncertainty.interval("beta") == pytest.approx(chinchilla_boot.interval("beta"))
+    with pytest.raises(sl.OptionError, match="need the fit's data"):
+        back.uncertainty.interval("beta", method="bca")
+
+
+def test_loaded_fit_bootstraps_only_on_its_own_data(tmp_path, chinchilla_fit: sl.FitResult,
+                                                    chinchilla_kept: sl.Dataset) -> None:
+    path = tmp_path / "fit.json"
+    chinchilla_fit.save(path)
+    back = sl.load_fit(path)
+    with pytest.raises(sl.OptionError, match="does not carry its data"):
+        back.bootstrap(10)
+    assert back.bootstrap(20, data=chinchilla_kept, seed=0).n == 20
+    with pytest.raises(sl.DataError, match="not the data the fit was made on"):
+        back.bootstrap(10, data=chinchilla_kept[:200])
+
+
+def _synthetic_power(seed: int, n: int = 40, noise: float = 0.02) -> sl.Dataset:
+    rng = np.random.default_rng(seed)
+    x = np.geomspace(1e6, 1e9, n)
+    y = (1.5 + 300 * x**-0.3) * np.exp(rng.normal(0, noise, n))
+    return sl.Dataset.from_frame(pd.DataFrame({"flops": x, "loss": y}))
+
+
+def test_delta_method_interval_agrees_with_bootstrap() -> None:
+    f = sl.fit("power_law", _synthetic_power(1), x="flops", loss="mse_log")
+    assert f.uncertainty is None
+    lo, hi = f.predict_interval(0.9, flops=1e10)  # delta method
+    blo, bhi = f.bootstrap(1000, seed=0).predict_interval(0.9, flops=1e10)
+    # one decade beyond the data both are normal-ish: widths within 30%
+    assert (hi - lo) == pytest.approx(bhi - blo, rel=0.3)
+    olo, ohi = f.predict_interval(0.9, kind="observation", flops=1e10)
+    assert olo < lo and ohi > hi
+    with pytest.raises(sl.OptionError, match="unknown interval kind"):
+        f.predict_interval(0.9, kind="median", flops=1e10)
+
+
+@pytest.mark.parametrize(("loss", "delta"), [("mse_log", 1e-3), ("huber", 0.05)])
+def test_profile_agrees_with_bootstrap(loss: str, delta: float) -> None:
+    # well-posed: 60 points over three decades, 2% noise, delta not far below the noise
+    f = sl.fit("power_law", _synthetic_power(3, n=60), x="flops", loss=loss, delta=delta)
+    boot = f.bootstrap(2000, seed=1)
+    for name in ("alpha", "E"):
+        plo, phi = f.profile(name).interval()
+        blo, bhi = boot.interval(name, 0.95)
+        width = bhi - blo
+        # two routes to the same interval: ends within 20% of its width
+        assert abs(plo - blo) < 0.2 * width and abs(phi - bhi) < 0.2 * width, (name, plo, phi,
+                                                                                 blo, bhi)
+
+
+def test_profile_curve_shape(chinchilla_fit: sl.FitResult) -> None:
+    prof = chinchilla_fit.profile("alpha", points=21)
+    assert prof.statistic.min() == pytest.approx(0.0, abs=1e-6)
+    frame = prof.to_frame()
+    assert list(frame.columns) == ["alpha", "statistic"]
+    lo, hi = prof.interval()
+    lo90, hi90 = prof.interval(0.9)
+    assert lo < lo90 < chinchilla_fit.params["alpha"] < hi90 < hi
+    with pytest.raises(sl.OptionError, match="unknown parameter"):
+        chinchilla_fit.profile("gamma")
+
+
+@pytest.mark.slow
+def test_bootstrap_intervals_cover_the_truth() -> None:
+    # 200 synthetic data sets from a known law with known noise: the 90% percentile intervals
+    # of alpha must contain the true 0.3 in 85-95% of them (binomial sd at 200 reps ≈ 2.1%)
+    hits = 0
+    for seed in range(200):
+        f = sl.fit("power_law", _synthetic_power(100 + seed, n=40), x="flops")
+        lo, hi = f.bootstrap(200, seed=seed).interval("alpha", 0.9)
+        hits += lo <= 0.3 <= hi
+    assert 0.85 <= hits / 200 <= 0.95, hits
