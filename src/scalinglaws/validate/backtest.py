@@ -1,0 +1,241 @@
+"""Backtests: fit on some runs, forecast the others, and score the forecast."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..exceptions import ScalingLawWarning
+from ..fit.engine import as_dataset, bind_inputs, resolve_law
+from ..fit.engine import fit as fit_law
+from ..fit.result import FitResult
+from ..laws.law import Law
+from ..uncertainty.resample import check_level
+from .split import Fold, folds
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """One fold of a backtest: its fit and what it was scored on."""
+
+    label: str
+    fit: FitResult
+    n_train: int
+    n_test: int
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The outcome of :func:`backtest`: per-point forecasts and their errors.
+
+    ``points`` has one row per scored test point (and fold): ``y``, ``predicted``, the
+    ``lower``/``upper`` ends of the ``level`` prediction interval, ``abs_rel_error``,
+    ``log_error`` and ``extrapolation`` (how many times beyond the training range the point
+    lies, 1 inside it).
+    """
+
+    law: str
+    rule: str
+    level: float
+    folds: tuple[FoldResult, ...]
+    points: pd.DataFrame
+
+    # -- scores -----------------------------------------------------------------------------
+    @property
+    def n_train(self) -> int:
+        """Rows fitted in at least one fold (the training set, for a single fold)."""
+        return int(self.points.attrs.get("n_train", 0))
+
+    @property
+    def n_test(self) -> int:
+        return len(self.points)
+
+    @property
+    def mean_abs_rel_error(self) -> float:
+        return float(self.points["abs_rel_error"].mean())
+
+    @property
+    def max_abs_rel_error(self) -> float:
+        return float(self.points["abs_rel_error"].max())
+
+    @property
+    def median_abs_rel_error(self) -> float:
+        return float(self.points["abs_rel_error"].median())
+
+    @property
+    def rmse_log(self) -> float:
+        """Root mean square of log(predicted) - log(y)."""
+        return float(np.sqrt(np.mean(self.points["log_error"] ** 2)))
+
+    @property
+    def coverage(self) -> float:
+        """Share of test points inside their ``level`` prediction interval."""
+        return float(self.points["inside"].mean())
+
+    @property
+    def max_extrapolation(self) -> float:
+        return float(self.points["extrapolation"].max())
+
+    @property
+    def fit(self) -> FitResult:
+        """The fit of the (first) fold."""
+        return self.folds[0].fit
+
+    @property
+    def status(self) -> str:
+        """The worst fold status: ``failed``, ``max_iter``, ``at_bound`` or ``converged``
+        (``failed`` also when a forecast is not finite)."""
+        if not np.isfinite(self.points["predicted"]).all():
+            return "failed"
+        order = ["failed", "max_iter", "at_bound", "converged"]
+        return min((f.fit.status.value for f in self.folds), key=order.index)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a fold's fit failed or stopped at its iteration limit, or a forecast is
+        not finite (a parameter at a bound is a warning, not a failure)."""
+        return self.status in ("failed", "max_iter")
+
+    def to_dict(self, points: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "law": self.law, "train": self.rule, "n_train": self.n_train,
+            "n_test": self.n_test, "mean_abs_rel_error": _jf(self.mean_abs_rel_error),
+            "max_abs_rel_error": _jf(self.max_abs_rel_error),
+            "median_abs_rel_error": _jf(self.median_abs_rel_error),
+            "rmse_log": _jf(self.rmse_log), "coverage": _jf(self.coverage),
+            "level": self.level, "max_extrapolation": _jf(self.max_extrapolation),
+            "status": self.status,
+            "folds": [{"label": f.label, "n_train": f.n_train, "n_test": f.n_test,
+                       "status": f.fit.status.value,
+                       "params": {k: _jf(v) for k, v in f.fit.params.items()}}
+                      for f in self.folds],
+        }
+        if points:
+            out["points"] = [{k: (_jf(v) if isinstance(v, float) else v)
+                              for k, v in row.items()}
+                             for row in self.points.to_dict(orient="records")]
+        return out
+
+    def summary_lines(self) -> list[str]:
+        return [
+            f"Backtest of '{self.law}' (train: {self.rule}; {len(self.folds)} fold(s))",
+            f"  fitted on {self.n_train} rows, scored on {self.n_test}",
+            f"  mean |relative error| {self.mean_abs_rel_error:.2%}, max "
+            f"{self.max_abs_rel_error:.2%}, RMSE(log) {self.rmse_log:.4f}",
+            f"  {self.level:.0%} interval coverage {self.coverage:.0%}; test points up to "
+            f"{self.max_extrapolation:.1f}x beyond the training range",
+        ]
+
+    def __str__(self) -> str:
+        return "\n".join(self.summary_lines())
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+            for k, v in [
+                ("law", self.law), ("train", self.rule), ("folds", str(len(self.folds))),
+                ("fitted rows", str(self.n_train)), ("scored rows", str(self.n_test)),
+                ("mean |rel. error|", f"{self.mean_abs_rel_error:.2%}"),
+                ("max |rel. error|", f"{self.max_abs_rel_error:.2%}"),
+                ("RMSE (log)", f"{self.rmse_log:.4f}"),
+                (f"{self.level:.0%} coverage", f"{self.coverage:.0%}"),
+                ("max extrapolation", f"{self.max_extrapolation:.1f}x")])
+        return f"<table class='scalinglaws-backtest'>{rows}</table>"
+
+
+def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
+             level: float = 0.9, n_boot: int = 200, seed: int | None = 0,
+             order: str | None = None, x: str | None = None, y: str = "loss",
+             columns: Mapping[str, str] | None = None, **fit_options: Any) -> Backtest:
+    """Fit ``law`` on the training rows, forecast the test rows, score the forecast.
+
+    ``train`` is a boolean mask or a rule: ``"flops<1e21"``, ``"largest=3"``, ``"rolling"``,
+    ``"leave_family_out"`` (see :data:`scalinglaws.validate.split.RULES_HELP`).
+    Prediction intervals for the coverage come from a bootstrap of ``n_boot`` resamples
+    (``n_boot=0``: the delta method). ``fit_options`` go to :func:`scalinglaws.fit`.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> ds = sl.datasets.load("chinchilla")
+    >>> bt = sl.validate.backtest("chinchilla", ds, train="flops<1e21", n_boot=0)
+    >>> bt.n_test > 0 and bt.mean_abs_rel_error < 0.1
+    True
+    """
+    level = check_level(level)
+    ds = as_dataset(data)
+    law_obj = bind_inputs(resolve_law(law, columns, x), x, columns)
+    splits = folds(ds, train, order=order)
+    results: list[FoldResult] = []
+    frames = []
+    trained = np.zeros(len(ds), dtype=bool)
+    for fold in splits:
+        res, frame = _run_fold(law_obj, ds, fold, y, level, n_boot, seed, fit_options)
+        results.append(res)
+        frames.append(frame)
+        trained |= fold.train
+    points = pd.concat(frames, ignore_index=True)
+    points.attrs["n_train"] = int(trained.sum())
+    rule = train if isinstance(train, str) else (
+        "mask" if not isinstance(train, (list, tuple)) else "folds")
+    return Backtest(law=law_obj.name, rule=rule, level=level, folds=tuple(results),
+                    points=points)
+
+
+def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: int,
+              seed: int | None, fit_options: Mapping[str, Any]) -> tuple[FoldResult, pd.DataFrame]:
+    train_ds, test_ds = ds[fold.train], ds[fold.test]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScalingLawWarning)
+        fitted = fit_law(law, train_ds, y=y, **fit_options)
+        inputs = {str(c): test_ds.column(str(c)) for c in law.inputs.values()}
+        with np.errstate(all="ignore"):
+            predicted = np.asarray(law(fitted.params, **inputs), dtype=float)
+        lower, upper = _intervals(fitted, inputs, level, n_boot, seed)
+    truth = test_ds.column(y)
+    with np.errstate(all="ignore"):
+        rel = np.abs(predicted - truth) / np.abs(truth)
+        log_err = np.log(predicted) - np.log(truth)
+    distance = np.ones(len(test_ds))
+    for col, values in inputs.items():
+        lo, hi = fitted.input_ranges.get(col, (np.nan, np.nan))
+        with np.errstate(all="ignore"):
+            fold_out = np.maximum(values / hi, lo / values)
+        distance = np.maximum(distance, np.where(np.isfinite(fold_out), fold_out, 1.0))
+    frame = pd.DataFrame({
+        "fold": fold.label, "row": np.flatnonzero(fold.test), "y": truth,
+        "predicted": predicted, "lower": lower, "upper": upper, "abs_rel_error": rel,
+        "log_error": log_err, "inside": (truth >= lower) & (truth <= upper),
+        "extrapolation": distance})
+    for col, values in inputs.items():
+        frame[col] = values
+    if test_ds.has("run"):
+        frame["run"] = [str(v) for v in test_ds.labels("run")]
+    return FoldResult(fold.label, fitted, int(fold.train.sum()), int(fold.test.sum())), frame
+
+
+def _intervals(fitted: FitResult, inputs: Mapping[str, Array], level: float, n_boot: int,
+               seed: int | None) -> tuple[Array, Array]:
+    n = len(next(iter(inputs.values())))
+    if not fitted.status.ok and not np.isfinite(list(fitted.params.values())).all():
+        return np.full(n, np.nan), np.full(n, np.nan)
+    if n_boot and n_boot >= 2:
+        boot = fitted.bootstrap(n_boot, seed=seed)
+        lo, hi = boot.prediction_interval(level, **inputs)
+    else:
+        lo, hi = fitted.predict_interval(level, kind="observation", **inputs)
+    return np.broadcast_to(lo, (n,)).astype(float), np.broadcast_to(hi, (n,)).astype(float)
+
+
+def _jf(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None

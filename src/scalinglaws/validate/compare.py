@@ -1,0 +1,144 @@
+"""Rank laws by how well they forecast held-out runs, with AIC and BIC beside."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
+from ..fit.engine import as_dataset, bind_inputs, resolve_law
+from ..fit.engine import fit as fit_law
+from ..fit.result import FitResult
+from ..laws.law import Law
+from .backtest import Backtest, backtest
+
+#: two backtest errors within this relative margin count as a tie (decided by BIC)
+TIE_MARGIN = 0.10
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The table of :func:`compare_laws`, best first, with a recommendation and its reason."""
+
+    table: pd.DataFrame
+    recommendation: str | None
+    reason: str
+    backtests: Mapping[str, Backtest]
+
+    def __str__(self) -> str:
+        cols = ["law", "n_params", "mean_abs_rel_error", "max_abs_rel_error", "coverage",
+                "aic", "bic", "status"]
+        return (self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+                + f"\nrecommended: {self.recommendation} ({self.reason})")
+
+    def _repr_html_(self) -> str:
+        return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+
+    def to_dict(self) -> dict[str, Any]:
+        records = self.table.to_dict(orient="records")
+        return {"recommendation": self.recommendation, "reason": self.reason,
+                "table": [{k: _clean(v) for k, v in r.items()} for r in records]}
+
+
+def information_criteria(fit: FitResult, ds: Dataset) -> tuple[float, float]:
+    """AIC and BIC from a Gaussian likelihood of the fit's (log) residuals on ``ds``."""
+    inputs = {str(c): ds.column(str(c)) for c in fit.law.inputs.values()}
+    y = ds.column(fit.target)
+    with np.errstate(all="ignore"):
+        pred = np.asarray(fit.law(fit.params, **inputs), dtype=float)
+        r = np.log(pred) - np.log(y) if fit.loss != "mse" else pred - y
+    n, k = len(y), len(fit.params)
+    rss = float(np.sum(r**2))
+    if not math.isfinite(rss) or rss <= 0:
+        return math.nan, math.nan
+    ll = n * math.log(rss / n)
+    return ll + 2 * k, ll + k * math.log(n)
+
+
+def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train: Any, *,
+                 level: float = 0.9, n_boot: int = 0, seed: int | None = 0,
+                 order: str | None = None, x: str | None = None, y: str = "loss",
+                 columns: Mapping[str, str] | None = None,
+                 **fit_options: Any) -> Comparison:
+    """Backtest every law on the same split; rank by mean absolute relative error.
+
+    AIC and BIC come from each law's fit on all the data. A law whose error is within
+    :data:`TIE_MARGIN` of the best is a tie, and the tie goes to the lower BIC (fewer
+    parameters for the same forecast).
+    """
+    if isinstance(laws, (str, Law)) or not len(laws):
+        raise OptionError("compare_laws takes a list of laws", "argument 'laws'",
+                          "e.g. ['chinchilla', 'kaplan']")
+    ds = as_dataset(data)
+    rows, tests = [], {}
+    for spec in laws:
+        law = bind_inputs(resolve_law(spec, columns, x), x, columns)
+        label = law.name if law.name not in tests else f"{law.name}#{len(tests)}"
+        row: dict[str, Any] = {"law": label, "n_params": len(law.parameters)}
+        try:
+            bt = backtest(law, ds, train, level=level, n_boot=n_boot, seed=seed, order=order,
+                          y=y, **fit_options)
+        except ScalingLawError as exc:
+            if "train" in str(exc.where) or "rule" in str(exc):
+                raise
+            row.update(status=f"error: {exc.what}", mean_abs_rel_error=math.nan,
+                       max_abs_rel_error=math.nan, coverage=math.nan, rmse_log=math.nan,
+                       aic=math.nan, bic=math.nan)
+            rows.append(row)
+            continue
+        tests[label] = bt
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScalingLawWarning)
+            full = fit_law(law, ds, y=y, **fit_options)
+        aic, bic = information_criteria(full, ds)
+        row.update(mean_abs_rel_error=bt.mean_abs_rel_error,
+                   max_abs_rel_error=bt.max_abs_rel_error, coverage=bt.coverage,
+                   rmse_log=bt.rmse_log, aic=aic, bic=bic,
+                   status=bt.status)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["_bad"] = ~table["status"].isin(["converged", "at_bound"])
+    table["_err"] = table["mean_abs_rel_error"].fillna(np.inf)
+    table = table.sort_values(["_bad", "_err"], kind="stable").drop(columns=["_bad", "_err"])
+    table = table.reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    recommendation, reason = _recommend(table)
+    return Comparison(table=table, recommendation=recommendation, reason=reason,
+                      backtests=tests)
+
+
+def _recommend(table: pd.DataFrame) -> tuple[str | None, str]:
+    good = table[table["status"].isin(["converged", "at_bound"])
+                 & np.isfinite(table["mean_abs_rel_error"])]
+    if good.empty:
+        return None, "no law fitted and forecast the held-out runs"
+    best = good.iloc[0]
+    err = float(best["mean_abs_rel_error"])
+    ties = good[good["mean_abs_rel_error"] <= err * (1 + TIE_MARGIN)]
+    if len(ties) > 1 and ties["bic"].notna().all():
+        pick = ties.sort_values("bic", kind="stable").iloc[0]
+        if pick["law"] != best["law"]:
+            return str(pick["law"]), (
+                f"its held-out error {pick['mean_abs_rel_error']:.2%} ties with the best "
+                f"({err:.2%}, within {TIE_MARGIN:.0%}) and its BIC is lower")
+    note = "; note: a parameter sits at its bound" if best["status"] == "at_bound" else ""
+    if len(good) == 1:
+        return str(best["law"]), f"the only law that fitted; held-out error {err:.2%}{note}"
+    second = float(good.iloc[1]["mean_abs_rel_error"])
+    return str(best["law"]), (f"lowest held-out error: {err:.2%} against {second:.2%} for "
+                              f"'{good.iloc[1]['law']}'{note}")
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, (float, np.floating)):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
