@@ -77,7 +77,8 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
         raise OptionError("compare_laws takes a list of laws", "argument 'laws'",
                           "e.g. ['chinchilla', 'kaplan']")
     ds = as_dataset(data)
-    rows, tests = [], {}
+    rows: list[dict[str, Any]] = []
+    tests: dict[str, Backtest] = {}
     for spec in laws:
         law = bind_inputs(resolve_law(spec, columns, x), x, columns)
         label = law.name if law.name not in tests else f"{law.name}#{len(tests)}"
