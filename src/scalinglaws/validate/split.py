@@ -101,7 +101,10 @@ def size_column(ds: Dataset, order: str | None) -> str:
 def _largest(ds: Dataset, k: int, order: str | None) -> Fold:
     col = size_column(ds, order)
     sizes = np.unique(ds.column(col))
-    if k < 1 or k >= len(sizes):
+    if k < 1:
+        raise OptionError("largest=0 holds nothing out", "argument 'train'",
+                          f"hold out between 1 and {len(sizes) - 1} sizes")
+    if k >= len(sizes):
         raise DataError(f"largest={k} leaves nothing to fit on: the data have {len(sizes)} "
                         f"distinct {col}", "argument 'train'",
                         f"hold out between 1 and {len(sizes) - 1} sizes")
