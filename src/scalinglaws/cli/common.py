@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,6 +24,20 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: exit codes: 0 ok, 1 the fit or query failed, 2 bad usage or bad input
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+
+# -- options shared by the commands that fit data (fit, backtest, select) ----------------------
+DataArg = Annotated[str, typer.Argument(
+    metavar="DATA", help="CSV/Parquet/JSONL file, or a bundled dataset.")]
+ColOpt = Annotated[list[str] | None, typer.Option(
+    "--col", help="Map a symbol or role to a column: --col N=n_params.")]
+XOpt = Annotated[str | None, typer.Option("--x", help="Input column of a one-input law.")]
+YOpt = Annotated[str, typer.Option("--y", help="Target column.")]
+LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse")]
+DeltaOpt = Annotated[float, typer.Option(help="Huber threshold on log residuals.")]
+ExcludeOpt = Annotated[str | None, typer.Option(
+    help="Drop rows where this true/false column is true.")]
+OrderOpt = Annotated[str | None, typer.Option(
+    "--order", help="Column that orders runs by size (default: params, flops or tokens).")]
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -121,7 +136,22 @@ def _default(obj: Any) -> Any:
 
 
 def fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
     return f"{x:.4g}" if abs(x) < 1e4 else f"{x:.3e}"
+
+
+def finite(value: Any) -> Any:
+    """``value`` with non-finite floats as ``None`` (JSON has no NaN), through lists/tuples."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    return value
 
 
 Command = Callable[..., Any]

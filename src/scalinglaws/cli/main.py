@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from .. import __version__
-from ..exceptions import LawError
+from ..validate.split import RULES_HELP
 from . import common as c
+from . import validate as v
 
 app = typer.Typer(
     name="scalinglaws",
@@ -18,7 +19,8 @@ app = typer.Typer(
     "Examples:\n\n"
     "  scalinglaws demo\n\n"
     "  scalinglaws fit runs.csv --law chinchilla --out fit.json\n\n"
-    "  scalinglaws predict fit.json --at params=7e10 tokens=1.4e12\n\n"
+    "  scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9\n\n"
+    "  scalinglaws backtest runs.csv --law chinchilla --train 'flops<1e21'\n\n"
     "  scalinglaws plan fit.json --flops 5.76e23",
     no_args_is_help=True,
     add_completion=False,
@@ -96,17 +98,24 @@ def laws(json_: JsonOpt = False) -> None:
 @app.command(context_settings=EXTRA)
 def fit(
     ctx: typer.Context,
-    data: Annotated[str, typer.Argument(help="CSV/Parquet/JSONL file, or a bundled dataset.")],
+    data: c.DataArg,
     law: Annotated[str, typer.Option("--law", help="Catalog name or expression.")],
-    col: Annotated[list[str] | None, typer.Option(
-        "--col", help="Map a symbol or role to a column: --col N=n_params.")] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Input column of a one-input law.")] = None,
-    y: Annotated[str, typer.Option("--y", help="Target column.")] = "loss",
-    loss: Annotated[str, typer.Option(help="huber | mse_log | mse")] = "huber",
-    delta: Annotated[float, typer.Option(help="Huber threshold on log residuals.")] = 1e-3,
+    col: c.ColOpt = None,
+    x: c.XOpt = None,
+    y: c.YOpt = "loss",
+    loss: c.LossOpt = "huber",
+    delta: c.DeltaOpt = 1e-3,
     starts: Annotated[str, typer.Option(help="auto | grid")] = "auto",
-    exclude: Annotated[str | None, typer.Option(
-        help="Drop rows where this true/false column is true.")] = None,
+    exclude: c.ExcludeOpt = None,
+    bootstrap: Annotated[int | None, typer.Option(
+        "--bootstrap", metavar="N",
+        help="Refit on N resamples and give percentile intervals, e.g. 200.")] = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Resample whole clusters of this column (run, seed, family...), "
+        "not points.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    level: Annotated[float | None, typer.Option(
+        help="Level of the --bootstrap intervals (default 0.95).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the fit as JSON.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")] = None,
     json_: JsonOpt = False,
@@ -116,34 +125,46 @@ def fit(
     """Fit a law to the runs in DATA.
 
     Examples: scalinglaws fit runs.csv --law chinchilla --out fit.json;
-    scalinglaws fit runs.csv --law "E + A*C**(-alpha)" --col C=flops
+    scalinglaws fit runs.csv --law "E + A*C**(-alpha)" --col C=flops;
+    scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json
     """
     from ..fit.engine import fit as run_fit
 
     _no_extra(ctx)
+    bs = None
     with c.handled(debug, quiet or json_) as warned:
         mapping = c.parse_pairs(col or [], "--col")
+        boot = v.BootstrapOptions.checked(bootstrap, by, seed, level)
         ds = c.load_data(data, exclude=exclude)
+        if boot:
+            boot.check_data(ds)
         result = run_fit(law, ds, x=x, y=y, columns=mapping, loss=loss, delta=delta,
                          starts=starts)
+        failed = result.status.value in ("failed", "max_iter")
+        if boot and not failed:
+            bs = v.run_bootstrap(result, boot, show_progress=not (quiet or json_))
+            result = result.with_bootstrap(bs)
         if out:
             result.save(out)
         if report:
             from ..report import html
 
             html([result], report, data=[ds], command=_command_line(ctx))
-    failed = result.status.value in ("failed", "max_iter")
     if json_:
         doc = {"law": result.law.name, "formula": result.law.formula,
                "params": result.params, "stderr": result.stderr,
                "status": result.status.value, "n_points": result.n_points,
                "objective": result.objective, "loss": result.loss,
                "warnings": list(result.warnings) or warned}
+        if bs is not None and boot is not None:
+            doc.update(v.bootstrap_doc(bs, boot.level))
         if out:
             doc["out"] = str(out)
         c.emit_json(doc)
     else:
-        c.out.print(result.summary().rich())
+        c.out.print(v.fit_table(result, bs, boot.level if boot else v.BOOTSTRAP_LEVEL))
+        if boot and failed:
+            c.err.print("[yellow]warning:[/] no bootstrap: the fit itself failed")
         if out:
             c.err.print(f"fit written to {out}")
     if failed:
@@ -156,12 +177,19 @@ def predict(
     fit_file: FitArg,
     at: Annotated[list[str] | None, typer.Option(
         "--at", help="Inputs: --at params=7e10 tokens=1.4e12 (comma lists allowed).")] = None,
+    interval: Annotated[float | None, typer.Option(
+        "--interval", metavar="LEVEL", help="Add a LEVEL interval, e.g. 0.9: from the fit's "
+        "bootstrap when the file carries one, else the delta method.")] = None,
+    observation: Annotated[bool, typer.Option(
+        "--observation", help="Interval for a new run (adds the residual noise), not for "
+        "the law's mean; implies --interval 0.9 when not given.")] = False,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Predict the target from a saved fit.
+    """Predict the target from a saved fit, optionally with an interval.
 
-    Example: scalinglaws predict fit.json --at params=7e10 tokens=1.4e12
+    Examples: scalinglaws predict fit.json --at params=7e10 tokens=1.4e12;
+    scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9 --observation
     """
     from ..data.fitfile import load_fit
 
@@ -170,30 +198,102 @@ def predict(
         c.fail("predict needs inputs — e.g. --at params=7e10 tokens=1.4e12")
     pairs = c.parse_pairs(items, "--at")
     inputs = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
+    level = 0.9 if observation and interval is None else interval
     with c.handled(debug, json_):
         result = load_fit(fit_file)
         values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in inputs.items()}
-        try:
-            pred = result.predict(**values)
-        except ValueError as exc:  # shapes that do not broadcast
-            raise LawError(f"the --at lists do not line up ({exc})", "--at",
-                           "give lists of equal length, or single values") from None
-    pred_out = pred if isinstance(pred, float) else [float(v) for v in pred]
+        pred = v.predict(result, values, level, observation)
     if json_:
-        c.emit_json({"prediction": pred_out, "at": values, "law": result.law.name,
+        c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,
                      "target": result.target})
-        return
-    table = Table(title=f"{result.law.name}: predicted {result.target}")
-    for k in values:
-        table.add_column(k, justify="right")
-    table.add_column(result.target, justify="right")
-    preds = [pred_out] if isinstance(pred_out, float) else pred_out
-    n = len(preds)
-    for i in range(n):
-        row = [c.fmt(v if isinstance(v, float) else v[i if len(v) > 1 else 0])
-               for v in values.values()]
-        table.add_row(*row, f"{preds[i]:.5g}")
-    c.out.print(table)
+    else:
+        c.out.print(v.predict_table(result, values, pred))
+
+
+@app.command(context_settings=EXTRA)
+def backtest(
+    ctx: typer.Context,
+    data: c.DataArg,
+    law: Annotated[str, typer.Option("--law", help="Catalog name or expression.")],
+    train: Annotated[str, typer.Option(
+        "--train", help=f"Which runs to fit on (the others are forecast): {RULES_HELP}.")],
+    level: Annotated[float, typer.Option(help="Level of the prediction intervals.")] = 0.9,
+    n_boot: Annotated[int, typer.Option(
+        "--n-boot", help="Bootstrap resamples for the intervals (0: delta method).")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    order: c.OrderOpt = None,
+    col: c.ColOpt = None,
+    x: c.XOpt = None,
+    y: c.YOpt = "loss",
+    loss: c.LossOpt = "huber",
+    delta: c.DeltaOpt = 1e-3,
+    exclude: c.ExcludeOpt = None,
+    points: Annotated[bool, typer.Option(
+        "--points", help="Also give every test point's forecast and error.")] = False,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fit a law on some runs, forecast the others, and score the forecast.
+
+    Examples: scalinglaws backtest runs.csv --law chinchilla --train "flops<1e21";
+    scalinglaws backtest runs.csv --law chinchilla --train largest=2 --json --points
+    """
+    _no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        bt = v.run_backtest(data, law, train, columns=c.parse_pairs(col or [], "--col"),
+                            exclude=exclude, x=x, y=y, level=level, n_boot=n_boot, seed=seed,
+                            order=order, loss=loss, delta=delta)
+    if json_:
+        c.emit_json(bt.to_dict(points=points))
+    else:
+        c.out.print(v.backtest_table(bt))
+        if points:
+            c.out.print(v.points_table(bt))
+    if bt.failed:
+        raise typer.Exit(c.EXIT_FAILED)
+
+
+@app.command(context_settings=EXTRA)
+def select(
+    ctx: typer.Context,
+    data: c.DataArg,
+    laws: Annotated[list[str] | None, typer.Option(
+        "--laws", help="Candidate laws, comma-separated (default: the catalog laws whose "
+        "inputs the data have).")] = None,
+    holdout: Annotated[str, typer.Option(
+        help=f"Held-out runs the candidates are scored on: {RULES_HELP}.")] = "rolling",
+    level: Annotated[float, typer.Option(help="Level of the prediction intervals.")] = 0.9,
+    order: c.OrderOpt = None,
+    col: c.ColOpt = None,
+    x: c.XOpt = None,
+    y: c.YOpt = "loss",
+    exclude: c.ExcludeOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the selected fit (refitted on all the data) as JSON.")] = None,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Choose the law and fitting choice that forecast held-out runs best; refit it on all.
+
+    Examples: scalinglaws select runs.csv; scalinglaws select runs.csv --laws chinchilla,kaplan
+    --out fit.json
+    """
+    _no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        sel = v.run_select(data, laws or [], holdout, columns=c.parse_pairs(col or [], "--col"),
+                           exclude=exclude, x=x, y=y, level=level, order=order)
+        if out:
+            sel.fit.save(out)
+    if json_:
+        c.emit_json({**sel.to_dict(), **({"out": str(out)} if out else {})})
+    else:
+        c.out.print(v.select_table(sel))
+        if out:
+            c.err.print(f"fit written to {out}")
+    if sel.fit.status.value in ("failed", "max_iter"):
+        raise typer.Exit(c.EXIT_FAILED)
 
 
 @app.command(context_settings=EXTRA)
@@ -266,7 +366,7 @@ def _extra_numbers(ctx: typer.Context) -> list[str]:
 def _no_extra(ctx: typer.Context) -> None:
     if ctx.args:
         c.fail(f"unexpected argument(s): {' '.join(map(c.escape, ctx.args))} — "
-               "see scalinglaws fit --help")
+               f"see scalinglaws {ctx.info_name} --help")
 
 
 def _command_line(ctx: typer.Context) -> str:

@@ -1,0 +1,224 @@
+"""The command line's uncertainty and validation commands: ``fit --bootstrap``,
+``predict --interval``, ``backtest`` and ``select`` (JSON keys, values, files, exit codes)."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+import scalinglaws as sl
+from scalinglaws.cli.main import app
+from scalinglaws.cli.validate import split_laws
+from scalinglaws.validate import backtest
+
+runner = CliRunner()
+EXCLUDE = ("--exclude", "epoch_excluded")
+AT = ("--at", "params=7e10", "tokens=1.4e12")
+
+
+def run(*args, code=0):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == code, (args, result.output, result.stderr)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    return result
+
+
+def progress_shown(stderr: str) -> bool:
+    """Whether the bootstrap's progress bar (``bootstrap ━━━━ 50/50 0:00:00``) was drawn."""
+    return "━" in stderr or re.search(r"\d+/\d+", stderr) is not None
+
+
+@pytest.fixture(scope="module")
+def boot_fit(tmp_path_factory):
+    """A fit saved with a 50-resample bootstrap, and the JSON document the command printed."""
+    path = tmp_path_factory.mktemp("boot") / "fit.json"
+    result = run("fit", "chinchilla", "--law", "chinchilla", *EXCLUDE, "--bootstrap", 50,
+                 "--seed", 1, "--out", path, "--json")
+    return path, json.loads(result.stdout), result.stderr
+
+
+@pytest.fixture(scope="module")
+def plain_fit(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plain") / "fit.json"
+    run("fit", "chinchilla", "--law", "chinchilla", *EXCLUDE, "--out", path, "--json")
+    return path
+
+
+# -- fit --bootstrap ------------------------------------------------------------------------------
+def test_fit_bootstrap_json_intervals_and_summary(boot_fit):
+    _, doc, _ = boot_fit
+    assert doc["status"] == "converged" and doc["n_points"] == 240
+    assert set(doc["intervals"]) == set(doc["params"])
+    for name, (lo, hi) in doc["intervals"].items():
+        assert lo < hi, name
+    lo, hi = doc["intervals"]["alpha"]
+    assert lo < doc["params"]["alpha"] < hi and hi - lo < 0.2
+    summary = doc["bootstrap"]
+    assert {"n", "by", "n_failed", "n_moved", "level"} <= set(summary)
+    assert summary["n"] == 50 and summary["by"] is None and summary["level"] == 0.95
+    assert summary["n_failed"] == 0 and "samples" not in summary
+
+
+def test_fit_bootstrap_matches_the_library(boot_fit):
+    _, doc, _ = boot_fit
+    ds = sl.datasets.load("chinchilla")
+    ds = ds[~ds.to_frame()["epoch_excluded"].to_numpy(dtype=bool)]
+    bs = sl.fit("chinchilla", ds).bootstrap(50, seed=1)
+    for name, (lo, hi) in bs.intervals(0.95).items():
+        assert doc["intervals"][name] == pytest.approx([lo, hi], rel=1e-6)
+
+
+def test_fit_bootstrap_saved_with_the_fit(boot_fit):
+    path, doc, _ = boot_fit
+    assert len(json.loads(path.read_text())["bootstrap"]["samples"]) == 50
+    loaded = sl.load_fit(path)
+    assert loaded.uncertainty is not None and loaded.uncertainty.n == 50
+    assert loaded.params == pytest.approx(doc["params"], rel=1e-12)
+
+
+def test_fit_bootstrap_no_progress_under_json(boot_fit):
+    *_, stderr = boot_fit
+    assert not progress_shown(stderr), stderr
+
+
+def test_fit_bootstrap_table_progress_and_clusters():
+    result = run("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", 50, "--level", 0.9,
+                 "--by", "params")
+    assert "90% lower" in result.stdout and "90% upper" in result.stdout
+    assert "clusters of 'params'" in result.stdout
+    assert progress_shown(result.stderr)  # the bar's final state, stderr not being a terminal
+    quiet = run("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", 50, "--quiet")
+    assert "95% lower" in quiet.stdout and not progress_shown(quiet.stderr)
+    doc = json.loads(run("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", 50, "--by",
+                         "params", "--json").stdout)
+    assert doc["bootstrap"]["by"] == "params" and doc["bootstrap"]["n"] == 50
+
+
+def test_fit_bootstrap_subprocess_json_has_clean_stderr():
+    proc = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", "chinchilla", "--law",
+                           "chinchilla", "--bootstrap", "20", "--json"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["bootstrap"]["n"] == 20
+    assert not progress_shown(proc.stderr) and "Traceback" not in proc.stderr
+
+
+# -- predict --interval ---------------------------------------------------------------------------
+def test_predict_interval_uses_the_saved_bootstrap(boot_fit):
+    path, *_ = boot_fit
+    doc = json.loads(run("predict", path, *AT, "--interval", 0.9, "--json").stdout)
+    assert doc["interval_method"] == "bootstrap" and doc["kind"] == "mean"
+    assert doc["level"] == 0.9
+    assert doc["lower"] < doc["prediction"] < doc["upper"]
+    lo, hi = sl.load_fit(path).predict_interval(0.9, params=7e10, tokens=1.4e12)
+    assert [doc["lower"], doc["upper"]] == pytest.approx([lo, hi], rel=1e-12)
+    obs = json.loads(run("predict", path, *AT, "--interval", 0.9, "--observation",
+                         "--json").stdout)
+    assert obs["kind"] == "observation" and obs["interval_method"] == "bootstrap"
+    assert obs["lower"] < obs["upper"]
+    table = run("predict", path, *AT, "--interval", 0.9).stdout
+    assert "lower" in table and "upper" in table and "bootstrap" in table
+
+
+def test_predict_interval_delta_method_without_bootstrap(plain_fit):
+    doc = json.loads(run("predict", plain_fit, "--at", "params=1e9,7e10",
+                         "tokens=2e10,1.4e12", "--interval", 0.9, "--json").stdout)
+    assert doc["interval_method"] == "delta"
+    assert len(doc["lower"]) == len(doc["upper"]) == len(doc["prediction"]) == 2
+    assert all(lo < p < hi for lo, p, hi in zip(doc["lower"], doc["prediction"], doc["upper"],
+                                                 strict=True))
+    obs = json.loads(run("predict", plain_fit, "--at", "params=1e9,7e10", "tokens=2e10,1.4e12",
+                         "--observation", "--json").stdout)
+    assert obs["level"] == 0.9 and obs["kind"] == "observation"
+    # a new run's interval adds the residual noise to the law's uncertainty
+    assert obs["upper"][0] - obs["lower"][0] > doc["upper"][0] - doc["lower"][0]
+    bare = json.loads(run("predict", plain_fit, *AT, "--json").stdout)
+    assert "lower" not in bare and "interval_method" not in bare
+
+
+# -- backtest -------------------------------------------------------------------------------------
+def test_backtest_json_scores():
+    doc = json.loads(run("backtest", "chinchilla", "--law", "chinchilla", "--train",
+                         "flops<1e21", "--n-boot", 20, "--json").stdout)
+    assert {"n_train", "n_test", "mean_abs_rel_error", "max_abs_rel_error", "coverage"} <= set(doc)
+    assert doc["n_train"] + doc["n_test"] == 245 and doc["n_test"] > 0
+    assert 0 < doc["mean_abs_rel_error"] <= doc["max_abs_rel_error"] < 0.2
+    assert 0 <= doc["coverage"] <= 1 and doc["level"] == 0.9 and "points" not in doc
+    bt = backtest("chinchilla", sl.datasets.load("chinchilla"), "flops<1e21", n_boot=20, seed=0)
+    assert doc["mean_abs_rel_error"] == pytest.approx(bt.mean_abs_rel_error, rel=1e-9)
+    assert doc["coverage"] == pytest.approx(bt.coverage)
+
+
+def test_backtest_points_exclude_and_table():
+    doc = json.loads(run("backtest", "chinchilla", "--law", "chinchilla", "--train",
+                         "largest=2", *EXCLUDE, "--n-boot", 0, "--level", 0.8, "--points",
+                         "--json").stdout)
+    assert doc["n_train"] + doc["n_test"] == 240 and doc["level"] == 0.8
+    assert len(doc["points"]) == doc["n_test"]
+    assert {"y", "predicted", "lower", "upper", "abs_rel_error"} <= set(doc["points"][0])
+    human = run("backtest", "chinchilla", "--law", "chinchilla", "--train", "flops<1e21",
+                "--n-boot", 20, "--points").stdout
+    assert "coverage" in human and "predicted" in human
+
+
+# -- select ---------------------------------------------------------------------------------------
+def test_select_json_and_saved_fit(tmp_path):
+    out = tmp_path / "sel.json"
+    doc = json.loads(run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE,
+                         "--out", out, "--json").stdout)
+    assert {"law", "choice", "backtest_error", "table"} <= set(doc)
+    assert doc["law"] in ("chinchilla", "kaplan") and isinstance(doc["choice"], str)
+    assert 0 < doc["backtest_error"] < 0.1
+    assert {row["law"] for row in doc["table"]} == {"chinchilla", "kaplan"}
+    assert doc["table"][0]["law"] == doc["law"] and doc["table"][0]["choice"] == doc["choice"]
+    saved = sl.load_fit(out)
+    assert saved.law.name == doc["law"] and saved.n_points == 240
+    assert saved.params == pytest.approx(doc["params"], rel=1e-12)
+
+
+def test_select_table():
+    result = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2")
+    assert "selected: chinchilla" in result.stdout
+
+
+def test_split_laws_keeps_commas_inside_expressions():
+    assert split_laws(["chinchilla, kaplan", "E + A*max(x, 1)**(-a)"]) == [
+        "chinchilla", "kaplan", "E + A*max(x, 1)**(-a)"]
+
+
+# -- bad input: exit code 2, the library's message, no traceback --------------------------------
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", "1"), "at least 2"),
+        (("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", "20", "--by", "nosuch"),
+         "nosuch"),
+        (("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", "20", "--level", "1.5"),
+         "between 0 and 1"),
+        (("fit", "chinchilla", "--law", "chinchilla", "--by", "params"), "--bootstrap"),
+        (("predict", "FIT", "--at", "params=7e10", "tokens=1.4e12", "--interval", "1.5"),
+         "between 0 and 1"),
+        (("backtest", "chinchilla", "--law", "chinchilla", "--train", "flops<1e5"),
+         "no training rows"),
+        (("backtest", "chinchilla", "--law", "chinchilla", "--train", "flops>0"),
+         "nothing is left"),
+        (("backtest", "chinchilla", "--law", "chinchilla", "--train", "gibberish"),
+         "cannot read the train rule"),
+        (("backtest", "chinchilla", "--law", "chinchilla", "--train", "nosuch<1"), "nosuch"),
+        (("backtest", "chinchilla", "--law", "chinchilla", "--train", "flops<1e21",
+          "--n-boot", "1"), "--n-boot"),
+        (("backtest", "missing.csv", "--law", "chinchilla", "--train", "flops<1e21"),
+         "not found"),
+        (("select", "chinchilla", "--laws", "nope"), "unknown law"),
+        (("select", "chinchilla", "--holdout", "sideways"), "cannot read the train rule"),
+    ],
+)
+def test_bad_input_exits_2_with_message(args, needle, plain_fit):
+    args = tuple(str(plain_fit) if a == "FIT" else a for a in args)
+    result = run(*args, code=2)
+    assert needle in result.stderr
+    assert not progress_shown(result.stderr)
