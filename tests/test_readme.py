@@ -63,3 +63,41 @@ def test_ci_calls_make_test(needle):
     assert "make test" in ci
     makefile = (README.parent / "Makefile").read_text()
     assert needle.split()[1] + ":" in makefile
+
+
+MISFIT = Path(__file__).resolve().parents[2] / "shared" / "data" / "misfitting" / "checkpoints.csv"
+
+
+@pytest.mark.skipif(not MISFIT.is_file(), reason=f"real data absent: {MISFIT} (../shared/data "
+                    "is beside the clone in CI, not part of the package)")
+def test_track_record_table_is_current():
+    """The README's backtest figures are recomputed here, so they are not typed by hand."""
+    import warnings
+
+    import pandas as pd
+
+    import scalinglaws as sl
+    from scalinglaws.validate import backtest, select
+
+    rows = re.findall(r"^\|([^|\n]*)\|([^|\n]*)\|[^|\n]*\|[^|\n]*\| ([\d.]+)% \| ([\d.]+)% \|$",
+                      README.read_text(), flags=re.M)
+    stated = [(float(mean), float(mx)) for *_, mean, mx in rows]
+    assert len(stated) == 4, rows
+    ck = pd.read_csv(MISFIT)
+    final = ck[ck["final"].astype(bool)]
+    best = final.loc[final.groupby(["model", "planned_tokens"])["loss"].idxmin()]
+    sweep = sl.Dataset.from_frame(best[["run", "params", "tokens", "flops", "loss"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        bundled = backtest("chinchilla", sl.datasets.load("chinchilla"), train="flops<1e21",
+                           n_boot=0)
+        ladder = backtest("chinchilla", sweep, train="largest=3", n_boot=0)
+        sel = select(sweep)
+    default = sel.backtests[("chinchilla", "huber 1e-3")]
+    measured = [(b.mean_abs_rel_error, b.max_abs_rel_error)
+                for b in (bundled, ladder, sel.backtest, default)]
+    assert (sel.law, sel.choice.name) == ("kaplan", "huber 1e-3, drop smallest")
+    for (mean, mx), (m_mean, m_max) in zip(stated, measured, strict=True):
+        # the README rounds to 0.01 percentage points
+        assert abs(100 * m_mean - mean) <= 0.006 and abs(100 * m_max - mx) <= 0.006, (
+            stated, measured)

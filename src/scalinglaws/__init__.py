@@ -3,6 +3,7 @@
 from . import laws as laws
 from . import plan as plan
 from . import report as report
+from . import validate as validate
 from .data import Dataset as Dataset
 from .data import bundled as datasets
 from .data.fitfile import load_fit as load_fit
@@ -63,4 +64,5 @@ __all__ = [
     "load_fit",
     "plan",
     "report",
+    "validate",
 ]
