@@ -314,7 +314,10 @@ def test_iteration_limit_is_flagged(chinchilla_kept):
 @pytest.mark.parametrize("loss", ["mse", "mse_log"])
 def test_squared_losses_converge(chinchilla_kept, chinchilla_fit, loss):
     huber_fit = chinchilla_fit
-    fit = no_warnings_fit("chinchilla", chinchilla_kept, loss=loss)
+    # least squares follow the few outliers Huber discounts, which bends the law away from the
+    # bulk of the runs: their residuals curve with tokens, and the fit says so
+    with pytest.warns(sl.ScalingLawWarning, match=r"residuals trend with log\(tokens\)"):
+        fit = sl.fit("chinchilla", chinchilla_kept, loss=loss)
     assert fit.status is sl.FitStatus.CONVERGED
     assert fit.loss == loss
     # least squares weighs the outliers Huber discounts, so the fit differs, but the

@@ -9,6 +9,9 @@ than warning itself; the caller decides how to surface them.
   no monotone decreasing power law can follow them?
 - :func:`extrapolation` — how far beyond the fitted data does a query lie?
 - :func:`points_per_parameter` — are there enough points for the number of free parameters?
+
+:class:`Diagnostics` gathers the findings of one fit (the fit engine builds it for every
+:class:`~scalinglaws.FitResult`).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special
+from scipy.stats import rankdata
 
 from ..exceptions import DataError, OptionError
 
@@ -31,6 +35,11 @@ TREND_MIN_RANGE = 0.5
 SHAPE_ALPHA = 0.01
 #: a turning point counts only inside this central fraction of the data's log-x range
 SHAPE_CENTRAL = 0.9
+#: equally good starts whose parameters differ by more than this (relative) mean the optimum
+#: is not unique
+SPREAD_TOL = 0.01
+#: fewer data points per free parameter than this is reported
+MIN_POINTS_PER_PARAMETER = 5.0
 
 
 # -- formatting -----------------------------------------------------------------------------------
@@ -59,11 +68,16 @@ def _fold(f: float) -> str:
 class Trend:
     """A regression of the log residuals on ``[1, z, z²]``, ``z`` the standardised log input.
 
-    ``slope`` and ``curvature`` are the coefficients of ``z`` and ``z²`` (in log-residual units
-    per standard deviation of the log input; ``curvature`` is 0 when the input has fewer than
-    three distinct values and only the linear term was fitted). ``p_value`` is the F-test of
-    the trend terms against the intercept alone; ``significant`` needs ``p_value < alpha`` *and*
-    a fitted trend whose range over the data is at least half the residuals' standard deviation.
+    ``slope`` and ``curvature`` are the least-squares coefficients of ``z`` and ``z²`` (in
+    log-residual units per standard deviation of the log input; ``curvature`` is 0 when the
+    input has fewer than three distinct values and only the linear term was fitted).
+    ``p_value`` is the F-test of the trend terms against the intercept alone and ``r2`` its
+    R², both from the same regression of the residuals' *normal scores* (van der Waerden:
+    ``Φ⁻¹((rank - ½)/n)``), so that a few outlying runs, which a Huber fit deliberately
+    discounts, can neither make a trend nor hide one (an outlier is one extreme rank, whatever
+    its size; for normal residuals the scores are the standardised residuals, and the test
+    loses nothing). ``significant`` needs ``p_value < alpha`` *and* a fitted trend (of the
+    scores) whose range over the data is at least half their standard deviation.
     """
 
     column: str
@@ -83,6 +97,17 @@ class Trend:
                 f"curvature {self.curvature:.3g}, p{_p(self.p_value)}): the law misses "
                 f"systematic structure in {self.column}; consider a law with a break or "
                 f"more terms")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (non-finite numbers as the strings ``"nan"``, ``"inf"``)."""
+        return {"column": self.column, "slope": _jf(self.slope),
+                "curvature": _jf(self.curvature), "r2": _jf(self.r2),
+                "p_value": _jf(self.p_value), "significant": self.significant}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Trend:
+        return cls(str(d["column"]), float(d["slope"]), float(d["curvature"]), float(d["r2"]),
+                   float(d["p_value"]), bool(d["significant"]))
 
 
 def residual_trend(residuals: Array, inputs: Mapping[str, Array], *,
@@ -123,40 +148,76 @@ def residual_trend(residuals: Array, inputs: Mapping[str, Array], *,
     if n_all <= 3:
         return []
     out: list[Trend] = []
+    scores: Array | None = None  # of all residuals, shared by the inputs that use them all
     for column, values in inputs.items():
         x = np.asarray(values, dtype=float).ravel()
         _check_length(column, x.size, n_all, "residuals")
         with np.errstate(all="ignore"):
             keep = np.isfinite(r_all) & np.isfinite(x) & (x > 0)
-            trend = _trend(column, r_all[keep], np.log(x[keep]), alpha)
+            if keep.all():
+                if scores is None:
+                    scores = _normal_scores(r_all)
+                trend = _trend(column, r_all, np.log(x), alpha, scores)
+            else:
+                r = r_all[keep]
+                trend = _trend(column, r, np.log(x[keep]), alpha, _normal_scores(r))
         if trend is not None:
             out.append(trend)
     return out
 
 
-def _trend(column: str, r: Array, lx: Array, alpha: float) -> Trend | None:
-    """The F-test of ``r ~ 1 + z (+ z²)``; None when it cannot be carried out."""
+def _normal_scores(r: Array) -> Array:
+    """``Φ⁻¹((rank - ½)/n)``, ties given their average rank."""
     n = r.size
-    distinct = np.unique(lx).size
-    if n <= 3 or distinct < 2:
+    order = np.argsort(r, kind="stable")
+    ordered = r[order]
+    if n > 1 and bool((ordered[1:] == ordered[:-1]).any()):
+        ranks = rankdata(r)
+    else:
+        ranks = np.empty(n)
+        ranks[order] = np.arange(1.0, n + 1.0)
+    return np.asarray(special.ndtri((ranks - 0.5) / n))
+
+
+def _trend(column: str, r: Array, lx: Array, alpha: float, s: Array) -> Trend | None:
+    """The trend of ``r ~ 1 + z (+ z²)`` and its F-test on ``s``, the normal scores of ``r``;
+    None when it cannot be carried out. (Written with few numpy calls: it runs on every fit.)"""
+    n = r.size
+    if n <= 3:
         return None
-    sd = lx.std()
-    if not np.isfinite(sd) or sd <= 0:
+    lo, hi = float(lx.min()), float(lx.max())
+    if not hi > lo:  # fewer than two distinct values
         return None
-    z = (lx - lx.mean()) / sd
-    k = 2 if distinct >= 3 else 1
+    k = 2 if bool(((lx > lo) & (lx < hi)).any()) else 1  # a third distinct value: add z²
     if n - k - 1 < 1:
         return None
-    X = np.column_stack([np.ones(n), z, z * z][: k + 1])
-    beta, *_ = np.linalg.lstsq(X, r, rcond=None)
-    fitted = X[:, 1:] @ beta[1:]
-    sse = float(np.sum((r - X @ beta) ** 2))
-    sst = float(np.sum((r - r.mean()) ** 2))
+    c = lx - lx.sum() / n
+    sd = math.sqrt(float(c @ c) / n)
+    if not np.isfinite(sd) or sd <= 0:
+        return None
+    X = np.empty((n, k + 1))
+    X[:, 0] = 1.0
+    X[:, 1] = c / sd
+    if k == 2:
+        X[:, 2] = X[:, 1] * X[:, 1]
+    inv = _pinv_gram(X.T @ X)
+    beta = inv @ (X.T @ r)
     slope = float(beta[1])
     curvature = float(beta[2]) if k == 2 else 0.0
+    dev = r - r.sum() / n
     # constant (or numerically constant) residuals: nothing to explain
-    scale = max(float(np.max(np.abs(r))), np.finfo(float).tiny)
-    if not np.isfinite(sst) or sst <= (1e-12 * scale) ** 2 * n:
+    scale = max(float(np.abs(r).max()), np.finfo(float).tiny)
+    if not np.isfinite(float(dev @ dev)) or float(dev @ dev) <= (1e-12 * scale) ** 2 * n:
+        return Trend(column, slope, curvature, 0.0, 1.0, False)
+    # the test, the r² and the size of the trend on the residuals' normal scores (van der
+    # Waerden): an outlier counts as one extreme rank, whatever its size
+    bs = inv @ (X.T @ s)
+    fitted = X[:, 1:] @ bs[1:]
+    e = s - X @ bs
+    sse = float(e @ e)
+    dev = s - s.sum() / n
+    sst = float(dev @ dev)
+    if not sst > 0:
         return Trend(column, slope, curvature, 0.0, 1.0, False)
     r2 = min(max(1.0 - sse / sst, 0.0), 1.0)
     dof = n - k - 1
@@ -164,10 +225,10 @@ def _trend(column: str, r: Array, lx: Array, alpha: float) -> Trend | None:
         p_value = 0.0
     else:
         f_stat = ((sst - sse) / k) / (sse / dof)
-        p_value = float(stats.f.sf(f_stat, k, dof))
+        p_value = float(special.fdtrc(k, dof, f_stat))
     if not np.isfinite(p_value):
         p_value = 1.0
-    practical = float(np.ptp(fitted)) >= TREND_MIN_RANGE * float(r.std())
+    practical = float(fitted.max() - fitted.min()) >= TREND_MIN_RANGE * math.sqrt(sst / n)
     return Trend(column, slope, curvature, r2, p_value, bool(p_value < alpha and practical))
 
 
@@ -205,6 +266,23 @@ class Shape:
         return (f"the data rise with {self.column} (average log-log slope {self.slope:+.3g}, "
                 f"p{_p(self.p_value)}): a law that falls with {self.column} cannot follow "
                 f"them; check the column and the direction of the target")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (non-finite numbers as the strings ``"nan"``, ``"inf"``)."""
+        return {"column": self.column, "kind": self.kind,
+                "turning_point": None if self.turning_point is None else _jf(self.turning_point),
+                "p_value": _jf(self.p_value), "slope": _jf(self.slope),
+                "curvature": _jf(self.curvature)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Shape:
+        kind = str(d["kind"])
+        if kind not in ("u_shaped", "inverse"):
+            raise ValueError(f"unknown shape kind {kind!r}")
+        turning = d.get("turning_point")
+        return cls(str(d["column"]), "u_shaped" if kind == "u_shaped" else "inverse",
+                   None if turning is None else float(turning), float(d["p_value"]),
+                   float(d.get("slope", "nan")), float(d.get("curvature", "nan")))
 
 
 def monotonicity(inputs: Mapping[str, Array], y: Array) -> list[Shape]:
@@ -268,26 +346,33 @@ def monotonicity(inputs: Mapping[str, Array], y: Array) -> list[Shape]:
 
 def _shape(column: str, ly: Array, lx: Array, others: list[Array]) -> Shape | None:
     """The quadratic, two-lines and linear partial regressions of one input (see
-    :func:`monotonicity`)."""
+    :func:`monotonicity`).
+
+    The linear and quadratic models are sub-models of ``[1, z, z², covariates]``; both, and the
+    collinearity checks of the covariates, are solved from that one design's Gram matrix.
+    """
     n = ly.size
-    m, sd = float(lx.mean()), float(lx.std())
-    if not np.isfinite(sd) or sd <= 0:
+    X = np.empty((n, 3 + len(others)))
+    X[:, 0] = 1.0
+    m, sd = _standardise(lx, X[:, 1])
+    if not sd > 0:
         return None
-    z = (lx - m) / sd
-    base = np.column_stack([np.ones(n), z])
-    for lo in others:  # covariates, each kept only if not collinear with what is there
-        s = float(lo.std())
-        if not np.isfinite(s) or s <= 0:
-            continue
-        cand = np.column_stack([base, (lo - lo.mean()) / s, z * z])
-        if np.linalg.matrix_rank(cand) == cand.shape[1]:
-            base = cand[:, :-1]
-    covariates = base[:, 2:]
-    beta, pv = _ols(base, ly)
-    slope_z, p_slope = float(beta[1]), float(pv[1])
+    z = X[:, 1]
+    np.multiply(z, z, out=X[:, 2])
+    usable = [_standardise(lo, X[:, 3 + i])[1] > 0 for i, lo in enumerate(others)]
+    t = ly - ly.sum() / n  # every model has an intercept: centring changes only the intercept
+    G, b, tt = X.T @ X, X.T @ t, float(t @ t)
+    keep = [0, 1]
+    for j in range(3, X.shape[1]):  # covariates, each kept only if not collinear with the rest
+        idx = [*keep, j, 2]
+        if usable[j - 3] and _rank_gram(G[np.ix_(idx, idx)]) == len(idx):
+            keep.append(j)
+    covariates = X[:, keep[2:]]
+    beta, var, dof = _ols_gram(G, b, tt, n, keep)
+    slope_z, p_slope = float(beta[1]), _t_p1(float(beta[1]), float(var[1]), dof)
     slope = slope_z / sd
-    beta, pv = _ols(np.column_stack([np.ones(n), z, z * z, covariates]), ly)
-    b1, b2, p_quad = float(beta[1]), float(beta[2]), float(pv[2])
+    beta, var, dof = _ols_gram(G, b, tt, n, [0, 1, 2, *keep[2:]])
+    b1, b2, p_quad = float(beta[1]), float(beta[2]), _t_p1(float(beta[2]), float(var[2]), dof)
     curvature = b2 / sd**2
     if b2 != 0.0 and p_quad < SHAPE_ALPHA:
         z_turn = -b1 / (2.0 * b2)
@@ -301,6 +386,19 @@ def _shape(column: str, ly: Array, lx: Array, others: list[Array]) -> Shape | No
     if slope_z > 0 and p_slope < SHAPE_ALPHA:
         return Shape(column, "inverse", None, p_slope, slope, curvature)
     return None
+
+
+def _standardise(x: Array, out: Array) -> tuple[float, float]:
+    """Write ``(x - mean) / sd`` into ``out``; returns ``(mean, sd)`` (when ``sd`` is not
+    positive and finite, ``out`` is zeroed and ``sd`` comes back as 0)."""
+    m = float(x.sum()) / x.size
+    np.subtract(x, m, out=out)
+    sd = math.sqrt(float(out @ out) / x.size)
+    if not (math.isfinite(sd) and sd > 0):
+        out[:] = 0.0
+        return m, 0.0
+    out /= sd
+    return m, sd
 
 
 def _two_lines(z: Array, ly: Array, covariates: Array, z_break: float, minimum: bool) -> float:
@@ -318,7 +416,7 @@ def _two_lines(z: Array, ly: Array, covariates: Array, z_break: float, minimum: 
     d = z - z_break
     X = np.column_stack([np.ones(z.size), high, np.where(high, 0.0, d), np.where(high, d, 0.0),
                          covariates])
-    if np.linalg.matrix_rank(X) < X.shape[1]:
+    if _rank_gram(X.T @ X) < X.shape[1]:
         return 1.0
     beta, pv = _ols(X, ly)
     sign = 1.0 if minimum else -1.0
@@ -331,23 +429,82 @@ def _ols(X: Array, t: Array) -> tuple[Array, Array]:
     """Least squares of ``t`` on ``X``: the coefficients and their two-sided t-test p-values
     (1 where undefined, e.g. without residual degrees of freedom)."""
     n, p = X.shape
-    beta, *_ = np.linalg.lstsq(X, t, rcond=None)
+    inv = _pinv_gram(X.T @ X)
+    beta = inv @ (X.T @ t)
     dof = n - p
     if dof < 1:
         return beta, np.ones(p)
-    sse = float(np.sum((t - X @ beta) ** 2))
-    var = np.diag(np.linalg.pinv(X.T @ X)) * (sse / dof)
-    return beta, np.array([_t_p(float(b), float(v), dof) for b, v in zip(beta, var, strict=True)])
+    e = t - X @ beta
+    var = np.diag(inv) * (float(e @ e) / dof)
+    return beta, _t_p(beta, var, dof)
 
 
-def _t_p(estimate: float, variance: float, dof: int) -> float:
-    """Two-sided t-test p-value of ``estimate`` with ``variance``; 1 when undefined."""
-    if not (np.isfinite(estimate) and np.isfinite(variance)) or variance < 0:
+def _ols_gram(G: Array, b: Array, tt: float, n: int,
+              idx: list[int]) -> tuple[Array, Array, int]:
+    """Least squares of ``t`` on the columns ``idx`` of a full-rank design, from the design's
+    Gram matrix ``G = XᵀX``, ``b = Xᵀt`` and ``tt = tᵀt``: the coefficients, their variances
+    and the residual degrees of freedom (variances nan without any)."""
+    sub = G[np.ix_(idx, idx)]
+    try:  # the columns are standardised: no scaling needed
+        inv = np.linalg.inv(sub)
+    except np.linalg.LinAlgError:
+        inv = _pinv_gram(sub)
+    bs = b[idx]
+    beta = inv @ bs
+    dof = n - len(idx)
+    if dof < 1:
+        return beta, np.full(len(idx), np.nan), dof
+    sse = max(tt - float(bs @ beta), 0.0)
+    return beta, np.diag(inv) * (sse / dof), dof
+
+
+#: eigenvalues of the column-scaled Gram matrix below this fraction of the largest count as
+#: zero (singular values of the design below 1e-6 of the largest: its columns are collinear)
+_RANK_TOL = 1e-12
+
+
+def _scaled_eigh(G: Array) -> tuple[Array, Array, Array]:
+    """Eigenvalues and vectors of ``G`` scaled to a unit diagonal, and the scale."""
+    d = np.sqrt(np.diag(G))
+    d = np.where(d > 0, d, 1.0)
+    w, V = np.linalg.eigh(G / np.outer(d, d))
+    return w, V, d
+
+
+def _pinv_gram(G: Array) -> Array:
+    """The pseudo-inverse of a small Gram matrix ``XᵀX`` (column-scaled, so the columns'
+    units do not matter; one small eigendecomposition instead of an SVD of ``X``)."""
+    w, V, d = _scaled_eigh(G)
+    keep = w > _RANK_TOL * max(float(w[-1]), np.finfo(float).tiny)
+    return np.asarray((V[:, keep] / w[keep]) @ V[:, keep].T / np.outer(d, d))
+
+
+def _rank_gram(G: Array) -> int:
+    """The numerical rank of the design whose Gram matrix is ``G``."""
+    w, _, _ = _scaled_eigh(G)
+    return int(np.sum(w > _RANK_TOL * max(float(w[-1]), np.finfo(float).tiny)))
+
+
+def _t_p1(estimate: float, variance: float, dof: int) -> float:
+    """:func:`_t_p` of one estimate."""
+    if dof < 1 or not (math.isfinite(estimate) and math.isfinite(variance)) or variance < 0:
         return 1.0
     if variance == 0:
         return 0.0 if estimate != 0 else 1.0
-    p = float(2.0 * stats.t.sf(abs(estimate) / math.sqrt(variance), dof))
-    return p if np.isfinite(p) else 1.0
+    p = float(2.0 * special.stdtr(dof, -abs(estimate) / math.sqrt(variance)))
+    return p if math.isfinite(p) else 1.0
+
+
+def _t_p(estimate: Array, variance: Array, dof: int) -> Array:
+    """Two-sided t-test p-values of ``estimate`` with ``variance``, elementwise; 1 where
+    undefined."""
+    with np.errstate(all="ignore"):
+        t = np.abs(estimate) / np.sqrt(variance)
+        p = 2.0 * special.stdtr(dof, -t)
+    zero_var = variance == 0
+    p = np.where(zero_var, np.where(estimate != 0, 0.0, 1.0), p)
+    bad = ~(np.isfinite(estimate) & np.isfinite(variance)) | (variance < 0) | ~np.isfinite(p)
+    return np.asarray(np.where(bad, 1.0, p))
 
 
 # -- extrapolation and determination --------------------------------------------------------------
@@ -425,6 +582,125 @@ def points_per_parameter(n_points: int, n_params: int, minimum: float = 5.0) -> 
     prm = "parameter" if n_params == 1 else "parameters"
     return (f"only {ratio:.3g} points per parameter ({n_points} {pts}, {n_params} {prm}): the "
             f"fit is {state}; add runs or fix parameters")
+
+
+# -- the diagnostics of one fit -------------------------------------------------------------------
+
+def flat_message(name: str, condition: float) -> str:
+    """The warning for a flat direction dominated by parameter ``name``."""
+    return (f"the data barely constrain '{name}' (flat direction, condition number "
+            f"{condition:.1e}): its error bar is not reliable; fix it or add runs that vary it")
+
+
+_points_message = points_per_parameter  # the field of the same name shadows it in Diagnostics
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """What the fit engine found about one fit, beyond its status.
+
+    Attributes
+    ----------
+    at_bound
+        Parameters whose estimate sits at a bound of their range.
+    condition
+        Condition number of the column-scaled ``JᵀJ`` at the optimum (free parameters; see
+        :mod:`scalinglaws.fit.covariance`); above 1e14 a direction counts as flat.
+    flat
+        The parameter that dominates a flat direction (empty when there is none).
+    start_spread
+        Largest relative difference of a parameter between the best start and the other
+        starts whose objective is within 1e-6 (relative) of the best; 0 with only one such
+        start. Above ``SPREAD_TOL`` the optimum is not unique.
+    residual_trends
+        The significant trends of the residuals in the law's inputs (:func:`residual_trend`).
+    shapes
+        The law's inputs in which the data are U-shaped or rising (:func:`monotonicity`).
+    points_per_parameter
+        Data points per free parameter (``n_points / n_params``).
+    n_points, n_params
+        The counts behind ``points_per_parameter``.
+    """
+
+    at_bound: tuple[str, ...] = ()
+    condition: float = math.nan
+    flat: tuple[str, ...] = ()
+    start_spread: float = 0.0
+    residual_trends: tuple[Trend, ...] = ()
+    shapes: tuple[Shape, ...] = ()
+    points_per_parameter: float = math.nan
+    n_points: int = 0
+    n_params: int = 0
+
+    @property
+    def messages(self) -> list[str]:
+        """One line per problem: parameters at a bound, a flat direction, equally good starts
+        that disagree, residual trends, data shapes, too few points per parameter."""
+        out = [f"parameter '{name}' sits at a bound: the optimum may lie beyond it; widen the "
+               "bound or question the law" for name in self.at_bound]
+        if self.flat:
+            out.append(flat_message(self.flat[0], self.condition))
+        if self.start_spread > SPREAD_TOL:
+            out.append(f"starts reach the same objective with parameters up to "
+                       f"{self.start_spread:.0%} apart: the optimum is not unique; constrain "
+                       "the parameters that differ")
+        return out + self.model_messages
+
+    @property
+    def model_messages(self) -> list[str]:
+        """The messages about the law and the data (residual trends, shapes, points per
+        parameter): the ones the fit engine adds to the fit's warnings (it words its own
+        warnings for bounds, flat directions and starts)."""
+        out = [t.message for t in self.residual_trends if t.significant]
+        out += [s.message for s in self.shapes]
+        few = _points_message(self.n_points, self.n_params, MIN_POINTS_PER_PARAMETER)
+        if few is not None:
+            out.append(few)
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """No problem found (``messages`` is empty)."""
+        return not self.messages
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``from_dict`` reads it back); includes the ``messages``."""
+        return {
+            "at_bound": list(self.at_bound),
+            "condition": _jf(self.condition),
+            "flat": list(self.flat),
+            "start_spread": _jf(self.start_spread),
+            "residual_trends": [t.to_dict() for t in self.residual_trends],
+            "shapes": [s.to_dict() for s in self.shapes],
+            "points_per_parameter": _jf(self.points_per_parameter),
+            "n_points": self.n_points,
+            "n_params": self.n_params,
+            "ok": self.ok,
+            "messages": self.messages,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Diagnostics:
+        """Read back :meth:`to_dict` (``ok`` and ``messages`` are recomputed)."""
+        return cls(
+            at_bound=tuple(str(n) for n in d.get("at_bound", ())),
+            condition=float(d.get("condition", "nan")),
+            flat=tuple(str(n) for n in d.get("flat", ())),
+            start_spread=float(d.get("start_spread", 0.0)),
+            residual_trends=tuple(Trend.from_dict(t) for t in d.get("residual_trends", ())),
+            shapes=tuple(Shape.from_dict(t) for t in d.get("shapes", ())),
+            points_per_parameter=float(d.get("points_per_parameter", "nan")),
+            n_points=int(d.get("n_points", 0)),
+            n_params=int(d.get("n_params", 0)),
+        )
+
+
+def _jf(v: float) -> float | str:
+    """A float for JSON: non-finite values as the strings ``float()`` reads back."""
+    v = float(v)
+    if math.isfinite(v):
+        return v
+    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
 
 
 def _check_length(column: str, size: int, n: int, against: str) -> None:

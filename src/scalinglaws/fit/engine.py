@@ -15,12 +15,23 @@ from ..exceptions import DataError, FitError, LawError, OptionError, ScalingLawW
 from ..laws.law import Law
 from . import starts as st
 from .covariance import covariance
+from .diagnostics import (
+    SPREAD_TOL,
+    Diagnostics,
+    Trend,
+    flat_message,
+    monotonicity,
+    residual_trend,
+)
 from .objective import Objective, check_loss
 from .optimizer import CONVERGED, MAX_ITER, STATUS_NAMES, BatchResult, minimize_batched
 from .projection import project
 from .result import FitResult, FitStatus, StartsTable
 
 STARTS = ("auto", "grid")
+#: residuals below this RMS (log units, or relative to the target's RMS for ``mse``) are
+#: rounding, not misfit: no residual-trend test
+_EXACT = 1e-6
 
 
 def resolve_law(law: Law | str, columns: Mapping[str, str] | None = None,
@@ -143,6 +154,12 @@ def fit(
         Optional non-negative case weights, one per row.
     throw:
         Raise :class:`FitError` instead of returning a fit whose status is not converged.
+
+    Every result carries :class:`~scalinglaws.fit.diagnostics.Diagnostics` (``.diagnostics``);
+    the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
+    monotone data, too few points per parameter) are also issued as
+    :class:`~scalinglaws.ScalingLawWarning` and kept in ``.warnings``; none of them but a bound
+    changes ``status``.
 
     Example
     -------
@@ -270,20 +287,25 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
     if status is FitStatus.CONVERGED and (at_lo | at_hi).any():
         status = FitStatus.AT_BOUND
     cov = covariance(obj, p_hat, at_lo | at_hi)
-    if cov.flat and status is not FitStatus.FAILED:
-        warn.append(f"the data barely constrain '{cov.flat[0]}' (flat direction, condition "
-                    f"number {cov.condition:.1e}): its error bar is not reliable; fix it or "
-                    "add runs that vary it")
-    if usable.sum() > 1 and status is not FitStatus.FAILED:
+    failed = status is FitStatus.FAILED
+    if cov.flat and not failed:
+        warn.append(flat_message(cov.flat[0], cov.condition))
+    start_spread = 0.0
+    if usable.sum() > 1 and not failed:
         fbest = batch.value[best]
         twins = usable & (batch.value <= fbest + 1e-6 * abs(fbest))
         P_all = obj.natural(batch.U[twins])
         spread = np.max(np.abs(P_all - p_hat) / (np.abs(p_hat) + 1e-12), axis=0)
-        loose = [names[i] for i in np.flatnonzero(spread > 0.01)]
+        start_spread = float(np.max(spread))
+        loose = [names[i] for i in np.flatnonzero(spread > SPREAD_TOL)]
         if loose:
             warn.append(f"starts reach the same objective with different {', '.join(loose)}: "
                         "the optimum is not unique; constrain those parameters")
     resid = obj.residual_jacobian(u[None, :])[0][0]
+    diagnostics = _diagnostics(obj, law, resid, status, at_bound=tuple(
+        names[i] for i in np.flatnonzero(at_lo | at_hi)), condition=cov.condition,
+        flat=() if failed else cov.flat, start_spread=start_spread)
+    warn.extend(diagnostics.model_messages)
     dof = max(len(resid) - len(names), 1)
     scale = float(np.sqrt(np.sum(resid[np.isfinite(resid)] ** 2) / dof))
     stderr = np.sqrt(np.where(np.diag(cov.cov) >= 0, np.diag(cov.cov), np.nan))
@@ -313,5 +335,40 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
         dataset=ds.name,
         n_starts=len(U0),
         residual_scale=scale,
+        diagnostics=diagnostics,
         starts=table,
     )
+
+
+def _diagnostics(obj: Objective, law: Law, resid: np.ndarray, status: FitStatus, *,
+                 at_bound: tuple[str, ...], condition: float, flat: tuple[str, ...],
+                 start_spread: float) -> Diagnostics:
+    """The fit's :class:`Diagnostics`: the health facts computed above, plus residual trends
+    and data shapes in the law's own inputs (rows with zero case weight left out).
+
+    Residual trends are looked for only at an optimum (converged or at a bound; the residuals
+    of an unfinished search say nothing about the law) and with a symmetric loss: with an
+    ``overestimate_penalty`` the law tracks a lower envelope of the runs, so the centre of
+    the residuals follows their spread (wider for some models) without the law missing
+    anything.
+    """
+    keep = slice(None) if obj.case_weights is None else np.asarray(obj.case_weights) > 0
+    inputs = {str(col): np.asarray(xv)[0][keep]
+              for col, xv in zip(law.inputs.values(), obj.X, strict=True) if col}
+    y, r = np.asarray(obj.y)[keep], resid[keep]
+    n, p = int(y.size), len(law.parameters)
+    trends: tuple[Trend, ...] = ()
+    finite = r[np.isfinite(r)]
+    # residuals at the level of rounding (a law fitted to its own exact values) have no trend
+    # worth reporting
+    floor = _EXACT * (1.0 if obj.log_space else float(np.sqrt(np.mean(y * y))))
+    testable = (status in (FitStatus.CONVERGED, FitStatus.AT_BOUND)
+                and obj.overestimate_penalty == 1.0)
+    if testable and finite.size and float(np.sqrt(np.mean(finite**2))) > floor:
+        trends = tuple(t for t in residual_trend(r, inputs) if t.significant)
+    return Diagnostics(
+        at_bound=at_bound, condition=float(condition), flat=tuple(flat),
+        start_spread=start_spread, residual_trends=trends,
+        shapes=tuple(monotonicity(inputs, y)),
+        points_per_parameter=n / p if p else float("inf"), n_points=n, n_params=p)
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ResultFileError
+from ..exceptions import ResultFileError, ScalingLawWarning
 from ..laws.law import Law
+from .diagnostics import Diagnostics
+from .diagnostics import extrapolation as _extrapolation
 
 SCHEMA = "scalinglaws.fit"
 SCHEMA_VERSION = 1
@@ -72,6 +75,9 @@ class FitResult:
 
     ``params`` and ``stderr`` map parameter names to values; ``cov`` is in natural units, in
     the order of ``law.parameter_names`` (see ``docs/decisions.md`` for how it is estimated).
+    ``diagnostics`` holds what the engine checked beyond ``status`` (bounds, conditioning,
+    residual trends, the data's shape, points per parameter; None for records saved before
+    diagnostics existed); its problems are also among ``warnings``.
     """
 
     law: Law
@@ -92,20 +98,47 @@ class FitResult:
     dataset: str | None = None
     n_starts: int = 0
     residual_scale: float = float("nan")
+    diagnostics: Diagnostics | None = None
     starts: StartsTable | None = field(default=None, repr=False, compare=False)
     data: Any = field(default=None, repr=False, compare=False)
     case_weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     uncertainty: Any = field(default=None, repr=False, compare=False)
 
     # -- use --------------------------------------------------------------------------------
-    def predict(self, **inputs: Any) -> Any:
+    def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:
         """The law at the fitted parameters: ``fit.predict(params=7e10, tokens=1.4e12)``.
 
         Inputs are named by column (``params``) or by the law's symbol (``N``); arrays
         broadcast. Returns a float for scalar inputs, else an array.
+
+        ``extrapolation`` (keyword only, so no input may be called that) is how many times
+        beyond the fitted range of an input a query may lie before one
+        :class:`~scalinglaws.ScalingLawWarning` per call says so (default 10, one order of
+        magnitude); ``None`` or ``math.inf`` turns the check off. When the fit's diagnostics
+        found the data U-shaped or rising in an input the query uses, each call also warns
+        with that finding.
         """
         out = self.law(self.params, **inputs)
+        self._warn_about_query(inputs, extrapolation)
         return float(out) if np.ndim(out) == 0 else out
+
+    def _warn_about_query(self, inputs: Mapping[str, Any], factor: float | None) -> None:
+        """The warnings of :meth:`predict`: extrapolation, then the data's shape."""
+        shapes = self.diagnostics.shapes if self.diagnostics is not None else ()
+        if (factor is None or factor == math.inf) and not shapes:
+            return
+        query: dict[str, Any] = {}  # column -> value, whether given by column or by symbol
+        for sym, col in self.law.inputs.items():
+            key = sym if sym in inputs else col
+            if key is not None and key in inputs:
+                query[str(col or sym)] = inputs[key]
+        if factor is not None and factor != math.inf:
+            found = _extrapolation(self.input_ranges, query, float(factor))
+            if found:
+                warnings.warn("; ".join(found), ScalingLawWarning, stacklevel=3)
+        used = [s.message for s in shapes if s.column in query]
+        if used:
+            warnings.warn("; ".join(used), ScalingLawWarning, stacklevel=3)
 
     def bootstrap(self, n: int = 1000, *, by: str | None = None, seed: int | None = None,
                   data: Any = None, progress: Any = None) -> Any:
@@ -194,6 +227,8 @@ class FitResult:
             "dataset": self.dataset,
             "n_starts": self.n_starts,
             "residual_scale": _jf(self.residual_scale),
+            **({"diagnostics": self.diagnostics.to_dict()} if self.diagnostics is not None
+               else {}),
             **({"bootstrap": self.uncertainty.to_dict()} if self.uncertainty is not None
                else {}),
         }
@@ -234,6 +269,8 @@ class FitResult:
                 dataset=d.get("dataset"),
                 n_starts=int(d.get("n_starts", 0)),
                 residual_scale=float(d.get("residual_scale", "nan")),
+                diagnostics=(Diagnostics.from_dict(d["diagnostics"])
+                             if isinstance(d.get("diagnostics"), Mapping) else None),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(

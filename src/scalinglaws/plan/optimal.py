@@ -126,7 +126,9 @@ def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0) ->
         g = (a * p["A"] / (b * p["B"])) ** (1.0 / (a + b))
         n = g * (c / flops_factor) ** (b / (a + b))
         d = (c / flops_factor) ** (a / (a + b)) / g
-        loss = np.asarray(fit.predict(params=n, tokens=d), dtype=float)
+        # the law itself, not fit.predict (whose query warnings would repeat at every step
+        # of a search); the allocation carries its own extrapolation warnings
+        loss = np.asarray(fit.law(fit.params, params=n, tokens=d), dtype=float)
         out = Allocation(c, n, d, loss, "closed_form", flops_factor,
                          exponent_params=b / (a + b), exponent_tokens=a / (a + b))
     else:
@@ -144,7 +146,7 @@ def _numeric_optimum(fit: FitResult, c: Array, k: float) -> tuple[Array, Array]:
     def loss_at(logn: Array) -> Array:
         n = np.exp(logn)
         with np.errstate(all="ignore"):
-            v = np.asarray(fit.predict(params=n, tokens=c.reshape(
+            v = np.asarray(fit.law(fit.params, params=n, tokens=c.reshape(
                 (-1,) + (1,) * (n.ndim - 1)) / (k * n)), dtype=float)
         return np.where(np.isfinite(v), v, np.inf)
 

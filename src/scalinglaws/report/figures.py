@@ -116,7 +116,8 @@ def _compute_plot(fig: FigureBase, ax: Axes, fit: FitResult, data: Dataset | Non
         # each model size is drawn where its token count stays near the data's (x1/3 to x3)
         tokens = budgets / (factor * size)
         keep = (tokens >= d_lo / 3.0) & (tokens <= d_hi * 3.0)
-        loss = np.asarray(fit.predict(params=size, tokens=tokens[keep]), dtype=float)
+        # the law itself, not fit.predict: drawing beyond the data is not a user's query
+        loss = np.asarray(fit.law(fit.params, params=size, tokens=tokens[keep]), dtype=float)
         ax.plot(budgets[keep], loss, color=cmap(norm(size)), lw=1.3,
                 label=f"law at N = {size:.3g}")
     frontier_c = np.geomspace(c_lo / 2.0, c_hi * 2.0, _FRONTIER_C)
@@ -135,8 +136,8 @@ def _frontier(fit: FitResult, budgets: np.ndarray, factor: float) -> np.ndarray:
     center = np.sqrt(budgets / factor)[:, None]
     sizes = center * np.logspace(-4.0, 4.0, _FRONTIER_N)[None, :]
     with np.errstate(all="ignore"):
-        loss = np.asarray(fit.predict(params=sizes, tokens=budgets[:, None] / (factor * sizes)),
-                          dtype=float)
+        loss = np.asarray(fit.law(fit.params, params=sizes,
+                                  tokens=budgets[:, None] / (factor * sizes)), dtype=float)
     loss = np.where(np.isfinite(loss), loss, np.inf)
     best = loss.min(axis=1)
     return np.where(np.isfinite(best), best, np.nan)
@@ -154,7 +155,7 @@ def _one_input_plot(ax: Axes, fit: FitResult, data: Dataset | None) -> None:
         lo, hi = float(np.nanmin([lo, x.min()])), float(np.nanmax([hi, x.max()]))
     log_x = bool(np.isfinite(lo) and lo > 0)
     grid = np.geomspace(lo, hi, _GRID) if log_x else np.linspace(lo, hi, _GRID)
-    curve = np.asarray(fit.predict(**{column: grid}), dtype=float)
+    curve = np.asarray(fit.law(fit.params, **{column: grid}), dtype=float)
     ax.plot(grid, curve, color="black", lw=1.5, label="fitted law")
     _set_scales(ax, log_x, curve, data.column(fit.target) if data is not None else None)
     ax.set_xlabel(COMPUTE_LABEL if column == "flops" else _plain(column))
@@ -170,7 +171,7 @@ def _parity_plot(ax: Axes, fit: FitResult, data: Dataset | None) -> None:
         return
     y = data.column(fit.target)
     inputs = {column: data.column(column) for column in fit.columns.values()}
-    predicted = np.asarray(fit.predict(**inputs), dtype=float)
+    predicted = np.asarray(fit.law(fit.params, **inputs), dtype=float)
     ax.scatter(y, predicted, s=14, color=_colormap()(0.35), alpha=0.85, edgecolors="none",
                label="runs")
     both = np.concatenate([y, predicted[np.isfinite(predicted)]])

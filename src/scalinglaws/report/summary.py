@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from ..fit.diagnostics import Diagnostics
     from ..fit.result import FitResult
 
 #: relative tolerance (in search coordinates) for "at a bound"; the same rule as the fit engine
@@ -40,7 +41,9 @@ class Summary:
     """A fit described once and rendered as text, HTML, a dict or a Rich table.
 
     Built with :meth:`Summary.from_fit` (``fit.summary()`` does it); ``str(summary)`` is the
-    text table.
+    text table. ``diagnostics`` (None for fits saved before diagnostics existed) gives the
+    condition number and the points per parameter shown under the status; every problem it
+    found is among ``warnings``.
 
     Example
     -------
@@ -66,6 +69,7 @@ class Summary:
     status_message: str
     warnings: tuple[str, ...]
     rows: tuple[ParameterRow, ...]
+    diagnostics: Diagnostics | None = None
 
     @classmethod
     def from_fit(cls, fit: FitResult) -> Summary:
@@ -80,6 +84,12 @@ class Summary:
                 math.isfinite(hi) and hi - u <= tol) or value <= p.lower or value >= p.upper
             rows.append(ParameterRow(p.name, value, float(fit.stderr.get(p.name, math.nan)),
                                      p.lower, p.upper, bool(at_bound)))
+        diagnostics = fit.diagnostics
+        warnings = tuple(fit.warnings)
+        if diagnostics is not None:
+            # the engine puts these among the warnings; a hand-made FitResult may not have.
+            # (Bounds, flat directions and starts the engine words itself, in more detail.)
+            warnings += tuple(m for m in diagnostics.model_messages if m not in warnings)
         return cls(
             law=fit.law.name,
             formula=fit.law.formula,
@@ -94,8 +104,9 @@ class Summary:
             objective=float(fit.objective),
             status=fit.status.value,
             status_message=fit.status.message,
-            warnings=tuple(fit.warnings),
+            warnings=warnings,
             rows=tuple(rows),
+            diagnostics=diagnostics,
         )
 
     # -- pieces shared by the renderers ----------------------------------------------------
@@ -113,6 +124,21 @@ class Summary:
             ("Objective", f"{objective} = {_num(self.objective)}"),
         ]
         return [(k, v) for k, v in head if v]
+
+    def _diagnosis(self, short: bool = False) -> str | None:
+        """One line: condition number, points per parameter and how many problems were found
+        (None without diagnostics); ``short`` for a table caption."""
+        d = self.diagnostics
+        if d is None:
+            return None
+        cond, ppp = _num(d.condition, ".3g"), _num(d.points_per_parameter, ".3g")
+        n = len(d.messages)
+        if short:
+            return f"condition {cond} · {ppp} points/param · " + (
+                "ok" if n == 0 else f"{n} problem{'s' if n > 1 else ''}")
+        found = ("no problems found" if n == 0 else
+                 f"{n} problem{'s' if n > 1 else ''} (see warnings)")
+        return f"condition number {cond}, {ppp} points per parameter; {found}"
 
     def _cells(self) -> list[tuple[str, str, str, str]]:
         return [(r.name + (" *" if r.at_bound else ""), _num(r.value), _num(r.stderr), r.bounds)
@@ -138,6 +164,9 @@ class Summary:
                 lines.append("-" * width)
         lines.append("=" * width)
         lines.append(f"Status: {self.status} ({self.status_message})")
+        diagnosis = self._diagnosis()
+        if diagnosis is not None:
+            lines.append(f"Diagnostics: {diagnosis}")
         if any(r.at_bound for r in self.rows):
             lines.append("* the parameter sits at a bound")
         if self.warnings:
@@ -161,6 +190,10 @@ class Summary:
                        f'<td class="num">{err}</td><td>{escape(bounds)}</td></tr>')
         out.append(f'<tr><th scope="row">Status</th><td colspan="3">{escape(self.status)}: '
                    f"{escape(self.status_message)}</td></tr>")
+        diagnosis = self._diagnosis()
+        if diagnosis is not None:
+            out.append(f'<tr><th scope="row">Diagnostics</th><td colspan="3">'
+                       f"{escape(diagnosis)}</td></tr>")
         if any(r.at_bound for r in self.rows):
             out.append('<tr><td colspan="4">* the parameter sits at a bound</td></tr>')
         if self.warnings:
@@ -185,6 +218,8 @@ class Summary:
             "dataset": self.dataset,
             "fingerprint": self.fingerprint,
             "warnings": list(self.warnings),
+            "diagnostics": None if self.diagnostics is None else _diagnostics_dict(
+                self.diagnostics),
         }
 
     def rich(self) -> Table:
@@ -193,6 +228,9 @@ class Summary:
         from rich.text import Text
 
         caption = Text(f"{self.formula}\n{self.n_points} points · status {self.status}")
+        diagnosis = self._diagnosis(short=True)
+        if diagnosis is not None:
+            caption.append(f"\n{diagnosis}")
         if any(r.at_bound for r in self.rows):
             caption.append("\n* the parameter sits at a bound")
         for w in self.warnings:
@@ -218,3 +256,18 @@ def _num(x: float, spec: str = ".6g") -> str:
 
 def _json(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
+
+
+def _diagnostics_dict(d: Diagnostics) -> dict[str, Any]:
+    """The diagnostics for :meth:`Summary.to_dict` (non-finite numbers as ``None``)."""
+    return {
+        "ok": d.ok,
+        "condition": _json(d.condition),
+        "points_per_parameter": _json(d.points_per_parameter),
+        "at_bound": list(d.at_bound),
+        "flat": list(d.flat),
+        "start_spread": _json(d.start_spread),
+        "residual_trends": [t.column for t in d.residual_trends],
+        "shapes": [{"column": s.column, "kind": s.kind} for s in d.shapes],
+        "messages": d.messages,
+    }
