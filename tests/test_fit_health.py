@@ -359,3 +359,20 @@ def test_hand_made_results_show_their_diagnostics(chinchilla_fit):
     assert made.warnings == ()
     assert trend.message in made.summary().warnings
     assert trend.message in made.summary().text()
+
+
+def test_scale_parameter_sliding_to_zero_is_reported_at_its_bound():
+    # the loss of the open-LM sweep's smallest models: a power law in N with no floor (E = 0)
+    # over a narrow range of sizes. Chinchilla's E wants to be 0, which log E reaches only at
+    # minus infinity; without the boundary probe every start stops at max_iter with E ~ 0.3
+    # (measured), with it the fit says "at_bound" with E ~ 1e-12.
+    N = np.repeat(np.geomspace(1.2e7, 7e7, 6), 8)
+    D = np.tile(np.geomspace(1e8, 2e10, 8), 6)
+    loss = 6.5 * N**-0.04 + 1e6 * D**-0.68
+    ds = sl.Dataset.from_frame(pd.DataFrame({"params": N, "tokens": D, "loss": loss}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        fit = sl.fit("chinchilla", ds)
+    assert fit.status is sl.FitStatus.AT_BOUND, (fit.status, fit.params)
+    assert fit.params["E"] < 1e-10
+    assert (np.array(fit.starts.status) != "max_iter").any()

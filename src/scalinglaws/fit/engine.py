@@ -14,6 +14,7 @@ from ..data.dataset import Dataset
 from ..exceptions import DataError, FitError, LawError, OptionError, ScalingLawWarning
 from ..laws.law import Law
 from . import starts as st
+from .boundary import snap_to_zero
 from .covariance import covariance
 from .diagnostics import (
     SPREAD_TOL,
@@ -218,6 +219,7 @@ def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> Any
     if alive.size == 0:
         return coarse
     fine = minimize_batched(obj, coarse.U[alive], max_iter=max_iter, exact=True, lam0=1e-6)
+    fine = snap_to_zero(obj, fine, max_iter)
     U, value = coarse.U.copy(), coarse.value.copy()
     status, n_iter = coarse.status.copy(), coarse.n_iter.copy()
     U[alive], value[alive] = fine.U, fine.value

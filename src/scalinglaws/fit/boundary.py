@@ -1,0 +1,58 @@
+"""Boundary probes: finish parameters that crawl towards a bound at zero in log space.
+
+A scale parameter bounded below by 0 (say Chinchilla's ``E``) is searched as ``log E``, which
+has no finite lower bound. When the data favour ``E = 0`` the optimiser walks ``log E``
+towards minus infinity with steps that shrink as ``E`` stops mattering, and runs out of
+iterations with ``E`` small but not 0. For every start that stopped at its iteration limit,
+each such parameter whose gradient still pushes it down is snapped to a negligible value
+(1e-12 of its current value) and the others are re-polished with it pinned; the snapped
+result replaces the start's when its objective is no worse. The fit then reports the
+parameter at its bound instead of an iteration limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .objective import Objective
+from .optimizer import CONVERGED, MAX_ITER, BatchResult, minimize_batched
+
+Array = np.ndarray
+
+#: a snapped parameter is its current value times this (well below the engine's 1e-10 "at 0")
+SNAP = 1e-12
+
+
+def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResult:
+    """Re-polish the ``MAX_ITER`` rows of ``batch`` with crawling log parameters at ~0."""
+    open_low = obj.log_mask & ~np.isfinite(obj.lower)
+    rows = np.flatnonzero(batch.status == MAX_ITER)
+    if rows.size == 0 or not open_low.any():
+        return batch
+    _, g, _ = obj.rows(rows).derivatives(batch.U[rows])
+    cand_rows, cand_params = [], []
+    for k, row in enumerate(rows):
+        for i in np.flatnonzero(open_low & (g[k] > 0)):
+            cand_rows.append(row)
+            cand_params.append(i)
+    if not cand_rows:
+        return batch
+    idx = np.array(cand_rows)
+    par = np.array(cand_params)
+    U0 = batch.U[idx].copy()
+    U0[np.arange(len(idx)), par] += np.log(SNAP)
+    lower = np.tile(obj.lower, (len(idx), 1))
+    upper = np.tile(obj.upper, (len(idx), 1))
+    lower[np.arange(len(idx)), par] = upper[np.arange(len(idx)), par] = U0[
+        np.arange(len(idx)), par]
+    pinned = obj.rows(idx).with_row_bounds(lower, upper) if obj.batched else \
+        obj.with_row_bounds(lower, upper)
+    res = minimize_batched(pinned, U0, max_iter=max_iter, exact=True, lam0=1e-6)
+    U, value = batch.U.copy(), batch.value.copy()
+    status, n_iter = batch.status.copy(), batch.n_iter.copy()
+    for c, row in enumerate(idx):
+        tol = 1e-12 * max(abs(value[row]), 1e-300)
+        if res.status[c] == CONVERGED and res.value[c] <= value[row] + tol:
+            U[row], value[row], status[row] = res.U[c], res.value[c], CONVERGED
+            n_iter[row] += res.n_iter[c]
+    return BatchResult(U=U, value=value, status=status, n_iter=n_iter)
