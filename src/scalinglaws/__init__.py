@@ -34,6 +34,7 @@ from .exceptions import (
 from .fit import FitResult as FitResult
 from .fit import FitStatus as FitStatus
 from .fit import fit as fit
+from .fit.diagnostics import Diagnostics as Diagnostics
 from .laws.law import Law as Law
 from .laws.parameter import Parameter as Parameter
 from .uncertainty.bootstrap import Bootstrap as Bootstrap
@@ -45,6 +46,7 @@ __all__ = [
     "Bootstrap",
     "DataError",
     "Dataset",
+    "Diagnostics",
     "FitError",
     "FitResult",
     "FitStatus",
