@@ -141,17 +141,5 @@ def fmt(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1e4 else f"{x:.3e}"
 
 
-def finite(value: Any) -> Any:
-    """``value`` with non-finite floats as ``None`` (JSON has no NaN), through lists/tuples."""
-    import numpy as np
-
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, list | tuple):
-        return [finite(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    return value
-
 
 Command = Callable[..., Any]

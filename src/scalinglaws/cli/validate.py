@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from ..data.jsonvalues import json_value
 from ..exceptions import LawError, ScalingLawError
 from . import common as c
 
@@ -98,10 +99,10 @@ def bootstrap_doc(bs: Bootstrap, level: float) -> dict[str, Any]:
     """The ``intervals`` and the ``bootstrap`` summary of ``fit --json`` (no samples)."""
     intervals = bs.intervals(level, BOOTSTRAP_METHOD)
     return {
-        "intervals": {k: c.finite(list(v)) for k, v in intervals.items()},
+        "intervals": {k: json_value(list(v)) for k, v in intervals.items()},
         "bootstrap": {"n": bs.n, "by": bs.by, "seed": bs.seed, "n_failed": bs.n_failed,
                       "n_moved": bs.n_moved, "level": level, "method": BOOTSTRAP_METHOD,
-                      "stderr": {k: c.finite(v) for k, v in bs.stderr.items()}},
+                      "stderr": {k: json_value(v) for k, v in bs.stderr.items()}},
     }
 
 
@@ -141,9 +142,9 @@ class Prediction:
     method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"prediction": c.finite(self.values)}
+        doc: dict[str, Any] = {"prediction": json_value(self.values)}
         if self.level is not None:
-            doc.update(lower=c.finite(self.lower), upper=c.finite(self.upper),
+            doc.update(lower=json_value(self.lower), upper=json_value(self.upper),
                        level=self.level, kind=self.kind, interval_method=self.method)
         return doc
 

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import special
 from scipy.stats import rankdata
 
+from ..data.jsonvalues import float_text
 from ..exceptions import DataError, OptionError
 
 Array = np.ndarray
@@ -100,9 +101,9 @@ class Trend:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (non-finite numbers as the strings ``"nan"``, ``"inf"``)."""
-        return {"column": self.column, "slope": _jf(self.slope),
-                "curvature": _jf(self.curvature), "r2": _jf(self.r2),
-                "p_value": _jf(self.p_value), "significant": self.significant}
+        return {"column": self.column, "slope": float_text(self.slope),
+                "curvature": float_text(self.curvature), "r2": float_text(self.r2),
+                "p_value": float_text(self.p_value), "significant": self.significant}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Trend:
@@ -270,9 +271,10 @@ class Shape:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (non-finite numbers as the strings ``"nan"``, ``"inf"``)."""
         return {"column": self.column, "kind": self.kind,
-                "turning_point": None if self.turning_point is None else _jf(self.turning_point),
-                "p_value": _jf(self.p_value), "slope": _jf(self.slope),
-                "curvature": _jf(self.curvature)}
+                "turning_point": (None if self.turning_point is None
+                                  else float_text(self.turning_point)),
+                "p_value": float_text(self.p_value), "slope": float_text(self.slope),
+                "curvature": float_text(self.curvature)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Shape:
@@ -667,12 +669,12 @@ class Diagnostics:
         """A JSON-ready dict (``from_dict`` reads it back); includes the ``messages``."""
         return {
             "at_bound": list(self.at_bound),
-            "condition": _jf(self.condition),
+            "condition": float_text(self.condition),
             "flat": list(self.flat),
-            "start_spread": _jf(self.start_spread),
+            "start_spread": float_text(self.start_spread),
             "residual_trends": [t.to_dict() for t in self.residual_trends],
             "shapes": [s.to_dict() for s in self.shapes],
-            "points_per_parameter": _jf(self.points_per_parameter),
+            "points_per_parameter": float_text(self.points_per_parameter),
             "n_points": self.n_points,
             "n_params": self.n_params,
             "ok": self.ok,
@@ -694,13 +696,6 @@ class Diagnostics:
             n_params=int(d.get("n_params", 0)),
         )
 
-
-def _jf(v: float) -> float | str:
-    """A float for JSON: non-finite values as the strings ``float()`` reads back."""
-    v = float(v)
-    if math.isfinite(v):
-        return v
-    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
 
 
 def _check_length(column: str, size: int, n: int, against: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..data.jsonvalues import float_text
 from ..exceptions import ResultFileError, ScalingLawWarning
 from ..laws.law import Law
 from .diagnostics import Diagnostics
@@ -210,10 +211,10 @@ class FitResult:
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
             "law": self.law.to_dict(),
-            "params": {k: _jf(v) for k, v in self.params.items()},
-            "stderr": {k: _jf(v) for k, v in self.stderr.items()},
-            "cov": [[_jf(v) for v in row] for row in np.asarray(self.cov)],
-            "objective": _jf(self.objective),
+            "params": {k: float_text(v) for k, v in self.params.items()},
+            "stderr": {k: float_text(v) for k, v in self.stderr.items()},
+            "cov": [[float_text(v) for v in row] for row in np.asarray(self.cov)],
+            "objective": float_text(self.objective),
             "loss": self.loss,
             "delta": self.delta,
             "overestimate_penalty": self.overestimate_penalty,
@@ -226,7 +227,7 @@ class FitResult:
             "fingerprint": self.fingerprint,
             "dataset": self.dataset,
             "n_starts": self.n_starts,
-            "residual_scale": _jf(self.residual_scale),
+            "residual_scale": float_text(self.residual_scale),
             **({"diagnostics": self.diagnostics.to_dict()} if self.diagnostics is not None
                else {}),
             **({"bootstrap": self.uncertainty.to_dict()} if self.uncertainty is not None
@@ -289,10 +290,3 @@ class FitResult:
         from ..data.files import write_json_atomic
 
         write_json_atomic(path, self.to_dict())
-
-
-def _jf(v: float) -> float | str:
-    v = float(v)
-    if math.isfinite(v):
-        return v
-    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ResultFileError
 from ..fit.refit import estimate_search, fit_data, fit_objective
 from ..laws.law import Law
@@ -190,8 +191,8 @@ class Bootstrap:
         return {
             "n": self.n, "by": self.by, "seed": self.seed, "n_clusters": self.n_clusters,
             "n_moved": self.n_moved, "n_failed": self.n_failed, "log_space": self.log_space,
-            "samples": [[_jf(v) for v in row] for row in self.samples],
-            "residuals": [_jf(v) for v in self.residuals],
+            "samples": [[json_value(v) for v in row] for row in self.samples],
+            "residuals": [json_value(v) for v in self.residuals],
         }
 
     @classmethod
@@ -261,8 +262,3 @@ def _other_basins(fit: FitResult, obj: Any, warm: Array, limit: int = 3) -> Arra
 def _shaped(values: Array, shape: tuple[int, ...]) -> Any:
     out = np.asarray(values).reshape(shape)
     return float(out) if out.ndim == 0 else out
-
-
-def _jf(v: float) -> float | None:
-    v = float(v)
-    return v if np.isfinite(v) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..data.jsonvalues import json_value
 from ..exceptions import ScalingLawWarning
 from ..fit.engine import as_dataset, bind_inputs, resolve_law
 from ..fit.engine import fit as fit_law
@@ -109,19 +109,19 @@ class Backtest:
     def to_dict(self, points: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "law": self.law, "train": self.rule, "n_train": self.n_train,
-            "n_test": self.n_test, "mean_abs_rel_error": _jf(self.mean_abs_rel_error),
-            "max_abs_rel_error": _jf(self.max_abs_rel_error),
-            "median_abs_rel_error": _jf(self.median_abs_rel_error),
-            "rmse_log": _jf(self.rmse_log), "coverage": _jf(self.coverage),
-            "level": self.level, "max_extrapolation": _jf(self.max_extrapolation),
+            "n_test": self.n_test, "mean_abs_rel_error": json_value(self.mean_abs_rel_error),
+            "max_abs_rel_error": json_value(self.max_abs_rel_error),
+            "median_abs_rel_error": json_value(self.median_abs_rel_error),
+            "rmse_log": json_value(self.rmse_log), "coverage": json_value(self.coverage),
+            "level": self.level, "max_extrapolation": json_value(self.max_extrapolation),
             "status": self.status,
             "folds": [{"label": f.label, "n_train": f.n_train, "n_test": f.n_test,
                        "status": f.fit.status.value,
-                       "params": {k: _jf(v) for k, v in f.fit.params.items()}}
+                       "params": {k: json_value(v) for k, v in f.fit.params.items()}}
                       for f in self.folds],
         }
         if points:
-            out["points"] = [{k: (_jf(v) if isinstance(v, float) else v)
+            out["points"] = [{k: (json_value(v) if isinstance(v, float) else v)
                               for k, v in row.items()}
                              for row in self.points.to_dict(orient="records")]
         return out
@@ -235,7 +235,3 @@ def _intervals(fitted: FitResult, inputs: Mapping[str, Array], level: float, n_b
     else:
         lo, hi = fitted.predict_interval(level, kind="observation", **inputs)
     return np.broadcast_to(lo, (n,)).astype(float), np.broadcast_to(hi, (n,)).astype(float)
-
-
-def _jf(v: float) -> float | None:
-    return float(v) if math.isfinite(v) else None

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..data.jsonvalues import json_value
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
 from ..fit.engine import bind_inputs, resolve_law
 from ..laws.law import Law
@@ -190,12 +191,12 @@ class BenchmarkResult:
         return {
             "metric": METRIC, "win_decimals": WIN_DECIMALS,
             "n_curves": self.n_curves, "laws": list(self.laws),
-            "fit_options": {k: _clean(v) for k, v in self.fit_options.items()},
-            "normalize": self.normalize, "seconds": _clean(self.seconds),
-            "wins": {k: _clean(v) for k, v in self.wins.items()},
-            "summary": [{k: _clean(v) for k, v in r.items()}
+            "fit_options": {k: json_value(v) for k, v in self.fit_options.items()},
+            "normalize": self.normalize, "seconds": json_value(self.seconds),
+            "wins": {k: json_value(v) for k, v in self.wins.items()},
+            "summary": [{k: json_value(v) for k, v in r.items()}
                         for r in summary.to_dict(orient="records")],
-            "table": [{k: _clean(v) for k, v in r.items()}
+            "table": [{k: json_value(v) for k, v in r.items()}
                       for r in self.table.to_dict(orient="records")],
         }
 
@@ -352,13 +353,3 @@ def _curve_data(part: pd.DataFrame, x: str, y: str, split: str, normalize: bool,
         raise DataError("the training losses must be positive to fit in log space",
                         f"smallest training value {sy:g}", "use loss='mse' and normalize=False")
     return Dataset(pd.DataFrame({"x": xs / sx, "loss": ys / sy})), train, (sx, sy)
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(v) else None
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fit.engine import as_dataset, bind_inputs, resolve_law
 from ..fit.engine import fit as fit_law
@@ -44,7 +45,7 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         records = self.table.to_dict(orient="records")
         return {"recommendation": self.recommendation, "reason": self.reason,
-                "table": [{k: _clean(v) for k, v in r.items()} for r in records]}
+                "table": [{k: json_value(v) for k, v in r.items()} for r in records]}
 
 
 def information_criteria(fit: FitResult, ds: Dataset) -> tuple[float, float]:
@@ -135,11 +136,3 @@ def _recommend(table: pd.DataFrame) -> tuple[str | None, str]:
     second = float(good.iloc[1]["mean_abs_rel_error"])
     return str(best["law"]), (f"lowest held-out error: {err:.2%} against {second:.2%} for "
                               f"'{good.iloc[1]['law']}'{note}")
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(v) else None
-    if isinstance(v, np.integer):
-        return int(v)
-    return v

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fit.engine import as_dataset, bind_inputs, resolve_law
 from ..fit.engine import fit as fit_law
@@ -98,12 +99,12 @@ class Selection:
         records = self.table.to_dict(orient="records")
         return {"law": self.law, "choice": self.choice.name,
                 "choice_options": self.choice.to_dict(),
-                "backtest_error": _clean(self.backtest_error),
-                "default_error": _clean(self.default_error), "reason": self.reason,
+                "backtest_error": json_value(self.backtest_error),
+                "default_error": json_value(self.default_error), "reason": self.reason,
                 "holdout": self.holdout,
-                "params": {k: _clean(v) for k, v in self.fit.params.items()},
+                "params": {k: json_value(v) for k, v in self.fit.params.items()},
                 "status": self.fit.status.value,
-                "table": [{k: _clean(v) for k, v in r.items()} for r in records]}
+                "table": [{k: json_value(v) for k, v in r.items()} for r in records]}
 
 
 def default_laws(ds: Dataset, x: str | None = None) -> list[Law]:
@@ -226,11 +227,3 @@ def _reason(table: pd.DataFrame, default_error: float, law0: str, choice0: str) 
     if best["status"] == "at_bound":
         text += "; note: a parameter sits at its bound"
     return text
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(v) else None
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
