@@ -6,7 +6,8 @@ towards minus infinity with steps that shrink as ``E`` stops mattering, and runs
 iterations with ``E`` small but not 0. For every start that stopped at its iteration limit,
 each such parameter whose gradient still pushes it down is snapped to a negligible value
 (1e-12 of its current value) and the others are re-polished with it pinned; the snapped
-result replaces the start's when its objective is no worse. The fit then reports the
+result replaces the start's when its objective is no worse and the parameter has stopped
+mattering (the other parameters have not moved to compensate for it). The fit then reports the
 parameter at its bound instead of an iteration limit.
 """
 
@@ -48,11 +49,28 @@ def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResu
     pinned = obj.rows(idx).with_row_bounds(lower, upper) if obj.batched else \
         obj.with_row_bounds(lower, upper)
     res = minimize_batched(pinned, U0, max_iter=max_iter, exact=True, lam0=1e-6)
+    negligible = _negligible(obj, res.U, par)
     U, value = batch.U.copy(), batch.value.copy()
     status, n_iter = batch.status.copy(), batch.n_iter.copy()
     for c, row in enumerate(idx):
         tol = 1e-12 * max(abs(value[row]), 1e-300)
-        if res.status[c] == CONVERGED and res.value[c] <= value[row] + tol:
+        if negligible[c] and res.status[c] == CONVERGED and res.value[c] <= value[row] + tol:
             U[row], value[row], status[row] = res.U[c], res.value[c], CONVERGED
             n_iter[row] += res.n_iter[c]
     return BatchResult(U=U, value=value, status=status, n_iter=n_iter)
+
+
+def _negligible(obj: Objective, U: Array, par: Array) -> Array:
+    """Whether each snapped parameter no longer matters: shrinking it by another factor of
+    1e12 leaves the law's values unchanged (1e-9 relative). When the other parameters have
+    moved to compensate (say an amplitude at ~0 times a scale at ~inf), the parameter still
+    matters, the fit is heading for a limit of the law rather than the bound, and the snap is
+    refused."""
+    rows = np.arange(len(par))
+    V = U.copy()
+    V[rows, par] += np.log(SNAP)
+    with np.errstate(all="ignore"):
+        f = obj.law.evaluate(obj.X, obj.natural(U))
+        g = obj.law.evaluate(obj.X, obj.natural(V))
+        change = np.max(np.abs(g - f) / np.maximum(np.abs(f), 1e-300), axis=1)
+    return np.asarray(np.isfinite(change) & (change <= 1e-9))
