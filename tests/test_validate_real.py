@@ -189,3 +189,15 @@ def test_chinchilla_E_running_to_zero_on_misfitting_is_reported_at_bound(misfit)
     p1 = law(short.params, params=test.params, tokens=test.tokens)
     p2 = law(long.params, params=test.params, tokens=test.tokens)
     assert np.max(np.abs(p1 - p2) / p2) < 1e-4  # measured 3.3e-6 before the probe
+
+
+@needs_lang
+def test_boundary_probe_does_not_call_a_limit_of_the_law_a_bound(lang_result) -> None:
+    # BIG-bench 'date' 1-shot: M3 = A*(1/x + gamma)**alpha heads for A -> 0 with gamma and
+    # alpha growing so that A*gamma**alpha stays ~1. Snapping A to ~0 lets the others
+    # compensate; the probe must refuse it (A still matters) rather than report A at 0.
+    t = lang_result.table
+    row = t[(t["law"] == "M3") & t["task"].astype(str).str.contains("date")
+            & t["task"].astype(str).str.contains("1-shot")]
+    assert len(row) == 1
+    assert row["status"].iloc[0] != "at_bound"
