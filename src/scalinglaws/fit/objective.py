@@ -213,12 +213,14 @@ class Objective:
             rho, psi, w, d2rho = robust_loss(r, self.loss, self.delta)
             c = self._weights(r)
             value = self._reduce(rho, c)
-            # J = dr/dU = G · dP/dU (/ f in log space), stacked (K, n, p)
-            J = np.stack(G, axis=-1) * d1[:, None, :]
+            # Jᵀ = (dr/dU)ᵀ = G · dP/dU (/ f in log space), one (K, p, n) array
+            JT = np.empty((K, p, f.shape[1]))
+            for i in range(p):
+                np.multiply(G[i], d1[:, i : i + 1], out=JT[:, i, :])
+            J = JT.transpose(0, 2, 1)
             inv_f = 1.0 / f if self.log_space else None
             a = c * psi if inv_f is None else c * psi * inv_f
-            g = np.einsum("kn,kni->ki", a, J)
-            JT = J.transpose(0, 2, 1)
+            g = (JT @ a[:, :, None])[:, :, 0]
             if irls:
                 m = c * w if inv_f is None else c * w * inv_f * inv_f
                 H_irls = (JT * m[:, None, :]) @ J

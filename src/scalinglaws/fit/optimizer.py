@@ -16,7 +16,7 @@ import numpy as np
 
 Array = np.ndarray
 
-_REJECT_FACTOR, _REJECT_FLOOR = 4.0, 1e-3
+_REJECT_FACTOR, _REJECT_FLOOR = 4.0, 1e-4
 RUNNING, CONVERGED, MAX_ITER, FAILED, PRUNED = 0, 1, 2, 3, 4
 STATUS_NAMES = {RUNNING: "running", CONVERGED: "converged", MAX_ITER: "max_iter",
                 FAILED: "failed", PRUNED: "pruned"}
