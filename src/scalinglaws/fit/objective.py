@@ -70,8 +70,9 @@ class Objective:
         return (self.case_weights is not None and np.ndim(self.case_weights) == 2) or (
             np.ndim(self.lower) == 2)
 
-    def rows(self, idx: Array) -> Objective:
-        """The objective restricted to candidate rows ``idx`` (per-row weights and bounds)."""
+    def rows(self, idx: Array | slice) -> Objective:
+        """The objective restricted to candidate rows ``idx`` (an index array or a slice:
+        per-row weights and bounds)."""
         if not self.batched:
             return self
         out = copy.copy(self)
@@ -199,7 +200,7 @@ class Objective:
         """
         block = max(8, _BLOCK_ELEMENTS // max(1, np.shape(self.y)[-1]))
         if U.shape[0] > block:
-            parts = [self.rows(np.arange(i, min(i + block, U.shape[0])))._derivatives(
+            parts = [self.rows(slice(i, i + block))._derivatives(
                 U[i : i + block], exact=exact, irls=irls) for i in range(0, U.shape[0], block)]
             return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore
         P = self.natural(U)
