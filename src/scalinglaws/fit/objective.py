@@ -26,12 +26,11 @@ Array = np.ndarray
 def robust_loss(r: Array, loss: str, delta: float) -> tuple[Array, Array, Array, Array]:
     """rho(r), psi = rho'(r), IRLS weight psi/r, and rho''(r), elementwise."""
     if loss == "huber":
-        a = np.abs(r)
-        inside = a <= delta
-        rho = np.where(inside, 0.5 * r * r, delta * (a - 0.5 * delta))
         psi = np.clip(r, -delta, delta)
+        rho = psi * (r - 0.5 * psi)  # ½r² inside ±delta, delta·|r| - ½delta² outside
+        inside = psi == r
         with np.errstate(divide="ignore", invalid="ignore"):
-            w = np.where(inside, 1.0, delta / a)
+            w = np.where(inside, 1.0, psi / r)
         return rho, psi, w, inside.astype(float)
     one = np.ones_like(r)
     return 0.5 * r * r, r, one, one
