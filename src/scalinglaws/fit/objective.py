@@ -19,6 +19,8 @@ LOSSES = ("huber", "mse_log", "mse")
 
 #: rows × points per block of derivative work (a block's temporaries stay in cache)
 _BLOCK_ELEMENTS = 16384
+#: rows at one parameter point that differ only in weights are computed per point, then summed
+_SHARED_POINT = True
 
 Array = np.ndarray
 
@@ -205,7 +207,11 @@ class Objective:
         Large batches are processed in blocks of rows whose temporaries stay in the CPU cache
         (measured: ~2x faster per row than one pass over 1,000 rows of 240 points).
         """
-        block = max(8, _BLOCK_ELEMENTS // max(1, np.shape(self.y)[-1]))
+        n = int(np.shape(self.y)[-1])
+        if (_SHARED_POINT and self.case_weights is not None and self.case_weights.ndim == 2
+                and np.ndim(self.lower) == 1 and U.shape[0] > n and (U == U[0]).all()):
+            return self._shared_point(U, exact=exact, irls=irls)
+        block = max(8, _BLOCK_ELEMENTS // max(1, n))
         if U.shape[0] > block:
             parts = [self.rows(slice(i, i + block))._derivatives(
                 U[i : i + block], exact=exact, irls=irls) for i in range(0, U.shape[0], block)]
@@ -252,6 +258,26 @@ class Objective:
         bad = ~np.isfinite(H_irls).all(axis=(1, 2))
         H_irls[bad] = 0.0
         return value, g, H, H_irls
+
+    def _shared_point(self, U: Array, *, exact: bool,
+                      irls: bool) -> tuple[Array, Array, Array, Array]:
+        """Every row at the same parameters, rows differing only in case weights (a bootstrap's
+        first step from the full-data optimum): everything is linear in the weights, so the
+        contribution of each point is computed once and the rows are one matrix product."""
+        n = int(np.shape(self.y)[-1])
+        points = copy.copy(self)
+        points.case_weights = np.eye(n)
+        value, g, H, H_irls = points._derivatives(np.repeat(U[:1], n, axis=0), exact=exact,
+                                                  irls=irls)
+        W = np.asarray(self.case_weights, dtype=float)
+        K, p = U.shape
+        with np.errstate(all="ignore"):
+            out_value = W @ np.where(np.isfinite(value), value, np.nan)
+            out_g = W @ g
+            out_H = (W @ H.reshape(n, p * p)).reshape(K, p, p)
+            out_irls = (W @ H_irls.reshape(n, p * p)).reshape(K, p, p)
+        out_value, out_g, out_H = self._sanitise(out_value, out_g, out_H)
+        return out_value, out_g, out_H, out_irls
 
     @staticmethod
     def _sanitise(value: Array, g: Array, H: Array) -> tuple[Array, Array, Array]:
