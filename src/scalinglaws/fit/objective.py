@@ -6,7 +6,6 @@ handled in *search* coordinates U (log for log-scale parameters) and natural uni
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,12 +70,18 @@ class Objective:
         return (self.case_weights is not None and np.ndim(self.case_weights) == 2) or (
             np.ndim(self.lower) == 2)
 
+    def _clone(self) -> Objective:
+        """A shallow copy (cheaper than copy.copy, which goes through pickling hooks)."""
+        out = object.__new__(Objective)
+        out.__dict__.update(self.__dict__)
+        return out
+
     def rows(self, idx: Array | slice) -> Objective:
         """The objective restricted to candidate rows ``idx`` (an index array or a slice:
         per-row weights and bounds)."""
         if not self.batched:
             return self
-        out = copy.copy(self)
+        out = self._clone()
         if self.case_weights is not None and np.ndim(self.case_weights) == 2:
             out.case_weights = self.case_weights[idx]
         if np.ndim(self.lower) == 2:
@@ -85,14 +90,14 @@ class Objective:
 
     def with_row_weights(self, W: Array) -> Objective:
         """A copy whose case weights are one row per candidate: ``W`` (K, n) times its own."""
-        out = copy.copy(self)
+        out = self._clone()
         base = 1.0 if self.case_weights is None else self.case_weights
         out.case_weights = np.asarray(W, dtype=float) * base
         return out
 
     def with_row_bounds(self, lower: Array, upper: Array) -> Objective:
         """A copy with search bounds per candidate row, (K, p) each (e.g. a pinned parameter)."""
-        out = copy.copy(self)
+        out = self._clone()
         out.lower, out.upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
         return out
 
@@ -259,7 +264,7 @@ class Objective:
         first step from the full-data optimum): everything is linear in the weights, so the
         contribution of each point is computed once and the rows are one matrix product."""
         n = int(np.shape(self.y)[-1])
-        points = copy.copy(self)
+        points = self._clone()
         points.case_weights = np.eye(n)
         value, g, H, H_irls = points._derivatives(np.repeat(U[:1], n, axis=0), exact=exact,
                                                   irls=irls)
