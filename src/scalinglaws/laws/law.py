@@ -327,10 +327,15 @@ class Law:
                 out = fn(*X, *(np.log(x) for x in X), *cols)
         else:
             out = (self._d2_fn if order == 2 else self._d1_fn)(*X, *cols)
-        value = np.broadcast_to(out[0], shape).astype(float, copy=False)
-        grads = [np.broadcast_to(g, shape) for g in out[1 : k + 1]]
+        def full(e: Any) -> Array:
+            if isinstance(e, np.ndarray) and e.shape == shape:
+                return e
+            return np.broadcast_to(e, shape)
+
+        value = full(out[0]).astype(float, copy=False)
+        grads = [full(g) for g in out[1 : k + 1]]
         hess: list[Array | None] = [
-            None if np.ndim(e) == 0 and e == 0 else np.broadcast_to(e, shape)
+            None if not isinstance(e, np.ndarray) and e == 0 else full(e)
             for e in out[k + 1 :]]
         return value, grads, hess
 
