@@ -31,23 +31,18 @@ def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResu
     if rows.size == 0 or not open_low.any():
         return batch
     _, g, _ = obj.rows(rows).derivatives(batch.U[rows])
-    cand_rows, cand_params = [], []
-    for k, row in enumerate(rows):
-        for i in np.flatnonzero(open_low & (g[k] > 0)):
-            cand_rows.append(row)
-            cand_params.append(i)
-    if not cand_rows:
+    k, par = np.nonzero(open_low & (g > 0))
+    if k.size == 0:
         return batch
-    idx = np.array(cand_rows)
-    par = np.array(cand_params)
+    idx = rows[k]
+    at = np.arange(idx.size)
     U0 = batch.U[idx].copy()
-    U0[np.arange(len(idx)), par] += np.log(SNAP)
-    lower = np.tile(obj.lower, (len(idx), 1))
-    upper = np.tile(obj.upper, (len(idx), 1))
-    lower[np.arange(len(idx)), par] = upper[np.arange(len(idx)), par] = U0[
-        np.arange(len(idx)), par]
-    pinned = obj.rows(idx).with_row_bounds(lower, upper) if obj.batched else \
-        obj.with_row_bounds(lower, upper)
+    U0[at, par] += np.log(SNAP)
+    sub = obj.rows(idx)
+    lower = np.broadcast_to(sub.lower, U0.shape).copy()
+    upper = np.broadcast_to(sub.upper, U0.shape).copy()
+    lower[at, par] = upper[at, par] = U0[at, par]
+    pinned = sub.with_row_bounds(lower, upper)
     res = minimize_batched(pinned, U0, max_iter=max_iter, exact=True, lam0=1e-6)
     negligible = _negligible(obj, res.U, par)
     U, value = batch.U.copy(), batch.value.copy()
