@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 import scalinglaws as sl
+from scalinglaws.fit.refit import estimate_search, fit_objective
 from scalinglaws.uncertainty import intervals as iv
+from scalinglaws.uncertainty import profile as pr
+from scalinglaws.uncertainty.batchfit import refit_weighted
 from scalinglaws.uncertainty.resample import bootstrap_weights, clusters
 
 # Epoch AI's 95% bootstrap intervals for the Chinchilla fit (arXiv:2404.10102, Table 1 / MANIFEST)
@@ -255,3 +262,209 @@ def test_bootstrap_intervals_cover_the_truth() -> None:
         lo, hi = f.bootstrap(200, seed=seed).interval("alpha", 0.9)
         hits += lo <= 0.3 <= hi
     assert 0.85 <= hits / 200 <= 0.95, hits
+
+
+# -- weighted fits in files -------------------------------------------------------------------
+def _weighted_fit() -> tuple[sl.Dataset, sl.FitResult, np.ndarray]:
+    ds = _synthetic_power(7, n=40)
+    w = np.tile([1.0, 3.0, 0.0, 2.0], 10)
+    return ds, sl.fit("power_law", ds, x="flops", loss="mse_log", weights=w), w
+
+
+def test_weighted_fit_keeps_its_weights_through_a_file(tmp_path) -> None:
+    ds, f, w = _weighted_fit()
+    path = tmp_path / "fit.json"
+    f.save(path)
+    back = sl.load_fit(path)
+    assert back.case_weights is not None
+    np.testing.assert_array_equal(back.case_weights, w)
+    # the loaded fit refits the weighted objective: same resamples, same profile
+    a, b = f.bootstrap(30, seed=0), back.bootstrap(30, seed=0, data=ds)
+    np.testing.assert_allclose(b.samples, a.samples, rtol=1e-10)
+    back_profile = back.profile("alpha", data=ds).interval()
+    assert back_profile == pytest.approx(f.profile("alpha").interval(), rel=1e-10)
+
+
+def test_unweighted_records_and_bad_weights_in_a_record(chinchilla_fit: sl.FitResult) -> None:
+    record = chinchilla_fit.to_dict()
+    assert "case_weights" not in record  # unweighted fits (and older records) carry none
+    assert sl.FitResult.from_dict(record).case_weights is None
+    _, f, _ = _weighted_fit()
+    for bad in ([1.0, 2.0], [1.0] * 39 + [-1.0], [1.0] * 39 + ["nan"], "x"):
+        with pytest.raises(sl.ResultFileError, match="case weights"):
+            sl.FitResult.from_dict({**f.to_dict(), "case_weights": bad})
+
+
+def test_weights_that_do_not_match_the_data_are_refused() -> None:
+    _, f, w = _weighted_fit()
+    with pytest.raises(sl.DataError, match="5 case weights for 40 rows") as info:
+        fit_objective(dataclasses.replace(f, case_weights=w[:5]))
+    assert info.value.where and info.value.fix
+
+
+# -- profile ends -----------------------------------------------------------------------------
+def _no_floor(seed: int) -> sl.Dataset:
+    rng = np.random.default_rng(seed)
+    x = np.geomspace(1e6, 1e9, 40)
+    y = 300 * x**-0.3 * np.exp(rng.normal(0, 0.02, 40))
+    return sl.Dataset.from_frame(pd.DataFrame({"flops": x, "loss": y}))
+
+
+def _statistic_at(fit: sl.FitResult, name: str, value: float) -> float:
+    """The profile statistic of one refit pinned at ``value`` (natural units)."""
+    obj = fit_objective(fit)
+    u = estimate_search(fit, obj)
+    j = fit.law.parameter_names.index(name)
+    pinned = math.log(value) if obj.log_mask[j] else value
+    f_hat = float(obj.value(u[None, :])[0])
+    return float(pr._profile_values(obj, u, j, np.array([pinned]), f_hat,
+                                    pr._scale(obj, u))[0])
+
+
+def test_profile_end_at_a_bound_is_the_bound() -> None:
+    # the true exponent 0.3 lies beyond alpha's upper bound 0.2, where the fit stops: no
+    # refit can go further, so the upper end is the bound itself (not +inf)
+    law = sl.Law.from_expression("E + A*x**(-alpha)", inputs={"x": "flops"},
+                                 parameters={"alpha": {"lower": 0.0, "upper": 0.2}})
+    with pytest.warns(sl.ScalingLawWarning, match="bound"):
+        f = sl.fit(law, _synthetic_power(3), loss="mse_log")
+    lo, hi = f.profile("alpha").interval()
+    assert hi == 0.2 and 0.15 < lo < 0.2
+    # the lower bound 0 of E (a log-scale amplitude): the statistic never crosses below
+    g = sl.fit("power_law", _no_floor(0), x="flops", loss="mse_log")
+    lo, hi = g.profile("E").interval()
+    assert lo == 0.0 and g.params["E"] < hi < 1.0
+    # and a profile that ran to a bound without crossing ends there
+    v = np.linspace(1.0, 5.0, 9)
+    prof = sl.Profile(name="a", estimate=3.0, values=v, statistic=np.zeros(9), level=0.95,
+                      lower=1.0, upper=math.inf)
+    assert prof.interval() == (1.0, math.inf)
+
+
+def test_profile_of_a_log_parameter_stuck_near_zero() -> None:
+    # data without a floor: E sinks to ~1e-69 at its lower bound 0, with no standard error.
+    # The grid must still reach E's upper end (a step of 0.1 log units from 1e-69 did not)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        f = sl.fit("power_law", _no_floor(3), x="flops", loss="mse_log")
+    assert f.params["E"] < 1e-20 and not math.isfinite(f.stderr["E"])
+    obj = fit_objective(f)
+    j = f.law.parameter_names.index("E")
+    assert pr._initial_step(f, obj, "E", j, estimate_search(f, obj)) == 2.0
+    lo, hi = f.profile("E").interval()
+    assert lo == 0.0 and 1e-3 < hi < 1.0
+    # the end is where a refit pinned there scores the chi2 quantile
+    assert _statistic_at(f, "E", hi) == pytest.approx(stats.chi2.ppf(0.95, 1), rel=1e-3)
+
+
+def test_profile_ends_that_cannot_be_told_are_nan() -> None:
+    v = np.linspace(1.0, 5.0, 9)
+
+    def ends(statistic: list[float]) -> tuple[float, float]:
+        return sl.Profile(name="a", estimate=3.0, values=v, statistic=np.array(statistic),
+                          level=0.95).interval()
+
+    nan = math.nan
+    assert all(math.isnan(e) for e in ends([nan] * 9))  # kappa NaN: nothing is known
+    # the refits failed at the far ends, before any crossing: the ends are unknown
+    assert all(math.isnan(e) for e in ends([nan, 1.0, 0.5, 0.1, 0.0, 0.1, 0.5, 1.0, nan]))
+    # a failed refit inside does not hide a crossing, nor an open end past it
+    lo, hi = ends([9.0, 5.0, nan, 0.5, 0.0, 0.5, nan, 1.0, 2.0])
+    assert 1.5 < lo < 2.5 and hi == math.inf
+
+
+# -- delta method -----------------------------------------------------------------------------
+def test_delta_interval_without_any_variance_is_nan() -> None:
+    f = sl.fit("power_law", _synthetic_power(1), x="flops", loss="mse_log")
+    p = len(f.law.parameters)
+    failed = dataclasses.replace(f, cov=np.full((p, p), np.nan))
+    lo, hi = failed.predict_interval(0.9, flops=1e10)
+    assert math.isnan(lo) and math.isnan(hi)
+    lo, hi = failed.predict_interval(0.9, kind="observation", flops=[1e9, 1e10])
+    assert lo.shape == (2,) and np.isnan(lo).all() and np.isnan(hi).all()
+    # a parameter held at a bound (NaN row and column) counts as known; the others still vary
+    j = f.law.parameter_names.index("E")
+    held, zeroed = np.array(f.cov), np.array(f.cov)
+    held[j, :] = held[:, j] = np.nan
+    zeroed[j, :] = zeroed[:, j] = 0.0
+    lo, hi = dataclasses.replace(f, cov=held).predict_interval(0.9, flops=1e10)
+    ref = dataclasses.replace(f, cov=zeroed).predict_interval(0.9, flops=1e10)
+    assert (lo, hi) == pytest.approx(ref, rel=1e-12)
+    assert lo < f.predict(flops=1e10) < hi
+
+
+# -- bootstrap records and failures -----------------------------------------------------------
+@pytest.mark.parametrize("change", [
+    {"samples": "flat"},  # a flat list of numbers is not resamples
+    {"samples": [[1.0, 2.0]] * 1000},  # two columns for five parameters
+    {"samples": "first ten"},  # fewer resamples than "n" says
+    {"samples": None},
+])
+def test_malformed_bootstrap_samples_are_refused(chinchilla_fit: sl.FitResult,
+                                                 chinchilla_boot: sl.Bootstrap,
+                                                 change: dict) -> None:
+    record = chinchilla_fit.with_bootstrap(chinchilla_boot).to_dict()
+    samples = record["bootstrap"]["samples"]
+    value = change["samples"]
+    if value == "flat":
+        value = [v for row in samples for v in row]
+    elif value == "first ten":
+        value = samples[:10]
+    record["bootstrap"] = {**record["bootstrap"], "samples": value}
+    with pytest.raises(sl.ResultFileError, match="bootstrap") as info:
+        sl.FitResult.from_dict(record)
+    assert info.value.where and info.value.fix
+
+
+def test_bootstrap_record_of_a_one_parameter_law_needs_its_samples() -> None:
+    law = sl.Law.from_expression("A*x**(-0.5)", inputs={"x": "flops"})
+    assert law.parameter_names == ("A",)
+    with pytest.raises(sl.ResultFileError, match="samples"):
+        sl.Bootstrap.from_dict({"samples": None, "n_clusters": 3}, law, np.array([1.0]))
+    ok = sl.Bootstrap.from_dict({"samples": [[1.0], [2.0]], "n": 2, "n_clusters": 3}, law,
+                                np.array([1.0]))
+    assert ok.n == 2
+
+
+def test_failed_resamples_are_nan_without_numpy_warnings() -> None:
+    f = sl.fit("power_law", _synthetic_power(1), x="flops", loss="mse_log")
+    obj = fit_objective(f)
+    W = np.ones((2, f.n_points))
+    W[1] = np.nan  # a weighting no refit can use
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        refits = refit_weighted(obj, estimate_search(f, obj), W)
+    assert np.isfinite(refits.params[0]).all() and np.isnan(refits.params[1]).all()
+    assert not refits.moved[1]
+    p = len(f.law.parameters)
+    none_ok = sl.Bootstrap(law=f.law, estimate=np.zeros(p), samples=np.full((3, p), np.nan),
+                           by=None, n_clusters=f.n_points, seed=0, n_moved=0,
+                           residuals=np.zeros(f.n_points), log_space=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lo, hi = none_ok.predict_interval(0.9, flops=1e10)
+        olo, ohi = none_ok.prediction_interval(0.9, flops=[1e9, 1e10])
+    assert math.isnan(lo) and math.isnan(hi)
+    assert olo.shape == (2,) and np.isnan(olo).all() and np.isnan(ohi).all()
+
+
+# -- inputs -----------------------------------------------------------------------------------
+def test_inputs_that_do_not_broadcast_are_a_law_error(chinchilla_fit: sl.FitResult,
+                                                      chinchilla_boot: sl.Bootstrap) -> None:
+    bad = {"params": np.ones(3), "tokens": np.ones(2)}
+    calls = [lambda: chinchilla_fit.predict(**bad),
+             lambda: chinchilla_fit.law(chinchilla_fit.params, **bad),
+             lambda: chinchilla_fit.predict_interval(0.9, **bad),
+             lambda: chinchilla_boot.predict_interval(0.9, **bad),
+             lambda: chinchilla_boot.prediction_interval(0.9, **bad)]
+    for call in calls:
+        with pytest.raises(sl.LawError,
+                           match=r"inputs params \(3,\) and tokens \(2,\) do not broadcast"
+                           ) as info:
+            call()
+        assert info.value.where and info.value.fix
+    with pytest.raises(sl.LawError, match=r"inputs N \(3,\) and D \(2,\)"):
+        chinchilla_fit.law(chinchilla_fit.params, N=np.ones(3), D=np.ones(2))
+    # shapes that broadcast keep working: a 3×2 grid
+    grid = chinchilla_fit.predict(params=np.ones((3, 1)) * 7e10, tokens=np.ones(2) * 1.4e12)
+    assert grid.shape == (3, 2)

@@ -40,8 +40,10 @@ def fit_objective(fit: FitResult, data: Any = None) -> Objective:
     X = [ds.column(str(c))[None, :] for c in fit.law.inputs.values()]
     y = ds.column(fit.target)
     weights = fit.case_weights
-    if weights is not None and weights.shape != y.shape:
-        weights = None
+    if weights is not None and np.shape(weights) != y.shape:
+        raise DataError(
+            f"the fit has {np.size(weights)} case weights for {y.size} rows of data",
+            "FitResult.case_weights", "pass the rows the fit was made on, or refit on these")
     return Objective(fit.law, X, y, fit.loss, fit.delta, fit.overestimate_penalty, weights)
 
 

@@ -228,6 +228,8 @@ class FitResult:
             "dataset": self.dataset,
             "n_starts": self.n_starts,
             "residual_scale": float_text(self.residual_scale),
+            **({"case_weights": [float(w) for w in np.asarray(self.case_weights, dtype=float)]}
+               if self.case_weights is not None else {}),
             **({"diagnostics": self.diagnostics.to_dict()} if self.diagnostics is not None
                else {}),
             **({"bootstrap": self.uncertainty.to_dict()} if self.uncertainty is not None
@@ -272,7 +274,10 @@ class FitResult:
                 residual_scale=float(d.get("residual_scale", "nan")),
                 diagnostics=(Diagnostics.from_dict(d["diagnostics"])
                              if isinstance(d.get("diagnostics"), Mapping) else None),
+                case_weights=_case_weights(d.get("case_weights"), int(d["n_points"])),
             )
+        except ResultFileError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(
                 f"the fit record is incomplete or malformed ({type(exc).__name__}: {exc})",
@@ -290,3 +295,25 @@ class FitResult:
         from ..data.files import write_json_atomic
 
         write_json_atomic(path, self.to_dict())
+
+
+def _case_weights(value: Any, n_points: int) -> np.ndarray | None:
+    """The saved case weights (None for an unweighted fit or a record saved before they
+    were): finite, non-negative, one per point."""
+    if value is None:
+        return None
+    try:
+        w = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        w = np.array([np.nan])
+    if w.shape != (n_points,) or not np.isfinite(w).all() or (w < 0).any():
+        raise ResultFileError(
+            f"the case weights must be a list of {n_points} finite, non-negative numbers "
+            f"(one per point), got {type(value).__name__} {_brief(value)}",
+            "field 'case_weights'", "save the fit again")
+    return w
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -348,12 +348,25 @@ class Law:
 
     def __call__(self, values: Mapping[str, float], /, **inputs: Any) -> Array:
         """Evaluate at parameter values and inputs given by symbol or column name."""
-        X = self.input_arrays(inputs)
-        shape = np.broadcast_shapes(*(x.shape for x in X))
-        flat = [np.broadcast_to(x, shape).reshape(1, -1) for x in X]
+        flat, shape = self.flat_inputs(inputs)
         P = np.array([[float(values[p]) for p in self.parameter_names]])
         with np.errstate(all="ignore"):
             return self.evaluate(flat, P)[0].reshape(shape)
+
+    def flat_inputs(self, inputs: Mapping[str, Any]) -> tuple[list[Array], tuple[int, ...]]:
+        """The inputs broadcast together and flattened: one (1, m) array per input symbol,
+        and the broadcast shape (``shaped`` turns m values back into it)."""
+        X = self.input_arrays(inputs)
+        try:
+            shape = np.broadcast_shapes(*(x.shape for x in X))
+        except ValueError:
+            given = [sym if sym in inputs else str(col) for sym, col in self.inputs.items()]
+            parts = [f"{g} {x.shape}" for g, x in zip(given, X, strict=True)]
+            listed = ", ".join(parts[:-1]) + f" and {parts[-1]}"
+            raise LawError(f"inputs {listed} do not broadcast", f"law '{self.name}'",
+                           "give arrays of one length, scalars, or shapes that broadcast "
+                           "(e.g. (3, 1) with (2,) for a 3×2 grid)") from None
+        return [np.broadcast_to(x, shape).reshape(1, -1) for x in X], shape
 
     def input_arrays(self, inputs: Mapping[str, Any]) -> list[Array]:
         """Arrays for each input symbol, looked up by symbol or by bound column name."""
@@ -417,6 +430,13 @@ class Law:
         except (KeyError, TypeError) as exc:
             raise LawError(f"a saved law lacks {exc}", "law record",
                            "save it again with FitResult.save") from None
+
+
+def shaped(values: Array, shape: tuple[int, ...]) -> Any:
+    """Values computed on :meth:`Law.flat_inputs` put back in the inputs' broadcast shape: a
+    float for scalar inputs, else an array."""
+    out = np.asarray(values).reshape(shape)
+    return float(out) if out.ndim == 0 else out
 
 
 def _appearance_order(text: str, names: Mapping[str, sp.Symbol]) -> list[str]:

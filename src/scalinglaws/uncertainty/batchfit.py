@@ -23,16 +23,11 @@ _BATCH_BUDGET = 1.2e7
 
 @dataclass(frozen=True)
 class Refits:
-    """Best natural parameters per weighting (NaN rows where every start failed), whether
-    each row's best came from another basin than the warm start, and its objective."""
+    """Best natural parameters per weighting (NaN rows where every start failed) and whether
+    each row's best came from another basin than the warm start."""
 
     params: Array
     moved: Array
-    objective: Array
-
-    @property
-    def ok(self) -> Array:
-        return np.isfinite(self.params).all(axis=1)
 
 
 def refit_weighted(
@@ -55,18 +50,16 @@ def refit_weighted(
     chunk = max(1, int(_BATCH_BUDGET // (S * n * max(p, 1) ** 2)))
     params = np.full((K, p), np.nan)
     moved = np.zeros(K, dtype=bool)
-    value = np.full(K, np.inf)
     for lo in range(0, K, chunk):
         hi = min(K, lo + chunk)
-        params[lo:hi], moved[lo:hi], value[lo:hi] = _refit_chunk(obj, starts, W[lo:hi],
-                                                                 max_iter)
+        params[lo:hi], moved[lo:hi] = _refit_chunk(obj, starts, W[lo:hi], max_iter)
         if progress is not None:
             progress(hi, K)
-    return Refits(params, moved, value)
+    return Refits(params, moved)
 
 
 def _refit_chunk(obj: Objective, starts: Array, W: Array,
-                 max_iter: int) -> tuple[Array, Array, Array]:
+                 max_iter: int) -> tuple[Array, Array]:
     S = starts.shape[0]
     k = W.shape[0]
     U0 = np.repeat(starts, k, axis=0)  # start-major: rows s*k .. (s+1)*k-1 use start s
@@ -81,6 +74,9 @@ def _refit_chunk(obj: Objective, starts: Array, W: Array,
     fbest = value[best, cols]
     P[~np.isfinite(fbest)] = np.nan
     warm_P = obj.natural(res.U.reshape(S, k, -1)[0])
-    rel = np.abs(P - warm_P) / (np.abs(warm_P) + 1e-12)
-    moved = (best != 0) & (np.nanmax(rel, axis=1) > 1e-2) & (fbest < value[0] - 1e-12)
-    return P, moved, fbest
+    with np.errstate(invalid="ignore"):
+        rel = np.abs(P - warm_P) / (np.abs(warm_P) + 1e-12)
+    # largest finite relative change per row (-inf, so not moved, where none is finite)
+    far = np.max(np.where(np.isfinite(rel), rel, -np.inf), axis=1, initial=-np.inf)
+    moved = (best != 0) & (far > 1e-2) & (fbest < value[0] - 1e-12)
+    return P, moved

@@ -11,7 +11,7 @@ import pandas as pd
 from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ResultFileError
 from ..fit.refit import estimate_search, fit_data, fit_objective
-from ..laws.law import Law
+from ..laws.law import Law, shaped
 from . import intervals as iv
 from .batchfit import refit_weighted
 from .resample import (
@@ -121,9 +121,8 @@ class Bootstrap:
         """Interval for the law's mean at the inputs (percentiles over the resamples)."""
         level = check_level(level)
         values, shape = self._values(inputs)
-        a = (1.0 - level) / 2.0
-        lo, hi = np.nanquantile(values, [a, 1.0 - a], axis=0)
-        return _shaped(lo, shape), _shaped(hi, shape)
+        lo, hi = _quantiles(values, level)
+        return shaped(lo, shape), shaped(hi, shape)
 
     def prediction_interval(self, level: float = 0.9, *, seed: int | None = 0,
                             **inputs: Any) -> tuple[Any, Any]:
@@ -137,14 +136,11 @@ class Bootstrap:
         rng = np.random.default_rng(seed)
         draw = rng.choice(r, size=values.shape)
         noisy = values * np.exp(-draw) if self.log_space else values - draw
-        a = (1.0 - level) / 2.0
-        lo, hi = np.nanquantile(noisy, [a, 1.0 - a], axis=0)
-        return _shaped(lo, shape), _shaped(hi, shape)
+        lo, hi = _quantiles(noisy, level)
+        return shaped(lo, shape), shaped(hi, shape)
 
     def _values(self, inputs: Mapping[str, Any]) -> tuple[Array, tuple[int, ...]]:
-        X = self.law.input_arrays(inputs)
-        shape = np.broadcast_shapes(*(x.shape for x in X))
-        flat = [np.broadcast_to(x, shape).reshape(1, -1) for x in X]
+        flat, shape = self.law.flat_inputs(inputs)
         good = self.samples[self.ok]
         if len(good) == 0:
             return np.full((1, int(np.prod(shape))), np.nan), shape
@@ -197,8 +193,20 @@ class Bootstrap:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], law: Law, estimate: Array) -> Bootstrap:
+        p = len(law.parameters)
         try:
-            samples = np.array(d["samples"], dtype=float).reshape(-1, len(law.parameters))
+            samples = np.array(d["samples"], dtype=float)
+            n = None if d.get("n") is None else int(d["n"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ResultFileError(f"the bootstrap record is malformed ({exc})",
+                                  "field 'bootstrap'", "rerun the bootstrap") from None
+        if samples.ndim != 2 or samples.shape[1] != p or (n is not None and len(samples) != n):
+            count = "" if n is None else f" ({n} of them, as its field 'n' says)"
+            raise ResultFileError(
+                f"the bootstrap samples must be a list of resamples{count}, each a list of "
+                f"the {p} parameter values; got an array of shape {samples.shape}",
+                "field 'bootstrap.samples'", "rerun the bootstrap and save the fit again")
+        try:
             return cls(law=law, estimate=estimate, samples=samples, by=d.get("by"),
                        n_clusters=int(d["n_clusters"]), seed=d.get("seed"),
                        n_moved=int(d.get("n_moved", 0)),
@@ -259,6 +267,13 @@ def _other_basins(fit: FitResult, obj: Any, warm: Array, limit: int = 3) -> Arra
     return np.asarray(obj.clip(obj.search(P)))
 
 
-def _shaped(values: Array, shape: tuple[int, ...]) -> Any:
-    out = np.asarray(values).reshape(shape)
-    return float(out) if out.ndim == 0 else out
+def _quantiles(values: Array, level: float) -> tuple[Array, Array]:
+    """The central ``level`` interval of each column (m) of ``values`` (K, m), ignoring NaN;
+    NaN, without numpy's warning, where a column has no value (no resample succeeded)."""
+    a = (1.0 - level) / 2.0
+    lo = np.full(values.shape[1], np.nan)
+    hi = np.full(values.shape[1], np.nan)
+    some = (~np.isnan(values)).any(axis=0)
+    if some.any():
+        lo[some], hi[some] = np.nanquantile(values[:, some], [a, 1.0 - a], axis=0)
+    return lo, hi

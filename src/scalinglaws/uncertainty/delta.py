@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
+from ..laws.law import shaped
 from .resample import check_level
 
 if TYPE_CHECKING:
@@ -19,15 +20,18 @@ def delta_interval(fit: FitResult, level: float, kind: str,
     """Normal interval for the law's mean (or a new observation) at the inputs.
 
     For log losses the interval is symmetric in log space: ``f·exp(±z·s)`` with
-    ``s² = ∇log f ᵀ Σ ∇log f`` (plus the residual variance for an observation).
+    ``s² = ∇log f ᵀ Σ ∇log f`` (plus the residual variance for an observation). Parameters
+    held at a bound (no variance) count as known; when no parameter has a variance (the
+    covariance failed) both ends are NaN.
     """
     level = check_level(level)
     law = fit.law
-    X = law.input_arrays(inputs)
-    shape = np.broadcast_shapes(*(x.shape for x in X))
-    flat = [np.broadcast_to(x, shape).reshape(1, -1) for x in X]
+    flat, shape = law.flat_inputs(inputs)
+    cov = usable_cov(fit.cov)
+    if cov is None:
+        nan = np.full(flat[0].shape[-1], np.nan)
+        return shaped(nan, shape), shaped(nan, shape)
     P = np.array([[fit.params[n] for n in law.parameter_names]], dtype=float)
-    cov = np.nan_to_num(np.asarray(fit.cov, dtype=float), nan=0.0)
     with np.errstate(all="ignore"):
         f = law.evaluate(flat, P)[0]
         J = law.jacobian(flat, P)[0]
@@ -43,9 +47,16 @@ def delta_interval(fit: FitResult, level: float, kind: str,
             lo, hi = f * np.exp(-z * sd), f * np.exp(z * sd)
         else:
             lo, hi = f - z * sd, f + z * sd
-    return _shaped(lo, shape), _shaped(hi, shape)
+    return shaped(lo, shape), shaped(hi, shape)
 
 
-def _shaped(values: np.ndarray, shape: tuple[int, ...]) -> Any:
-    out = np.asarray(values).reshape(shape)
-    return float(out) if out.ndim == 0 else out
+def usable_cov(cov: Any) -> np.ndarray | None:
+    """``cov`` with the rows and columns of parameters without a variance (NaN diagonal: held
+    at a bound) set to zero, or None when no parameter has a finite variance."""
+    cov = np.array(cov, dtype=float)
+    held = np.isnan(np.diag(cov))
+    if not np.isfinite(np.diag(cov)).any():
+        return None
+    cov[held, :] = 0.0
+    cov[:, held] = 0.0
+    return cov

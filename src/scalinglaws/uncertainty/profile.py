@@ -34,7 +34,8 @@ Array = np.ndarray
 @dataclass(frozen=True)
 class Profile:
     """The profile of one parameter: pinned ``values`` and the scaled objective drop
-    ``statistic`` (≈ χ²₁ under the model), with the interval at ``level``.
+    ``statistic`` (≈ χ²₁ under the model; NaN where the refit failed), with the interval at
+    ``level``. ``lower`` and ``upper`` are the parameter's bounds (natural units).
 
     Example
     -------
@@ -51,33 +52,44 @@ class Profile:
     values: Array
     statistic: Array
     level: float
+    lower: float = -math.inf
+    upper: float = math.inf
 
     def interval(self, level: float | None = None) -> tuple[float, float]:
-        """Where the statistic crosses the χ²₁ quantile on each side (±inf if it never
-        does within the profiled range)."""
+        """Where the statistic crosses the χ²₁ quantile on each side. A side where it never
+        does ends at the parameter's bound (±inf when unbounded): the profiled range reached
+        the bound, or the interval runs on beyond it. An end that cannot be told is NaN: the
+        statistic is NaN at the far end of the side (failed refits) or everywhere."""
         level = self.level if level is None else check_level(level)
         cut = float(stats.chi2.ppf(level, 1))
         v, s = self.values, self.statistic
-        ok = np.isfinite(s)
-        v, s = v[ok], s[ok]
         below, above = v < self.estimate, v > self.estimate
-        return (_crossing(v[below][::-1], s[below][::-1], self.estimate, cut, -math.inf),
-                _crossing(v[above], s[above], self.estimate, cut, math.inf))
+        lo = (self.lower if self.estimate <= self.lower else
+              _crossing(v[below][::-1], s[below][::-1], self.estimate, cut, self.lower))
+        hi = (self.upper if self.estimate >= self.upper else
+              _crossing(v[above], s[above], self.estimate, cut, self.upper))
+        return lo, hi
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({self.name: self.values, "statistic": self.statistic})
 
 
-def _crossing(v: Array, s: Array, estimate: float, cut: float, default: float) -> float:
-    """First crossing of ``cut`` moving away from the estimate (interpolated in sqrt(stat))."""
+def _crossing(v: Array, s: Array, estimate: float, cut: float, bound: float) -> float:
+    """First crossing of ``cut`` moving away from the estimate (interpolated in sqrt(stat),
+    over the points whose statistic is finite); ``bound`` when the statistic stays below it
+    to the last point, NaN when that point's statistic is NaN (or there is no point)."""
     prev_v, prev_s = estimate, 0.0
     for vi, si in zip(v, s, strict=True):
+        if not math.isfinite(si):
+            continue
         if si >= cut:
             a, b = math.sqrt(max(prev_s, 0.0)), math.sqrt(si)
             t = (math.sqrt(cut) - a) / (b - a) if b > a else 1.0
             return float(prev_v + t * (vi - prev_v))
         prev_v, prev_s = vi, si
-    return default
+    if len(s) == 0 or not math.isfinite(s[-1]):
+        return math.nan
+    return float(bound)
 
 
 def run_profile(fit: FitResult, name: str, *, level: float = 0.95, data: Any = None,
@@ -100,20 +112,64 @@ def run_profile(fit: FitResult, name: str, *, level: float = 0.95, data: Any = N
     step = _initial_step(fit, obj, name, j, u_hat)
     lo_b, hi_b = obj.lower[j], obj.upper[j]
     half = points // 2
-    span = 4.0
+    spans = [4.0, 4.0]  # steps to the left and to the right; a side still open widens alone
     for _ in range(4):
-        t = np.linspace(-span, span, 2 * half + 1)
+        t = np.concatenate([np.linspace(-spans[0], 0.0, half + 1),
+                            np.linspace(0.0, spans[1], half + 1)[1:]])
         grid = np.clip(u_hat[j] + t * step, lo_b, hi_b)
         stat = _profile_values(obj, u_hat, j, grid, f_hat, kappa)
-        left_open = np.all(stat[grid < u_hat[j]] < cut) and grid[0] > lo_b
-        right_open = np.all(stat[grid > u_hat[j]] < cut) and grid[-1] < hi_b
+        left_open = bool(np.all(stat[:half] < cut)) and grid[0] > lo_b
+        right_open = bool(np.all(stat[half + 1:] < cut)) and grid[-1] < hi_b
         if not (left_open or right_open):
             break
-        span *= 3.0
+        spans = [spans[0] * (3.0 if left_open else 1.0), spans[1] * (3.0 if right_open else 1.0)]
+    grid, stat = _refine(obj, u_hat, j, grid, stat, f_hat, kappa, cut, fine=0.05 * step)
+    spec = fit.law.parameters[j]
     values = np.where(obj.log_mask[j], np.exp(grid), grid)
+    # the ends pinned at a bound sit exactly on it (exp(log(bound)) may miss by an ulp)
+    values = np.where(grid <= lo_b, spec.lower, np.where(grid >= hi_b, spec.upper, values))
     keep = np.concatenate([[True], np.diff(values) > 0])
     return Profile(name=name, estimate=float(fit.params[name]), values=values[keep],
-                   statistic=stat[keep], level=level)
+                   statistic=stat[keep], level=level, lower=float(spec.lower),
+                   upper=float(spec.upper))
+
+
+def _refine(obj: Objective, u_hat: Array, j: int, grid: Array, stat: Array, f_hat: float,
+            kappa: float, cut: float, fine: float, rounds: int = 3) -> tuple[Array, Array]:
+    """Add grid points where the statistic crosses ``cut`` on each side, until the crossing is
+    bracketed within ``fine`` (search coordinates): a grid widened to find a far crossing is
+    otherwise too coarse to place it."""
+    for _ in range(rounds):
+        extra = [np.linspace(a, b, 9)[1:-1] for a, b in _brackets(grid, stat, u_hat[j], cut)
+                 if abs(b - a) > fine]
+        if not extra:
+            break
+        new = np.concatenate(extra)
+        grid = np.concatenate([grid, new])
+        stat = np.concatenate([stat, _profile_values(obj, u_hat, j, new, f_hat, kappa)])
+        order = np.argsort(grid, kind="stable")
+        grid, stat = grid[order], stat[order]
+    return grid, stat
+
+
+def _brackets(grid: Array, stat: Array, centre: float, cut: float) -> list[tuple[float, float]]:
+    """On each side of ``centre``: the last grid point below ``cut`` and the first at or above
+    it (finite statistics only), when the statistic crosses there."""
+    out = []
+    for left in (True, False):
+        side = grid < centre if left else grid > centre
+        g, s = grid[side], stat[side]
+        if left:  # walked from the centre outwards
+            g, s = g[::-1], s[::-1]
+        prev = centre
+        for gi, si in zip(g, s, strict=True):
+            if not math.isfinite(si):
+                continue
+            if si >= cut:
+                out.append((prev, float(gi)))
+                break
+            prev = float(gi)
+    return out
 
 
 def _scale(obj: Objective, u_hat: Array) -> float:
@@ -128,14 +184,17 @@ def _scale(obj: Objective, u_hat: Array) -> float:
 
 
 def _initial_step(fit: FitResult, obj: Objective, name: str, j: int, u_hat: Array) -> float:
-    """Grid spacing unit in search coordinates: the standard error, else 10% of the value."""
+    """Grid spacing unit in search coordinates: the standard error (at most 2 log units for a
+    log-scale parameter). Without one (a parameter at a bound): 2 log units (a tenth of the
+    search range when that is narrower) for a log-scale parameter, else 10% of the value."""
     value = float(fit.params[name])
     se = float(fit.stderr.get(name, math.nan))
-    if not math.isfinite(se) or se <= 0:
-        se = 0.1 * abs(value) if value != 0 else 0.1
+    if math.isfinite(se) and se > 0:
+        return min(se / max(abs(value), 1e-300), 2.0) if obj.log_mask[j] else se
     if obj.log_mask[j]:
-        return min(se / max(abs(value), 1e-300), 2.0)
-    return se
+        width = float(obj.upper[j] - obj.lower[j])
+        return min(width / 10.0, 2.0) if math.isfinite(width) and width > 0 else 2.0
+    return 0.1 * abs(value) if value != 0 else 0.1
 
 
 def _profile_values(obj: Objective, u_hat: Array, j: int, grid: Array, f_hat: float,
