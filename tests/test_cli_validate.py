@@ -222,3 +222,59 @@ def test_bad_input_exits_2_with_message(args, needle, plain_fit):
     result = run(*args, code=2)
     assert needle in result.stderr
     assert not progress_shown(result.stderr)
+
+
+# -- JSON output is strict JSON (no NaN), and --exclude rejects values it cannot read ----------
+def _no_constants(name):
+    raise AssertionError(f"not strict JSON: {name}")
+
+
+def test_json_value_recurses_into_mappings():
+    import numpy as np
+
+    from scalinglaws.data.jsonvalues import json_value
+
+    doc = {"a": {"b": np.float64("nan"), 1: (np.int64(2), np.inf)}, "c": [{"d": np.bool_(1)}]}
+    assert json_value(doc) == {"a": {"b": None, "1": [2, None]}, "c": [{"d": True}]}
+
+
+def test_fit_json_with_a_parameter_at_its_bound_is_strict_json(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    flops = np.geomspace(1e18, 1e22, 12)
+    loss = 50 * flops**-0.1 * np.exp(rng.normal(0, 0.002, flops.size))  # no floor: E -> 0
+    path = tmp_path / "runs.csv"
+    rows = "".join(f"{c:.17g},{v:.17g}\n" for c, v in zip(flops, loss, strict=True))
+    path.write_text("flops,loss\n" + rows)
+    result = run("fit", path, "--law", "E + A*C**(-alpha)", "--col", "C=flops", "--json")
+    doc = json.loads(result.stdout, parse_constant=_no_constants)
+    assert doc["status"] == "at_bound"
+    assert doc["stderr"]["E"] is None
+    assert all(isinstance(v, float) for v in doc["params"].values())
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [(["yes", "no"], "'yes'"), (["true", ""], "blank"), (["1", "2"], "'2'")],
+    ids=["yes-no", "blank", "two"],
+)
+def test_exclude_rejects_values_it_cannot_read(tmp_path, values, shown):
+    frame = sl.datasets.load("chinchilla").to_frame()
+    flags = [values[i % 2] for i in range(len(frame))]
+    frame = frame.drop(columns=["epoch_excluded"]).assign(skip=flags)
+    path = tmp_path / "runs.csv"
+    frame.to_csv(path, index=False)
+    result = run("fit", path, "--law", "chinchilla", "--exclude", "skip", code=2)
+    assert "'skip'" in result.stderr and shown in result.stderr
+
+
+def test_exclude_reads_true_false_and_1_0(tmp_path):
+    frame = sl.datasets.load("chinchilla").to_frame()
+    kept = int((~frame["epoch_excluded"]).sum())
+    for name, flags in {"text": frame["epoch_excluded"].map({True: "TRUE", False: "false"}),
+                        "ints": frame["epoch_excluded"].astype(int)}.items():
+        path = tmp_path / f"{name}.csv"
+        frame.assign(epoch_excluded=flags).to_csv(path, index=False)
+        doc = json.loads(run("fit", path, "--law", "chinchilla", *EXCLUDE, "--json").stdout)
+        assert doc["n_points"] == kept

@@ -470,3 +470,79 @@ def test_amplitude_driven_to_zero_is_reported_at_bound():
     with pytest.warns(sl.ScalingLawWarning, match="'E' sits at its lower bound 0"):
         fit = sl.fit("power_law", ds, x="flops", loss="mse_log")
     assert fit.status is sl.FitStatus.AT_BOUND
+
+
+# -- bad argument values raise the library's errors, naming the argument ------------------------
+def _raises_naming(exc_type, argument, call):
+    with pytest.raises(exc_type) as info:
+        call()
+    assert f"'{argument}'" in str(info.value), str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [["a"] * 240, [{"w": 1}] * 240, [0.0] * 240, [[1.0, 2.0]] * 240],
+    ids=["text", "objects", "all-zero", "ragged"],
+)
+def test_bad_weights_raise_data_error(chinchilla_kept, weights):
+    _raises_naming(sl.DataError, "weights",
+                   lambda: sl.fit("chinchilla", chinchilla_kept, weights=weights))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"delta": "big"}, "delta"),
+        ({"delta": None}, "delta"),
+        ({"delta": "1e-3"}, "delta"),
+        ({"delta": [1e-3]}, "delta"),
+        ({"overestimate_penalty": "ten"}, "overestimate_penalty"),
+        ({"overestimate_penalty": None}, "overestimate_penalty"),
+        ({"init": 5}, "init"),
+        ({"init": []}, "init"),
+        ({"init": {"A": "x", "B": 400.0, "E": 1.7, "alpha": 0.3, "beta": 0.3}}, "init"),
+        ({"init": np.array([[400.0, 400.0, np.nan, 0.3, 0.3]])}, "init"),
+        ({"init": np.array([[400.0, 400.0, 1.7, 30.0, 0.3]])}, "init"),
+        ({"max_iter": "x"}, "max_iter"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"max_iter": -5}, "max_iter"),
+        ({"max_iter": 2.5}, "max_iter"),
+        ({"max_iter": True}, "max_iter"),
+        ({"n_polish": 0}, "n_polish"),
+        ({"n_polish": "4"}, "n_polish"),
+    ],
+)
+def test_bad_option_values_raise_option_error_naming_the_argument(chinchilla_kept, kwargs,
+                                                                  argument):
+    _raises_naming(sl.OptionError, argument,
+                   lambda: sl.fit("chinchilla", chinchilla_kept, **kwargs))
+
+
+def test_numpy_option_values_are_accepted(chinchilla_kept, chinchilla_fit):
+    f = sl.fit("chinchilla", chinchilla_kept, delta=np.float64(1e-3), max_iter=np.int64(300),
+               n_polish=np.int32(4))
+    assert f.params == pytest.approx(chinchilla_fit.params, rel=1e-9)
+
+
+def test_value_natural_is_value_from_prediction_of_the_law(chinchilla_kept, monkeypatch):
+    law = sl.laws.get("chinchilla")
+    X = [chinchilla_kept.column(c)[None, :] for c in law.inputs.values()]
+    y = chinchilla_kept.column("loss")
+    w = np.linspace(0.5, 2.0, len(y))
+    obj = Objective(law, X, y, "huber", 1e-2, 3.0, w)
+    P = np.array([[400.0, 400.0, 1.7, 0.3, 0.3], [500.0, 2000.0, 1.8, 0.35, 0.37],
+                  [400.0, 400.0, -5.0, 0.3, 0.3]])
+    expected = obj.value_from_prediction(law.evaluate(X, P))
+    calls = []
+    original = Objective.value_from_prediction
+
+    def spy(self, f):
+        calls.append(f.shape)
+        return original(self, f)
+
+    monkeypatch.setattr(Objective, "value_from_prediction", spy)
+    got = obj.value_natural(P)
+    np.testing.assert_array_equal(got, expected)
+    assert got[2] == np.inf  # a negative prediction: undefined log, inf not nan
+    assert calls == [(3, len(y))]  # one body for the objective, not two copies of it

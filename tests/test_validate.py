@@ -189,3 +189,112 @@ def test_backtest_on_bundled_chinchilla(chinchilla_kept: sl.Dataset) -> None:
     # absolute relative error as achievable)
     assert bt.mean_abs_rel_error < 0.03
     assert bt.max_abs_rel_error < 0.06
+
+
+# -- bad arguments: the library's errors, naming the argument, before any fitting --------------
+def _raises_naming(exc_type, argument, call):
+    with pytest.raises(exc_type) as info:
+        call()
+    assert f"'{argument}'" in str(info.value), str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize("rule", ["rolling=0", "rolling = 0"])
+def test_rolling_zero_raises_option_error(rule: str) -> None:
+    ds = _ladder()
+    err = _raises_naming(sl.OptionError, "train", lambda: folds(ds, rule))
+    assert "rolling=0" in str(err)
+    _raises_naming(sl.OptionError, "train",
+                   lambda: validate.backtest("chinchilla", ds, train=rule, n_boot=0))
+
+
+@pytest.mark.parametrize("n_boot", ["a", -1, 1, 2.5, None, True])
+def test_backtest_bad_n_boot_raises_option_error(n_boot) -> None:
+    ds = _ladder()
+    _raises_naming(sl.OptionError, "n_boot",
+                   lambda: validate.backtest("chinchilla", ds, train="largest=2",
+                                             n_boot=n_boot))
+    _raises_naming(sl.OptionError, "n_boot",
+                   lambda: validate.compare_laws(["chinchilla"], ds, train="largest=2",
+                                                 n_boot=n_boot))
+
+
+@pytest.mark.parametrize("laws", [None, 5, [], "chinchilla"])
+def test_compare_laws_needs_a_list_of_laws(laws) -> None:
+    ds = _ladder()
+    _raises_naming(sl.OptionError, "laws",
+                   lambda: validate.compare_laws(laws, ds, train="largest=2"))
+
+
+@pytest.mark.parametrize("laws", [5, 2.0])
+def test_select_and_benchmark_reject_laws_that_are_not_a_list(laws) -> None:
+    from scalinglaws.validate import benchmark
+
+    _raises_naming(sl.OptionError, "laws", lambda: validate.select(_ladder(), laws=laws))
+    frame = pd.DataFrame({"Domain": "d", "Task": "t", "Model": "m",
+                          "Seen Examples": [1e6, 2e6, 4e6, 8e6],
+                          "Loss": [1.0, 0.9, 0.8, 0.7], "Training": [1, 1, 1, 0]})
+    _raises_naming(sl.OptionError, "laws", lambda: benchmark(frame, laws=laws))
+
+
+def test_compare_laws_splits_once_and_a_bad_rule_fails_before_any_law(monkeypatch) -> None:
+    from scalinglaws.validate import compare, split
+
+    ds = _ladder()
+    calls: list[int] = []
+    rolling = split._rolling
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return rolling(*args, **kwargs)
+
+    monkeypatch.setattr(split, "_rolling", counted)
+    cmp = validate.compare_laws(["chinchilla", "A/N**alpha + B/D**beta"], ds,
+                                train="rolling=2", criteria=False)
+    assert len(calls) == 1  # one split for every law
+    assert {bt.rule for bt in cmp.backtests.values()} == {"rolling=2"}
+    assert all(len(bt.folds) == 2 for bt in cmp.backtests.values())
+
+    tried: list[object] = []
+    monkeypatch.setattr(compare, "backtest", lambda *a, **k: tried.append(a))
+    with pytest.raises(sl.OptionError, match="cannot read the train rule"):
+        validate.compare_laws(["chinchilla", "kaplan"], ds, train="gibberish")
+    with pytest.raises(sl.DataError, match="no training rows"):
+        validate.compare_laws(["chinchilla", "kaplan"], ds, train="params<1")
+    assert tried == []
+
+
+def test_compare_laws_without_criteria_skips_the_full_fits(monkeypatch) -> None:
+    from scalinglaws.validate import compare
+
+    ds = _ladder()
+    with_ic = validate.compare_laws(["chinchilla", "kaplan"], ds, train="largest=2")
+    fits: list[object] = []
+    full_fit = compare.fit_law
+
+    def counted(*args, **kwargs):
+        fits.append(args)
+        return full_fit(*args, **kwargs)
+
+    monkeypatch.setattr(compare, "fit_law", counted)
+    without = validate.compare_laws(["chinchilla", "kaplan"], ds, train="largest=2",
+                                    criteria=False)
+    assert fits == []
+    assert without.table[["aic", "bic"]].isna().all().all()
+    cols = ["law", "mean_abs_rel_error", "max_abs_rel_error", "rmse_log", "status"]
+    pd.testing.assert_frame_equal(without.table[cols], with_ic.table[cols])
+    assert np.isfinite(with_ic.table[["aic", "bic"]].to_numpy()).all()
+    assert without.recommendation == "chinchilla"
+
+
+def test_benchmark_does_not_fit_the_laws_on_all_the_data(monkeypatch) -> None:
+    from scalinglaws.validate import benchmark, compare
+
+    x = [1e6, 2e6, 4e6, 8e6, 1.6e7, 3.2e7, 6.4e7]
+    frame = pd.DataFrame({"Domain": "toy", "Task": "t", "Model": "m", "Seen Examples": x,
+                          "Loss": [0.3 + 50 * v ** -0.4 for v in x],
+                          "Training": [1, 1, 1, 1, 1, 0, 0]})
+    monkeypatch.setattr(compare, "fit_law", lambda *a, **k: pytest.fail("full-data fit"))
+    result = benchmark(frame)
+    assert len(result.table) == 4
+    assert np.isfinite(result.table["rmse_log"]).all()

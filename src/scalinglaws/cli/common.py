@@ -12,12 +12,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 
 from ..data import bundled
 from ..data.dataset import Dataset
-from ..exceptions import FitError, QueryError, ScalingLawError, ScalingLawWarning
+from ..data.jsonvalues import json_value
+from ..exceptions import DataError, FitError, QueryError, ScalingLawError, ScalingLawWarning
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -87,15 +90,31 @@ def load_data(source: str, columns: dict[str, str] | None = None,
         if not ds.has(exclude):
             fail(f"--exclude: the data has no column '{exclude}' — columns: "
                  f"{', '.join(ds.columns)}. Name a true/false column.")
-        flags = ds.to_frame()[exclude]
-        try:
-            mask = flags.astype(str).str.lower().map(
-                {"true": True, "false": False, "1": True, "0": False, "1.0": True,
-                 "0.0": False}).to_numpy(dtype=bool)
-        except (ValueError, TypeError):
-            fail(f"--exclude: column '{exclude}' must hold true/false values.")
-        ds = ds[~mask]
+        ds = ds[~exclude_mask(ds.to_frame()[exclude], exclude)]
     return ds
+
+
+#: the values ``--exclude`` reads (case-insensitive), and what they mean
+FLAG_VALUES = {"true": True, "false": False, "1": True, "0": False, "1.0": True,
+               "0.0": False}
+
+
+def exclude_mask(flags: pd.Series, column: str) -> np.ndarray:
+    """Which rows ``--exclude COLUMN`` drops; a DataError names the values it cannot read
+    (a blank or a "yes" is not silently taken for true or false)."""
+    mapped = flags.astype(str).str.strip().str.lower().map(FLAG_VALUES)
+    bad = mapped.isna().to_numpy()
+    if bad.any():
+        shown = sorted({"(blank)" if pd.isna(v) or not str(v).strip() else repr(str(v))
+                        for v in flags[bad]})
+        rows = np.flatnonzero(bad)
+        raise DataError(
+            f"--exclude reads true/false (or 1/0) values, but {int(bad.sum())} row(s) hold "
+            f"{', '.join(shown[:5])}{' ...' if len(shown) > 5 else ''}",
+            f"column '{column}', rows {rows[:5].tolist()}{' ...' if rows.size > 5 else ''} "
+            "(counting from 0, header excluded)",
+            "write true or false in every row of the column")
+    return mapped.to_numpy(dtype=bool)
 
 
 def parse_pairs(items: list[str], option: str) -> dict[str, str]:
@@ -122,17 +141,9 @@ def parse_numbers(text: str, option: str) -> list[float]:
 
 
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, default=_default) + "\n")
-
-
-def _default(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    """Print ``document`` as strict JSON: numpy values as Python ones, NaN and infinities as
+    ``null`` (``allow_nan=False`` turns any that slipped through into an error, not ``NaN``)."""
+    sys.stdout.write(json.dumps(json_value(document), indent=2, allow_nan=False) + "\n")
 
 
 def fmt(x: float) -> str:

@@ -97,13 +97,12 @@ def run_bootstrap(result: FitResult, opts: BootstrapOptions, *, show_progress: b
 
 def bootstrap_doc(bs: Bootstrap, level: float) -> dict[str, Any]:
     """The ``intervals`` and the ``bootstrap`` summary of ``fit --json`` (no samples)."""
-    intervals = bs.intervals(level, BOOTSTRAP_METHOD)
-    return {
-        "intervals": {k: json_value(list(v)) for k, v in intervals.items()},
+    return dict(json_value({
+        "intervals": bs.intervals(level, BOOTSTRAP_METHOD),
         "bootstrap": {"n": bs.n, "by": bs.by, "seed": bs.seed, "n_failed": bs.n_failed,
                       "n_moved": bs.n_moved, "level": level, "method": BOOTSTRAP_METHOD,
-                      "stderr": {k: json_value(v) for k, v in bs.stderr.items()}},
-    }
+                      "stderr": bs.stderr},
+    }))
 
 
 def fit_table(result: FitResult, bs: Bootstrap | None = None,
@@ -142,11 +141,11 @@ class Prediction:
     method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"prediction": json_value(self.values)}
+        doc: dict[str, Any] = {"prediction": self.values}
         if self.level is not None:
-            doc.update(lower=json_value(self.lower), upper=json_value(self.upper),
-                       level=self.level, kind=self.kind, interval_method=self.method)
-        return doc
+            doc.update(lower=self.lower, upper=self.upper, level=self.level, kind=self.kind,
+                       interval_method=self.method)
+        return dict(json_value(doc))
 
 
 def predict(result: FitResult, inputs: Mapping[str, Any], level: float | None,

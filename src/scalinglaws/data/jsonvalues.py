@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,10 @@ import numpy as np
 
 def json_value(value: Any) -> Any:
     """``value`` for a JSON document: non-finite floats as ``None`` (JSON has no NaN), numpy
-    scalars as Python numbers, through arrays, lists and tuples."""
+    scalars as Python numbers, through arrays, lists, tuples and mappings (whose keys become
+    strings)."""
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, list | tuple):

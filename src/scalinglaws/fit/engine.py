@@ -170,10 +170,12 @@ def fit(
     >>> round(f.params["alpha"], 2), f.status.value
     (0.35, 'converged')
     """
-    check_loss(loss, delta, overestimate_penalty)
-    if starts not in STARTS:
-        raise OptionError(f"unknown starts strategy '{starts}'", "argument 'starts'",
-                       f"use one of {', '.join(STARTS)}")
+    delta, overestimate_penalty = check_loss(loss, delta, overestimate_penalty)
+    if not isinstance(starts, str) or starts not in STARTS:
+        raise OptionError(f"unknown starts strategy {starts!r}", "argument 'starts'",
+                          f"use one of {', '.join(STARTS)}")
+    n_polish = _positive_int(n_polish, "n_polish", "use e.g. 4 (the default)")
+    max_iter = _positive_int(max_iter, "max_iter", "use e.g. 300 (the default)")
     law = bind_inputs(resolve_law(law, columns, x), x, columns)
     ds = as_dataset(data)
     cols = dict(law.inputs)
@@ -188,12 +190,7 @@ def fit(
         bad = np.flatnonzero(target <= 0)
         raise DataError(f"loss '{loss}' works on log values, but '{y}' has values <= 0",
                         f"column '{y}', rows {bad[:5].tolist()}", "use loss='mse'")
-    case_w = None
-    if weights is not None:
-        case_w = np.asarray(weights, dtype=float)
-        if case_w.shape != (n,) or not np.isfinite(case_w).all() or (case_w < 0).any():
-            raise DataError("weights must be finite, non-negative, one per row",
-                            "argument 'weights'", f"give an array of {n} values")
+    case_w = None if weights is None else _case_weights(weights, n)
     obj = Objective(law, X, target, loss, delta, overestimate_penalty, case_w)
     U0 = _starting_points(obj, law, X, init, starts, n_polish)
     batch = _optimise(obj, U0, max_iter, prune=starts == "grid" and init is None)
@@ -206,6 +203,31 @@ def fit(
     for w in result.warnings:
         _warnings.warn(w, ScalingLawWarning, stacklevel=2)
     return result
+
+
+def _positive_int(value: Any, name: str, fix: str) -> int:
+    """``value`` as an int >= 1, or an OptionError naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise OptionError(f"{name} must be a positive integer, got {value!r}",
+                          f"argument '{name}'", fix)
+    return int(value)
+
+
+def _case_weights(weights: Any, n: int) -> np.ndarray:
+    """``weights`` as n finite, non-negative floats, not all zero, or a DataError."""
+    fix = f"give {n} non-negative numbers, one per row, at least one of them positive"
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"weights must be numbers ({exc})", "argument 'weights'",
+                        fix) from None
+    if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any():
+        raise DataError("weights must be finite, non-negative, one per row",
+                        f"argument 'weights' (shape {w.shape}, data {n} rows)", fix)
+    if not w.sum() > 0:
+        raise DataError("weights are all zero: no row would be fitted", "argument 'weights'",
+                        fix)
+    return w
 
 
 def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> Any:

@@ -6,6 +6,7 @@ handled in *search* coordinates U (log for log-scale parameters) and natural uni
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,10 +141,7 @@ class Objective:
     def value_natural(self, P: Array) -> Array:
         """Objective for each row of natural parameters P, shape (K,); inf where undefined."""
         with np.errstate(all="ignore"):
-            f = self.law.evaluate(self.X, P)
-            r = self._residuals(f)
-            rho = robust_loss(r, self.loss, self.delta)[0]
-            return self._reduce(rho, self._weights(r))
+            return self.value_from_prediction(self.law.evaluate(self.X, P))
 
     def value_from_prediction(self, f: Array) -> Array:
         """Objective for precomputed law values f (K, n)."""
@@ -332,15 +330,27 @@ def inside_probability(r: Array, loss: str, delta: float) -> float:
     return float(np.clip(np.mean(mass), 1.0 / n, 1.0))
 
 
-def check_loss(loss: str, delta: float, overestimate_penalty: float) -> None:
-    """Validate the objective's options."""
-    if loss not in LOSSES:
-        raise OptionError(f"unknown loss '{loss}'", "argument 'loss'",
-                       f"use one of {', '.join(LOSSES)}")
-    if not (np.isfinite(delta) and delta > 0):
-        raise OptionError(f"delta must be a positive number, got {delta!r}", "argument 'delta'",
-                       "use e.g. 1e-3 (Hoffmann et al. 2022)")
-    if not (np.isfinite(overestimate_penalty) and overestimate_penalty > 0):
-        raise OptionError(f"overestimate_penalty must be positive, got {overestimate_penalty!r}",
-                       "argument 'overestimate_penalty'", "use 1 (symmetric) or e.g. 10")
+def check_loss(loss: str, delta: float, overestimate_penalty: float) -> tuple[float, float]:
+    """Validate the objective's options; ``delta`` and ``overestimate_penalty`` as floats."""
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise OptionError(f"unknown loss {loss!r}", "argument 'loss'",
+                          f"use one of {', '.join(LOSSES)}")
+    d = _positive(delta, "delta", "use e.g. 1e-3 (Hoffmann et al. 2022)")
+    k = _positive(overestimate_penalty, "overestimate_penalty", "use 1 (symmetric) or e.g. 10")
+    return d, k
+
+
+def _positive(value: object, name: str, fix: str) -> float:
+    """``value`` as a positive finite float, or an OptionError naming the argument (text such
+    as ``"1e-3"`` is refused: these options are numbers)."""
+    number = math.nan
+    if not isinstance(value, str | bytes):
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
+    if not (math.isfinite(number) and number > 0):
+        raise OptionError(f"{name} must be a positive number, got {value!r}",
+                          f"argument '{name}'", fix)
+    return number
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,24 +77,36 @@ def exhaustive_grid(law: Law, X: Sequence[Array]) -> Array:
 
 
 def user_starts(law: Law, init: Any) -> Array:
-    """Rows of natural parameters from ``init``: a dict, or a list of dicts, or an array."""
+    """Rows of natural parameters from ``init``: a dict, or a list of dicts, or an array
+    (one row per start, the columns in the law's parameter order)."""
     names = law.parameter_names
-    rows: list[Mapping[str, Any]] | Array
+    shape = f"e.g. init={{'{names[0]}': 1.0, ...}}: a dict of every parameter, or a list of them"
+    rows: list[Mapping[str, Any]]
     if isinstance(init, Mapping):
         rows = [init]
     elif isinstance(init, np.ndarray):
-        arr = np.atleast_2d(np.asarray(init, dtype=float))
-        if arr.shape[1] != len(names):
-            raise OptionError(f"init has {arr.shape[1]} columns, the law has {len(names)} "
-                           "parameters", "argument 'init'", f"order: {', '.join(names)}")
-        return arr
+        try:
+            arr = np.atleast_2d(np.asarray(init, dtype=float))
+        except (TypeError, ValueError):
+            raise OptionError("init array must hold numbers", "argument 'init'",
+                              shape) from None
+        if arr.ndim != 2 or arr.shape[1] != len(names):
+            raise OptionError(f"init has shape {arr.shape}, the law has {len(names)} "
+                              "parameters", "argument 'init'",
+                              f"one row per start, columns in order: {', '.join(names)}")
+        rows = [dict(zip(names, row, strict=True)) for row in arr]
+    elif isinstance(init, str | bytes) or not isinstance(init, Iterable):
+        raise OptionError(f"init must be a dict of parameter values or a list of them, got "
+                          f"{type(init).__name__}", "argument 'init'", shape)
     else:
         rows = list(init)
+    if not rows:
+        raise OptionError("init holds no start", "argument 'init'", shape)
     out = np.empty((len(rows), len(names)))
     for k, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise OptionError("init must be a dict of parameter values or a list of them",
-                           "argument 'init'", f"e.g. init={{'{names[0]}': 1.0, ...}}")
+                              "argument 'init'", shape)
         missing = [n for n in names if n not in row]
         extra = [n for n in row if n not in names]
         if missing or extra:
@@ -103,11 +115,16 @@ def user_starts(law: Law, init: Any) -> Array:
                 "argument 'init'", f"give every parameter: {', '.join(names)}")
         for n in names:
             p = law.parameter(n)
-            v = float(row[n])
+            try:
+                v = float(row[n])
+            except (TypeError, ValueError):
+                raise OptionError(f"starting value {row[n]!r} is not a number",
+                                  f"parameter '{n}', init start {k} (argument 'init')",
+                                  "give a number inside the parameter's bounds") from None
             if not (p.lower <= v <= p.upper) or not math.isfinite(v):
                 raise OptionError(
                     f"starting value {v:g} lies outside the bounds [{p.lower:g}, {p.upper:g}]",
-                    f"parameter '{n}', init start {k}",
+                    f"parameter '{n}', init start {k} (argument 'init')",
                     "move the start inside the bounds or widen them",
                 )
             out[k, names.index(n)] = v

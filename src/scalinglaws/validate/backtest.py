@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..data.jsonvalues import json_value
-from ..exceptions import ScalingLawWarning
+from ..exceptions import OptionError, ScalingLawWarning
 from ..fit.engine import as_dataset, bind_inputs, resolve_law
 from ..fit.engine import fit as fit_law
 from ..fit.result import FitResult
@@ -109,22 +109,19 @@ class Backtest:
     def to_dict(self, points: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "law": self.law, "train": self.rule, "n_train": self.n_train,
-            "n_test": self.n_test, "mean_abs_rel_error": json_value(self.mean_abs_rel_error),
-            "max_abs_rel_error": json_value(self.max_abs_rel_error),
-            "median_abs_rel_error": json_value(self.median_abs_rel_error),
-            "rmse_log": json_value(self.rmse_log), "coverage": json_value(self.coverage),
-            "level": self.level, "max_extrapolation": json_value(self.max_extrapolation),
+            "n_test": self.n_test, "mean_abs_rel_error": self.mean_abs_rel_error,
+            "max_abs_rel_error": self.max_abs_rel_error,
+            "median_abs_rel_error": self.median_abs_rel_error,
+            "rmse_log": self.rmse_log, "coverage": self.coverage,
+            "level": self.level, "max_extrapolation": self.max_extrapolation,
             "status": self.status,
             "folds": [{"label": f.label, "n_train": f.n_train, "n_test": f.n_test,
-                       "status": f.fit.status.value,
-                       "params": {k: json_value(v) for k, v in f.fit.params.items()}}
+                       "status": f.fit.status.value, "params": f.fit.params}
                       for f in self.folds],
         }
         if points:
-            out["points"] = [{k: (json_value(v) if isinstance(v, float) else v)
-                              for k, v in row.items()}
-                             for row in self.points.to_dict(orient="records")]
-        return out
+            out["points"] = self.points.to_dict(orient="records")
+        return dict(json_value(out))
 
     def summary_lines(self) -> list[str]:
         return [
@@ -173,6 +170,7 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     True
     """
     level = check_level(level)
+    n_boot = check_n_boot(n_boot)
     ds = as_dataset(data)
     law_obj = bind_inputs(resolve_law(law, columns, x), x, columns)
     splits = folds(ds, train, order=order)
@@ -186,10 +184,24 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
         trained |= fold.train
     points = pd.concat(frames, ignore_index=True)
     points.attrs["n_train"] = int(trained.sum())
-    rule = train if isinstance(train, str) else (
-        "mask" if not isinstance(train, (list, tuple)) else "folds")
-    return Backtest(law=law_obj.name, rule=rule, level=level, folds=tuple(results),
-                    points=points)
+    return Backtest(law=law_obj.name, rule=rule_label(train), level=level,
+                    folds=tuple(results), points=points)
+
+
+def rule_label(train: Any) -> str:
+    """How a backtest names its ``train=``: the rule's text, ``mask`` or ``folds``."""
+    if isinstance(train, str):
+        return train
+    return "folds" if isinstance(train, (list, tuple)) else "mask"
+
+
+def check_n_boot(n_boot: Any) -> int:
+    """``n_boot`` as an int: 0 (intervals by the delta method) or at least 2 resamples."""
+    if (isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0
+            or n_boot == 1):
+        raise OptionError(f"n_boot must be 0 (the delta method) or an integer of at least 2, "
+                          f"got {n_boot!r}", "argument 'n_boot'", "use e.g. 200, or 0")
+    return int(n_boot)
 
 
 def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: int,
@@ -229,7 +241,7 @@ def _intervals(fitted: FitResult, inputs: Mapping[str, Array], level: float, n_b
     n = len(next(iter(inputs.values())))
     if not fitted.status.ok and not np.isfinite(list(fitted.params.values())).all():
         return np.full(n, np.nan), np.full(n, np.nan)
-    if n_boot and n_boot >= 2:
+    if n_boot:
         boot = fitted.bootstrap(n_boot, seed=seed)
         lo, hi = boot.prediction_interval(level, **inputs)
     else:

@@ -47,7 +47,7 @@ from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarn
 from ..fit.engine import bind_inputs, resolve_law
 from ..laws.law import Law
 from ..laws.parameter import Parameter
-from .compare import Comparison, compare_laws
+from .compare import Comparison, checked_laws, compare_laws
 
 #: the score the paper ranks laws by, and the decimals it compares it to
 METRIC = "rmse_log"
@@ -188,17 +188,14 @@ class BenchmarkResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: options, the summary, the win counts and every row of the table."""
         summary = self.summary().reset_index()
-        return {
+        return dict(json_value({
             "metric": METRIC, "win_decimals": WIN_DECIMALS,
             "n_curves": self.n_curves, "laws": list(self.laws),
-            "fit_options": {k: json_value(v) for k, v in self.fit_options.items()},
-            "normalize": self.normalize, "seconds": json_value(self.seconds),
-            "wins": {k: json_value(v) for k, v in self.wins.items()},
-            "summary": [{k: json_value(v) for k, v in r.items()}
-                        for r in summary.to_dict(orient="records")],
-            "table": [{k: json_value(v) for k, v in r.items()}
-                      for r in self.table.to_dict(orient="records")],
-        }
+            "fit_options": self.fit_options, "normalize": self.normalize,
+            "seconds": self.seconds, "wins": self.wins.to_dict(),
+            "summary": summary.to_dict(orient="records"),
+            "table": self.table.to_dict(orient="records"),
+        }))
 
 
 def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
@@ -273,7 +270,10 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
             ds, train, scales = _curve_data(part, x, y, split, normalize, dedupe)
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore", ScalingLawWarning)
-                cmp = compare_laws(law_list, ds, train, n_boot=0, y="loss", **options)
+                # criteria=False: the benchmark scores forecasts only, no AIC/BIC (which
+                # would fit every law once more, on all of the curve's points)
+                cmp = compare_laws(law_list, ds, train, n_boot=0, y="loss", criteria=False,
+                                   **options)
         except (ScalingLawError, np.linalg.LinAlgError, ValueError) as exc:
             message = getattr(exc, "what", None) or str(exc)
             try:
@@ -311,12 +311,11 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
 def _laws(laws: Sequence[Law | str] | None) -> list[Law]:
     if laws is None:
         return list(paper_laws())
-    if isinstance(laws, (str, Law)) or not len(laws):
-        raise OptionError("benchmark takes a list of laws", "argument 'laws'",
-                          "e.g. ['A*x**(-alpha)', 'E + A*x**(-alpha)'], or None for M1-M4")
+    specs = checked_laws(laws, "benchmark",
+                         "e.g. ['A*x**(-alpha)', 'E + A*x**(-alpha)'], or None for M1-M4")
     # bound once here: binding inside compare_laws (x=) would rebuild, and recompile, every
     # law for every curve
-    return [bind_inputs(resolve_law(law, None, "x"), "x", None) for law in laws]
+    return [bind_inputs(resolve_law(law, None, "x"), "x", None) for law in specs]
 
 
 def _split_mask(values: pd.Series) -> np.ndarray:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,9 @@ from ..fit.engine import as_dataset, bind_inputs, resolve_law
 from ..fit.engine import fit as fit_law
 from ..fit.result import FitResult
 from ..laws.law import Law
-from .backtest import Backtest, backtest
+from ..uncertainty.resample import check_level
+from .backtest import Backtest, backtest, check_n_boot, rule_label
+from .split import folds
 
 #: two backtest errors within this relative margin count as a tie (decided by BIC)
 TIE_MARGIN = 0.10
@@ -43,9 +46,8 @@ class Comparison:
         return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
 
     def to_dict(self) -> dict[str, Any]:
-        records = self.table.to_dict(orient="records")
-        return {"recommendation": self.recommendation, "reason": self.reason,
-                "table": [{k: json_value(v) for k, v in r.items()} for r in records]}
+        return dict(json_value({"recommendation": self.recommendation, "reason": self.reason,
+                                "table": self.table.to_dict(orient="records")}))
 
 
 def information_criteria(fit: FitResult, ds: Dataset) -> tuple[float, float]:
@@ -66,40 +68,43 @@ def information_criteria(fit: FitResult, ds: Dataset) -> tuple[float, float]:
 def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train: Any, *,
                  level: float = 0.9, n_boot: int = 0, seed: int | None = 0,
                  order: str | None = None, x: str | None = None, y: str = "loss",
-                 columns: Mapping[str, str] | None = None,
+                 columns: Mapping[str, str] | None = None, criteria: bool = True,
                  **fit_options: Any) -> Comparison:
     """Backtest every law on the same split; rank by mean absolute relative error.
 
-    AIC and BIC come from each law's fit on all the data. A law whose error is within
+    The split is made once, before any law is fitted (a bad ``train`` rule fails at once).
+    AIC and BIC come from each law's fit on all the data (``criteria=False`` skips those
+    fits: the columns are NaN and ties are not broken). A law whose error is within
     :data:`TIE_MARGIN` of the best is a tie, and the tie goes to the lower BIC (fewer
     parameters for the same forecast).
     """
-    if isinstance(laws, (str, Law)) or not len(laws):
-        raise OptionError("compare_laws takes a list of laws", "argument 'laws'",
-                          "e.g. ['chinchilla', 'kaplan']")
+    law_specs = checked_laws(laws, "compare_laws", "e.g. ['chinchilla', 'kaplan']")
+    level, n_boot = check_level(level), check_n_boot(n_boot)
     ds = as_dataset(data)
+    splits = folds(ds, train, order=order)
+    rule = rule_label(train)
     rows: list[dict[str, Any]] = []
     tests: dict[str, Backtest] = {}
-    for spec in laws:
+    for spec in law_specs:
         law = bind_inputs(resolve_law(spec, columns, x), x, columns)
         label = law.name if law.name not in tests else f"{law.name}#{len(tests)}"
         row: dict[str, Any] = {"law": label, "n_params": len(law.parameters)}
         try:
-            bt = backtest(law, ds, train, level=level, n_boot=n_boot, seed=seed, order=order,
-                          y=y, **fit_options)
+            bt = backtest(law, ds, splits, level=level, n_boot=n_boot, seed=seed, y=y,
+                          **fit_options)
         except ScalingLawError as exc:
-            if "train" in str(exc.where) or "rule" in str(exc):
-                raise
             row.update(status=f"error: {exc.what}", mean_abs_rel_error=math.nan,
                        max_abs_rel_error=math.nan, coverage=math.nan, rmse_log=math.nan,
                        aic=math.nan, bic=math.nan)
             rows.append(row)
             continue
-        tests[label] = bt
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ScalingLawWarning)
-            full = fit_law(law, ds, y=y, **fit_options)
-        aic, bic = information_criteria(full, ds)
+        tests[label] = bt = dataclasses.replace(bt, rule=rule)
+        aic = bic = math.nan
+        if criteria:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ScalingLawWarning)
+                full = fit_law(law, ds, y=y, **fit_options)
+            aic, bic = information_criteria(full, ds)
         row.update(mean_abs_rel_error=bt.mean_abs_rel_error,
                    max_abs_rel_error=bt.max_abs_rel_error, coverage=bt.coverage,
                    rmse_log=bt.rmse_log, aic=aic, bic=bic,
@@ -114,6 +119,21 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
     recommendation, reason = _recommend(table)
     return Comparison(table=table, recommendation=recommendation, reason=reason,
                       backtests=tests)
+
+
+def checked_laws(laws: Any, caller: str, example: str, *,
+                 allow_empty: bool = False) -> list[Law | str]:
+    """``laws`` as a list (non-empty unless ``allow_empty``), or an OptionError naming the
+    argument."""
+    if laws is None or isinstance(laws, (str, bytes, Law)) or not isinstance(laws, Iterable):
+        got = "nothing" if laws is None else f"one {type(laws).__name__}"
+        raise OptionError(f"{caller} takes a list of laws, got {got}", "argument 'laws'",
+                          example)
+    out = list(laws)
+    if not out and not allow_empty:
+        raise OptionError(f"{caller} takes a list of laws, got an empty one", "argument 'laws'",
+                          example)
+    return out
 
 
 def _recommend(table: pd.DataFrame) -> tuple[str | None, str]:

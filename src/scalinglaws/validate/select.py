@@ -26,6 +26,7 @@ from ..fit.result import FitResult
 from ..laws import catalog
 from ..laws.law import Law
 from .backtest import Backtest, backtest
+from .compare import checked_laws
 from .split import Fold, folds, size_column
 
 
@@ -96,15 +97,13 @@ class Selection:
         return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
 
     def to_dict(self) -> dict[str, Any]:
-        records = self.table.to_dict(orient="records")
-        return {"law": self.law, "choice": self.choice.name,
-                "choice_options": self.choice.to_dict(),
-                "backtest_error": json_value(self.backtest_error),
-                "default_error": json_value(self.default_error), "reason": self.reason,
-                "holdout": self.holdout,
-                "params": {k: json_value(v) for k, v in self.fit.params.items()},
-                "status": self.fit.status.value,
-                "table": [{k: json_value(v) for k, v in r.items()} for r in records]}
+        return dict(json_value({
+            "law": self.law, "choice": self.choice.name,
+            "choice_options": self.choice.to_dict(), "backtest_error": self.backtest_error,
+            "default_error": self.default_error, "reason": self.reason,
+            "holdout": self.holdout, "params": self.fit.params,
+            "status": self.fit.status.value,
+            "table": self.table.to_dict(orient="records")}))
 
 
 def default_laws(ds: Dataset, x: str | None = None) -> list[Law]:
@@ -142,8 +141,11 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     ('chinchilla', 'converged')
     """
     ds = as_dataset(data)
-    law_list = ([bind_inputs(resolve_law(law, columns, x), x, columns) for law in laws]
-                if laws else default_laws(ds, x))
+    specs = [] if laws is None else checked_laws(
+        laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the catalog laws that "
+        "suit the data", allow_empty=True)
+    law_list = ([bind_inputs(resolve_law(law, columns, x), x, columns) for law in specs]
+                if specs else default_laws(ds, x))
     choice_list = list(choices) if choices is not None else list(DEFAULT_CHOICES)
     if not choice_list or not all(isinstance(c, Choice) for c in choice_list):
         raise OptionError("choices must be a non-empty list of sl.validate.Choice",

@@ -113,6 +113,9 @@ def _largest(ds: Dataset, k: int, order: str | None) -> Fold:
 
 
 def _rolling(ds: Dataset, k: int, order: str | None, min_train: int) -> list[Fold]:
+    if k < 1:
+        raise OptionError(f"rolling={k} scores no size", "argument 'train'",
+                          "score at least the largest size: 'rolling=1', or 'rolling' for 3")
     col = size_column(ds, order)
     values = ds.column(col)
     sizes = np.unique(values)
