@@ -468,3 +468,16 @@ def test_inputs_that_do_not_broadcast_are_a_law_error(chinchilla_fit: sl.FitResu
     # shapes that broadcast keep working: a 3×2 grid
     grid = chinchilla_fit.predict(params=np.ones((3, 1)) * 7e10, tokens=np.ones(2) * 1.4e12)
     assert grid.shape == (3, 2)
+
+
+def test_weighted_records_need_a_reader_that_knows_weights(tmp_path,
+                                                          chinchilla_kept: sl.Dataset) -> None:
+    # an unweighted record stays version 1 (readable by every release); a weighted one is
+    # version 2, so a version-1 reader refuses it instead of silently dropping the weights
+    plain = sl.fit("chinchilla", chinchilla_kept).to_dict()
+    assert plain["schema_version"] == 1 and "case_weights" not in plain
+    w = np.linspace(0.5, 1.5, len(chinchilla_kept))
+    weighted = sl.fit("chinchilla", chinchilla_kept, weights=w).to_dict()
+    assert weighted["schema_version"] == 2
+    back = sl.FitResult.from_dict(weighted)
+    np.testing.assert_allclose(back.case_weights, w)

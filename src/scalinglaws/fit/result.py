@@ -19,7 +19,10 @@ from .diagnostics import Diagnostics
 from .diagnostics import extrapolation as _extrapolation
 
 SCHEMA = "scalinglaws.fit"
-SCHEMA_VERSION = 1
+#: the newest record version this code writes and reads; version 2 adds ``case_weights``
+#: and is written only by weighted fits, so that a reader of version 1 refuses a weighted
+#: record ("upgrade") rather than silently dropping its weights
+SCHEMA_VERSION = 2
 
 
 class FitStatus(enum.Enum):
@@ -209,7 +212,7 @@ class FitResult:
         """A JSON-ready dict with a schema version (``from_dict`` reads it back)."""
         return {
             "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": SCHEMA_VERSION if self.case_weights is not None else 1,
             "law": self.law.to_dict(),
             "params": {k: float_text(v) for k, v in self.params.items()},
             "stderr": {k: float_text(v) for k, v in self.stderr.items()},
