@@ -298,3 +298,10 @@ def test_benchmark_does_not_fit_the_laws_on_all_the_data(monkeypatch) -> None:
     result = benchmark(frame)
     assert len(result.table) == 4
     assert np.isfinite(result.table["rmse_log"]).all()
+
+
+def test_compare_laws_stops_on_a_bad_fit_option() -> None:
+    # a bad option shared by every law is one clear error, not an error row per law
+    with pytest.raises(sl.OptionError, match="unknown loss 'l1'"):
+        validate.compare_laws(["chinchilla", "kaplan"], _ladder(), train="largest=2",
+                              loss="l1")

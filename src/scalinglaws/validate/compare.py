@@ -17,6 +17,7 @@ from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fit.engine import as_dataset, bind_inputs, resolve_law
 from ..fit.engine import fit as fit_law
+from ..fit.objective import check_loss
 from ..fit.result import FitResult
 from ..laws.law import Law
 from ..uncertainty.resample import check_level
@@ -82,6 +83,9 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
     level, n_boot = check_level(level), check_n_boot(n_boot)
     ds = as_dataset(data)
     splits = folds(ds, train, order=order)
+    # options shared by every law fail once, here, rather than as an error row per law
+    check_loss(fit_options.get("loss", "huber"), fit_options.get("delta", 1e-3),
+               fit_options.get("overestimate_penalty", 1.0))
     rule = rule_label(train)
     rows: list[dict[str, Any]] = []
     tests: dict[str, Backtest] = {}
