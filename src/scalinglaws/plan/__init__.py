@@ -1,5 +1,11 @@
-"""Planning: compute-optimal allocation and inverse queries."""
+"""Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
+queries."""
 
+from .inference import InferenceAllocation as InferenceAllocation
+from .inference import inference_optimal as inference_optimal
+from .inverse import Requirement as Requirement
+from .inverse import params_to_reach as params_to_reach
+from .inverse import tokens_to_reach as tokens_to_reach
 from .isoflop import Envelope as Envelope
 from .isoflop import IsoFlop as IsoFlop
 from .isoflop import envelope as envelope
