@@ -61,3 +61,24 @@ def test_far_budgets_carry_an_extrapolation_warning(chinchilla_fit: sl.FitResult
     far = sl.plan.compute_optimal(chinchilla_fit, 1e27)
     assert not near.warnings
     assert any("extrapolation" in w for w in far.warnings)
+
+
+def test_bootstrap_intervals_for_the_allocation(chinchilla_fit: sl.FitResult) -> None:
+    boot = chinchilla_fit.bootstrap(300, seed=0)
+    alloc = sl.plan.compute_optimal(chinchilla_fit, [1e21, 5.76e23], bootstrap=boot,
+                                    level=0.9)
+    assert alloc.params_interval is not None and alloc.params_interval.shape == (2, 2)
+    for lo_hi, mid in ((alloc.params_interval, alloc.params),
+                       (alloc.tokens_interval, alloc.tokens),
+                       (alloc.loss_interval, alloc.loss)):
+        assert np.all(lo_hi[:, 0] < mid) and np.all(mid < lo_hi[:, 1])
+    # the exponent interval is that of beta/(alpha+beta) over the same resamples
+    a = boot.samples[:, 4] / (boot.samples[:, 3] + boot.samples[:, 4])
+    assert alloc.exponent_interval == pytest.approx(tuple(np.quantile(a, [0.05, 0.95])))
+    # the same through a bootstrap attached to the fit, and in the JSON record
+    attached = sl.plan.compute_optimal(chinchilla_fit.with_bootstrap(boot), 5.76e23)
+    np.testing.assert_allclose(attached.params_interval[0], alloc.params_interval[1])
+    d = attached.to_dict()
+    assert len(d["params_interval"]) == 2 and d["level"] == 0.9
+    with pytest.raises(sl.OptionError, match="strictly between 0 and 1"):
+        sl.plan.compute_optimal(chinchilla_fit, 1e21, bootstrap=boot, level=1.0)

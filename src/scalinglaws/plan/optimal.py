@@ -10,6 +10,7 @@ budget's iso-FLOP line (a log grid, then golden-section refinement), for all bud
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,12 @@ class Allocation:
     exponent_params: float | None = None
     exponent_tokens: float | None = None
     warnings: tuple[str, ...] = field(default=())
+    #: percentile intervals over a bootstrap's resamples, (budgets, 2) arrays, and their level
+    params_interval: Array | None = None
+    tokens_interval: Array | None = None
+    loss_interval: Array | None = None
+    exponent_interval: tuple[float, float] | None = None
+    level: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"flops": self.flops, "params": self.params,
@@ -60,6 +67,16 @@ class Allocation:
         if self.exponent_params is not None:
             out["exponent_params"] = self.exponent_params
             out["exponent_tokens"] = self.exponent_tokens
+        if self.params_interval is not None:
+            def pairs(a: Any) -> Any:
+                rows = [[float(lo), float(hi)] for lo, hi in np.asarray(a)]
+                return rows[0] if len(rows) == 1 else rows
+
+            out.update(level=self.level, params_interval=pairs(self.params_interval),
+                       tokens_interval=pairs(self.tokens_interval),
+                       loss_interval=pairs(self.loss_interval))
+            if self.exponent_interval is not None:
+                out["exponent_params_interval"] = list(self.exponent_interval)
         return out
 
     def records(self) -> list[dict[str, float]]:
@@ -105,8 +122,13 @@ def _is_chinchilla(fit: FitResult, n_sym: str, d_sym: str) -> bool:
     return bool(sp.simplify(fit.law.expr - form) == 0)
 
 
-def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0) -> Allocation:
+def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0,
+                    bootstrap: Any = None, level: float = 0.9) -> Allocation:
     """The model size N and tokens D = C/(k·N) that minimise the fitted loss at each budget C.
+
+    With a bootstrap (``bootstrap=fit.bootstrap(1000)``, or one attached to the fit with
+    ``fit.with_bootstrap``) the allocation is recomputed for every resample and the result
+    carries ``level`` percentile intervals for N, D, the loss and the exponent of N.
 
     >>> import scalinglaws as sl
     >>> ds = sl.datasets.load("chinchilla")
@@ -134,7 +156,48 @@ def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0) ->
     else:
         n, loss = _numeric_optimum(fit, c, flops_factor)
         out = Allocation(c, n, c / (flops_factor * n), loss, "numeric", flops_factor)
+    boot = bootstrap if bootstrap is not None else fit.uncertainty
+    if boot is not None:
+        out = _with_intervals(fit, out, boot, level)
     return _with_extrapolation_warnings(fit, out)
+
+
+#: the numeric path is a search per resample: at most this many resamples give its intervals
+_NUMERIC_RESAMPLES = 200
+
+
+def _with_intervals(fit: FitResult, out: Allocation, boot: Any, level: float) -> Allocation:
+    """Percentile intervals of the allocation over the bootstrap's resamples."""
+    from ..uncertainty.resample import check_level
+
+    level = check_level(level)
+    samples = np.asarray(boot.samples, dtype=float)
+    samples = samples[np.isfinite(samples).all(axis=1)]
+    if out.method == "numeric":
+        samples = samples[:_NUMERIC_RESAMPLES]
+    if len(samples) < 2:
+        raise QueryError("the bootstrap has fewer than 2 usable resamples",
+                         "argument 'bootstrap'", "rerun it with more resamples")
+    names = fit.law.parameter_names
+    rows_n, rows_l, expo = [], [], []
+    for row in samples:
+        resampled = dataclasses.replace(fit, params=dict(zip(names, map(float, row),
+                                                             strict=True)),
+                                        uncertainty=None)
+        alloc = compute_optimal(resampled, out.flops, flops_factor=out.flops_factor)
+        rows_n.append(alloc.params)
+        rows_l.append(alloc.loss)
+        if alloc.exponent_params is not None:
+            expo.append(alloc.exponent_params)
+    n_s, l_s = np.array(rows_n), np.array(rows_l)
+    q = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
+    n_int = np.quantile(n_s, q, axis=0).T
+    d_int = (out.flops[:, None] / (out.flops_factor * n_int))[:, ::-1]
+    l_int = np.quantile(l_s, q, axis=0).T
+    e_int = tuple(float(v) for v in np.quantile(expo, q)) if len(expo) == len(samples) else None
+    return dataclasses.replace(out, params_interval=n_int, tokens_interval=d_int,
+                               loss_interval=l_int, exponent_interval=e_int,  # type: ignore
+                               level=level)
 
 
 def _numeric_optimum(fit: FitResult, c: Array, k: float) -> tuple[Array, Array]:
@@ -190,8 +253,7 @@ def _with_extrapolation_warnings(fit: FitResult, out: Allocation) -> Allocation:
                             "answer as a forecast with wide uncertainty")
     if not warn:
         return out
-    return Allocation(out.flops, out.params, out.tokens, out.loss, out.method,
-                      out.flops_factor, out.exponent_params, out.exponent_tokens, tuple(warn))
+    return dataclasses.replace(out, warnings=tuple(warn))
 
 
 def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> Allocation:
