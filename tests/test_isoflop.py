@@ -6,6 +6,7 @@ import doctest
 import importlib
 import json
 import math
+import pkgutil
 import warnings
 from pathlib import Path
 
@@ -185,9 +186,11 @@ def test_isoflop_result_object() -> None:
 
 
 def test_isoflop_doctests() -> None:
-    module = importlib.import_module("scalinglaws.plan.isoflop")
-    result = doctest.testmod(module)
-    assert result.attempted >= 10 and result.failed == 0
+    package = importlib.import_module("scalinglaws.plan.isoflop")
+    names = [package.__name__] + [f"{package.__name__}.{m.name}"
+                                  for m in pkgutil.iter_modules(package.__path__)]
+    results = [doctest.testmod(importlib.import_module(name)) for name in names]
+    assert sum(r.attempted for r in results) >= 10 and sum(r.failed for r in results) == 0
 
 
 # -- bad budgets and bad inputs ----------------------------------------------------------------
