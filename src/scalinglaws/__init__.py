@@ -37,6 +37,7 @@ from .fit import fit as fit
 from .fit.diagnostics import Diagnostics as Diagnostics
 from .laws.law import Law as Law
 from .laws.parameter import Parameter as Parameter
+from .plan.compare import compare as compare
 from .uncertainty.bootstrap import Bootstrap as Bootstrap
 from .uncertainty.profile import Profile as Profile
 
@@ -60,6 +61,7 @@ __all__ = [
     "ScalingLawError",
     "ScalingLawWarning",
     "__version__",
+    "compare",
     "datasets",
     "fit",
     "laws",

@@ -1,6 +1,9 @@
 """Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
 queries."""
 
+from .compare import Comparison as Comparison
+from .compare import compare as compare
+from .compare import compare_data as compare_data
 from .inference import InferenceAllocation as InferenceAllocation
 from .inference import inference_optimal as inference_optimal
 from .inverse import Requirement as Requirement
