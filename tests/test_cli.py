@@ -89,7 +89,9 @@ def test_plan_single_and_several_budgets(fit_json):
     # C = 6 N D holds for the answer
     assert 6 * one["params"] * one["tokens"] == pytest.approx(5.76e23, rel=1e-9)
     several = json.loads(run("plan", fit_json, "--flops", "1e22", "1e23", "--json").stdout)
-    assert several["flops"] == [1e22, 1e23] and several["params"][1] > several["params"][0]
+    # several budgets: a list with one object per budget
+    assert [b["flops"] for b in several] == [1e22, 1e23]
+    assert several[1]["params"] > several[0]["params"]
     human = run("plan", fit_json, "--flops", "1e22,1e23")
     assert "params N" in human.stdout
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from .. import __version__
 from ..validate.split import RULES_HELP
 from . import common as c
+from . import plan as p
 from . import validate as v
 
 app = typer.Typer(
@@ -21,7 +22,8 @@ app = typer.Typer(
     "  scalinglaws fit runs.csv --law chinchilla --out fit.json\n\n"
     "  scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9\n\n"
     "  scalinglaws backtest runs.csv --law chinchilla --train 'flops<1e21'\n\n"
-    "  scalinglaws plan fit.json --flops 5.76e23",
+    "  scalinglaws plan fit.json --flops 5.76e23\n\n"
+    "  scalinglaws isoflop runs.csv --budgets log",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -303,47 +305,83 @@ def plan(
     flops: Annotated[list[str] | None, typer.Option(
         "--flops", help="Training budget(s) in FLOPs: --flops 1e22 1e23 or 1e22,1e23.")] = None,
     loss: Annotated[float | None, typer.Option(
-        "--loss", help="Target loss: the FLOPs needed to reach it.")] = None,
+        "--loss", help="Target loss: the FLOPs needed to reach it (compute-optimally, or at "
+        "the --params or --tokens given).")] = None,
+    params: Annotated[float | None, typer.Option(
+        "--params", help="With --loss: the tokens a model of this size needs.")] = None,
+    tokens: Annotated[float | None, typer.Option(
+        "--tokens", help="With --loss: the parameters needed on this many tokens.")] = None,
+    inference_tokens: Annotated[float | None, typer.Option(
+        "--inference-tokens", metavar="T", help="Tokens the model will serve: the least "
+        "training + inference compute for the loss of --flops (or for --loss), beside the "
+        "Chinchilla-optimal plan.")] = None,
     flops_factor: Annotated[float, typer.Option(help="k in C = k·N·D.")] = 6.0,
+    inference_factor: Annotated[float, typer.Option(
+        help="Inference FLOPs per token and parameter (2·N per token).")] = 2.0,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Compute-optimal model size and tokens for a budget, or the budget to reach a loss.
+    """Compute-optimal model size and tokens for a budget, or what reaching a loss takes.
 
     Examples: scalinglaws plan fit.json --flops 5.76e23; scalinglaws plan fit.json --loss 2.0
+    --params 7e9; scalinglaws plan fit.json --flops 1e23 --inference-tokens 1e13
     """
     from ..data.fitfile import load_fit
-    from ..plan import compute_optimal, flops_to_reach
 
     budgets = [v for item in (flops or []) for v in c.parse_numbers(item, "--flops")]
     budgets += [v for item in _extra_numbers(ctx) for v in c.parse_numbers(item, "--flops")]
-    if not budgets and loss is None:
-        c.fail("plan needs --flops BUDGET or --loss TARGET — e.g. --flops 5.76e23")
-    if any(b <= 0 for b in budgets) or (loss is not None and loss <= 0):
-        c.fail("--flops and --loss must be positive — e.g. --flops 5.76e23")
+    query = p.PlanQuery.checked(budgets, loss, params, tokens, inference_tokens, flops_factor,
+                                inference_factor)
     with c.handled(debug, quiet or json_):
-        result = load_fit(fit_file)
-        if loss is not None:
-            alloc = flops_to_reach(result, loss, flops_factor=flops_factor)
-        else:
-            alloc = compute_optimal(result, budgets, flops_factor=flops_factor)
+        answer = p.run_plan(load_fit(fit_file), query)
     if json_:
-        doc = alloc.to_dict()
-        if loss is not None:
-            doc["target_loss"] = loss
-        c.emit_json(doc)
+        c.emit_json(answer.doc)
         return
-    table = Table(title=f"compute-optimal allocation ({result.law.name}, {alloc.method})")
-    for col in ("FLOPs", "params N", "tokens D", "tokens/param", f"predicted {result.target}"):
-        table.add_column(col, justify="right")
-    for r in alloc.records():
-        table.add_row(f"{r['flops']:.3g}", f"{r['params']:.3g}", f"{r['tokens']:.3g}",
-                      f"{r['tokens'] / r['params']:.1f}", f"{r['loss']:.4f}")
-    c.out.print(table)
-    for w in alloc.warnings:
-        if not quiet:
-            c.err.print(f"[yellow]warning:[/] {c.escape(w)}")
+    c.out.print(answer.table)
+    p.print_warnings(answer.warnings, quiet)
+
+
+@app.command("isoflop", context_settings=EXTRA)
+def isoflop_command(
+    ctx: typer.Context,
+    data: c.DataArg,
+    budgets: Annotated[str, typer.Option(
+        "--budgets", help="How runs group into budgets: exact (equal FLOPs), log (bins of 0.1 "
+        "decade), N (N equal log bins) or bin edges 3e18,3e19,3e20.")] = "exact",
+    x: Annotated[str, typer.Option("--x", help="Model-size column whose optimum is sought.")
+                 ] = "params",
+    level: Annotated[float, typer.Option(help="Level of the bootstrap intervals.")] = 0.95,
+    n_boot: Annotated[int, typer.Option(
+        "--n-boot", help="Bootstrap resamples of the runs within each budget (0: none).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    window: Annotated[int | None, typer.Option(
+        "--window", metavar="K", help="Fit each parabola to the K sizes nearest the lowest "
+        "loss (default: all sizes).")] = None,
+    min_sizes: Annotated[int, typer.Option(
+        "--min-sizes", help="Skip budgets with fewer distinct sizes.")] = 3,
+    col: c.ColOpt = None,
+    exclude: c.ExcludeOpt = None,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute-optimal exponents N_opt ∝ C^a, D_opt ∝ C^b from IsoFLOP profiles (Hoffmann et
+    al. 2022, Approach 2): a parabola per budget, power laws through their minima.
+
+    Examples: scalinglaws isoflop runs.csv; scalinglaws isoflop chinchilla --budgets log
+    --n-boot 200 --json
+    """
+    _no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        iso = p.run_isoflop(data, budgets, columns=c.parse_pairs(col or [], "--col"),
+                            exclude=exclude, x=x, level=level, n_boot=n_boot, seed=seed,
+                            window=window, min_sizes=min_sizes)
+    if json_:
+        c.emit_json(iso.to_dict())
+    else:
+        c.out.print(p.isoflop_table(iso))
 
 
 def _extra_pairs(ctx: typer.Context) -> list[str]:
