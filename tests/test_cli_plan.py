@@ -252,3 +252,46 @@ def test_parse_budget_rule():
     assert parse_budget_rule("8") == 8
     assert parse_budget_rule("1e19,1e20") == [1e19, 1e20]
     assert parse_budget_rule("sideways") == "sideways"  # the library names the rules
+
+
+# -- compare ------------------------------------------------------------------------------
+def _setup_csv(path, multiplier, seed):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    s = np.sqrt(multiplier)
+    rows = [{"params": n, "tokens": m * n,
+             "loss": (1.8 + 480 * (n / s) ** -0.34 + 2100 * (m * n / s) ** -0.37)
+             * np.exp(rng.normal(0, 0.002))}
+            for n in np.geomspace(2e7, 2e9, 7) for m in (5, 10, 20, 40, 80)]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_compare_json_contract(tmp_path):
+    a = _setup_csv(tmp_path / "a.csv", 1.0, 0)
+    b = _setup_csv(tmp_path / "b.csv", 3.0, 1)
+    doc = json.loads(run("compare", a, b, "--law", "chinchilla", "--n-boot", 50,
+                         "--json").stdout)
+    for key in ("compute_multiplier", "crossover_flops", "p_a_better"):
+        assert key in doc
+    # B was built to need 3x the compute of A (0.2% noise): within 10%
+    assert abs(doc["compute_multiplier"] - 3.0) < 0.3
+    assert doc["p_a_better"] > 0.975 and doc["significant"]
+    assert len(doc["sensitivity"]) == 4
+    ds_a, ds_b = sl.Dataset.from_csv(a), sl.Dataset.from_csv(b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        direct = sl.plan.compare_data(ds_a, ds_b, n_boot=0)
+    assert doc["compute_multiplier"] == direct.multiplier_at_budget
+    table = run("compare", a, b, "--n-boot", 0).stdout
+    assert "needs" in table and "mse_log" in table
+
+
+def test_compare_bad_input(tmp_path):
+    a = _setup_csv(tmp_path / "a.csv", 1.0, 0)
+    result = run("compare", a, tmp_path / "missing.csv", code=2)
+    assert "Traceback" not in result.output
+    result = run("compare", a, a, "--budget", -1, code=2)
+    assert "budget" in result.output

@@ -342,6 +342,40 @@ def plan(
     p.print_warnings(answer.warnings, quiet)
 
 
+@app.command("compare", context_settings=EXTRA)
+def compare_command(
+    ctx: typer.Context,
+    data_a: Annotated[str, typer.Argument(metavar="DATA_A", help="Runs of setup A.")],
+    data_b: Annotated[str, typer.Argument(metavar="DATA_B", help="Runs of setup B.")],
+    law: Annotated[str, typer.Option("--law", help="The law fitted to both.")] = "chinchilla",
+    budget: Annotated[float | None, typer.Option(
+        "--budget", help="FLOPs at which to give the verdict (default: the largest run).")
+    ] = None,
+    n_boot: Annotated[int, typer.Option(
+        "--n-boot", help="Bootstrap resamples per setup for P(A better) (0: none).")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    col: c.ColOpt = None,
+    exclude: c.ExcludeOpt = None,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """How many times more compute B needs to match A's loss, where the two cross, how sure
+    that is, and whether the verdict survives other fitting choices.
+
+    Example: scalinglaws compare runs_a.csv runs_b.csv --law chinchilla --json
+    """
+    _no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        cmp = p.run_compare(data_a, data_b, law, columns=c.parse_pairs(col or [], "--col"),
+                            exclude=exclude, budget=budget, n_boot=n_boot, seed=seed)
+    if json_:
+        c.emit_json(cmp.to_dict())
+    else:
+        c.out.print(p.compare_table(cmp))
+        p.print_warnings(cmp.warnings, quiet)
+
+
 @app.command("isoflop", context_settings=EXTRA)
 def isoflop_command(
     ctx: typer.Context,

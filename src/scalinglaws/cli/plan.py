@@ -264,3 +264,26 @@ def _sci(value: Any, digits: int = 3) -> str:
 def _g(value: Any, digits: int = 3) -> str:
     v = float(value)
     return f"{v:.{digits}g}" if math.isfinite(v) else "—"
+
+
+def run_compare(data_a: str, data_b: str, law: str, *, columns: dict[str, str],
+                exclude: str | None, budget: float | None, n_boot: int,
+                seed: int | None) -> Any:
+    """Load both datasets as ``fit`` does, fit the law to each and compare them."""
+    from ..plan import compare_data
+
+    ds_a = c.load_data(data_a, columns=columns, exclude=exclude)
+    ds_b = c.load_data(data_b, columns=columns, exclude=exclude)
+    return compare_data(ds_a, ds_b, law, budget=budget, n_boot=n_boot, seed=seed)
+
+
+def compare_table(cmp: Any) -> Table:
+    """The verdict on top, the sensitivity of the multiplier to the fitting choice below."""
+    table = Table(title=cmp.statement(), title_justify="left")
+    for name in ("fitting choice", "compute multiplier", "A better", "status"):
+        table.add_column(name)
+    if cmp.sensitivity is not None:
+        for row in cmp.sensitivity.to_dict(orient="records"):
+            table.add_row(c.escape(str(row["choice"])), _g(row["compute_multiplier"]),
+                          str(row["a_better"]), c.escape(str(row["status"])))
+    return table

@@ -141,6 +141,8 @@ def compare_data(data_a: Any, data_b: Any, law: Any = "chinchilla", *,
     """Fit one law to two datasets and compare them; the first choice gives the verdict,
     every choice a row of the sensitivity table (does the conclusion flip?)."""
     ds_a, ds_b = as_dataset(data_a), as_dataset(data_b)
+    if budget is not None:  # a bad budget is one clear error, not a failure per choice
+        budget = float(_positive_values(budget, "budget", "budget=1e23")[0])
     if not choices:
         raise OptionError("choices must name at least one fitting choice", "argument "
                           "'choices'", "use the default SENSITIVITY")
