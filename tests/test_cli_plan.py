@@ -210,6 +210,24 @@ def test_isoflop_options_reach_the_library():
     assert len(edges["budgets"]) == 3 and edges["a_interval"] == [None, None]
 
 
+def test_isoflop_estimator_akima_reaches_the_library():
+    ds = sl.datasets.load("chinchilla")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        iso = sl.plan.isoflop(ds, budgets="log", n_boot=20, estimator="akima")
+    doc = doc_of("isoflop", "chinchilla", "--budgets", "log", "--n-boot", 20,
+                 "--estimator", "akima")
+    assert doc["estimator"] == "akima"
+    assert doc["a"] == pytest.approx(iso.a, rel=1e-12)
+    assert doc["a_interval"] == pytest.approx(list(iso.a_interval), rel=1e-12)
+    assert [b["status"] for b in doc["budgets"]] == iso.budgets["status"].tolist()
+    table = run("isoflop", "chinchilla", "--budgets", "log", "--n-boot", 0, "--estimator",
+                "akima", "--quiet")
+    assert "Akima spline" in table.stdout and "a = " in table.stdout
+    assert doc_of("isoflop", "chinchilla", "--budgets", "log", "--n-boot", 0
+                  )["estimator"] == "parabola"
+
+
 def test_isoflop_table_and_warnings_on_stderr():
     result = run("isoflop", "chinchilla", "--budgets", "log", "--n-boot", 20)
     assert "a = " in result.stdout and "b = " in result.stdout
@@ -232,6 +250,7 @@ def test_isoflop_table_and_warnings_on_stderr():
         (("--budgets", "log", "--n-boot", "1"), "at least 2 resamples"),
         (("--budgets", "log", "--level", "1.5"), "between 0 and 1"),
         (("--budgets", "log", "--window", "2"), "window"),
+        (("--budgets", "log", "--estimator", "spline"), "estimator"),
         (("--budgets", "log", "--x", "loss"), "model-size column"),
         (("--budgets", "log", "--x", "nosuch"), "nosuch"),
         (("--budgets", "log", "--exclude", "nosuch"), "nosuch"),

@@ -395,6 +395,9 @@ def isoflop_command(
         "loss (default: all sizes).")] = None,
     min_sizes: Annotated[int, typer.Option(
         "--min-sizes", help="Skip budgets with fewer distinct sizes.")] = 3,
+    estimator: Annotated[str, typer.Option(
+        "--estimator", help="Each budget's optimum: parabola (Hoffmann et al.) or akima (the "
+        "minimum of an Akima spline through ln loss, Porian et al. 2024).")] = "parabola",
     col: c.ColOpt = None,
     exclude: c.ExcludeOpt = None,
     json_: JsonOpt = False,
@@ -411,7 +414,7 @@ def isoflop_command(
     with c.handled(debug, quiet or json_):
         iso = p.run_isoflop(data, budgets, columns=c.parse_pairs(col or [], "--col"),
                             exclude=exclude, x=x, level=level, n_boot=n_boot, seed=seed,
-                            window=window, min_sizes=min_sizes)
+                            window=window, min_sizes=min_sizes, estimator=estimator)
     if json_:
         c.emit_json(iso.to_dict())
     else:

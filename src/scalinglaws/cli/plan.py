@@ -208,14 +208,14 @@ def parse_budget_rule(text: str) -> Any:
 
 def run_isoflop(data: str, budgets: str, *, columns: dict[str, str], exclude: str | None,
                 x: str, level: float, n_boot: int, seed: int | None, window: int | None,
-                min_sizes: int) -> IsoFlop:
+                min_sizes: int, estimator: str = "parabola") -> IsoFlop:
     """Load the data as ``fit`` does and run the IsoFLOP analysis."""
     from ..plan import isoflop
 
     rule = parse_budget_rule(budgets)
     ds = c.load_data(data, columns=columns, exclude=exclude)
     return isoflop(ds, budgets=rule, x=x, level=level, n_boot=n_boot, seed=seed,
-                   min_sizes=min_sizes, window=window)
+                   min_sizes=min_sizes, window=window, estimator=estimator)
 
 
 def isoflop_table(iso: IsoFlop) -> Table:
@@ -232,7 +232,8 @@ def isoflop_table(iso: IsoFlop) -> Table:
         f"{len(iso.budgets)} budgets used\n"
         f"N_opt = {iso.k_N:.4g}·C^a   a = {iso.a:.4f}  {pct} {ci(iso.a_interval)}\n"
         f"D_opt = {iso.k_D:.4g}·C^b   b = {iso.b:.4f}  {pct} {ci(iso.b_interval)}")
-    caption = Text(f"budgets: {iso.budget_rule}; parabola in ln {iso.x}"
+    shape = ("Akima spline of ln loss" if iso.estimator == "akima" else "parabola")
+    caption = Text(f"budgets: {iso.budget_rule}; {shape} in ln {iso.x}"
                    + (f" over the {iso.window} sizes nearest the lowest loss"
                       if iso.window else "")
                    + f"; D_opt from {iso.tokens_from}; bootstrap: {iso.n_boot} resamples; "

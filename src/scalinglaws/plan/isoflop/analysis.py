@@ -14,6 +14,7 @@ from ...data.dataset import Dataset
 from ...exceptions import DataError, OptionError, ScalingLawWarning
 from ...uncertainty.resample import check_level
 from ._common import Array, _as_dataset, _check_int, _check_seed, _flops_column, _size_column
+from .akima import _akimas
 from .budgets import _group_budgets
 from .parabola import _Budgets, _flops_per_token, _interp, _pack, _parabolas, _power_laws
 from .result import IsoFlop
@@ -29,6 +30,7 @@ def isoflop(
     seed: int | None = 0,
     min_sizes: int = 3,
     window: int | None = None,
+    estimator: str = "parabola",
 ) -> IsoFlop:
     """Compute-optimal exponents from IsoFLOP profiles (Hoffmann et al. 2022, Approach 2).
 
@@ -114,6 +116,18 @@ def isoflop(
     if window is not None:
         window = _check_int(window, "window", 3,
                             "use window=None (all sizes) or e.g. window=5")
+    if estimator not in ("parabola", "akima"):
+        raise OptionError(f"estimator must be 'parabola' or 'akima', got {estimator!r}",
+                          "argument 'estimator'",
+                          "use estimator='parabola' (Hoffmann et al.) or 'akima' (Porian et al.)")
+    if estimator == "akima" and window is not None:
+        raise OptionError("window applies to the parabola only; the Akima spline is local "
+                          "already", "argument 'window'",
+                          "use window=None with estimator='akima'")
+    spline = estimator == "akima"
+
+    def minima(b: _Budgets, counts: Array) -> dict[str, Array]:
+        return _akimas(b, counts) if spline else _parabolas(b, counts, window)
     size = _size_column(ds, x)
     c = _flops_column(ds)
     loss = ds.column("loss")
@@ -162,7 +176,7 @@ def isoflop(
         _emit(messages)
         raise _too_few_budgets(table, rule, 0)
     bud = _pack(groups)
-    fits = {k: v[0] for k, v in _parabolas(bud, bud.mask[None].astype(float), window).items()}
+    fits = {k: v[0] for k, v in minima(bud, bud.mask[None].astype(float)).items()}
     logn_all = bud.centre + fits["vertex"]
 
     # D_opt: along each budget's own (N, D) relation when tokens are given, else C/(k·N)
@@ -191,7 +205,8 @@ def isoflop(
             no_min.append(f"C={flops_j:.3g} (curvature {fits['curvature'][j]:.3g})")
             continue
         sizes = np.unique(np.log(size[members[j]]))
-        edge = bool(logn_all[j] < sizes[1] or logn_all[j] > sizes[-2])
+        edge = bool(not fits["ok"][j] if spline
+                    else logn_all[j] < sizes[1] or logn_all[j] > sizes[-2])
         table.loc[r, ["n_opt", "d_opt", "loss_opt", "curvature"]] = [
             float(np.exp(logn_all[j])), float(np.exp(logd_all[j])),
             float(fits["loss_opt"][j]), float(fits["curvature"][j])]
@@ -199,14 +214,19 @@ def isoflop(
         where = (f"C={flops_j:.3g} ({x} {np.exp(logn_all[j]):.3g} vs sizes "
                  f"{np.exp(sizes[0]):.3g}..{np.exp(sizes[-1]):.3g})")
         if not fits["ok"][j]:
-            table.loc[r, "status"] = "extrapolated"
+            table.loc[r, "status"] = "minimum_at_end" if spline else "extrapolated"
             beyond.append(where)
         elif edge:
             at_edge.append(where)
     if no_min:
         messages.append(f"the parabola opens downwards (no minimum) at {len(no_min)} "
                         f"budget(s), which were skipped: {_listing(no_min)}")
-    if beyond:
+    if beyond and spline:
+        messages.append(
+            f"the spline minimum lies at the first or last sampled size at {len(beyond)} "
+            f"budget(s), which were skipped (as Porian et al. do; the optimum lies beyond the "
+            f"sweep): {_listing(beyond)}. Extend those sweeps past the optimum")
+    elif beyond:
         messages.append(
             f"the parabola minimum lies beyond the sampled sizes at {len(beyond)} budget(s), "
             f"which were skipped (an extrapolation, not a measurement): {_listing(beyond)}. "
@@ -233,7 +253,7 @@ def isoflop(
     if n_boot:
         sub = _pack([groups[j] for j in keep])
         rng = np.random.default_rng(seed)
-        bf = _parabolas(sub, _resample_counts(sub, n_boot, rng), window)
+        bf = minima(sub, _resample_counts(sub, n_boot, rng))
         ok_b = bf["ok"]
         ln_b = np.where(ok_b, sub.centre + bf["vertex"], 0.0)
         boot_a, _ = _power_laws(logc_b, ln_b, ok_b)
@@ -254,15 +274,18 @@ def isoflop(
                for j in range(keep.size) if failed[j] > 0.05]
         if bad:
             messages.append(
-                "in some bootstrap resamples the parabola of budget(s) " + ", ".join(bad)
-                + " had fewer than 3 sizes, no minimum, or a minimum beyond the sizes drawn; "
-                "those budgets were left out of those resamples' power-law fits")
+                f"in some bootstrap resamples the {'spline' if spline else 'parabola'} of "
+                "budget(s) " + ", ".join(bad) + " had fewer than 3 sizes, no minimum, or a "
+                + ("minimum at the first or last size drawn; " if spline else
+                   "minimum beyond the sizes drawn; ")
+                + "those budgets were left out of those resamples' power-law fits")
 
     _emit(messages)
     return IsoFlop(
         a=float(a[0]), b=float(b[0]), a_interval=a_int, b_interval=b_int,
         k_N=float(np.exp(ia[0])), k_D=float(np.exp(ib[0])), budgets=table, level=level,
-        n_boot=n_boot, x=x, window=window, budget_rule=rule, tokens_from=tokens_from,
+        n_boot=n_boot, x=x, window=window, estimator=estimator, budget_rule=rule,
+        tokens_from=tokens_from,
         flops_factor=ds.flops_factor, boot_a=boot_a, boot_b=boot_b, warnings=tuple(messages))
 
 

@@ -25,7 +25,10 @@ class IsoFlop:
     bootstrap interval of ``n_opt`` at ``level``) and ``status``: ``"used"``,
     ``"too_few_sizes"``, ``"no_minimum"`` (the parabola opens downwards) or
     ``"extrapolated"`` (its minimum lies beyond the sampled sizes); only ``"used"`` budgets
-    enter the power laws. ``boot_a``/``boot_b`` hold the bootstrap exponents (NaN where a
+    enter the power laws. With ``estimator="akima"`` the minimum is the Akima spline's
+    (``loss_opt`` and ``curvature`` too), ``at_edge`` marks a minimum at the first or last
+    sampled size and such a budget has status ``"minimum_at_end"`` (skipped, as by Porian et
+    al.). ``boot_a``/``boot_b`` hold the bootstrap exponents (NaN where a
     resample kept fewer than two budgets).
     """
 
@@ -46,6 +49,7 @@ class IsoFlop:
     boot_a: Array = field(repr=False)
     boot_b: Array = field(repr=False)
     warnings: tuple[str, ...] = ()
+    estimator: str = "parabola"
 
     def predict(self, flops: Any) -> tuple[Array, Array]:
         """The fitted ``(N_opt, D_opt)`` at budget(s) ``flops`` (arrays shaped like ``flops``).
@@ -79,6 +83,7 @@ class IsoFlop:
             "a_interval": list(self.a_interval), "b_interval": list(self.b_interval),
             "k_N": self.k_N, "k_D": self.k_D,
             "level": self.level, "n_boot": self.n_boot, "x": self.x, "window": self.window,
+            "estimator": self.estimator,
             "budget_rule": self.budget_rule, "tokens_from": self.tokens_from,
             "flops_factor": self.flops_factor,
             "budgets": self.budgets.to_dict(orient="records"),
@@ -95,7 +100,9 @@ class IsoFlop:
         n_used = int((self.budgets["status"] == "used").sum())
         return [
             f"IsoFLOP analysis (Hoffmann et al. 2022, Approach 2): {n_used} of "
-            f"{len(self.budgets)} budgets, parabola in ln {self.x}"
+            f"{len(self.budgets)} budgets, "
+            + (f"Akima spline of ln loss in ln {self.x} (Porian et al. 2024)"
+               if self.estimator == "akima" else f"parabola in ln {self.x}")
             + (f" over the {self.window} sizes nearest the lowest loss" if self.window else ""),
             f"  N_opt = {self.k_N:.4g} * C^a   a = {self.a:.4f}  {pct} {ci(self.a_interval)}",
             f"  D_opt = {self.k_D:.4g} * C^b   b = {self.b:.4f}  {pct} {ci(self.b_interval)}",
