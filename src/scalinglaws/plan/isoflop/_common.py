@@ -18,16 +18,6 @@ Array = np.ndarray
 _NOT_SIZE = ("flops", "loss", "tokens")
 
 
-def _positive(value: Any, name: str, example: str) -> Array:
-    try:
-        out = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        out = np.array([np.nan])
-    if out.size == 0 or not np.isfinite(out).all() or (out <= 0).any():
-        raise OptionError(f"{name} must be positive finite numbers, got {value!r}",
-                          f"argument '{name}'", f"e.g. {example}")
-    return out
-
 
 def _as_dataset(data: Any) -> Dataset:
     if isinstance(data, Dataset):

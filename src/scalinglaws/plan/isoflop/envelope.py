@@ -13,7 +13,8 @@ import pandas as pd
 from ...data.dataset import Dataset
 from ...data.jsonvalues import json_value
 from ...exceptions import DataError, ScalingLawWarning
-from ._common import Array, _as_dataset, _check_int, _flops_column, _positive, _size_column
+from ..optimal import _budgets
+from ._common import Array, _as_dataset, _check_int, _flops_column, _size_column
 from .parabola import _power_laws
 
 
@@ -37,7 +38,7 @@ class Envelope:
 
     def predict(self, flops: Any) -> tuple[Array, Array]:
         """The fitted ``(N_opt, D_opt)`` at budget(s) ``flops`` (arrays shaped like ``flops``)."""
-        c = _positive(flops, "flops", "flops=1e22 or flops=[1e21, 1e23]")
+        c = _budgets(flops)
         shape = np.shape(flops)
         return (self.k_N * c**self.a).reshape(shape), (self.k_D * c**self.b).reshape(shape)
 

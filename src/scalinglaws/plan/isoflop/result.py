@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ...data.jsonvalues import json_value
-from ._common import Array, _positive
+from ..optimal import _budgets
+from ._common import Array
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class IsoFlop:
         >>> bool(np.isclose(6 * n_opt * d_opt, 1e22, rtol=1e-6))
         True
         """
-        c = _positive(flops, "flops", "flops=1e22 or flops=[1e21, 1e23]")
+        c = _budgets(flops)
         shape = np.shape(flops)
         n = self.k_N * c**self.a
         d = self.k_D * c**self.b
