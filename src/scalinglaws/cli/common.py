@@ -154,3 +154,18 @@ def fmt(x: float) -> str:
 
 
 Command = Callable[..., Any]
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+FitArg = Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")]
+#: commands that read ``--at a=1 b=2`` style lists take extra arguments
+EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
+
+
+def no_extra(ctx: typer.Context) -> None:
+    """Refuse arguments a command does not take (exit code 2)."""
+    if ctx.args:
+        fail(f"unexpected argument(s): {' '.join(map(escape, ctx.args))} — "
+             f"see scalinglaws {ctx.info_name} --help")

@@ -12,7 +12,9 @@ from .. import __version__
 from ..validate.split import RULES_HELP
 from . import common as c
 from . import plan as p
+from . import planning
 from . import validate as v
+from .common import EXTRA, DebugOpt, FitArg, JsonOpt, QuietOpt
 
 app = typer.Typer(
     name="scalinglaws",
@@ -30,11 +32,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
-FitArg = Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")]
-EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
 def _version(value: bool) -> None:
@@ -132,7 +129,7 @@ def fit(
     """
     from ..fit.engine import fit as run_fit
 
-    _no_extra(ctx)
+    c.no_extra(ctx)
     bs = None
     with c.handled(debug, quiet or json_) as warned:
         mapping = c.parse_pairs(col or [], "--col")
@@ -241,7 +238,7 @@ def backtest(
     Examples: scalinglaws backtest runs.csv --law chinchilla --train "flops<1e21";
     scalinglaws backtest runs.csv --law chinchilla --train largest=2 --json --points
     """
-    _no_extra(ctx)
+    c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
         bt = v.run_backtest(data, law, train, columns=c.parse_pairs(col or [], "--col"),
                             exclude=exclude, x=x, y=y, level=level, n_boot=n_boot, seed=seed,
@@ -282,7 +279,7 @@ def select(
     Examples: scalinglaws select runs.csv; scalinglaws select runs.csv --laws chinchilla,kaplan
     --out fit.json
     """
-    _no_extra(ctx)
+    c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
         sel = v.run_select(data, laws or [], holdout, columns=c.parse_pairs(col or [], "--col"),
                            exclude=exclude, x=x, y=y, level=level, order=order)
@@ -342,85 +339,6 @@ def plan(
     p.print_warnings(answer.warnings, quiet)
 
 
-@app.command("compare", context_settings=EXTRA)
-def compare_command(
-    ctx: typer.Context,
-    data_a: Annotated[str, typer.Argument(metavar="DATA_A", help="Runs of setup A.")],
-    data_b: Annotated[str, typer.Argument(metavar="DATA_B", help="Runs of setup B.")],
-    law: Annotated[str, typer.Option("--law", help="The law fitted to both.")] = "chinchilla",
-    budget: Annotated[float | None, typer.Option(
-        "--budget", help="FLOPs at which to give the verdict (default: the largest run).")
-    ] = None,
-    n_boot: Annotated[int, typer.Option(
-        "--n-boot", help="Bootstrap resamples per setup for P(A better) (0: none).")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
-    col: c.ColOpt = None,
-    exclude: c.ExcludeOpt = None,
-    json_: JsonOpt = False,
-    debug: DebugOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """How many times more compute B needs to match A's loss, where the two cross, how sure
-    that is, and whether the verdict survives other fitting choices.
-
-    Example: scalinglaws compare runs_a.csv runs_b.csv --law chinchilla --json
-    """
-    _no_extra(ctx)
-    with c.handled(debug, quiet or json_):
-        cmp = p.run_compare(data_a, data_b, law, columns=c.parse_pairs(col or [], "--col"),
-                            exclude=exclude, budget=budget, n_boot=n_boot, seed=seed)
-    if json_:
-        c.emit_json(cmp.to_dict())
-    else:
-        c.out.print(p.compare_table(cmp))
-        p.print_warnings(cmp.warnings, quiet)
-
-
-@app.command("isoflop", context_settings=EXTRA)
-def isoflop_command(
-    ctx: typer.Context,
-    data: c.DataArg,
-    budgets: Annotated[str, typer.Option(
-        "--budgets", help="How runs group into budgets: exact (equal FLOPs), log (bins of 0.1 "
-        "decade), N (N equal log bins) or bin edges 3e18,3e19,3e20.")] = "exact",
-    x: Annotated[str, typer.Option("--x", help="Model-size column whose optimum is sought.")
-                 ] = "params",
-    level: Annotated[float, typer.Option(help="Level of the bootstrap intervals.")] = 0.95,
-    n_boot: Annotated[int, typer.Option(
-        "--n-boot", help="Bootstrap resamples of the runs within each budget (0: none).")
-    ] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
-    window: Annotated[int | None, typer.Option(
-        "--window", metavar="K", help="Fit each parabola to the K sizes nearest the lowest "
-        "loss (default: all sizes).")] = None,
-    min_sizes: Annotated[int, typer.Option(
-        "--min-sizes", help="Skip budgets with fewer distinct sizes.")] = 3,
-    estimator: Annotated[str, typer.Option(
-        "--estimator", help="Each budget's optimum: parabola (Hoffmann et al.) or akima (the "
-        "minimum of an Akima spline through ln loss, Porian et al. 2024).")] = "parabola",
-    col: c.ColOpt = None,
-    exclude: c.ExcludeOpt = None,
-    json_: JsonOpt = False,
-    debug: DebugOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Compute-optimal exponents N_opt ∝ C^a, D_opt ∝ C^b from IsoFLOP profiles (Hoffmann et
-    al. 2022, Approach 2): a parabola per budget, power laws through their minima.
-
-    Examples: scalinglaws isoflop runs.csv; scalinglaws isoflop chinchilla --budgets log
-    --n-boot 200 --json
-    """
-    _no_extra(ctx)
-    with c.handled(debug, quiet or json_):
-        iso = p.run_isoflop(data, budgets, columns=c.parse_pairs(col or [], "--col"),
-                            exclude=exclude, x=x, level=level, n_boot=n_boot, seed=seed,
-                            window=window, min_sizes=min_sizes, estimator=estimator)
-    if json_:
-        c.emit_json(iso.to_dict())
-    else:
-        c.out.print(p.isoflop_table(iso))
-
-
 def _extra_pairs(ctx: typer.Context) -> list[str]:
     bad = [a for a in ctx.args if "=" not in a]
     if bad:
@@ -438,17 +356,15 @@ def _extra_numbers(ctx: typer.Context) -> list[str]:
     return list(ctx.args)
 
 
-def _no_extra(ctx: typer.Context) -> None:
-    if ctx.args:
-        c.fail(f"unexpected argument(s): {' '.join(map(c.escape, ctx.args))} — "
-               f"see scalinglaws {ctx.info_name} --help")
-
-
 def _command_line(ctx: typer.Context) -> str:
     import shlex
     import sys
 
     return "scalinglaws " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+app.command("compare", context_settings=EXTRA)(planning.compare_command)
+app.command("isoflop", context_settings=EXTRA)(planning.isoflop_command)
 
 
 def main() -> None:
