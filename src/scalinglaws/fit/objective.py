@@ -271,8 +271,9 @@ class Objective:
         with np.errstate(all="ignore"):
             out_value = W @ np.where(np.isfinite(value), value, np.nan)
             out_g = W @ g
-            out_H = (W @ H.reshape(n, p * p)).reshape(K, p, p)
-            out_irls = (W @ H_irls.reshape(n, p * p)).reshape(K, p, p)
+            zeros = np.zeros((K, p, p))
+            out_H = (W @ H.reshape(n, p * p)).reshape(K, p, p) if exact else zeros
+            out_irls = (W @ H_irls.reshape(n, p * p)).reshape(K, p, p) if irls else zeros
         out_value, out_g, out_H = self._sanitise(out_value, out_g, out_H)
         return out_value, out_g, out_H, out_irls
 
