@@ -1,0 +1,236 @@
+"""Conformance of every catalog law: whatever is added to ``sl.laws.names()`` must pass.
+
+Analytic gradient and Hessian vs central finite differences, recovery from synthetic data with
+1% noise, bounds and init grids, JSON round trip of a fit, ``predict`` shapes, and the
+``scalinglaws laws`` listing. One-input laws are bound to a column ``x``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_fit import NOISE, theory_sd
+from test_laws import (
+    ATOL_REL,
+    INPUT_RANGES,
+    PUBLISHED,
+    RTOL,
+    STEP,
+    log_uniform,
+    sample_parameters,
+)
+from typer.testing import CliRunner
+
+import scalinglaws as sl
+from scalinglaws.cli.main import app
+
+CATALOG = sl.laws.names()
+
+#: realistic input ranges per column; ``x`` (the free input of one-input laws) spans compute
+RANGES = {**INPUT_RANGES, "x": INPUT_RANGES["flops"]}
+
+#: known parameters inside the bounds, where every term of the law matters on the design below
+TRUTH: dict[str, dict[str, float]] = {**PUBLISHED}
+
+
+def conform_law(name: str) -> sl.Law:
+    """The catalog law with every unbound input reading the column ``x``."""
+    law = sl.laws.get(name)
+    if law.unbound_inputs:
+        law = law.bind(**dict.fromkeys(law.unbound_inputs, "x"))
+    return law
+
+
+def fit_kwargs(name: str) -> dict[str, str]:
+    return dict.fromkeys(sl.laws.get(name).unbound_inputs, "x")
+
+
+def test_every_catalog_law_has_known_parameters_here():
+    # a law added to the catalog needs a realistic truth for the recovery check
+    assert set(CATALOG) <= set(TRUTH)
+
+
+# -- derivatives --------------------------------------------------------------------------------
+def random_point(name: str, seed: int, n: int = 30, k: int = 5):
+    law = conform_law(name)
+    rng = np.random.default_rng(seed)
+    X = [log_uniform(rng, *RANGES[str(col)], n)[None, :] for col in law.inputs.values()]
+    P = sample_parameters(law, rng, k)
+    for j, p in enumerate(law.parameters):
+        assert np.all((P[:, j] > p.lower) & (P[:, j] < p.upper)), p.name
+    f = law.evaluate(X, P)
+    assert np.isfinite(f).all() and (f > 0).all()
+    return law, X, P, f
+
+
+def central_difference(fun, P: np.ndarray) -> np.ndarray:
+    """d fun / d P[:, j] by central differences with relative step STEP, stacked last."""
+    cols = []
+    for j in range(P.shape[1]):
+        h = STEP * np.abs(P[:, j])
+        up, down = P.copy(), P.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        diff = fun(up) - fun(down)
+        cols.append(diff / (2 * h).reshape((-1,) + (1,) * (diff.ndim - 1)))
+    return np.stack(cols, axis=-1)
+
+
+@pytest.mark.parametrize("name", CATALOG)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_gradient_matches_central_differences(name, seed):
+    law, X, P, f = random_point(name, seed)
+    J = law.jacobian(X, P)
+    fd = central_difference(lambda Q: law.evaluate(X, Q), P)
+    # sensitivities per relative change of each parameter
+    scaled_fd = fd * P[:, None, :]
+    atol = ATOL_REL * np.abs(f)[..., None]
+    # the law's gradient and the fit engine's fast path (log-input rewrite) alike
+    _, grads, _ = law.derivative_columns(X, P, order=1)
+    for got in (J, np.stack(grads, axis=-1)):
+        scaled = got * P[:, None, :]
+        assert np.all(np.abs(scaled - scaled_fd) <= atol + RTOL * np.abs(scaled_fd))
+
+
+@pytest.mark.parametrize("name", CATALOG)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hessian_matches_central_differences_of_gradient(name, seed):
+    law, X, P, f = random_point(name, seed)
+    H = law.hessian(X, P)
+    np.testing.assert_array_equal(H, np.swapaxes(H, -1, -2))
+    fd = central_difference(lambda Q: law.jacobian(X, Q), P)
+    scale = P[:, None, :, None] * P[:, None, None, :]
+    scaled, scaled_fd = H * scale, fd * scale
+    J = np.abs(law.jacobian(X, P) * P[:, None, :]).max(axis=-1)
+    atol = ATOL_REL * np.maximum(np.abs(f), J)[..., None, None]
+    assert np.all(np.abs(scaled - scaled_fd) <= atol + RTOL * np.abs(scaled_fd))
+
+
+# -- bounds and init grids ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", CATALOG)
+def test_bounds_and_init_grid_lie_in_the_domain(name):
+    law = sl.laws.get(name)
+    assert law.parameters and law.citation and law.formula
+    for p in law.parameters:
+        assert p.lower < p.upper, p.name
+        assert not (p.log and p.lower < 0), p.name
+        if p.init is not None:
+            assert len(p.init) >= 1
+            for v in p.init:
+                assert p.lower <= v <= p.upper and math.isfinite(v), (p.name, v)
+                assert not (p.log and v <= 0), (p.name, v)
+    truth = TRUTH[name]
+    assert set(truth) == set(law.parameter_names)
+    for p in law.parameters:
+        assert p.lower <= truth[p.name] <= p.upper, p.name
+
+
+# -- recovery from synthetic data ---------------------------------------------------------------
+def synthetic(name: str, seed: int = 0):
+    """Law (bound), dataset with 1% lognormal noise, truth vector, design X, clean values."""
+    law = conform_law(name)
+    if len(law.inputs) == 1:
+        frame = {str(next(iter(law.inputs.values()))): np.geomspace(1e17, 1e23, 40)}
+    else:
+        n, d = np.meshgrid(np.geomspace(1e7, 1e10, 6), np.geomspace(1e8, 1e12, 6))
+        frame = {"params": n.ravel(), "tokens": d.ravel()}
+    true = np.array([TRUTH[name][p] for p in law.parameter_names])
+    X = [frame[str(c)][None, :] for c in law.inputs.values()]
+    clean = law.evaluate(X, true[None, :])[0]
+    rng = np.random.default_rng(seed)
+    loss = clean * np.exp(NOISE * rng.standard_normal(clean.size))
+    ds = sl.Dataset.from_frame(pd.DataFrame({**frame, "loss": loss}))
+    return law, ds, true, X, clean
+
+
+@pytest.fixture(scope="module")
+def fits() -> dict[str, tuple]:
+    out = {}
+    for name in CATALOG:
+        law, ds, true, X, clean = synthetic(name)
+        out[name] = (sl.fit(name, ds, **fit_kwargs(name)), law, true, X, clean)
+    return out
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_recovers_known_parameters_or_predictions(name, fits):
+    fit, law, true, X, clean = fits[name]
+    assert fit.status is sl.FitStatus.CONVERGED
+    # predictions on the held-in points: within 2% of the noise-free law (noise is 1%)
+    pred = fit.predict(extrapolation=None, **{str(c): x[0] for c, x in
+                                              zip(law.inputs.values(), X, strict=True)})
+    np.testing.assert_allclose(pred, clean, rtol=0.02)
+    # parameters: within 4 asymptotic sd wherever the design identifies them (sd < 10%)
+    got = np.array([fit.params[p] for p in law.parameter_names])
+    sd = theory_sd(law, X, true, "huber")
+    identified = sd < 0.10 * np.abs(true)
+    z = (got - true) / sd
+    assert np.all(np.abs(z[identified]) < 4), dict(zip(law.parameter_names, z.round(2),
+                                                        strict=True))
+
+
+# -- serialisation and prediction ---------------------------------------------------------------
+@pytest.mark.parametrize("name", CATALOG)
+def test_fit_json_round_trip_keeps_params_and_predictions(name, fits):
+    fit, law, _, X, _ = fits[name]
+    again = sl.FitResult.from_dict(json.loads(json.dumps(fit.to_dict())))
+    assert again.params == fit.params
+    assert again.law.parameters == fit.law.parameters
+    assert again.law.inputs == fit.law.inputs
+    query = {str(c): x[0] for c, x in zip(law.inputs.values(), X, strict=True)}
+    np.testing.assert_array_equal(again.predict(extrapolation=None, **query),
+                                  fit.predict(extrapolation=None, **query))
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_predict_scalar_gives_float_and_arrays_broadcast(name, fits):
+    fit, law, *_ = fits[name]
+    cols = [str(c) for c in law.inputs.values()]
+    mids = [math.sqrt(RANGES[c][0] * RANGES[c][1]) for c in cols]
+    one = fit.predict(extrapolation=None, **dict(zip(cols, mids, strict=True)))
+    assert isinstance(one, float) and math.isfinite(one)
+    # first input varies down a column (3, 1), the others along a row (2,)
+    grids = [np.array([[0.5], [1.0], [2.0]]) * mids[0]] + [
+        np.array([0.5, 2.0]) * m for m in mids[1:]]
+    out = fit.predict(extrapolation=None, **dict(zip(cols, grids, strict=True)))
+    shape = np.broadcast_shapes(*(g.shape for g in grids))
+    assert isinstance(out, np.ndarray) and out.shape == shape
+    for idx in np.ndindex(shape):
+        point = {c: float(np.broadcast_to(g, shape)[idx]) for c, g in zip(cols, grids,
+                                                                          strict=True)}
+        assert out[idx] == pytest.approx(fit.predict(extrapolation=None, **point), rel=1e-12)
+    flat = fit.predict(extrapolation=None, **{c: np.full(4, m) for c, m in
+                                              zip(cols, mids, strict=True)})
+    assert flat.shape == (4,)
+    np.testing.assert_allclose(flat, one, rtol=1e-12)
+
+
+# -- the command line ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cli_laws() -> tuple[dict, str]:
+    runner = CliRunner()
+    doc = runner.invoke(app, ["laws", "--json"])
+    assert doc.exit_code == 0, doc.output
+    table = runner.invoke(app, ["laws"], terminal_width=400)
+    assert table.exit_code == 0, table.output
+    return json.loads(doc.stdout), table.stdout
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_cli_laws_lists_the_law_with_its_formula(name, cli_laws):
+    doc, table = cli_laws
+    law = sl.laws.get(name)
+    entry = next((e for e in doc["laws"] if e["name"] == name), None)
+    assert entry is not None, name
+    assert entry["formula"] == law.formula
+    assert entry["parameters"] == list(law.parameter_names)
+    assert entry["citation"] == law.citation
+    # the table row: rich may shorten a long formula to fit the terminal ("...")
+    row = next((line for line in table.splitlines() if f" {name} " in line), None)
+    assert row is not None, table
+    shown = row.split("\u2502")[2].strip().rstrip("\u2026")
+    assert shown and law.formula.startswith(shown), (shown, law.formula)
