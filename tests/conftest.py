@@ -21,3 +21,14 @@ def chinchilla_kept() -> sl.Dataset:
 def chinchilla_fit(chinchilla_kept: sl.Dataset) -> sl.FitResult:
     """The default fit of the catalog Chinchilla law on the kept points (shared, read-only)."""
     return sl.fit("chinchilla", chinchilla_kept)
+
+
+@pytest.fixture(scope="session")
+def fit_json(tmp_path_factory: pytest.TempPathFactory):
+    """The README's CLI fit of the kept Chinchilla points, saved as JSON (shared, read-only)."""
+    from cli_runner import run
+
+    path = tmp_path_factory.mktemp("fit") / "fit.json"
+    run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
+        "--out", path, "--json")
+    return path

@@ -7,21 +7,9 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from cli_runner import run
 
 import scalinglaws as sl
-from scalinglaws.cli.main import app
-
-runner = CliRunner()
-
-
-def run(*args, code=0):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert result.exit_code == code, (args, result.output, result.stderr)
-    # an uncaught exception would surface here; a clean exit is SystemExit or nothing
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +22,6 @@ def runs_csv(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def fit_json(tmp_path_factory):
-    path = tmp_path_factory.mktemp("fit") / "fit.json"
-    run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
-        "--out", path, "--json")
-    return path
 
 
 def test_laws_json_lists_catalog():

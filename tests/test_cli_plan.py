@@ -6,33 +6,16 @@ import json
 import warnings
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import run
 
 import scalinglaws as sl
-from scalinglaws.cli.main import app
 from scalinglaws.cli.plan import parse_budget_rule
-
-runner = CliRunner()
-
-
-def run(*args, code=0):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert result.exit_code == code, (args, result.output, result.stderr)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output and "Traceback" not in result.stderr
-    return result
 
 
 def doc_of(*args):
     return json.loads(run(*args, "--json").stdout)
 
 
-@pytest.fixture(scope="module")
-def fit_json(tmp_path_factory):
-    path = tmp_path_factory.mktemp("fit") / "fit.json"
-    run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
-        "--out", path, "--json")
-    return path
 
 
 @pytest.fixture(scope="module")

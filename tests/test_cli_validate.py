@@ -7,24 +7,16 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import run
 
 import scalinglaws as sl
-from scalinglaws.cli.main import app
 from scalinglaws.cli.validate import split_laws
 from scalinglaws.validate import backtest
 
-runner = CliRunner()
 EXCLUDE = ("--exclude", "epoch_excluded")
 AT = ("--at", "params=7e10", "tokens=1.4e12")
 
 
-def run(*args, code=0):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert result.exit_code == code, (args, result.output, result.stderr)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output and "Traceback" not in result.stderr
-    return result
 
 
 def progress_shown(stderr: str) -> bool:
