@@ -34,7 +34,8 @@ DataArg = Annotated[str, typer.Argument(
 ColOpt = Annotated[list[str] | None, typer.Option(
     "--col", help="Map a symbol or role to a column: --col N=n_params.")]
 XOpt = Annotated[str | None, typer.Option("--x", help="Input column of a one-input law.")]
-YOpt = Annotated[str, typer.Option("--y", help="Target column.")]
+YOpt = Annotated[str | None, typer.Option(
+    "--y", help="Target column (default: the law's, usually loss).")]
 LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse")]
 DeltaOpt = Annotated[float, typer.Option(help="Huber threshold on log residuals.")]
 ExcludeOpt = Annotated[str | None, typer.Option(

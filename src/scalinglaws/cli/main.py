@@ -82,7 +82,10 @@ def laws(json_: JsonOpt = False) -> None:
     if json_:
         c.emit_json({"laws": [{"name": law.name, "formula": law.formula,
                                "inputs": law.inputs, "parameters": list(law.parameter_names),
-                               "citation": law.citation, "description": law.description}
+                               "citation": law.citation, "description": law.description,
+                               "domain": law.domain, "reference": law.reference,
+                               "ranges": law.input_ranges,
+                               "specs": [p.to_dict() for p in law.parameters]}
                               for law in entries]})
         return
     table = Table(title="scalinglaws catalog")
@@ -101,7 +104,7 @@ def fit(
     law: Annotated[str, typer.Option("--law", help="Catalog name or expression.")],
     col: c.ColOpt = None,
     x: c.XOpt = None,
-    y: c.YOpt = "loss",
+    y: c.YOpt = None,
     loss: c.LossOpt = "huber",
     delta: c.DeltaOpt = 1e-3,
     starts: Annotated[str, typer.Option(help="auto | grid")] = "auto",
@@ -241,8 +244,8 @@ def backtest(
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
         bt = v.run_backtest(data, law, train, columns=c.parse_pairs(col or [], "--col"),
-                            exclude=exclude, x=x, y=y, level=level, n_boot=n_boot, seed=seed,
-                            order=order, loss=loss, delta=delta)
+                            exclude=exclude, x=x, y=y or "loss", level=level,
+                            n_boot=n_boot, seed=seed, order=order, loss=loss, delta=delta)
     if json_:
         c.emit_json(bt.to_dict(points=points))
     else:
@@ -258,8 +261,8 @@ def select(
     ctx: typer.Context,
     data: c.DataArg,
     laws: Annotated[list[str] | None, typer.Option(
-        "--laws", help="Candidate laws, comma-separated (default: the catalog laws whose "
-        "inputs the data have).")] = None,
+        "--laws", help="Candidate laws, comma-separated (default: chinchilla, kaplan and "
+        "power_law, those whose inputs the data have).")] = None,
     holdout: Annotated[str, typer.Option(
         help=f"Held-out runs the candidates are scored on: {RULES_HELP}.")] = "rolling",
     level: Annotated[float, typer.Option(help="Level of the prediction intervals.")] = 0.9,
@@ -282,7 +285,7 @@ def select(
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
         sel = v.run_select(data, laws or [], holdout, columns=c.parse_pairs(col or [], "--col"),
-                           exclude=exclude, x=x, y=y, level=level, order=order)
+                           exclude=exclude, x=x, y=y or "loss", level=level, order=order)
         if out:
             sel.fit.save(out)
     if json_:

@@ -49,11 +49,8 @@ def resolve_law(law: Law | str, columns: Mapping[str, str] | None = None,
                        "argument 'law'", "e.g. 'chinchilla' or 'E + A*C**(-alpha)'")
     from ..laws import catalog
 
-    if law in catalog.names():
-        return catalog.get(law)
-    if law.isidentifier():
-        raise LawError(f"unknown law '{law}'", f"catalog: {', '.join(catalog.names())}",
-                       "use a catalog name or write the law as an expression")
+    if law.isidentifier() or catalog.is_catalog_name(law):
+        return catalog.get(law)  # an unknown name gets the close matches
     from ..laws import expression as ex
     from ..laws.law import DEFAULT_INPUTS
 
@@ -112,7 +109,7 @@ def fit(
     data: Dataset | pd.DataFrame,
     *,
     x: str | None = None,
-    y: str = "loss",
+    y: str | None = None,
     columns: Mapping[str, str] | None = None,
     loss: str = "huber",
     delta: float = 1e-3,
@@ -135,7 +132,7 @@ def fit(
     x:
         For one-input laws, the column the input reads (``x="flops"``).
     y:
-        The target column (default ``loss``).
+        The target column (default: the law's target, ``loss`` for most laws).
     columns:
         Map from the law's input symbols or roles to columns (``{"N": "n_params"}``).
     loss:
@@ -177,6 +174,7 @@ def fit(
     n_polish = _positive_int(n_polish, "n_polish", "use e.g. 4 (the default)")
     max_iter = _positive_int(max_iter, "max_iter", "use e.g. 300 (the default)")
     law = bind_inputs(resolve_law(law, columns, x), x, columns)
+    y = law.target if y is None else y
     ds = as_dataset(data)
     cols = dict(law.inputs)
     X = [ds.column(str(c))[None, :] for c in cols.values()]
@@ -255,6 +253,13 @@ def _starting_points(obj: Objective, law: Law, X: list[np.ndarray], init: Any, s
                      n_polish: int) -> np.ndarray:
     if init is not None:
         return obj.clip(obj.search(st.user_starts(law, init)))
+    U = _grid_starting_points(obj, law, X, starts, n_polish)
+    guessed = st.guessed_starts(law, X, obj.y)
+    return U if guessed is None else np.vstack([U, obj.clip(obj.search(guessed))])
+
+
+def _grid_starting_points(obj: Objective, law: Law, X: list[np.ndarray], starts: str,
+                          n_polish: int) -> np.ndarray:
     if starts == "grid":
         return obj.clip(obj.search(st.exhaustive_grid(law, X)))
     theta = st.projected_grid(law, X)

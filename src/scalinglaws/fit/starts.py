@@ -76,6 +76,22 @@ def exhaustive_grid(law: Law, X: Sequence[Array]) -> Array:
     return np.array(list(itertools.product(*axes)), dtype=float)
 
 
+def guessed_starts(law: Law, X: Sequence[Array], y: Array) -> Array | None:
+    """The law's own data-driven starting rows (natural units), finite ones only."""
+    if law.guess is None:
+        return None
+    with np.errstate(all="ignore"):
+        rows = np.atleast_2d(np.asarray(law.guess(X, y), dtype=float))
+    if rows.ndim != 2 or rows.shape[1] != len(law.parameters):
+        return None
+    lower = np.array([p.lower for p in law.parameters])
+    upper = np.array([p.upper for p in law.parameters])
+    rows = np.clip(rows, lower, upper)
+    positive = np.array([p.log for p in law.parameters])
+    ok = np.isfinite(rows).all(axis=1) & ((rows > 0) | ~positive).all(axis=1)
+    return rows[ok] if ok.any() else None
+
+
 def user_starts(law: Law, init: Any) -> Array:
     """Rows of natural parameters from ``init``: a dict, or a list of dicts, or an array
     (one row per start, the columns in the law's parameter order)."""

@@ -1,21 +1,34 @@
-"""The catalog of published laws: ``names()``, ``get(name)``, ``register(...)``."""
+"""The catalog of published laws: ``names()``, ``get(name, **options)``, ``register(...)``.
+
+Each module of :mod:`scalinglaws.laws.published` registers its laws on import; adding a law is
+one file there. A factory may take options (``get("bnsl", breaks=2)``); the text form
+``"bnsl(breaks=2)"`` is accepted wherever a law name is.
+"""
 
 from __future__ import annotations
 
+import ast
+import difflib
+import importlib
+import pkgutil
+import re
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from ..exceptions import LawError
 from .law import Law
 
-_FACTORIES: dict[str, Callable[[], Law]] = {}
+Factory = Callable[..., Law]
+_FACTORIES: dict[str, Factory] = {}
+_SPEC = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
 
 
-def register(name: str) -> Callable[[Callable[[], Law]], Callable[[], Law]]:
+def register(name: str) -> Callable[[Factory], Factory]:
     """Decorator adding a law factory to the catalog under ``name``."""
 
-    def deco(factory: Callable[[], Law]) -> Callable[[], Law]:
-        if name in _FACTORIES:
+    def deco(factory: Factory) -> Factory:
+        if name in _FACTORIES and _FACTORIES[name] is not factory:
             raise LawError(f"a law named '{name}' is already in the catalog",
                            "catalog", "choose another name")
         _FACTORIES[name] = factory
@@ -24,8 +37,12 @@ def register(name: str) -> Callable[[Callable[[], Law]], Callable[[], Law]]:
     return deco
 
 
+@cache
 def _load_builtin() -> None:
-    from . import chinchilla, kaplan, power  # noqa: F401  (registers on import)
+    from . import published
+
+    for info in pkgutil.iter_modules(published.__path__):
+        importlib.import_module(f"{published.__name__}.{info.name}")
 
 
 def names() -> list[str]:
@@ -34,12 +51,55 @@ def names() -> list[str]:
     return sorted(_FACTORIES)
 
 
-@cache
-def get(name: str) -> Law:
-    """The catalog law called ``name``."""
+def get(name: str, **options: Any) -> Law:
+    """The catalog law called ``name`` (or ``"name(option=value, ...)"``)."""
     _load_builtin()
+    name, parsed = parse_spec(name)
+    return _build(name, tuple(sorted({**parsed, **options}.items())))
+
+
+def find(name: str) -> Law | None:
+    """The catalog law for a name or spec, or None when it is not a catalog law."""
     try:
-        return _FACTORIES[name]()
-    except KeyError:
+        return get(name) if is_catalog_name(name) else None
+    except LawError:
+        return None
+
+
+def is_catalog_name(text: str) -> bool:
+    """Whether ``text`` names a catalog law, with or without options."""
+    _load_builtin()
+    match = _SPEC.match(text)
+    return (match.group(1) if match else text.strip()) in _FACTORIES
+
+
+def parse_spec(text: str) -> tuple[str, dict[str, Any]]:
+    """``"bnsl(breaks=2)"`` -> ``("bnsl", {"breaks": 2})``; a bare name has no options."""
+    match = _SPEC.match(text)
+    if not match:
+        return text.strip(), {}
+    name, body = match.groups()
+    try:
+        call = ast.parse(f"f({body})", mode="eval").body
+        assert isinstance(call, ast.Call) and not call.args
+        options = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+        assert None not in options
+    except (SyntaxError, ValueError, AssertionError):
+        raise LawError(f"cannot read the options in {text!r}", "law name",
+                       "write them as name(option=value), e.g. bnsl(breaks=2)") from None
+    return name, {str(k): v for k, v in options.items()}
+
+
+@cache
+def _build(name: str, options: tuple[tuple[str, Any], ...]) -> Law:
+    if name not in _FACTORIES:
+        close = difflib.get_close_matches(name, list(_FACTORIES), n=3, cutoff=0.5)
+        hint = (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
         raise LawError(f"unknown law '{name}'", f"catalog: {', '.join(names())}",
-                       "use one of those names, or write the law as an expression") from None
+                       f"{hint}use a catalog name, or write the law as an expression")
+    try:
+        return _FACTORIES[name](**dict(options))
+    except TypeError as exc:
+        raise LawError(f"law '{name}' does not take the options "
+                       f"{', '.join(k for k, _ in options)} ({exc})", f"law '{name}'",
+                       "see its documentation in `scalinglaws laws`") from None

@@ -12,6 +12,7 @@ import sympy as sp
 
 from ..exceptions import LawError
 from . import expression as ex
+from . import metadata as md
 from .parameter import Parameter, coerce_parameters
 
 #: symbols that are inputs by default, and the column each reads
@@ -44,6 +45,13 @@ class Law:
         :class:`Parameter` objects). Missing specs are derived: parameters that enter linearly
         are non-negative and searched in log space (amplitudes, offsets); exponents lie in
         [0, 10]; other parameters are positive scales searched in log space.
+    reference:
+        Published values of every parameter (catalog laws cite them).
+    ranges:
+        ``{symbol: (low, high)}``: the input values the law is meant for (params, tokens
+        and flops default to those of typical LLM training runs).
+    guess:
+        ``guess(X, y) -> rows``: data-driven starting points, tried besides the grid's.
 
     Example
     -------
@@ -66,6 +74,9 @@ class Law:
         citation: str = "",
         domain: str = "",
         target: str = "loss",
+        reference: Mapping[str, float] | None = None,
+        ranges: Mapping[str, Any] | None = None,
+        guess: md.Guess | None = None,
     ) -> None:
         self.expression = str(expression)
         self.expr: sp.Expr = ex.parse(self.expression)
@@ -128,6 +139,9 @@ class Law:
         self.parameters: tuple[Parameter, ...] = tuple(params)
         self._linear = [s for s in self._param_syms if s in linear]
         self._exponents = exponents
+        self.reference = md.checked_reference(self.name, self.parameters, reference)
+        self.ranges = md.checked_ranges(self.name, self.inputs, ranges)
+        self.guess = guess
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -162,7 +176,8 @@ class Law:
         kwargs: dict[str, Any] = {
             "inputs": self.inputs, "parameters": list(self.parameters), "name": self.name,
             "description": self.description, "citation": self.citation,
-            "domain": self.domain, "target": self.target,
+            "domain": self.domain, "target": self.target, "reference": self.reference,
+            "ranges": self.ranges, "guess": self.guess,
         }
         kwargs.update(changes)
         return Law(self.expression, **kwargs)
@@ -188,6 +203,11 @@ class Law:
     @property
     def unbound_inputs(self) -> tuple[str, ...]:
         return tuple(s for s, c in self.inputs.items() if c is None)
+
+    @property
+    def input_ranges(self) -> dict[str, tuple[float, float]]:
+        """The input values the law is meant for, by symbol (where known)."""
+        return md.input_ranges(self.inputs, self.ranges)
 
     @property
     def formula(self) -> str:
@@ -412,6 +432,8 @@ class Law:
             "description": self.description,
             "citation": self.citation,
             "domain": self.domain,
+            "reference": dict(self.reference),
+            "ranges": {s: list(r) for s, r in self.ranges.items()},
         }
 
     @classmethod
@@ -426,10 +448,21 @@ class Law:
                 citation=d.get("citation", ""),
                 domain=d.get("domain", ""),
                 target=d.get("target", "loss"),
+                reference=d.get("reference") or None,
+                ranges=d.get("ranges") or None,
+                guess=_catalog_guess(d),
             )
         except (KeyError, TypeError) as exc:
             raise LawError(f"a saved law lacks {exc}", "law record",
                            "save it again with FitResult.save") from None
+
+
+def _catalog_guess(d: Mapping[str, Any]) -> md.Guess | None:
+    """The first guess of the catalog law a saved law came from (same name and formula)."""
+    from . import catalog
+
+    law = catalog.find(str(d.get("name", "")))
+    return law.guess if law is not None and law.expression == d.get("expression") else None
 
 
 def shaped(values: Array, shape: tuple[int, ...]) -> Any:

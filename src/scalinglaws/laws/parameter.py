@@ -30,6 +30,9 @@ class Parameter:
         fitter derive a grid from the bounds and the data.
     description:
         What the parameter means, shown in ``scalinglaws laws``.
+    typical:
+        ``(low, high)``: the range in which published fits of this law put the parameter
+        (documentation, and where the conformance tests draw random true values).
     """
 
     name: str
@@ -38,6 +41,7 @@ class Parameter:
     log: bool = False
     init: tuple[float, ...] | None = None
     description: str = field(default="", compare=False)
+    typical: tuple[float, float] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         lo, hi = float(self.lower), float(self.upper)
@@ -71,6 +75,21 @@ class Parameter:
                         "move the starting value inside the bounds or widen them",
                     )
             object.__setattr__(self, "init", init)
+        if self.typical is not None:
+            object.__setattr__(self, "typical", self._checked_typical(self.typical))
+
+    def _checked_typical(self, typical: Any) -> tuple[float, float]:
+        try:
+            low, high = (float(v) for v in typical)
+        except (TypeError, ValueError):
+            raise LawError(f"typical range {typical!r} is not a pair of numbers",
+                           f"parameter '{self.name}'", "give (low, high)") from None
+        if not (self.lower <= low < high <= self.upper) or (self.log and low <= 0):
+            raise LawError(
+                f"typical range ({low:g}, {high:g}) is not an interval inside the bounds "
+                f"[{self.lower:g}, {self.upper:g}]", f"parameter '{self.name}'",
+                "give low < high inside the bounds (positive for a log-scale parameter)")
+        return low, high
 
     # -- search-space transform -----------------------------------------------------------
     def to_search(self, value: np.ndarray | float) -> np.ndarray:
@@ -101,6 +120,7 @@ class Parameter:
             "log": self.log,
             "init": None if self.init is None else list(self.init),
             "description": self.description,
+            "typical": None if self.typical is None else list(self.typical),
         }
 
     @classmethod
@@ -112,6 +132,7 @@ class Parameter:
             log=bool(d.get("log", False)),
             init=None if d.get("init") is None else tuple(d["init"]),
             description=str(d.get("description", "")),
+            typical=None if d.get("typical") is None else tuple(d["typical"]),
         )
 
 
@@ -136,12 +157,13 @@ def coerce_parameters(
                 out[name] = spec if spec.name == name else Parameter(**{**spec.__dict__,
                                                                         "name": name})
             elif isinstance(spec, Mapping):
-                unknown = set(spec) - {"lower", "upper", "log", "init", "description"}
+                unknown = set(spec) - {"lower", "upper", "log", "init", "description",
+                                       "typical"}
                 if unknown:
                     raise LawError(
                         f"unknown parameter option(s) {sorted(unknown)}",
                         f"parameter '{name}'",
-                        "use lower, upper, log, init, description",
+                        "use lower, upper, log, init, description, typical",
                     )
                 out[name] = Parameter(name=name, **spec)
             else:

@@ -106,10 +106,16 @@ class Selection:
             "table": self.table.to_dict(orient="records")}))
 
 
+#: the general-purpose laws of loss against size, data or compute that ``select`` tries by
+#: default; the specialised catalog laws (precision, experts, vocabulary, ...) are chosen by
+#: name, and the constrained or re-parameterised forms would only be duplicate candidates
+CANDIDATES = ("chinchilla", "kaplan", "power_law")
+
+
 def default_laws(ds: Dataset, x: str | None = None) -> list[Law]:
-    """Catalog laws whose inputs the data have (one-input laws when ``x`` names a column)."""
+    """Candidate laws whose inputs the data have (one-input laws when ``x`` names a column)."""
     out = []
-    for name in catalog.names():
+    for name in CANDIDATES:
         law = catalog.get(name)
         if law.unbound_inputs:
             if x is None or len(law.inputs) != 1:
@@ -142,8 +148,8 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     """
     ds = as_dataset(data)
     specs = [] if laws is None else checked_laws(
-        laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the catalog laws that "
-        "suit the data", allow_empty=True)
+        laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the general-purpose "
+        "laws that suit the data", allow_empty=True)
     law_list = ([bind_inputs(resolve_law(law, columns, x), x, columns) for law in specs]
                 if specs else default_laws(ds, x))
     choice_list = list(choices) if choices is not None else list(DEFAULT_CHOICES)

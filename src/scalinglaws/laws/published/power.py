@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .catalog import register
-from .law import Law
-from .parameter import Parameter
+from ..catalog import register
+from ..law import Law
+from ..parameter import Parameter
 
 
 @register("power_law")
@@ -21,14 +21,17 @@ def power_law() -> Law:
         "E + A*x**(-alpha)",
         inputs={"x": None},
         parameters=[
-            Parameter("E", 0.0, np.inf, log=True, description="irreducible loss"),
-            Parameter("A", 0.0, np.inf, log=True, description="amplitude"),
+            Parameter("E", 0.0, np.inf, log=True, typical=(0.5, 3.0),
+                      description="irreducible loss"),
+            Parameter("A", 0.0, np.inf, log=True, typical=(1e2, 1e5), description="amplitude"),
             Parameter("alpha", 0.0, 10.0, init=(0.0, 0.25, 0.5, 1.0, 2.0),
-                      description="exponent"),
+                      typical=(0.05, 0.3), description="exponent"),
         ],
         name="power_law",
         description="Power law plus a constant in one input (choose it with x=).",
         citation="Hestness et al. 2017, arXiv:1712.00409; Henighan et al. 2020, "
         "arXiv:2010.14701, eq. (1.1)",
         domain="any positive input (compute, data or parameters) on a power-law stretch",
+        # representative values for a compute law of LLM loss (C in FLOPs)
+        reference={"E": 1.5, "A": 2e3, "alpha": 0.15},
     )
