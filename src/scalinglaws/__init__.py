@@ -7,6 +7,7 @@ from . import validate as validate
 from .data import Dataset as Dataset
 from .data import bundled as datasets
 from .data.fitfile import load_fit as load_fit
+from .data.fitfile import load_shared_fit as load_shared_fit
 from .exceptions import (
     DataError as DataError,
 )
@@ -33,6 +34,7 @@ from .exceptions import (
 )
 from .fit import FitResult as FitResult
 from .fit import FitStatus as FitStatus
+from .fit import SharedFit as SharedFit
 from .fit import fit as fit
 from .fit.diagnostics import Diagnostics as Diagnostics
 from .laws.law import Law as Law
@@ -60,12 +62,14 @@ __all__ = [
     "ResultFileError",
     "ScalingLawError",
     "ScalingLawWarning",
+    "SharedFit",
     "__version__",
     "compare",
     "datasets",
     "fit",
     "laws",
     "load_fit",
+    "load_shared_fit",
     "plan",
     "report",
     "validate",

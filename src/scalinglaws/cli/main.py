@@ -13,6 +13,7 @@ from ..validate.split import RULES_HELP
 from . import common as c
 from . import plan as p
 from . import planning
+from . import shared as sh
 from . import validate as v
 from .common import EXTRA, DebugOpt, FitArg, JsonOpt, QuietOpt
 
@@ -120,6 +121,8 @@ def fit(
         help="Level of the --bootstrap intervals (default 0.95).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the fit as JSON.")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")] = None,
+    shared: sh.SharedOpt = None,
+    groups: sh.GroupsOpt = None,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
     quiet: QuietOpt = False,
@@ -128,12 +131,32 @@ def fit(
 
     Examples: scalinglaws fit runs.csv --law chinchilla --out fit.json;
     scalinglaws fit runs.csv --law "E + A*C**(-alpha)" --col C=flops;
-    scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json
+    scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
+    scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family
     """
-    from ..fit.engine import fit as run_fit
+    from ..fit.engine import fit_law as run_fit
 
     c.no_extra(ctx)
     bs = None
+    if groups is not None or shared is not None:
+        with c.handled(debug, quiet or json_) as warned:
+            sh.check_combination(groups, shared, bootstrap, report)
+            assert groups is not None
+            joint = sh.run_shared(law, c.load_data(data, exclude=exclude), groups=groups,
+                                  shared=shared, x=x, y=y,
+                                  columns=c.parse_pairs(col or [], "--col"), loss=loss,
+                                  delta=delta, starts=starts)
+            if out:
+                joint.save(out)
+        if json_:
+            c.emit_json({**sh.shared_doc(joint, warned), **({"out": str(out)} if out else {})})
+        else:
+            c.out.print(sh.shared_table(joint))
+            if out:
+                c.err.print(f"fit written to {out}")
+        if not joint.status.ok:
+            raise typer.Exit(c.EXIT_FAILED)
+        return
     with c.handled(debug, quiet or json_) as warned:
         mapping = c.parse_pairs(col or [], "--col")
         boot = v.BootstrapOptions.checked(bootstrap, by, seed, level)
@@ -185,6 +208,7 @@ def predict(
     observation: Annotated[bool, typer.Option(
         "--observation", help="Interval for a new run (adds the residual noise), not for "
         "the law's mean; implies --interval 0.9 when not given.")] = False,
+    group: sh.GroupOpt = None,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -202,7 +226,7 @@ def predict(
     inputs = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
     level = 0.9 if observation and interval is None else interval
     with c.handled(debug, json_):
-        result = load_fit(fit_file)
+        result = load_fit(fit_file, group)
         values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in inputs.items()}
         pred = v.predict(result, values, level, observation)
     if json_:
@@ -318,6 +342,7 @@ def plan(
     flops_factor: Annotated[float, typer.Option(help="k in C = k·N·D.")] = 6.0,
     inference_factor: Annotated[float, typer.Option(
         help="Inference FLOPs per token and parameter (2·N per token).")] = 2.0,
+    group: sh.GroupOpt = None,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
     quiet: QuietOpt = False,
@@ -334,7 +359,7 @@ def plan(
     query = p.PlanQuery.checked(budgets, loss, params, tokens, inference_tokens, flops_factor,
                                 inference_factor)
     with c.handled(debug, quiet or json_):
-        answer = p.run_plan(load_fit(fit_file), query)
+        answer = p.run_plan(load_fit(fit_file, group), query)
     if json_:
         c.emit_json(answer.doc)
         return

@@ -1,4 +1,4 @@
-"""The ``fit()`` entry point: resolve the law and data, search, polish, assess health."""
+"""Fitting one law to one data set: resolve the law and data, search, polish, assess health."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def as_dataset(data: Any) -> Dataset:
                     "argument 'data'", "use sl.Dataset.from_csv(...) or a DataFrame")
 
 
-def fit(
+def fit_law(
     law: Law | str,
     data: Dataset | pd.DataFrame,
     *,
@@ -121,52 +121,7 @@ def fit(
     weights: Any = None,
     throw: bool = False,
 ) -> FitResult:
-    """Fit a law to data; returns a frozen :class:`FitResult`.
-
-    Parameters
-    ----------
-    law:
-        A catalog name (``"chinchilla"``), an expression or a :class:`Law`.
-    data:
-        A :class:`Dataset` (or DataFrame).
-    x:
-        For one-input laws, the column the input reads (``x="flops"``).
-    y:
-        The target column (default: the law's target, ``loss`` for most laws).
-    columns:
-        Map from the law's input symbols or roles to columns (``{"N": "n_params"}``).
-    loss:
-        ``"huber"`` (default: Huber on log residuals, as Hoffmann et al. 2022),
-        ``"mse_log"`` or ``"mse"`` (raw residuals).
-    delta:
-        Huber's threshold on log residuals (1e-3 as in Hoffmann et al.).
-    overestimate_penalty:
-        Weight of residuals where the law over-predicts (k>1 penalises over-prediction).
-    init:
-        Your own starts (a dict of all parameters or a list of dicts); replaces the search.
-    starts:
-        ``"auto"``: variable projection over a dense grid of the nonlinear parameters, then a
-        batched polish of the best distinct candidates. ``"grid"``: optimise every start of
-        the product of the parameters' init grids (e.g. Epoch AI's 4,500 starts).
-    weights:
-        Optional non-negative case weights, one per row.
-    throw:
-        Raise :class:`FitError` instead of returning a fit whose status is not converged.
-
-    Every result carries :class:`~scalinglaws.fit.diagnostics.Diagnostics` (``.diagnostics``);
-    the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
-    monotone data, too few points per parameter) are also issued as
-    :class:`~scalinglaws.ScalingLawWarning` and kept in ``.warnings``; none of them but a bound
-    changes ``status``.
-
-    Example
-    -------
-    >>> import scalinglaws as sl
-    >>> ds = sl.datasets.load("chinchilla")
-    >>> f = sl.fit("chinchilla", ds[~ds.to_frame()["epoch_excluded"].to_numpy()])
-    >>> round(f.params["alpha"], 2), f.status.value
-    (0.35, 'converged')
-    """
+    """Fit one law to one data set (the work of :func:`scalinglaws.fit` without groups)."""
     delta, overestimate_penalty = check_loss(loss, delta, overestimate_penalty)
     if not isinstance(starts, str) or starts not in STARTS:
         raise OptionError(f"unknown starts strategy {starts!r}", "argument 'starts'",

@@ -26,8 +26,7 @@ import pandas as pd
 
 from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWarning
-from ..fit.engine import as_dataset
-from ..fit.engine import fit as fit_law
+from ..fit.engine import as_dataset, fit_law
 from ..fit.result import FitResult
 from .optimal import _positive_values, compute_optimal, flops_to_reach
 

@@ -15,8 +15,7 @@ import pandas as pd
 from ..data.dataset import Dataset
 from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fit.engine import as_dataset, bind_inputs, resolve_law
-from ..fit.engine import fit as fit_law
+from ..fit.engine import as_dataset, bind_inputs, fit_law, resolve_law
 from ..fit.objective import check_loss
 from ..fit.result import FitResult
 from ..laws.law import Law

@@ -1,0 +1,118 @@
+"""``scalinglaws.fit``: one law fitted to one data set, or jointly across groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, overload
+
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..exceptions import OptionError
+from ..laws.law import Law
+from .engine import as_dataset, bind_inputs, fit_law, resolve_law
+from .result import FitResult
+from .shared import SharedFit, fit_shared
+
+
+@overload
+def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
+        y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str = ...,
+        delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
+        starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
+        throw: bool = ..., by: None = ..., shared: None = ...) -> FitResult: ...
+
+
+@overload
+def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
+        y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str = ...,
+        delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
+        starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
+        throw: bool = ..., by: str, shared: Sequence[str] | None = ...) -> SharedFit: ...
+
+
+def fit(
+    law: Law | str,
+    data: Dataset | pd.DataFrame,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    loss: str = "huber",
+    delta: float = 1e-3,
+    overestimate_penalty: float = 1.0,
+    init: Any = None,
+    starts: str = "auto",
+    n_polish: int = 4,
+    max_iter: int = 300,
+    weights: Any = None,
+    throw: bool = False,
+    by: str | None = None,
+    shared: Sequence[str] | None = None,
+) -> FitResult | SharedFit:
+    """Fit a law to data; returns a frozen :class:`FitResult` (a :class:`SharedFit` with
+    ``by=``).
+
+    Parameters
+    ----------
+    law:
+        A catalog name (``"chinchilla"``), an expression or a :class:`Law`.
+    data:
+        A :class:`Dataset` (or DataFrame).
+    x:
+        For one-input laws, the column the input reads (``x="flops"``).
+    y:
+        The target column (default: the law's target, ``loss`` for most laws).
+    columns:
+        Map from the law's input symbols or roles to columns (``{"N": "n_params"}``).
+    loss:
+        ``"huber"`` (default: Huber on log residuals, as Hoffmann et al. 2022),
+        ``"mse_log"`` or ``"mse"`` (raw residuals).
+    delta:
+        Huber's threshold on log residuals (1e-3 as in Hoffmann et al.).
+    overestimate_penalty:
+        Weight of residuals where the law over-predicts (k>1 penalises over-prediction).
+    init:
+        Your own starts (a dict of all parameters or a list of dicts); replaces the search.
+    starts:
+        ``"auto"``: variable projection over a dense grid of the nonlinear parameters, then a
+        batched polish of the best distinct candidates. ``"grid"``: optimise every start of
+        the product of the parameters' init grids (e.g. Epoch AI's 4,500 starts).
+    weights:
+        Optional non-negative case weights, one per row.
+    throw:
+        Raise :class:`FitError` instead of returning a fit whose status is not converged.
+    by, shared:
+        A joint fit across the groups named by column ``by`` (families, datasets, ...):
+        the ``shared`` parameters are common to all groups, the others are fitted per group
+        (borrow exponents from well-sampled families for one with few models). Returns a
+        :class:`~scalinglaws.SharedFit` with per-group parameters and
+        ``predict(<by>=label, ...)``.
+
+    Every result carries :class:`~scalinglaws.fit.diagnostics.Diagnostics` (``.diagnostics``);
+    the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
+    monotone data, too few points per parameter) are also issued as
+    :class:`~scalinglaws.ScalingLawWarning` and kept in ``.warnings``; none of them but a bound
+    changes ``status``.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> ds = sl.datasets.load("chinchilla")
+    >>> f = sl.fit("chinchilla", ds[~ds.to_frame()["epoch_excluded"].to_numpy()])
+    >>> round(f.params["alpha"], 2), f.status.value
+    (0.35, 'converged')
+    """
+    options: dict[str, Any] = {
+        "loss": loss, "delta": delta, "overestimate_penalty": overestimate_penalty,
+        "starts": starts, "n_polish": n_polish, "max_iter": max_iter}
+    if by is None and shared is None:
+        return fit_law(law, data, x=x, y=y, columns=columns, init=init, weights=weights,
+                       throw=throw, **options)
+    if init is not None:
+        raise OptionError("init= is not taken by a joint fit across groups",
+                          "argument 'init'", "drop init=; the joint fit starts from the "
+                          "pooled fit and from each group's own fit")
+    bound = bind_inputs(resolve_law(law, columns, x), x, columns)
+    return fit_shared(bound, as_dataset(data), shared=shared, by=by, y=y, weights=weights,
+                      throw=throw, options=options)
