@@ -90,7 +90,8 @@ def laws(json_: JsonOpt = False) -> None:
                               for law in entries]})
         return
     table = Table(title="scalinglaws catalog")
-    for col in ("name", "formula", "inputs", "source"):
+    table.add_column("name", no_wrap=True, min_width=max(len(law.name) for law in entries))
+    for col in ("formula", "inputs", "source"):
         table.add_column(col)
     for law in entries:
         inputs = ", ".join(f"{s}={col or '(choose with --x)'}" for s, col in law.inputs.items())

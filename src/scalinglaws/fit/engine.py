@@ -324,6 +324,17 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
     )
 
 
+def _rises(x: np.ndarray, y: np.ndarray, r: np.ndarray, log_space: bool) -> bool:
+    """Whether the fitted law rises with ``x`` over the data (a loss-to-error law does): then
+    data that rise with ``x`` are what it models, not a shape it cannot follow."""
+    fitted = y * np.exp(r) if log_space else y + r
+    ok = np.isfinite(fitted) & np.isfinite(x)
+    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(fitted[ok]) == 0:
+        return False
+    rx, rf = (pd.Series(v[ok]).rank().to_numpy() for v in (x, fitted))
+    return bool(np.corrcoef(rx, rf)[0, 1] > 0)
+
+
 def _diagnostics(obj: Objective, law: Law, resid: np.ndarray, status: FitStatus, *,
                  at_bound: tuple[str, ...], condition: float, flat: tuple[str, ...],
                  start_spread: float) -> Diagnostics:
@@ -353,6 +364,8 @@ def _diagnostics(obj: Objective, law: Law, resid: np.ndarray, status: FitStatus,
     return Diagnostics(
         at_bound=at_bound, condition=float(condition), flat=tuple(flat),
         start_spread=start_spread, residual_trends=trends,
-        shapes=tuple(monotonicity(inputs, y)),
+        shapes=tuple(s for s in monotonicity(inputs, y)
+                     if not (s.kind == "inverse" and _rises(inputs[s.column], y, r,
+                                                            obj.log_space))),
         points_per_parameter=n / p if p else float("inf"), n_points=n, n_params=p)
 

@@ -4,6 +4,9 @@ queries."""
 from .compare import Comparison as Comparison
 from .compare import compare as compare
 from .compare import compare_data as compare_data
+from .density import capacity_density as capacity_density
+from .density import effective_params as effective_params
+from .density import release_days as release_days
 from .inference import InferenceAllocation as InferenceAllocation
 from .inference import inference_optimal as inference_optimal
 from .inverse import Requirement as Requirement
