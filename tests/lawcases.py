@@ -79,7 +79,8 @@ def truth(law: sl.Law) -> np.ndarray:
 
 def design(law: sl.Law, seed: int = 0, upper: float = 1.0) -> dict[str, np.ndarray]:
     """Inputs of a synthetic sweep: 40 points on a log grid for one input, a 6 x 6 grid for
-    two, 80 random points for more. ``upper < 1`` keeps the lower fraction of each range
+    two, random points for more (80, or 20 per parameter for larger laws, so that every law
+    gets as many runs per parameter). ``upper < 1`` keeps the lower fraction of each range
     (in log units), leaving room to extrapolate."""
     rs = ranges(law)
     cut = {s: (lo, lo * (hi / lo) ** upper if lo > 0 else lo + (hi - lo) * upper)
@@ -91,8 +92,9 @@ def design(law: sl.Law, seed: int = 0, upper: float = 1.0) -> dict[str, np.ndarr
         grid = np.meshgrid(*axes)
         return {c: g.ravel() for c, g in zip(cols, grid, strict=True)}
     rng = np.random.default_rng(seed + 1000)
-    return {c: spread(rng, lo, hi, 80) for c, (lo, hi) in zip(cols, cut.values(),
-                                                                strict=True)}
+    n = max(80, 20 * len(law.parameters))
+    return {c: spread(rng, lo, hi, n) for c, (lo, hi) in zip(cols, cut.values(),
+                                                               strict=True)}
 
 
 def synthetic(law: sl.Law, true: np.ndarray, noise: float, seed: int = 0,

@@ -12,6 +12,7 @@ import sympy as sp
 
 from ..exceptions import LawError
 from . import expression as ex
+from . import inputs as li
 from . import metadata as md
 from .parameter import Parameter, coerce_parameters
 
@@ -376,50 +377,11 @@ class Law:
     def flat_inputs(self, inputs: Mapping[str, Any]) -> tuple[list[Array], tuple[int, ...]]:
         """The inputs broadcast together and flattened: one (1, m) array per input symbol,
         and the broadcast shape (``shaped`` turns m values back into it)."""
-        X = self.input_arrays(inputs)
-        try:
-            shape = np.broadcast_shapes(*(x.shape for x in X))
-        except ValueError:
-            given = [sym if sym in inputs else str(col) for sym, col in self.inputs.items()]
-            parts = [f"{g} {x.shape}" for g, x in zip(given, X, strict=True)]
-            listed = ", ".join(parts[:-1]) + f" and {parts[-1]}"
-            raise LawError(f"inputs {listed} do not broadcast", f"law '{self.name}'",
-                           "give arrays of one length, scalars, or shapes that broadcast "
-                           "(e.g. (3, 1) with (2,) for a 3×2 grid)") from None
-        return [np.broadcast_to(x, shape).reshape(1, -1) for x in X], shape
+        return li.flat_inputs(self, inputs)
 
     def input_arrays(self, inputs: Mapping[str, Any]) -> list[Array]:
         """Arrays for each input symbol, looked up by symbol or by bound column name."""
-        out = []
-        for sym, col in self.inputs.items():
-            if sym in inputs:
-                value = inputs[sym]
-            elif col is not None and col in inputs:
-                value = inputs[col]
-            else:
-                names = sym if col is None or col == sym else f"{col} (or {sym})"
-                raise LawError(
-                    f"missing input {names}",
-                    f"law '{self.name}'",
-                    f"give it, e.g. predict({col or sym}=1e9)",
-                )
-            try:
-                arr = np.asarray(value, dtype=float)
-            except (TypeError, ValueError):
-                raise LawError(f"input {sym} must be numeric, got {value!r}",
-                               f"law '{self.name}'", "pass numbers or arrays") from None
-            out.append(arr)
-        unknown = set(inputs) - set(self.inputs) - {c for c in self.inputs.values() if c}
-        if unknown:
-            raise LawError(
-                f"unknown input(s) {sorted(unknown)}",
-                f"law '{self.name}' takes {', '.join(self._input_labels())}",
-                "use the law's input names",
-            )
-        return out
-
-    def _input_labels(self) -> list[str]:
-        return [c if c else s for s, c in self.inputs.items()]
+        return li.input_arrays(self, inputs)
 
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

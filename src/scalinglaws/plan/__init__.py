@@ -19,3 +19,5 @@ from .isoflop import isoflop as isoflop
 from .optimal import Allocation as Allocation
 from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
+from .vocab import VocabularyChoice as VocabularyChoice
+from .vocab import optimal_vocabulary as optimal_vocabulary
