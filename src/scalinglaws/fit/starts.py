@@ -18,6 +18,9 @@ Array = np.ndarray
 
 #: grid points over the nonlinear parameters in the default (projected) search
 PROJECTED_BUDGET = 256
+#: most points of the projected grid; beyond, a fixed random subset of the product (a law
+#: with many nonlinear parameters, e.g. a broken power law with three breaks)
+MAX_PROJECTED = 100_000
 
 
 def axis_values(law: Law, p: Parameter, X: Sequence[Array], count: int | None) -> Array:
@@ -66,8 +69,14 @@ def projected_grid(law: Law, X: Sequence[Array]) -> Array:
     if not nonlinear:
         return np.empty((1, 0))
     per_axis = int(np.clip(round(PROJECTED_BUDGET ** (1 / len(nonlinear))), 5, 64))
-    axes = [axis_values(law, p, X, per_axis) for p in nonlinear]
-    return np.array(list(itertools.product(*axes)), dtype=float)
+    axes = [np.asarray(axis_values(law, p, X, per_axis), dtype=float) for p in nonlinear]
+    sizes = [len(a) for a in axes]
+    total = math.prod(sizes)
+    if total <= MAX_PROJECTED:
+        return np.array(list(itertools.product(*axes)), dtype=float)
+    idx = np.random.default_rng(0).choice(total, MAX_PROJECTED, replace=False)
+    coords = np.unravel_index(idx, sizes)
+    return np.stack([a[c] for a, c in zip(axes, coords, strict=True)], axis=1)
 
 
 def exhaustive_grid(law: Law, X: Sequence[Array]) -> Array:
