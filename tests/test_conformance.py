@@ -114,15 +114,20 @@ def fits() -> dict[str, tuple]:
 @pytest.mark.parametrize("name", CATALOG)
 def test_recovers_known_parameters_or_predictions(name, fits):
     fit, law, true, X, clean = fits[name]
-    assert fit.status is sl.FitStatus.CONVERGED
+    got = np.array([fit.params[p] for p in law.parameter_names])
+    sd = theory_sd(law, X, true, "huber")
+    identified = sd < 0.10 * np.abs(true)
+    # a converged fit; a parameter may sit at a bound only where the design does not
+    # determine it (a badly identified form: then its predictions are what is recovered)
+    at_bound = [law.parameter_names.index(p) for p in fit.diagnostics.at_bound]
+    assert fit.status is sl.FitStatus.CONVERGED or (
+        fit.status is sl.FitStatus.AT_BOUND and not identified[at_bound].any()), (
+        fit.status, fit.diagnostics.at_bound)
     # predictions on the held-in points: within 2% of the noise-free law (noise is 1%)
     pred = fit.predict(extrapolation=None, **{str(c): x[0] for c, x in
                                               zip(law.inputs.values(), X, strict=True)})
     np.testing.assert_allclose(pred, clean, rtol=0.02)
     # parameters: within 4 asymptotic sd wherever the design identifies them (sd < 10%)
-    got = np.array([fit.params[p] for p in law.parameter_names])
-    sd = theory_sd(law, X, true, "huber")
-    identified = sd < 0.10 * np.abs(true)
     z = (got - true) / sd
     assert np.all(np.abs(z[identified]) < 4), dict(zip(law.parameter_names, z.round(2),
                                                         strict=True))
@@ -221,3 +226,11 @@ def test_random_parameters_extrapolate_within_two_percent(name, seed):
     expected = law(dict(zip(law.parameter_names, true, strict=True)), **query)
     got = fit.predict(extrapolation=None, **query)
     np.testing.assert_allclose(got, expected, rtol=0.02)
+
+
+def test_catalog_doc_lists_every_law():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "catalog.md").read_text()
+    missing = [name for name in CATALOG if f"| `{name}` |" not in doc]
+    assert not missing, f"add these laws to docs/catalog.md: {missing}"

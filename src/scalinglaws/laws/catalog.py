@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from ..exceptions import LawError
+from ..exceptions import LawError, ScalingLawError
 from .law import Law
 
 Factory = Callable[..., Law]
@@ -99,6 +99,8 @@ def _build(name: str, options: tuple[tuple[str, Any], ...]) -> Law:
                        f"{hint}use a catalog name, or write the law as an expression")
     try:
         return _FACTORIES[name](**dict(options))
+    except ScalingLawError:
+        raise  # the factory's own message about a bad option value
     except TypeError as exc:
         raise LawError(f"law '{name}' does not take the options "
                        f"{', '.join(k for k, _ in options)} ({exc})", f"law '{name}'",
