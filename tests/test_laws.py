@@ -273,6 +273,30 @@ def test_from_expression_needs_inputs_and_parameters(expression, what):
         sl.Law.from_expression(expression)
 
 
+def test_an_undefined_function_is_named():
+    with pytest.raises(sl.LawError, match=r"unknown function 'foo'.*column 6"):
+        sl.Law.from_expression("E + A*foo(N)")
+
+
+def test_a_role_the_data_lack_is_named():
+    import pandas as pd
+
+    runs = pd.DataFrame({"params": [1e7, 1e8, 1e9, 1e10], "loss": [3.0, 2.8, 2.6, 2.5]})
+    with pytest.raises(sl.DataError, match="no column 'tokens'"):
+        sl.fit("chinchilla", runs)
+    with pytest.raises(sl.DataError, match="no column 'experts'"):
+        sl.fit("moe", runs)
+
+
+def test_unknown_law_name_lists_close_matches():
+    import pandas as pd
+
+    with pytest.raises(sl.LawError, match=r"(?i)did you mean 'chinchilla'"):
+        sl.laws.get("chinchila")
+    with pytest.raises(sl.LawError, match=r"(?i)did you mean 'bnsl'"):
+        sl.fit("bsnl", pd.DataFrame({"x": [1.0, 2.0], "loss": [1.0, 0.9]}), x="x")
+
+
 @pytest.mark.parametrize(
     ("spec", "match"),
     [

@@ -47,7 +47,15 @@ def _names(text: str) -> list[str]:
     names: list[str] = []
     skip = {tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
             tokenize.DEDENT}
-    for tok in tokens:
+    for tok, nxt in zip(tokens, [*tokens[1:], None], strict=True):
+        if (tok.type == tokenize.NAME and nxt is not None and nxt.string == "("
+                and tok.string not in FUNCTIONS):
+            raise LawError(
+                f"unknown function '{tok.string}'",
+                f"expression {text!r}, column {tok.start[1]}",
+                f"use one of {', '.join(sorted(FUNCTIONS))}, or put an operator between "
+                f"'{tok.string}' and '('",
+            )
         if tok.type in skip:
             continue
         if tok.type == tokenize.NAME:
