@@ -160,8 +160,10 @@ def test_backtest_points_exclude_and_table():
 # -- select ---------------------------------------------------------------------------------------
 def test_select_json_and_saved_fit(tmp_path):
     out = tmp_path / "sel.json"
-    doc = json.loads(run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE,
-                         "--out", out, "--json").stdout)
+    result = run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE, "--out", out,
+                 "--json")
+    assert not progress_shown(result.stderr)
+    doc = json.loads(result.stdout)
     assert {"law", "choice", "backtest_error", "table"} <= set(doc)
     assert doc["law"] in ("chinchilla", "kaplan") and isinstance(doc["choice"], str)
     assert 0 < doc["backtest_error"] < 0.1
@@ -175,6 +177,11 @@ def test_select_json_and_saved_fit(tmp_path):
 def test_select_table():
     result = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2")
     assert "selected: chinchilla" in result.stdout
+    # a progress bar over the candidates on stderr, and none under --quiet
+    assert progress_shown(result.stderr) and "select" in result.stderr
+    quiet = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2",
+                "--quiet")
+    assert not progress_shown(quiet.stderr)
 
 
 def test_split_laws_keeps_commas_inside_expressions():

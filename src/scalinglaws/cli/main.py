@@ -310,7 +310,8 @@ def select(
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
         sel = v.run_select(data, laws or [], holdout, columns=c.parse_pairs(col or [], "--col"),
-                           exclude=exclude, x=x, y=y or "loss", level=level, order=order)
+                           exclude=exclude, x=x, y=y or "loss", level=level, order=order,
+                           show_progress=not (quiet or json_))
         if out:
             sel.fit.save(out)
     if json_:

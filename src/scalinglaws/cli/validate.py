@@ -67,7 +67,8 @@ class BootstrapOptions:
 def progress_bar(label: str, total: int,
                  enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A Rich progress bar on stderr, fed by the library's ``progress(done, total)`` callback
-    (``None`` when disabled: under ``--quiet`` or ``--json``)."""
+    (``None`` when disabled: under ``--quiet`` or ``--json``). It appears at the first
+    report, so work that fails while checking its input draws no bar."""
     if not enabled:
         yield None
         return
@@ -79,14 +80,23 @@ def progress_bar(label: str, total: int,
         TimeElapsedColumn,
     )
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=c.err) as bar:
-        task = bar.add_task(label, total=total)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=c.err)
+    task = bar.add_task(label, total=total)
+    started = False
 
-        def update(done: int, of: int) -> None:
-            bar.update(task, completed=done, total=of)
+    def update(done: int, of: int) -> None:
+        nonlocal started
+        if not started:
+            bar.start()
+            started = True
+        bar.update(task, completed=done, total=of)
 
+    try:
         yield update
+    finally:
+        if started:
+            bar.stop()
 
 
 def run_bootstrap(result: FitResult, opts: BootstrapOptions, *, show_progress: bool) -> Bootstrap:
@@ -279,13 +289,16 @@ def split_laws(items: list[str]) -> list[str]:
 
 def run_select(data: str, laws: list[str], holdout: str, *, columns: Mapping[str, str],
                exclude: str | None, x: str | None, y: str, level: float,
-               order: str | None) -> Selection:
-    """Load the data as ``fit`` does and select the law and fitting choice."""
+               order: str | None, show_progress: bool = False) -> Selection:
+    """Load the data as ``fit`` does and select the law and fitting choice (with a progress
+    bar over the candidates on stderr when ``show_progress``)."""
     from ..validate import select
 
     ds = c.load_data(data, exclude=exclude)
-    return select(ds, laws=split_laws(laws) or None, holdout=holdout, level=level, order=order,
-                  x=x, y=y, columns=columns or None)
+    names = split_laws(laws) or None
+    with progress_bar("select", 1, show_progress) as update:
+        return select(ds, laws=names, holdout=holdout, level=level, order=order, x=x, y=y,
+                      columns=columns or None, progress=update)
 
 
 def select_table(sel: Selection) -> Table:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,12 +131,14 @@ def default_laws(ds: Dataset, x: str | None = None) -> list[Law]:
 def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None,
            choices: Sequence[Choice] | None = None, holdout: Any = "rolling", *,
            level: float = 0.9, order: str | None = None, x: str | None = None,
-           y: str = "loss", columns: Mapping[str, str] | None = None) -> Selection:
+           y: str = "loss", columns: Mapping[str, str] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Selection:
     """Choose the law and fitting choice with the best held-out forecast; refit it on all data.
 
     ``holdout`` is any backtest rule (default ``"rolling"``: fit on the smaller sizes and
     score the next size, for the three largest). ``choices`` default to
     :data:`DEFAULT_CHOICES`; the first choice is the "default" the report compares against.
+    ``progress(done, total)`` is called after each (law, choice) backtest.
 
     Example
     -------
@@ -158,9 +160,13 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
                           "loss='mse_log')]")
     base = folds(ds, holdout, order=order)
     size = size_column(ds, order) if any(c.drop_smallest for c in choice_list) else None
-    rows, tests = [], {}
+    rows: list[dict[str, Any]] = []
+    tests: dict[tuple[str, str], Backtest] = {}
+    total = len(law_list) * len(choice_list)
     for law in law_list:
         for choice in choice_list:
+            if progress is not None:
+                progress(len(rows), total)
             row: dict[str, Any] = {"law": law.name, "choice": choice.name,
                                    "n_params": len(law.parameters)}
             try:
@@ -177,6 +183,8 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
                        max_abs_rel_error=bt.max_abs_rel_error, rmse_log=bt.rmse_log,
                        n_test=bt.n_test, status=bt.status)
             rows.append(row)
+    if progress is not None:
+        progress(total, total)
     table = pd.DataFrame(rows)
     usable = table["status"].isin(["converged", "at_bound"]) & np.isfinite(
         table["mean_abs_rel_error"])
