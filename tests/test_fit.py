@@ -543,3 +543,25 @@ def test_value_natural_is_value_from_prediction_of_the_law(chinchilla_kept, monk
     np.testing.assert_array_equal(got, expected)
     assert got[2] == np.inf  # a negative prediction: undefined log, inf not nan
     assert calls == [(3, len(y))]  # one body for the objective, not two copies of it
+
+
+def test_mse_log1p_fits_ln_one_plus_y_and_its_intervals_follow():
+    # least squares on ln(1 + y) (the BNSL paper's objective): exact data give the truth;
+    # the delta-method and bootstrap intervals bracket the prediction on the same scale
+    x = np.geomspace(1e2, 1e5, 30)
+    y = 0.05 + 40.0 * x**-0.5
+    ds = sl.Dataset.from_frame(pd.DataFrame({"x": x, "err": y}))
+    fit = sl.fit("E + A*x**(-alpha)", ds, columns={"x": "x"}, y="err", loss="mse_log1p")
+    assert fit.loss == "mse_log1p" and fit.status is sl.FitStatus.CONVERGED
+    assert fit.params["alpha"] == pytest.approx(0.5, rel=1e-6)
+    noisy = sl.Dataset.from_frame(pd.DataFrame(
+        {"x": x, "err": y * np.exp(0.02 * np.random.default_rng(0).standard_normal(30))}))
+    fit = sl.fit("E + A*x**(-alpha)", noisy, columns={"x": "x"}, y="err", loss="mse_log1p")
+    mid = fit.predict(x=3e5)
+    for lo, hi in (fit.predict_interval(0.9, x=3e5),
+                   fit.predict_interval(0.9, kind="observation", x=3e5),
+                   fit.bootstrap(100, seed=0).predict_interval(0.9, x=3e5)):
+        assert lo < mid < hi
+    with pytest.raises(sl.DataError, match="<= -1"):
+        sl.fit("E + A*x**(-alpha)", pd.DataFrame({"x": x, "err": y - 2.0}),
+               columns={"x": "x"}, y="err", loss="mse_log1p")

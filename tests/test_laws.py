@@ -143,6 +143,8 @@ def objective_case(name: str, loss: str, penalty: float):
     r = size * rng.choice([-1.0, 1.0], f.shape[1])
     if loss == "mse":
         y = f[0] - r  # r = f - y
+    elif loss == "mse_log1p":
+        y = (f[0] + 1) * np.exp(-r) - 1  # r = log(1 + f) - log(1 + y)
     else:
         y = f[0] * np.exp(-r)  # r = log f - log y
     obj = Objective(law, X, y, loss, 0.05, penalty)
@@ -163,7 +165,7 @@ def fd_gradient(fun, U: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", CATALOG)
-@pytest.mark.parametrize("loss", ["huber", "mse_log", "mse"])
+@pytest.mark.parametrize("loss", ["huber", "mse_log", "mse_log1p", "mse"])
 @pytest.mark.parametrize("penalty", [1.0, 10.0])
 def test_objective_gradient_and_hessian_match_finite_differences(name, loss, penalty):
     obj, U = objective_case(name, loss, penalty)

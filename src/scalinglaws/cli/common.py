@@ -36,7 +36,7 @@ ColOpt = Annotated[list[str] | None, typer.Option(
 XOpt = Annotated[str | None, typer.Option("--x", help="Input column of a one-input law.")]
 YOpt = Annotated[str | None, typer.Option(
     "--y", help="Target column (default: the law's, usually loss).")]
-LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse")]
+LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse_log1p | mse")]
 DeltaOpt = Annotated[float, typer.Option(help="Huber threshold on log residuals.")]
 ExcludeOpt = Annotated[str | None, typer.Option(
     help="Drop rows where this true/false column is true.")]

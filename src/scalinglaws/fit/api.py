@@ -67,7 +67,8 @@ def fit(
         Map from the law's input symbols or roles to columns (``{"N": "n_params"}``).
     loss:
         ``"huber"`` (default: Huber on log residuals, as Hoffmann et al. 2022),
-        ``"mse_log"`` or ``"mse"`` (raw residuals).
+        ``"mse_log"``, ``"mse_log1p"`` (least squares on ln(1 + y), as the BNSL paper
+        fits) or ``"mse"`` (raw residuals).
     delta:
         Huber's threshold on log residuals (1e-3 as in Hoffmann et al.).
     overestimate_penalty:

@@ -24,7 +24,7 @@ from .diagnostics import (
     monotonicity,
     residual_trend,
 )
-from .objective import Objective, check_loss
+from .objective import Objective, check_loss, log_shift
 from .optimizer import CONVERGED, MAX_ITER, STATUS_NAMES, BatchResult, minimize_batched
 from .projection import project
 from .result import FitResult, FitStatus, StartsTable
@@ -139,9 +139,11 @@ def fit_law(
         raise DataError(
             f"{n} data point(s) cannot determine the {p} parameters of '{law.name}'",
             f"dataset with {n} rows", "add runs, or fix some parameters / use a smaller law")
-    if loss != "mse" and (target <= 0).any():
-        bad = np.flatnonzero(target <= 0)
-        raise DataError(f"loss '{loss}' works on log values, but '{y}' has values <= 0",
+    shift = log_shift(loss)
+    if shift is not None and (target + shift <= 0).any():
+        bad = np.flatnonzero(target + shift <= 0)
+        floor = "0" if shift == 0 else f"{-shift:g}"
+        raise DataError(f"loss '{loss}' works on log values, but '{y}' has values <= {floor}",
                         f"column '{y}', rows {bad[:5].tolist()}", "use loss='mse'")
     case_w = None if weights is None else _case_weights(weights, n)
     obj = Objective(law, X, target, loss, delta, overestimate_penalty, case_w)
@@ -324,10 +326,10 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
     )
 
 
-def _rises(x: np.ndarray, y: np.ndarray, r: np.ndarray, log_space: bool) -> bool:
+def _rises(x: np.ndarray, y: np.ndarray, r: np.ndarray, obj: Objective) -> bool:
     """Whether the fitted law rises with ``x`` over the data (a loss-to-error law does): then
     data that rise with ``x`` are what it models, not a shape it cannot follow."""
-    fitted = y * np.exp(r) if log_space else y + r
+    fitted = (y + obj.shift) * np.exp(r) - obj.shift if obj.log_space else y + r
     ok = np.isfinite(fitted) & np.isfinite(x)
     if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(fitted[ok]) == 0:
         return False
@@ -365,7 +367,6 @@ def _diagnostics(obj: Objective, law: Law, resid: np.ndarray, status: FitStatus,
         at_bound=at_bound, condition=float(condition), flat=tuple(flat),
         start_spread=start_spread, residual_trends=trends,
         shapes=tuple(s for s in monotonicity(inputs, y)
-                     if not (s.kind == "inverse" and _rises(inputs[s.column], y, r,
-                                                            obj.log_space))),
+                     if not (s.kind == "inverse" and _rises(inputs[s.column], y, r, obj))),
         points_per_parameter=n / p if p else float("inf"), n_points=n, n_params=p)
 

@@ -15,7 +15,14 @@ import numpy as np
 from ..exceptions import OptionError
 from ..laws.law import Law
 
-LOSSES = ("huber", "mse_log", "mse")
+LOSSES = ("huber", "mse_log", "mse_log1p", "mse")
+
+
+def log_shift(loss: str) -> float | None:
+    """The shift s of a log loss's residuals ln(f + s) − ln(y + s): 0 for ``huber`` and
+    ``mse_log``, 1 for ``mse_log1p`` (least squares on ln(1 + y), as the BNSL paper fits);
+    ``None`` for ``mse`` (raw residuals)."""
+    return None if loss == "mse" else (1.0 if loss == "mse_log1p" else 0.0)
 
 #: rows × points per block of derivative work (a block's temporaries stay in cache)
 _BLOCK_ELEMENTS = 16384
@@ -40,7 +47,8 @@ def robust_loss(r: Array, loss: str, delta: float) -> tuple[Array, Array, Array,
 
 @dataclass
 class Objective:
-    """Σ_i c_i · rho(r_i) with r = log f - log y (log losses) or f - y (``mse``).
+    """Σ_i c_i · rho(r_i) with r = ln(f + s) − ln(y + s) (log losses; s = 1 for
+    ``mse_log1p``, else 0) or f − y (``mse``).
 
     ``c_i`` = case weight × ``overestimate_penalty`` where the law over-predicts (r > 0).
     ``case_weights`` may be (n,) or (K, n) (one row per candidate, e.g. bootstrap resamples).
@@ -55,8 +63,10 @@ class Objective:
     case_weights: Array | None = None
 
     def __post_init__(self) -> None:
-        self.log_space = self.loss in ("huber", "mse_log")
-        self.target = np.log(self.y) if self.log_space else self.y
+        shift = log_shift(self.loss)
+        self.log_space = shift is not None
+        self.shift = shift or 0.0
+        self.target = np.log(self.y + self.shift) if self.log_space else self.y
         self.log_mask = np.array([p.log for p in self.law.parameters])
         bounds = np.array([p.search_bounds for p in self.law.parameters], dtype=float)
         self.lower, self.upper = bounds[:, 0], bounds[:, 1]
@@ -122,7 +132,8 @@ class Objective:
     def _residuals(self, f: Array) -> Array:
         with np.errstate(all="ignore"):
             if self.log_space:
-                r = np.log(np.where(f > 0, f, np.nan)) - self.target
+                g = f + self.shift
+                r = np.log(np.where(g > 0, g, np.nan)) - self.target
             else:
                 r = f - self.target
         return r
@@ -163,7 +174,7 @@ class Objective:
             if self.log_mask.any():
                 J = J * np.where(self.log_mask, P, 1.0)[:, None, :]
             if self.log_space:
-                J = J / f[..., None]
+                J = J / (f + self.shift)[..., None]
         return r, J, f
 
     def derivatives(self, U: Array) -> tuple[Array, Array, Array]:
@@ -229,7 +240,7 @@ class Objective:
             for i in range(p):
                 np.multiply(G[i], d1[:, i : i + 1], out=JT[:, i, :])
             J = JT.transpose(0, 2, 1)
-            inv_f = 1.0 / f if self.log_space else None
+            inv_f = 1.0 / (f + self.shift) if self.log_space else None
             a = c * psi if inv_f is None else c * psi * inv_f
             g = (JT @ a[:, :, None])[:, :, 0]
             if irls:

@@ -51,7 +51,7 @@ class Bootstrap:
     def __init__(self, *, law: Law, estimate: Array, samples: Array, by: str | None,
                  n_clusters: int, seed: int | None, n_moved: int, residuals: Array,
                  log_space: bool, jackknife: Array | None = None,
-                 fit: FitResult | None = None) -> None:
+                 fit: FitResult | None = None, shift: float = 0.0) -> None:
         self.law = law
         self.names = law.parameter_names
         self.estimate = np.asarray(estimate, dtype=float)
@@ -62,6 +62,7 @@ class Bootstrap:
         self.n_moved = n_moved
         self.residuals = np.asarray(residuals, dtype=float)
         self.log_space = log_space
+        self.shift = float(shift)  # residuals are ln(f + shift) − ln(y + shift)
         self._jackknife = jackknife
         self._fit = fit
 
@@ -135,7 +136,8 @@ class Bootstrap:
             r = np.zeros(1)
         rng = np.random.default_rng(seed)
         draw = rng.choice(r, size=values.shape)
-        noisy = values * np.exp(-draw) if self.log_space else values - draw
+        s = self.shift
+        noisy = (values + s) * np.exp(-draw) - s if self.log_space else values - draw
         lo, hi = _quantiles(noisy, level)
         return shaped(lo, shape), shaped(hi, shape)
 
@@ -187,6 +189,7 @@ class Bootstrap:
         return {
             "n": self.n, "by": self.by, "seed": self.seed, "n_clusters": self.n_clusters,
             "n_moved": self.n_moved, "n_failed": self.n_failed, "log_space": self.log_space,
+            **({"shift": self.shift} if self.shift else {}),
             "samples": [[json_value(v) for v in row] for row in self.samples],
             "residuals": [json_value(v) for v in self.residuals],
         }
@@ -211,7 +214,8 @@ class Bootstrap:
                        n_clusters=int(d["n_clusters"]), seed=d.get("seed"),
                        n_moved=int(d.get("n_moved", 0)),
                        residuals=np.array(d.get("residuals", []), dtype=float),
-                       log_space=bool(d.get("log_space", True)))
+                       log_space=bool(d.get("log_space", True)),
+                       shift=float(d.get("shift", 0.0)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(f"the bootstrap record is malformed ({exc})",
                                   "field 'bootstrap'", "rerun the bootstrap") from None
@@ -238,7 +242,8 @@ def run_bootstrap(fit: FitResult, n: int = 1000, *, by: str | None = None,
     estimate = obj.natural(warm[None, :])[0]
     return Bootstrap(law=fit.law, estimate=estimate, samples=refits.params, by=by,
                      n_clusters=cl.count, seed=seed, n_moved=int(refits.moved.sum()),
-                     residuals=residuals, log_space=obj.log_space, fit=fit)
+                     residuals=residuals, log_space=obj.log_space, fit=fit,
+                     shift=obj.shift)
 
 
 def _other_basins(fit: FitResult, obj: Any, warm: Array, limit: int = 3) -> Array | None:

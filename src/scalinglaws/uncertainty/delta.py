@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
+from ..fit.objective import log_shift
 from ..laws.law import shaped
 from .resample import check_level
 
@@ -36,15 +37,16 @@ def delta_interval(fit: FitResult, level: float, kind: str,
         f = law.evaluate(flat, P)[0]
         J = law.jacobian(flat, P)[0]
         var = np.einsum("mi,ij,mj->m", J, cov, J)
-        log_space = fit.loss != "mse"
-        if log_space:
-            var = var / (f * f)
+        shift = log_shift(fit.loss)
+        if shift is not None:
+            var = var / ((f + shift) * (f + shift))
         if kind == "observation":
             var = var + fit.residual_scale**2
         sd = np.sqrt(np.maximum(var, 0.0))
         z = float(stats.norm.ppf(0.5 + level / 2.0))
-        if log_space:
-            lo, hi = f * np.exp(-z * sd), f * np.exp(z * sd)
+        if shift is not None:
+            lo = (f + shift) * np.exp(-z * sd) - shift
+            hi = (f + shift) * np.exp(z * sd) - shift
         else:
             lo, hi = f - z * sd, f + z * sd
     return shaped(lo, shape), shaped(hi, shape)

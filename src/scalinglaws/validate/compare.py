@@ -16,7 +16,7 @@ from ..data.dataset import Dataset
 from ..data.jsonvalues import json_value
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fit.engine import as_dataset, bind_inputs, fit_law, resolve_law
-from ..fit.objective import check_loss
+from ..fit.objective import check_loss, log_shift
 from ..fit.result import FitResult
 from ..laws.law import Law
 from ..uncertainty.resample import check_level
@@ -56,7 +56,8 @@ def information_criteria(fit: FitResult, ds: Dataset) -> tuple[float, float]:
     y = ds.column(fit.target)
     with np.errstate(all="ignore"):
         pred = np.asarray(fit.law(fit.params, **inputs), dtype=float)
-        r = np.log(pred) - np.log(y) if fit.loss != "mse" else pred - y
+        s = log_shift(fit.loss)
+        r = pred - y if s is None else np.log(pred + s) - np.log(y + s)
     n, k = len(y), len(fit.params)
     rss = float(np.sum(r**2))
     if not math.isfinite(rss) or rss <= 0:
