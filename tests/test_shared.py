@@ -200,3 +200,11 @@ def test_cli_fits_jointly_and_predicts_and_plans_for_a_group(tmp_path):
     res = run("fit", str(data), "--law", "chinchilla", "--shared", "alpha", "--groups",
               "family", "--bootstrap", "10", code=2)
     assert "bootstrap" in res.output
+
+
+def test_notebook_html_escapes_group_labels():
+    df = families()
+    df["family"] = df["family"].map({"a": "<b>a</b>", "b": "b", "c": "c"})
+    text = sl.fit("chinchilla", df, shared=["alpha", "beta"], by="family")._repr_html_()
+    assert "&lt;b&gt;a&lt;/b&gt;" in text and "<b>a</b>" not in text
+    assert "joint fit by 'family'" in text and text.count("<tr") >= 4

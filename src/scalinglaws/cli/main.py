@@ -13,9 +13,11 @@ from ..validate.split import RULES_HELP
 from . import common as c
 from . import plan as p
 from . import planning
+from . import report as report_cli
 from . import shared as sh
 from . import validate as v
 from .common import EXTRA, DebugOpt, FitArg, JsonOpt, QuietOpt
+from .plot import plot_command
 
 app = typer.Typer(
     name="scalinglaws",
@@ -395,6 +397,8 @@ def _command_line(ctx: typer.Context) -> str:
 
 app.command("compare", context_settings=EXTRA)(planning.compare_command)
 app.command("isoflop", context_settings=EXTRA)(planning.isoflop_command)
+app.command("report")(report_cli.report_command)
+app.command("plot", context_settings=EXTRA)(plot_command)
 
 
 def main() -> None:

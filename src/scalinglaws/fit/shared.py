@@ -262,6 +262,16 @@ class SharedFit:
     def __str__(self) -> str:
         return f"{self!r}\n{self.table().to_string()}"
 
+    def _repr_html_(self) -> str:
+        """The per-group table in a notebook (every label and name escaped)."""
+        from html import escape
+
+        shared = ", ".join(escape(p) for p in self.shared) or "none"
+        caption = (f"{escape(self.law.name)}: joint fit by '{escape(self.by)}' "
+                   f"(shared: {shared}); {escape(self.status.value)}")
+        table = self.table().to_html(float_format=lambda v: f"{v:.6g}", escape=True)
+        return f"<p><b>{caption}</b></p>\n{table}"
+
 
 def _starts(law: Law, jlaw: Law, pooled: dict[str, float],
             own: list[dict[str, float] | None], shared: Sequence[str]) -> list[dict[str, float]]:

@@ -1,42 +1,32 @@
-"""A self-contained HTML report: summaries, embedded figures, plans and provenance."""
+"""A self-contained interactive HTML report: fits, plots, plans, backtests and provenance."""
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
-from html import escape
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from ..data.dataset import Dataset
 from ..data.files import write_text_atomic
-from ..exceptions import DataError
+from ..exceptions import DataError, ScalingLawError
 from ..fit.result import FitResult
-from .figures import fit_figure
+from ..fit.shared import SharedFit
+from ..plan.optimal import compute_optimal
+from ..validate.backtest import Backtest
+from . import page
+from .interactive import COMPUTE, PALETTE, Curve, figures, x_axis
+from .page import backtest_section, fit_section, provenance, shared_section
 
-_PLAN_KEYS = ("flops", "params", "tokens", "loss")
-_DPI = 110
-
-_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; color: #222; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: left;
-         vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-caption { font-weight: bold; text-align: left; padding: 0.3rem 0; }
-img { max-width: 100%; height: auto; }
-code { background: #f4f4f4; padding: 0 0.2rem; }
-.warning { color: #8a4b00; }
-"""
+Item = FitResult | SharedFit | Backtest
+_KINDS = "a FitResult, SharedFit or Backtest"
 
 
 def html(
-    items: FitResult | Sequence[FitResult],
+    items: Item | Sequence[Item],
     path: str | os.PathLike[str],
     *,
     data: Dataset | Sequence[Dataset | None] | None = None,
@@ -44,22 +34,28 @@ def html(
     command: str | None = None,
     plans: Sequence[Any] | None = None,
 ) -> Path:
-    """Write one self-contained HTML report (no external resources) and return its path.
+    """Write one self-contained interactive HTML report and return its path.
 
-    For each fit: its summary table and its figure (an embedded PNG); then, when given, the
-    compute-optimal plans; then provenance (dataset and fingerprint, law expression,
-    scalinglaws version, command, generation time in UTC). Every user string is escaped and
-    the file is written atomically.
+    The page needs no network: plotly.js is inlined. It holds an interactive log-log plot of
+    the runs and the fitted law(s) (several fits overlaid, one trace per fit; hover a run for
+    its name, N, D, loss and residuals), a residual plot, per item a summary table
+    (parameters, standard errors, bootstrap intervals when a bootstrap is attached, status,
+    warnings) or a backtest table, compute-optimal tables, and provenance (data fingerprint,
+    law expression, scalinglaws version, command, time in UTC). Every user string is escaped
+    and the file is written atomically.
 
     Parameters
     ----------
     items:
-        A :class:`~scalinglaws.FitResult` or a list of them.
+        A :class:`~scalinglaws.FitResult`, a joint fit across groups
+        (:class:`~scalinglaws.fit.shared.SharedFit`, drawn one curve per group), a
+        :class:`~scalinglaws.validate.backtest.Backtest`, or a list of them.
     path:
         Where to write the report (its folder must exist).
     data:
-        The runs to plot: one Dataset for all fits, or a list aligned with ``items``
-        (``None`` entries draw the law alone).
+        The runs to plot: one Dataset for all items, or a list aligned with ``items``. Where
+        none is given, the runs a fit carries (a fit made in this session) are used; a fit read
+        from a file carries none, and then only its law is drawn.
     title:
         The report's title.
     command:
@@ -67,7 +63,9 @@ def html(
     plans:
         Compute-optimal plans as dicts with keys flops, params, tokens, loss (e.g.
         ``Allocation.records()``): one list of dicts for the whole report, or a list aligned
-        with ``items`` holding a list of dicts (or ``None``) per fit.
+        with ``items`` holding a list of dicts (or ``None``) per item. When omitted, each fit
+        of a law of params and tokens gets a plan at four budgets around its runs' compute
+        (see ``docs/report.md``); ``plans=[]`` gives none.
 
     Example
     -------
@@ -75,69 +73,183 @@ def html(
     >>> ds = sl.datasets.load("chinchilla")
     >>> sl.report.html(sl.fit("chinchilla", ds), "report.html", data=ds)  # doctest: +SKIP
     """
-    fits = _check_items(items)
-    datasets = _check_data(data, len(fits))
-    per_fit, overall = _check_plans(plans, len(fits))
+    objs = _check_items(items)
+    datasets = _check_data(data, objs)
+    per_item, overall = _check_plans(plans, len(objs))
     if not isinstance(title, str) or (command is not None and not isinstance(command, str)):
         raise DataError("title and command must be strings", "arguments 'title', 'command'",
                         "pass text, e.g. title='my report'")
-    body = [f"<h1>{escape(title)}</h1>"]
-    for i, (fit, ds) in enumerate(zip(fits, datasets, strict=True)):
-        body.append(_fit_section(i + 1, fit, ds, per_fit[i]))
+    with warnings.catch_warnings():  # the report states what it finds; it does not warn
+        warnings.simplefilter("ignore")
+        text = _render(objs, datasets, per_item, overall, plans is None, title, command)
+    return write_text_atomic(path, text)
+
+
+def _render(objs: list[Item], datasets: list[Dataset | None],
+            per_item: list[list[Mapping[str, Any]] | None], overall: list[Mapping[str, Any]],
+            auto: bool, title: str, command: str | None) -> str:
+    curves = _curves(objs, datasets)
+    body = [f"<h1>{page.text(title)}</h1>"]
+    specs = figures(curves)
+    if specs:
+        body.append("<section><h2>Data and fitted laws</h2>")
+        body.append("<noscript>The plots need JavaScript (plotly.js is inlined in this file)."
+                    "</noscript>")
+        for k, (fig_title, main, resid) in enumerate(specs, 1):
+            body.append(f'<div class="plot" id="plot-{k}" role="img" '
+                        f'aria-label="{page.text(fig_title)}"></div>')
+            body.append(page.json_script(main, f"plot-{k}"))
+            if resid is not None:
+                body.append(f'<div class="plot residuals" id="residuals-{k}" role="img" '
+                            f'aria-label="residuals"></div>')
+                body.append(page.json_script(resid, f"residuals-{k}"))
+        body.append("</section>")
+    for i, obj in enumerate(objs, 1):
+        if isinstance(obj, Backtest):
+            body.append(backtest_section(i, obj))
+            continue
+        tables = plans_for([c for c in curves if c.item == i - 1], per_item[i - 1], auto)
+        if isinstance(obj, SharedFit):
+            body.append(shared_section(i, obj, tables))
+        else:
+            body.append(fit_section(i, obj, tables))
     if overall:
-        body.append("<section><h2>Compute-optimal plan</h2>" + _plan_table(overall)
+        body.append("<section><h2>Compute-optimal plan</h2>" + page.plan_table(overall)
                     + "</section>")
-    body.append(_provenance(fits, datasets, command))
-    page = "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        '<head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
-        f"<style>{_STYLE}</style></head>",
-        "<body>", *body, "</body>", "</html>", "",
-    ])
-    return write_text_atomic(path, page)
+    now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    body.append(provenance(objs, datasets, command, now))
+    from plotly.offline import get_plotlyjs
+
+    return page.document(title, body, get_plotlyjs() if specs else None)
+
+
+def _curves(objs: list[Item], datasets: list[Dataset | None]) -> list[Curve]:
+    """What the plots draw: one curve per fit, one per group of a joint fit."""
+    raw: list[tuple[int, str, FitResult, Dataset | None]] = []
+    for i, (obj, ds) in enumerate(zip(objs, datasets, strict=True)):
+        if isinstance(obj, FitResult):
+            raw.append((i, obj.law.name, obj, ds))
+        elif isinstance(obj, SharedFit):
+            for group in obj.groups:
+                rows = _group_rows(obj, ds, group)
+                raw.append((i, f"{obj.law.name} · {obj.by}={group}", obj.for_group(group), rows))
+    counts: dict[str, int] = {}
+    for _, label, _, _ in raw:
+        counts[label] = counts.get(label, 0) + 1
+    return [Curve(label if counts[label] == 1 else f"{i + 1}. {label}", fit, ds,
+                  PALETTE[k % len(PALETTE)], item=i)
+            for k, (i, label, fit, ds) in enumerate(raw)]
+
+
+def _group_rows(fit: SharedFit, ds: Dataset | None, group: str) -> Dataset | None:
+    if ds is None:
+        return None
+    if not ds.has(fit.by):
+        raise DataError(f"the data have no column '{fit.by}', which the joint fit groups by",
+                        f"dataset {ds.name or '(unnamed)'}",
+                        "pass the runs the joint fit was made on")
+    mask = [str(v) == group for v in ds.labels(fit.by)]
+    return ds[mask] if any(mask) else None
+
+
+# -- compute-optimal plans --------------------------------------------------------------------
+#: budgets of an automatic plan, in decades around the largest compute of the runs
+_DECADES = (-1, 0, 1, 2)
+_PLAN_LEVEL = 0.9
+
+
+def plans_for(curves: list[Curve], given: list[Mapping[str, Any]] | None, auto: bool
+              ) -> list[str]:
+    """The plan tables of one item: the plans given, or computed for its laws of N and D."""
+    if given is not None:
+        return [page.plan_table(given)] if given else []
+    if not auto:
+        return []
+    out = []
+    for c in curves:
+        if x_axis(c.fit) != COMPUTE:
+            continue
+        caption = "Compute-optimal allocation" + (f": {c.label}" if len(curves) > 1 else "")
+        try:
+            alloc = compute_optimal(c.fit, _budgets(c), level=_PLAN_LEVEL)
+        except ScalingLawError as exc:
+            out.append(f'<p class="warning">{page.text(caption)}: not computed ({page.text(exc)})'
+                       "</p>")
+            continue
+        rows: list[dict[str, Any]] = []
+        for k, row in enumerate(alloc.records()):
+            if alloc.params_interval is not None:
+                row.update(params_interval=alloc.params_interval[k],  # type: ignore[dict-item]
+                           tokens_interval=alloc.tokens_interval[k],  # type: ignore[index]
+                           loss_interval=alloc.loss_interval[k])  # type: ignore[index]
+            rows.append(row)
+        level = alloc.level if alloc.params_interval is not None else None
+        out.append(page.plan_table(rows, caption, level) + page.warnings_list(alloc.warnings))
+    return out
+
+
+def _budgets(c: Curve) -> list[float]:
+    """Budgets in whole decades around the largest compute among the runs (or the fitted
+    range when no runs are at hand)."""
+    if c.data is not None and c.data.has("flops"):
+        top = float(max(c.data.column("flops")))
+    else:
+        ranges = c.fit.input_ranges
+        top = 6.0 * ranges["params"][1] * ranges["tokens"][1]
+    decade = math.floor(math.log10(top))
+    return [10.0 ** (decade + k) for k in _DECADES]
 
 
 # -- validation -------------------------------------------------------------------------------
-def _check_items(items: Any) -> list[FitResult]:
-    fits = [items] if isinstance(items, FitResult) else items
-    if not isinstance(fits, Sequence) or isinstance(fits, str | bytes):
-        raise DataError(f"a report needs a FitResult or a list of them, got "
+def _check_items(items: Any) -> list[Item]:
+    objs = [items] if isinstance(items, FitResult | SharedFit | Backtest) else items
+    if not isinstance(objs, Sequence) or isinstance(objs, str | bytes):
+        raise DataError(f"a report needs a FitResult or a list of them ({_KINDS} each), got "
                         f"{type(items).__name__}", "argument 'items' of report.html",
                         "pass sl.fit(...) results")
-    if len(fits) == 0:
+    if len(objs) == 0:
         raise DataError("there is no fit to report", "argument 'items' of report.html",
-                        "pass at least one FitResult")
-    for i, item in enumerate(fits):
-        if not isinstance(item, FitResult):
+                        f"pass at least one item: {_KINDS}")
+    for i, item in enumerate(objs):
+        if not isinstance(item, FitResult | SharedFit | Backtest):
             raise DataError(f"item {i} is a {type(item).__name__}, not a FitResult",
                             f"items[{i}] of report.html",
-                            "pass results of sl.fit(...) or sl.load_fit(...)")
-    return list(fits)
+                            "pass results of sl.fit(...) or sl.load_fit(...), a SharedFit "
+                            "or a Backtest")
+    return list(objs)
 
 
-def _check_data(data: Any, n: int) -> list[Dataset | None]:
+def _own_data(obj: Item) -> Dataset | None:
+    fit = obj.joint if isinstance(obj, SharedFit) else obj
+    own = getattr(fit, "data", None)
+    return own if isinstance(own, Dataset) else None
+
+
+def _check_data(data: Any, objs: list[Item]) -> list[Dataset | None]:
+    n = len(objs)
     if data is None:
-        return [None] * n
-    if isinstance(data, Dataset):
-        return [data] * n
-    if not isinstance(data, Sequence) or isinstance(data, str | bytes) or len(data) != n:
+        given: list[Any] = [None] * n
+    elif isinstance(data, Dataset):
+        given = [data] * n
+    elif not isinstance(data, Sequence) or isinstance(data, str | bytes) or len(data) != n:
         got = f"{len(data)} entries" if isinstance(data, Sequence) else type(data).__name__
-        raise DataError(f"data must be a Dataset or a list with one entry per fit ({n}), "
-                        f"got {got}", "argument 'data' of report.html",
+        raise DataError(f"data must be a Dataset or a list with one entry per fit in items "
+                        f"({n}), got {got}", "argument 'data' of report.html",
                         "align data with items, using None where there is none")
-    for i, ds in enumerate(data):
+    else:
+        given = list(data)
+    for i, ds in enumerate(given):
         if ds is not None and not isinstance(ds, Dataset):
             raise DataError(f"data[{i}] is a {type(ds).__name__}, not a Dataset",
                             f"data[{i}] of report.html", "pass a Dataset or None")
-    return list(data)
+    return [None if isinstance(obj, Backtest) else ds if ds is not None else _own_data(obj)
+            for obj, ds in zip(objs, given, strict=True)]
 
 
-def _check_plans(plans: Any, n: int) -> tuple[list[list[Mapping[str, Any]]], list[Any]]:
-    """Per-fit plans and report-wide plans (one of them is empty)."""
-    none: list[list[Mapping[str, Any]]] = [[] for _ in range(n)]
+def _check_plans(plans: Any, n: int) -> tuple[list[list[Mapping[str, Any]] | None],
+                                              list[Mapping[str, Any]]]:
+    """Per-item plans (None: compute them) and report-wide plans."""
+    none: list[list[Mapping[str, Any]] | None] = [None] * n
     if plans is None:
         return none, []
     fix = "give dicts with keys flops, params, tokens, loss (e.g. Allocation.records())"
@@ -145,12 +257,13 @@ def _check_plans(plans: Any, n: int) -> tuple[list[list[Mapping[str, Any]]], lis
         raise DataError(f"plans must be a list, got {type(plans).__name__}",
                         "argument 'plans' of report.html", fix)
     if all(isinstance(p, Mapping) for p in plans):
-        return none, [_check_plan_row(p, f"plans[{i}]") for i, p in enumerate(plans)]
+        rows = [_check_plan_row(p, f"plans[{i}]") for i, p in enumerate(plans)]
+        return [[] for _ in range(n)], rows
     if len(plans) != n:
-        raise DataError(f"plans has {len(plans)} entries but there are {n} fits",
+        raise DataError(f"plans has {len(plans)} entries but there are {n} items",
                         "argument 'plans' of report.html",
-                        "give one list of dicts, or one list (or None) per fit")
-    out: list[list[Mapping[str, Any]]] = []
+                        "give one list of dicts, or one list (or None) per item")
+    out: list[list[Mapping[str, Any]] | None] = []
     for i, group in enumerate(plans):
         if group is None:
             out.append([])
@@ -166,69 +279,12 @@ def _check_plan_row(row: Any, where: str) -> Mapping[str, Any]:
     fix = "give dicts with keys flops, params, tokens, loss (e.g. Allocation.records())"
     if not isinstance(row, Mapping):
         raise DataError(f"a plan row must be a dict, got {type(row).__name__}", where, fix)
-    missing = [k for k in _PLAN_KEYS if k not in row]
+    missing = [k for k in page.PLAN_KEYS if k not in row]
     if missing:
         raise DataError(f"a plan row lacks {', '.join(missing)}", where, fix)
-    for k in _PLAN_KEYS:
+    for k in page.PLAN_KEYS:
         try:
             float(row[k])
         except (TypeError, ValueError):
             raise DataError(f"plan value {k}={row[k]!r} is not a number", where, fix) from None
     return row
-
-
-# -- rendering --------------------------------------------------------------------------------
-def _fit_section(number: int, fit: FitResult, ds: Dataset | None,
-                 plan: list[Mapping[str, Any]]) -> str:
-    parts = [f"<section><h2>{number}. {escape(fit.law.name)}</h2>", fit.summary().html()]
-    fig = fit_figure(fit, ds)
-    buf = BytesIO()
-    fig.savefig(buf, format="png", dpi=_DPI)
-    encoded = base64.b64encode(buf.getvalue()).decode("ascii")
-    alt = f"{fit.target} against the inputs, with the fitted law {fit.law.name}"
-    parts.append(f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,{encoded}">'
-                 "</figure>")
-    if plan:
-        parts.append(_plan_table(plan))
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _plan_table(rows: list[Mapping[str, Any]]) -> str:
-    head = ["training compute C (FLOPs)", "parameters N", "tokens D", "tokens per parameter",
-            "predicted loss"]
-    out = ['<table class="scalinglaws-plan">', "<caption>Compute-optimal allocation</caption>",
-           "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in head)
-           + "</tr></thead>", "<tbody>"]
-    for row in rows:
-        c, n, d, loss = (float(row[k]) for k in _PLAN_KEYS)
-        ratio = d / n if n else math.nan
-        cells = [f"{c:.3g}", f"{n:.3g}", f"{d:.3g}", f"{ratio:.3g}", f"{loss:.4g}"]
-        out.append("<tr>" + "".join(f'<td class="num">{v}</td>' for v in cells) + "</tr>")
-    out += ["</tbody>", "</table>"]
-    return "\n".join(out)
-
-
-def _provenance(fits: list[FitResult], datasets: list[Dataset | None],
-                command: str | None) -> str:
-    from .. import __version__
-
-    now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    rows: list[tuple[str, str]] = []  # (label, HTML with every user string escaped)
-    for i, (fit, ds) in enumerate(zip(fits, datasets, strict=True), 1):
-        prefix = f"{i}. " if len(fits) > 1 else ""
-        name = fit.dataset or (ds.name if ds is not None else None) or "(unnamed)"
-        rows.append((f"{prefix}dataset", f"{escape(name)}, fingerprint "
-                     f"<code>{escape(fit.fingerprint or 'unknown')}</code>"))
-        if ds is not None and fit.fingerprint and ds.fingerprint != fit.fingerprint:
-            rows.append((f"{prefix}note", f'<span class="warning">the plotted data (fingerprint '
-                         f"<code>{escape(ds.fingerprint)}</code>) are not the data this law "
-                         "was fitted to</span>"))
-        rows.append((f"{prefix}law", f"{escape(fit.law.name)}: "
-                     f"<code>{escape(fit.law.expression)}</code>"))
-    rows.append(("scalinglaws version", escape(__version__)))
-    if command:
-        rows.append(("command", f"<code>{escape(command)}</code>"))
-    rows.append(("generated (UTC)", now))
-    body = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in rows)
-    return f"<section><h2>Provenance</h2><table><tbody>{body}</tbody></table></section>"

@@ -1,0 +1,183 @@
+"""``scalinglaws plot``: a publication-quality figure of a fit, its residuals, an IsoFLOP
+analysis, a backtest, a bootstrap or training curves, written as PDF, PNG or SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..exceptions import OptionError
+from ..validate.split import RULES_HELP
+from . import common as c
+
+KINDS = ("fit", "residuals", "isoflop", "backtest", "corner", "curves")
+
+
+def plot_command(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(
+        metavar="FIT|DATA", help="A fit JSON file (scalinglaws fit --out), or runs: a "
+        "CSV/Parquet/JSONL file or a bundled dataset.")],
+    kind: Annotated[str, typer.Option(
+        "--kind", help="fit | residuals | isoflop | backtest | corner | curves")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="The figure file: .pdf, .png or .svg.")],
+    data: Annotated[str | None, typer.Option(
+        "--data", help="The runs, with a FIT file (which carries none).")] = None,
+    law: Annotated[str | None, typer.Option(
+        "--law", help="With DATA: the law to fit (kinds fit, residuals, corner, curves, "
+        "backtest).")] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="For a joint fit file: draw this group only (default: all).")] = None,
+    train: Annotated[str | None, typer.Option(
+        "--train", help=f"backtest: which runs to fit on: {RULES_HELP}.")] = None,
+    level: Annotated[float | None, typer.Option(
+        help="Level of the bands and intervals (default 0.9; isoflop 0.95).")] = None,
+    n_boot: Annotated[int | None, typer.Option(
+        "--n-boot", help="Bootstrap resamples: backtest intervals (default 200), isoflop "
+        "(1000), corner from DATA (200).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    budgets: Annotated[str, typer.Option(
+        "--budgets", help="isoflop: exact, log, N equal log bins or edges 3e18,3e19.")
+    ] = "exact",
+    x: Annotated[str | None, typer.Option(
+        "--x", help="The x column: the input of a one-input law; curves: default step; "
+        "isoflop: the size column (default params).")] = None,
+    y: c.YOpt = None,
+    by: Annotated[str, typer.Option("--by", help="curves: the column naming runs.")] = "run",
+    col: c.ColOpt = None,
+    exclude: c.ExcludeOpt = None,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Draw a figure and write it as PDF, PNG or SVG (by the extension of --out).
+
+    Examples: scalinglaws plot fit.json --data runs.csv --kind fit --out fit.pdf;
+    scalinglaws plot runs.csv --law chinchilla --kind residuals --out residuals.png;
+    scalinglaws plot runs.csv --kind isoflop --budgets log --out isoflop.svg;
+    scalinglaws plot runs.csv --kind backtest --law chinchilla --train "flops<1e21" --out bt.pdf;
+    scalinglaws plot fit.json --kind corner --out corner.pdf (a fit saved with --bootstrap);
+    scalinglaws plot curves.csv --kind curves --x step --out curves.png
+    """
+    c.no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        if kind not in KINDS:
+            raise OptionError(f"unknown figure kind '{kind}'", "--kind",
+                              f"use one of {', '.join(KINDS)}")
+        from ..report.figures import FORMATS, save_figure
+
+        if out.suffix.lower().lstrip(".") not in FORMATS:
+            raise OptionError(f"cannot tell the figure format from '{out.name}'", "--out",
+                              "end it with .pdf, .png or .svg")
+        options: dict[str, Any] = {
+            "data": data, "law": law, "group": group, "train": train, "level": level,
+            "n_boot": n_boot, "seed": seed, "budgets": budgets, "x": x, "y": y, "by": by,
+            "columns": c.parse_pairs(col or [], "--col"), "exclude": exclude}
+        fig = draw(kind, source, **options)
+        path = save_figure(fig, out)
+    if json_:
+        c.emit_json({"kind": kind, "out": str(path), "format": path.suffix.lstrip(".")})
+    else:
+        c.err.print(f"{kind} figure written to {path}")
+
+
+def draw(kind: str, source: str, *, data: str | None, law: str | None, group: str | None,
+         train: str | None, level: float | None, n_boot: int | None, seed: int,
+         budgets: str, x: str | None, y: str | None, by: str, columns: dict[str, str],
+         exclude: str | None) -> Any:
+    """The figure of ``kind`` from the command's arguments."""
+    from ..report import figures as f
+
+    if kind == "isoflop":
+        from .plan import run_isoflop
+
+        ds = c.load_data(_data_source(source, data, kind), columns=columns, exclude=exclude)
+        iso = run_isoflop(_data_source(source, data, kind), budgets, columns=columns,
+                          exclude=exclude, x=x or "params", level=level or 0.95,
+                          n_boot=1000 if n_boot is None else n_boot, seed=seed, window=None,
+                          min_sizes=3)
+        return f.isoflop_figure(iso, ds)
+    if kind == "backtest":
+        from .validate import run_backtest
+
+        if law is None or train is None:
+            raise OptionError("a backtest figure needs --law and --train", "--kind backtest",
+                              'e.g. --law chinchilla --train "flops<1e21"')
+        bt = run_backtest(_data_source(source, data, kind), law, train, columns=columns,
+                          exclude=exclude, x=x, y=y or "loss", level=level or 0.9,
+                          n_boot=200 if n_boot is None else n_boot, seed=seed, order=None,
+                          loss="huber", delta=1e-3)
+        return f.backtest_figure(bt, x=x if x is not None and x in bt.points else None)
+    fit, ds = _fit_and_data(source, data, law, group, kind, x=x, y=y, columns=columns,
+                            exclude=exclude)
+    if kind == "fit":
+        return f.fit_figure(fit, ds, level=level or 0.9)
+    if kind == "residuals":
+        return f.residuals_figure(fit, ds)
+    if kind == "curves":
+        if ds is None:
+            raise OptionError("a curves figure needs the runs", "--kind curves",
+                              "give DATA, or --data DATA with a fit file")
+        return f.curves_figure(ds, fit, x=x or "step", y=y or "loss", by=by)
+    # corner
+    if fit is None:
+        raise OptionError("a corner figure needs a fit with a bootstrap", "--kind corner",
+                          "give a fit saved with scalinglaws fit --bootstrap 200 --out fit.json, "
+                          "or DATA with --law")
+    if getattr(fit, "uncertainty", None) is None and law is not None:
+        fit = fit.with_bootstrap(fit.bootstrap(200 if n_boot is None else n_boot, seed=seed))
+    return f.corner_figure(fit)
+
+
+def _is_fit_file(source: str) -> bool:
+    path = Path(source)
+    return path.suffix.lower() == ".json" and path.is_file()
+
+
+def _data_source(source: str, data: str | None, kind: str) -> str:
+    if _is_fit_file(source):
+        raise OptionError(f"a {kind} figure is drawn from the runs, not from a fit file",
+                          f"argument {source}", f"give DATA: scalinglaws plot runs.csv --kind "
+                          f"{kind} ...")
+    if data is not None:
+        raise OptionError("--data goes with a FIT file", "--data",
+                          "give the runs as the first argument only")
+    return source
+
+
+def _fit_and_data(source: str, data: str | None, law: str | None, group: str | None,
+                  kind: str, *, x: str | None, y: str | None, columns: dict[str, str],
+                  exclude: str | None) -> tuple[Any, Any]:
+    """The fit (read from FIT, or fitted to DATA with --law; None for curves without one)
+    and the runs (--data with a FIT file, else DATA)."""
+    from ..data.fitfile import is_shared_file, load_fit, load_shared_fit
+    from ..fit.engine import fit_law
+
+    if _is_fit_file(source):
+        if law is not None:
+            raise OptionError("--law goes with DATA; a fit file has its law", "--law",
+                              "drop --law")
+        if group is None and is_shared_file(source):
+            fit: Any = load_shared_fit(source)
+        else:
+            fit = load_fit(source, group)
+        ds = c.load_data(data, columns=columns, exclude=exclude) if data else None
+        return fit, ds
+    if group is not None:
+        raise OptionError("--group picks a group of a joint fit file", "--group",
+                          "give a file written by scalinglaws fit --shared ... --out")
+    if data is not None:
+        raise OptionError("--data goes with a FIT file", "--data",
+                          "give the runs as the first argument only")
+    ds = c.load_data(source, columns=columns, exclude=exclude)
+    if law is None:
+        if kind == "curves":
+            return None, ds
+        raise OptionError(f"a {kind} figure from DATA needs --law, the law to fit", "--law",
+                          "e.g. --law chinchilla, or give a fit file written by "
+                          "scalinglaws fit --out")
+    x_input = x if kind != "curves" else None
+    return fit_law(law, ds, x=x_input, y=y, columns=columns or None), ds

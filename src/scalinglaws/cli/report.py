@@ -1,0 +1,72 @@
+"""The ``report`` command: an interactive HTML report of saved fits."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..data.files import read_json
+from ..data.fitfile import load_fit, load_shared_fit
+from ..exceptions import DataError
+from ..fit.shared import SCHEMA as SHARED_SCHEMA
+from . import common as c
+
+
+def report_command(
+    fits: Annotated[list[Path], typer.Argument(
+        metavar="FIT", help="Fit JSON files written by scalinglaws fit --out.")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    data: Annotated[str | None, typer.Option(
+        "--data", help="The runs to plot (CSV/Parquet/JSONL or a bundled dataset), one file "
+        "for all fits: saved fits carry no data.")] = None,
+    title: Annotated[str, typer.Option("--title", help="The report's title.")
+                     ] = "scalinglaws report",
+    exclude: c.ExcludeOpt = None,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Write one self-contained interactive HTML report (plots, tables, provenance) of FITs.
+
+    Examples: scalinglaws report fit.json --data runs.csv --out report.html;
+    scalinglaws report a.json b.json --data chinchilla --exclude epoch_excluded --out cmp.html
+    """
+    from ..report import html
+
+    with c.handled(debug, quiet or json_):
+        items = [_load(path) for path in fits]
+        ds = c.load_data(data, exclude=exclude) if data is not None else None
+        command = _command(fits, out, data, title, exclude)
+        path = html(items, out, data=ds, title=title, command=command)
+    if json_:
+        c.emit_json({"out": str(path), "items": len(items), "bytes": path.stat().st_size,
+                     "data": data})
+    else:
+        c.err.print(f"report written to {c.escape(str(path))}")
+
+
+def _load(path: Path) -> Any:
+    """A saved fit: a FitResult, or a SharedFit for a joint fit across groups."""
+    if path.is_dir():
+        raise DataError(f"{path} is a folder, not a fit file", f"argument FIT {path}",
+                        "give a JSON file written by scalinglaws fit --out")
+    record = read_json(path)
+    if isinstance(record, dict) and record.get("schema") == SHARED_SCHEMA:
+        return load_shared_fit(path)
+    return load_fit(path)
+
+
+def _command(fits: list[Path], out: Path, data: str | None, title: str,
+             exclude: str | None) -> str:
+    """The command as run, rebuilt from its arguments (for the report's provenance)."""
+    words = ["scalinglaws", "report", *map(str, fits), "--out", str(out)]
+    if data is not None:
+        words += ["--data", data]
+    if exclude is not None:
+        words += ["--exclude", exclude]
+    if title != "scalinglaws report":
+        words += ["--title", title]
+    return shlex.join(words)

@@ -1,0 +1,151 @@
+"""Helpers shared by the figures: argument checks, groups, predictions, axes and text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullFormatter
+
+from ...data.dataset import Dataset
+from ...exceptions import DataError, OptionError
+from ...fit.result import FitResult
+from ...fit.shared import SharedFit
+from ...uncertainty.resample import check_level
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+COMPUTE_LABEL = "training compute C (FLOPs)"
+#: the column that colours points by group when a plain fit's data have it
+GROUP_COLUMN = "family"
+GRID = 200  # points along each drawn curve
+
+
+def check_dataset(data: Any, where: str, *, required: bool = False) -> Dataset | None:
+    """``data`` as a non-empty Dataset (or None when optional and not given)."""
+    if data is None:
+        if required:
+            raise DataError("this figure needs the runs", where,
+                            "pass data=sl.Dataset.from_csv(...) (CLI: --data DATA)")
+        return None
+    if not isinstance(data, Dataset):
+        raise DataError(f"data must be a Dataset, got {type(data).__name__}", where,
+                        "pass sl.Dataset.from_frame(frame) or leave data out")
+    if len(data) == 0:
+        raise DataError("the dataset has no rows: there is nothing to plot", where,
+                        "give at least one run")
+    return data
+
+
+def check_fit(fit: Any, where: str) -> FitResult | SharedFit:
+    if not isinstance(fit, FitResult | SharedFit):
+        raise OptionError(f"expected a fit (FitResult or SharedFit), got {type(fit).__name__}",
+                          where, "pass the result of sl.fit(...) or sl.load_fit(...)")
+    return fit
+
+
+def check_figure_level(level: Any) -> float:
+    return float(check_level(level))
+
+
+def input_columns(fit: FitResult | SharedFit) -> list[str]:
+    """The data columns the law reads, in the law's order."""
+    if isinstance(fit, SharedFit):
+        return [str(c) for c in fit.law.inputs.values()]
+    return [str(c) for c in fit.columns.values()]
+
+
+def target(fit: FitResult | SharedFit) -> str:
+    return fit.joint.target if isinstance(fit, SharedFit) else fit.target
+
+
+def group_rows(fit: FitResult | SharedFit, data: Dataset) -> tuple[str | None, list[str],
+                                                                   np.ndarray]:
+    """The grouping column (None: one group), the groups' labels and each row's group index.
+
+    A joint fit groups by its ``by`` column; a plain fit by ``family`` when the data have it.
+    """
+    by = fit.by if isinstance(fit, SharedFit) else (
+        GROUP_COLUMN if data.has(GROUP_COLUMN) else None)
+    if by is None:
+        return None, [""], np.zeros(len(data), dtype=int)
+    text = np.array([str(v) for v in data.labels(by)], dtype=object)
+    labels = list(fit.groups) if isinstance(fit, SharedFit) else list(dict.fromkeys(text))
+    unknown = sorted(set(text) - set(labels))
+    if unknown:
+        raise DataError(f"the data hold group(s) {', '.join(map(repr, unknown[:5]))} that the "
+                        "joint fit does not know", f"column '{by}'",
+                        f"plot runs of the groups {', '.join(labels)} only")
+    index = {lab: k for k, lab in enumerate(labels)}
+    return by, labels, np.array([index[t] for t in text], dtype=int)
+
+
+def group_fit(fit: FitResult | SharedFit, label: str) -> FitResult:
+    """The plain fit of one group (the fit itself when it is not a joint fit)."""
+    return fit.for_group(label) if isinstance(fit, SharedFit) else fit
+
+
+def predictions(fit: FitResult | SharedFit, data: Dataset) -> np.ndarray:
+    """The law at every row of ``data`` (each row with its own group's parameters)."""
+    _, labels, rows = group_rows(fit, data)
+    out = np.full(len(data), np.nan)
+    for k, label in enumerate(labels):
+        mask = rows == k
+        if not mask.any():
+            continue
+        one = group_fit(fit, label)
+        inputs = {c: data.column(c)[mask] for c in input_columns(fit)}
+        with np.errstate(all="ignore"):
+            out[mask] = np.asarray(one.law(one.params, **inputs), dtype=float)
+    return out
+
+
+def interval_label(fit: FitResult, level: float) -> str:
+    source = "bootstrap" if fit.uncertainty is not None else "delta method"
+    return f"{level:.0%} interval ({source})"
+
+
+def band(ax: Axes, x: np.ndarray, lo: Any, hi: Any, colour: Any, label: str | None) -> bool:
+    """Fill between ``lo`` and ``hi`` where both are finite; False when nothing is."""
+    lo = np.asarray(lo, dtype=float)
+    hi = np.asarray(hi, dtype=float)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    if not ok.any():
+        return False
+    ax.fill_between(x, lo, hi, where=ok, color=colour, alpha=0.2, linewidth=0, label=label)
+    return True
+
+
+def set_scales(ax: Axes, log_x: bool, values: np.ndarray) -> None:
+    """Log axes where every value is positive; linear otherwise (log would hide points)."""
+    values = values[np.isfinite(values)]
+    ax.set_xscale("log" if log_x else "linear")
+    ax.set_yscale("log" if values.size and (values > 0).all() else "linear")
+    plain_ticks(ax)
+
+
+def plain_ticks(ax: Axes) -> None:
+    """Label a log y axis spanning under ~1.5 decades with plain numbers (2.5, not 2.5e0)."""
+    if ax.get_yscale() != "log":
+        return
+    lo, hi = ax.get_ylim()
+    if lo > 0 and hi / lo < 30.0:
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def axis_label(column: str) -> str:
+    """How an axis names a data column."""
+    return COMPUTE_LABEL if column == "flops" else plain(column)
+
+
+def plain(text: str) -> str:
+    """Text shown literally by matplotlib (a ``$`` would otherwise start mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def positive(values: np.ndarray) -> bool:
+    finite = values[np.isfinite(values)]
+    return bool(finite.size and (finite > 0).all())

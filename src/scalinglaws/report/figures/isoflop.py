@@ -1,0 +1,175 @@
+"""The IsoFLOP figure: loss against model size per budget with each budget's fitted curve,
+and the optimal sizes against compute with the fitted power law."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from ...data.dataset import Dataset
+from ...exceptions import OptionError
+from ...plan.isoflop import IsoFlop
+from ..style import FULL_WIDTH, HEIGHT, INK, SEQUENTIAL, colours, marker, new_figure, styled
+from ._common import COMPUTE_LABEL, GRID, axis_label, check_dataset, plain_ticks
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+_LEGEND_MAX = 8  # more budgets than this: a colour bar instead of a legend
+
+
+@styled
+def isoflop_figure(result: IsoFlop, data: Dataset | None = None) -> Figure:
+    """Two panels of an IsoFLOP analysis (:func:`scalinglaws.plan.isoflop`).
+
+    Left: the loss against model size at each budget, with each budget's fitted parabola in
+    ``ln N`` (drawn from its minimum and curvature; the Akima estimator's spline when the
+    result used ``estimator="akima"`` and the runs are given) and its minimum marked.
+    Right: ``N_opt`` of the budgets used against compute on log-log axes, with their
+    bootstrap intervals when there are some, and the fitted power law ``N_opt = k_N·C^a``
+    (its exponent and interval in the legend).
+
+    Parameters
+    ----------
+    result:
+        The :class:`~scalinglaws.plan.isoflop.IsoFlop` result.
+    data:
+        The runs the analysis was made on, drawn as points (the result does not carry them);
+        each run is matched to the nearest budget in log FLOPs.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> from scalinglaws.report.figures import isoflop_figure
+    >>> ds = sl.datasets.load("chinchilla")
+    >>> iso = sl.plan.isoflop(ds, budgets="log", n_boot=0)  # doctest: +SKIP
+    >>> fig = isoflop_figure(iso, ds)  # doctest: +SKIP
+    """
+    if not isinstance(result, IsoFlop):
+        raise OptionError(f"expected an IsoFlop result, got {type(result).__name__}",
+                          "argument 'result' of isoflop_figure",
+                          "pass the result of sl.plan.isoflop(data)")
+    ds = check_dataset(data, "argument 'data' of isoflop_figure")
+    table = result.budgets
+    fig = new_figure(FULL_WIDTH, HEIGHT)
+    left, right = fig.subplots(1, 2)
+    flops = table["flops"].to_numpy(dtype=float)
+    many = len(table) > _LEGEND_MAX
+    norm = LogNorm(vmin=float(flops.min()), vmax=float(flops.max()) * (1 + 1e-9))
+    palette = ([colormaps[SEQUENTIAL](norm(f)) for f in flops] if many
+               else colours(len(table)))
+    member = _members(ds, flops) if ds is not None else None
+    shown: list[np.ndarray] = []
+    for g in range(len(table)):
+        row = table.iloc[g]
+        label: str | None = None if many else f"C = {flops[g]:.2g}"
+        colour = palette[g]
+        runs = None
+        if ds is not None and member is not None:
+            idx = member == g
+            if idx.any():
+                runs = ds.column(result.x)[idx], ds.column("loss")[idx]
+                shown.append(runs[1])
+                left.scatter(*runs, s=10, color=colour, marker="o" if many else marker(g),
+                             edgecolors="none", alpha=0.85, label=label)
+                label = None  # the points carry the budget's label
+        if row["status"] == "used":
+            _curve(left, result, row, runs, colour, label)
+    left.set_xscale("log")
+    left.set_xlabel(axis_label(result.x))
+    left.set_ylabel("loss")
+    left.set_title("IsoFLOP profiles")
+    if shown:
+        values = np.concatenate(shown)
+        pad = 0.05 * float(values.max() - values.min() or values.max())
+        left.set_ylim(float(values.min()) - pad, float(values.max()) + pad)
+    if many:
+        fig.colorbar(ScalarMappable(norm=norm, cmap=SEQUENTIAL), ax=left,
+                     label="budget C (FLOPs)")
+    else:
+        left.legend(fontsize="x-small")
+    _power_law(right, result)
+    return fig
+
+
+def _members(ds: Dataset, flops: np.ndarray) -> np.ndarray:
+    """Each run's budget: the nearest in log FLOPs (-1: none within half a decade)."""
+    logc = np.log10(ds.flops if ds.has("flops") else ds.flops_factor * ds.params * ds.tokens)
+    logb = np.log10(flops)
+    tol = 0.5  # decades: a run farther from every budget belongs to none
+    dist = np.abs(logc[:, None] - logb[None, :])
+    nearest = dist.argmin(axis=1)
+    return np.where(dist[np.arange(len(logc)), nearest] <= tol, nearest, -1)
+
+
+def _curve(ax: Axes, result: IsoFlop, row: object,
+           runs: tuple[np.ndarray, np.ndarray] | None, colour: object, label: str | None
+           ) -> None:
+    """One budget's fitted curve and its minimum."""
+    n_opt = float(row["n_opt"])  # type: ignore[index]
+    loss_opt = float(row["loss_opt"])  # type: ignore[index]
+    curvature = float(row["curvature"])  # type: ignore[index]
+    if not (np.isfinite(n_opt) and np.isfinite(loss_opt)):
+        return
+    if runs is not None and np.unique(runs[0]).size >= 2:
+        lo, hi = float(runs[0].min()), float(runs[0].max())
+    else:
+        lo, hi = n_opt / 10.0, n_opt * 10.0
+    grid = np.geomspace(min(lo, n_opt), max(hi, n_opt), GRID)
+    if result.estimator == "akima":
+        if runs is None or np.unique(runs[0]).size < 2:
+            ax.plot([n_opt], [loss_opt], marker="*", ms=6, color=colour, ls="none",
+                    label=label)
+            return
+        curve = _akima(*runs, grid)
+    elif np.isfinite(curvature):
+        curve = loss_opt + 0.5 * curvature * np.log(grid / n_opt) ** 2
+    else:
+        return
+    ax.plot(grid, curve, color=colour, lw=1.0, label=label)
+    ax.plot([n_opt], [loss_opt], marker="*", ms=6, color=colour, ls="none",
+            markeredgecolor=INK, markeredgewidth=0.3)
+
+
+def _akima(sizes: np.ndarray, loss: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The Akima spline of ln loss in ln size through the budget's runs (as the analysis
+    fits it: through the mean ln loss at each size)."""
+    from scipy.interpolate import Akima1DInterpolator
+
+    u, inverse = np.unique(np.log(sizes), return_inverse=True)
+    mean = np.bincount(inverse, weights=np.log(loss)) / np.bincount(inverse)
+    spline = Akima1DInterpolator(u, mean)
+    inside = (np.log(grid) >= u[0]) & (np.log(grid) <= u[-1])
+    return np.where(inside, np.exp(spline(np.clip(np.log(grid), u[0], u[-1]))), np.nan)
+
+
+def _power_law(ax: Axes, result: IsoFlop) -> None:
+    used = result.used
+    c = used["flops"].to_numpy(dtype=float)
+    n = used["n_opt"].to_numpy(dtype=float)
+    lo = used["n_opt_lo"].to_numpy(dtype=float)
+    hi = used["n_opt_hi"].to_numpy(dtype=float)
+    has_ci = np.isfinite(lo) & np.isfinite(hi)
+    if has_ci.any():
+        ax.errorbar(c[has_ci], n[has_ci],
+                    yerr=[n[has_ci] - lo[has_ci], hi[has_ci] - n[has_ci]], fmt="none",
+                    ecolor=colours(1)[0], elinewidth=0.8, label=f"{result.level:.0%} interval")
+    ax.scatter(c, n, s=16, color=colours(1)[0], zorder=3, label=r"$N_\mathrm{opt}$ per budget")
+    grid = np.geomspace(c.min() / 2.0, c.max() * 2.0, GRID)
+    n_line, _ = result.predict(grid)
+    lo_a, hi_a = result.a_interval
+    ci = f" [{lo_a:.3f}, {hi_a:.3f}]" if np.isfinite(lo_a) else ""
+    ax.plot(grid, n_line, color=INK, lw=1.0,
+            label=rf"$N_\mathrm{{opt}} \propto C^{{a}}$, a = {result.a:.3f}{ci}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    plain_ticks(ax)
+    ax.set_xlabel(COMPUTE_LABEL)
+    ax.set_ylabel(r"compute-optimal size $N_\mathrm{opt}$")
+    ax.set_title("optimal size against compute")
+    ax.legend(fontsize="x-small")

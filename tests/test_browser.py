@@ -1,0 +1,110 @@
+"""The HTML report in a real browser: Debian's Chromium driven by Playwright, network off.
+
+Skipped where /usr/bin/chromium (or Playwright) is missing, except under CI (``CI=true``),
+where a missing browser is a failure: the check must not silently vanish there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalinglaws as sl
+
+CHROMIUM = "/usr/bin/chromium"
+PWNED_SCRIPT = "<script>window.__pwned=1</script>"
+PWNED_IMG = "<img src=x onerror=\"window.__pwned=2\">"
+
+
+def _browser_or_skip():
+    reason = None
+    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+        reason = f"{CHROMIUM} is absent (apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "the playwright package is absent (pip install playwright)"
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test cannot run under CI: {reason}")
+        pytest.skip(reason)
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """A report whose runs have well separated points and hostile names."""
+    names = [f"run-{i}" for i in range(12)]
+    names[3], names[8] = PWNED_SCRIPT, PWNED_IMG
+    x = np.geomspace(1e7, 1e10, len(names))
+    loss = (1.7 + 300.0 * x ** -0.3) * np.exp(0.01 * np.sin(np.arange(len(names))))
+    ds = sl.Dataset.from_frame(pd.DataFrame({"run": names, "params": x, "loss": loss}),
+                               name=PWNED_IMG)
+    with pytest.warns(sl.ScalingLawWarning):  # 12 points, 3 parameters: it says so
+        fit = sl.fit("E + A*x**(-alpha)", ds, x="params")
+    folder = tmp_path_factory.mktemp("browser")
+    return sl.report.html(fit, folder / "report.html", title=PWNED_SCRIPT), names
+
+
+def test_report_in_chromium_offline(report, tmp_path):
+    sync_playwright = _browser_or_skip()
+    path, names = report
+    console_errors: list[str] = []
+    page_errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
+
+            def refuse(route):  # any request that is not the file itself is a failure
+                if not route.request.url.startswith("file://"):
+                    requests.append(route.request.url)
+                    route.abort()
+                else:
+                    route.continue_()
+
+            context.route("**/*", refuse)
+            page = context.new_page()
+            page.on("console", lambda m: console_errors.append(m.text)
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda e: page_errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_selector("#plot-1 .scatterlayer .trace path.point", timeout=15000)
+            # the data trace's markers, counted in plotly's SVG
+            index = page.evaluate("""() => document.getElementById('plot-1').data
+                .findIndex(t => t.meta && t.meta.role === 'data')""")
+            assert index >= 0
+            traces = page.locator("#plot-1 .scatterlayer .trace")
+            points = traces.nth(index).locator("path.point")
+            assert points.count() == len(names)
+            # hover each hostile point: plotly's label shows its name as text
+            for k in (3, 8, 0):
+                box = points.nth(k).bounding_box()
+                assert box is not None
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                label = page.locator("#plot-1 .hoverlayer .hovertext")
+                label.first.wait_for(timeout=5000)
+                assert names[k] in label.first.text_content()
+                page.mouse.move(5, 5)
+                label.first.wait_for(state="detached", timeout=5000)
+            assert page.evaluate("() => typeof window.__pwned") == "undefined"
+            assert page.title() == PWNED_SCRIPT  # the title, as text
+            assert page.locator("h1").text_content() == PWNED_SCRIPT
+            assert page.locator("img").count() == 0
+            shot = tmp_path / "report.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert console_errors == [] and page_errors == []
+    assert requests == []
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= 1000 and height >= 900
+    assert len(png) > 50_000  # a drawn page, not a blank one (a page with only a heading is ~5 kB)
