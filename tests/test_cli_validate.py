@@ -134,8 +134,10 @@ def test_predict_interval_delta_method_without_bootstrap(plain_fit):
 
 # -- backtest -------------------------------------------------------------------------------------
 def test_backtest_json_scores():
-    doc = json.loads(run("backtest", "chinchilla", "--law", "chinchilla", "--train",
-                         "flops<1e21", "--n-boot", 20, "--json").stdout)
+    result = run("backtest", "chinchilla", "--law", "chinchilla", "--train", "flops<1e21",
+                 "--n-boot", 20, "--json")
+    assert not progress_shown(result.stderr)
+    doc = json.loads(result.stdout)
     assert {"n_train", "n_test", "mean_abs_rel_error", "max_abs_rel_error", "coverage"} <= set(doc)
     assert doc["n_train"] + doc["n_test"] == 245 and doc["n_test"] > 0
     assert 0 < doc["mean_abs_rel_error"] <= doc["max_abs_rel_error"] < 0.2
@@ -153,8 +155,10 @@ def test_backtest_points_exclude_and_table():
     assert len(doc["points"]) == doc["n_test"]
     assert {"y", "predicted", "lower", "upper", "abs_rel_error"} <= set(doc["points"][0])
     human = run("backtest", "chinchilla", "--law", "chinchilla", "--train", "flops<1e21",
-                "--n-boot", 20, "--points").stdout
-    assert "coverage" in human and "predicted" in human
+                "--n-boot", 20, "--points")
+    assert "coverage" in human.stdout and "predicted" in human.stdout
+    # a progress bar over the folds on stderr (none under --json, as above)
+    assert progress_shown(human.stderr) and "backtest" in human.stderr
 
 
 # -- select ---------------------------------------------------------------------------------------

@@ -272,7 +272,8 @@ def backtest(
     with c.handled(debug, quiet or json_):
         bt = v.run_backtest(data, law, train, columns=c.parse_pairs(col or [], "--col"),
                             exclude=exclude, x=x, y=y or "loss", level=level,
-                            n_boot=n_boot, seed=seed, order=order, loss=loss, delta=delta)
+                            n_boot=n_boot, seed=seed, order=order, loss=loss, delta=delta,
+                            show_progress=not (quiet or json_))
     if json_:
         c.emit_json(bt.to_dict(points=points))
     else:

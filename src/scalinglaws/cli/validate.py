@@ -217,16 +217,20 @@ def _listed(value: Any) -> list[float]:
 # -- backtest -------------------------------------------------------------------------------------
 def run_backtest(data: str, law: str, train: str, *, columns: Mapping[str, str],
                  exclude: str | None, x: str | None, y: str, level: float, n_boot: int,
-                 seed: int | None, order: str | None, loss: str, delta: float) -> Backtest:
-    """Load the data as ``fit`` does and backtest the law on the train rule."""
+                 seed: int | None, order: str | None, loss: str, delta: float,
+                 show_progress: bool = False) -> Backtest:
+    """Load the data as ``fit`` does and backtest the law on the train rule (with a progress
+    bar over the folds on stderr when ``show_progress``)."""
     from ..validate import backtest
 
     if n_boot < 0 or n_boot == 1:
         c.fail(f"--n-boot must be 0 (the delta method) or at least 2, got {n_boot} — "
                "e.g. --n-boot 200")
     ds = c.load_data(data, exclude=exclude)
-    return backtest(law, ds, train, level=level, n_boot=n_boot, seed=seed, order=order, x=x,
-                    y=y, columns=columns or None, loss=loss, delta=delta)
+    with progress_bar("backtest", 1, show_progress) as update:
+        return backtest(law, ds, train, level=level, n_boot=n_boot, seed=seed, order=order,
+                        x=x, y=y, columns=columns or None, loss=loss, delta=delta,
+                        progress=update)
 
 
 def backtest_table(bt: Backtest) -> Table:

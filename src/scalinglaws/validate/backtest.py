@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -152,13 +152,16 @@ class Backtest:
 def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
              level: float = 0.9, n_boot: int = 200, seed: int | None = 0,
              order: str | None = None, x: str | None = None, y: str = "loss",
-             columns: Mapping[str, str] | None = None, **fit_options: Any) -> Backtest:
+             columns: Mapping[str, str] | None = None,
+             progress: Callable[[int, int], None] | None = None,
+             **fit_options: Any) -> Backtest:
     """Fit ``law`` on the training rows, forecast the test rows, score the forecast.
 
     ``train`` is a boolean mask or a rule: ``"flops<1e21"``, ``"largest=3"``, ``"rolling"``,
     ``"leave_family_out"`` (see :data:`scalinglaws.validate.split.RULES_HELP`).
     Prediction intervals for the coverage come from a bootstrap of ``n_boot`` resamples
     (``n_boot=0``: the delta method). ``fit_options`` go to :func:`scalinglaws.fit`.
+    ``progress(done, total)`` is called after each fold.
 
     Example
     -------
@@ -176,11 +179,15 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     results: list[FoldResult] = []
     frames = []
     trained = np.zeros(len(ds), dtype=bool)
-    for fold in splits:
+    for k, fold in enumerate(splits):
+        if progress is not None:
+            progress(k, len(splits))
         res, frame = _run_fold(law_obj, ds, fold, y, level, n_boot, seed, fit_options)
         results.append(res)
         frames.append(frame)
         trained |= fold.train
+    if progress is not None:
+        progress(len(splits), len(splits))
     points = pd.concat(frames, ignore_index=True)
     points.attrs["n_train"] = int(trained.sum())
     return Backtest(law=law_obj.name, rule=rule_label(train), level=level,
