@@ -376,3 +376,40 @@ def test_scale_parameter_sliding_to_zero_is_reported_at_its_bound():
     assert fit.status is sl.FitStatus.AT_BOUND, (fit.status, fit.params)
     assert fit.params["E"] < 1e-10
     assert (np.array(fit.starts.status) != "max_iter").any()
+
+
+# -- health is never hidden ---------------------------------------------------------------------
+def _runs() -> pd.DataFrame:
+    n = np.geomspace(1e7, 1e10, 20)
+    y = (1.7 + 400 * n**-0.3) * np.exp(0.01 * np.random.default_rng(0).standard_normal(20))
+    return pd.DataFrame({"params": n, "loss": y})
+
+
+@pytest.mark.parametrize(
+    ("law", "needles"),
+    [
+        # A and B only enter as a product: a singular Hessian, starts that disagree on A, B
+        ("E + A*B*N**(-alpha)", ("flat direction", "not unique")),
+        # two power laws for one: beta is not determined
+        ("E + A*N**(-alpha) + B*N**(-beta)", ("flat direction",)),
+    ],
+)
+def test_a_converged_fit_with_a_singular_hessian_says_so(law, needles):
+    with pytest.warns(sl.ScalingLawWarning):
+        fit = sl.fit(law, _runs())
+    assert fit.status is sl.FitStatus.CONVERGED
+    for needle in needles:
+        assert any(needle in w for w in fit.warnings), (needle, fit.warnings)
+    assert fit.diagnostics.flat
+
+
+def test_a_failed_fit_says_why_and_throw_raises():
+    # the law is undefined on the data (sqrt of a negative size): no start is finite
+    with pytest.warns(sl.ScalingLawWarning, match="no start gave a finite objective"):
+        fit = sl.fit("E + A*sqrt(-N)", _runs())
+    assert fit.status is sl.FitStatus.FAILED and not fit.converged
+    # a failed search sits nowhere: it reports no parameter at a bound
+    assert not any("bound" in w for w in fit.warnings), fit.warnings
+    with pytest.raises(sl.FitError, match="no start gave a finite objective") as info:
+        sl.fit("E + A*sqrt(-N)", _runs(), throw=True)
+    assert info.value.result.status is sl.FitStatus.FAILED

@@ -265,6 +265,8 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
     # running off towards -inf; below 1e-10 it no longer contributes and counts as at 0
     at_lo |= obj.log_mask & ~np.isfinite(obj.lower) & (u < np.log(1e-10))
     at_hi = np.isfinite(obj.upper) & (obj.upper - u <= tol)
+    if status is FitStatus.FAILED:  # a failed search sits nowhere: no bound to report
+        at_lo[:] = at_hi[:] = False
     for i in np.flatnonzero(at_lo | at_hi):
         side, bound = ("lower", law.parameters[i].lower) if at_lo[i] else (
             "upper", law.parameters[i].upper)
