@@ -54,12 +54,14 @@ def curves_figure(data: Dataset, fit: FitResult | SharedFit | None = None, *, x:
                               f"use one of {', '.join(ds.columns)}")
     if fit is not None:
         check_fit(fit, "argument 'fit' of curves_figure")
-        if x not in input_columns(fit):
-            raise OptionError(f"the law '{fit.law.name}' does not read '{x}', so its "
-                              "predictions have no place on this x axis",
+        missing = [c for c in input_columns(fit) if not ds.has(c)]
+        if x not in input_columns(fit) and missing:
+            raise OptionError(f"the law '{fit.law.name}' does not read '{x}' and the data "
+                              f"lack its input(s) {', '.join(missing)}, so its predictions "
+                              "have no place on this x axis",
                               "argument 'fit' of curves_figure",
-                              f"plot against one of its inputs (x={input_columns(fit)[0]!r}) "
-                              "or leave fit out")
+                              "add those columns to the data, plot against one of its "
+                              f"inputs (x={input_columns(fit)[0]!r}) or leave fit out")
     xs = ds.column(x)
     ys = ds.column(y)
     runs = np.array([str(v) for v in ds.labels(by)], dtype=object)
