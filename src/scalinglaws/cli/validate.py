@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..data.jsonvalues import json_value
-from ..exceptions import LawError, ScalingLawError
+from ..exceptions import LawError, OptionError, ScalingLawError
 from . import common as c
 
 if TYPE_CHECKING:
@@ -53,8 +53,9 @@ class BootstrapOptions:
                 c.fail("--by and --level go with --bootstrap N — e.g. --bootstrap 200 "
                        "--level 0.95")
             return None
-        return cls(check_resamples(n), by, seed,
-                   check_level(BOOTSTRAP_LEVEL if level is None else level))
+        return cls(option_value(check_resamples, n, "--bootstrap"), by, seed,
+                   option_value(check_level, BOOTSTRAP_LEVEL if level is None else level,
+                                "--level"))
 
     def check_data(self, ds: Dataset) -> None:
         """Raise the library's error now, before the fit, when ``--by`` cannot cluster ``ds``."""
@@ -138,6 +139,15 @@ def fit_table(result: FitResult, bs: Bootstrap | None = None,
     return grown
 
 
+def option_value(check: Callable[[Any], Any], value: Any, option: str) -> Any:
+    """``check(value)``, its OptionError naming the command-line ``option`` rather than the
+    library's argument (``--bootstrap``, not ``argument 'n'``)."""
+    try:
+        return check(value)
+    except OptionError as exc:
+        raise OptionError(exc.what, f"option {option}", exc.fix) from None
+
+
 # -- predict --interval ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Prediction:
@@ -163,6 +173,10 @@ def predict(result: FitResult, inputs: Mapping[str, Any], level: float | None,
     """The fit's prediction, with a ``level`` interval for the mean or a new observation:
     from the bootstrap the fit file carries, else by the delta method."""
     kind = "observation" if observation else "mean"
+    if level is not None:
+        from ..uncertainty.resample import check_level
+
+        level = option_value(check_level, level, "--interval")
     try:
         values = _floats(result.predict(**inputs))
         if level is None:

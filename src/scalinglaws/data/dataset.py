@@ -74,6 +74,7 @@ class Dataset:
                 values = v.to_numeric_column(frame[role], role)
                 v.check_role(values, role)
                 frame[role] = values
+        v.warn_implausible_counts(frame)
         if "flops" not in frame.columns and {"params", "tokens"} <= set(frame.columns):
             frame["flops"] = flops_factor * frame["params"] * frame["tokens"]
         v.warn_duplicates(frame)

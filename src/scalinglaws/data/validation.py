@@ -101,6 +101,30 @@ def check_role(values: np.ndarray, role: str) -> None:
             )
 
 
+#: a count column whose largest value is below this was most likely written in millions or
+#: billions: no language-model training run has so few parameters or tokens
+COUNT_FLOOR = {"params": 1e5, "tokens": 1e5}
+
+
+def warn_implausible_counts(frame: pd.DataFrame) -> None:
+    """Warn (not fail) when all the sizes or token counts are implausibly small: given in
+    billions by mistake (7 for 7e9), they would fit a law in the wrong units and derive
+    FLOPs 1e18 times too small."""
+    for role, floor in COUNT_FLOOR.items():
+        if role not in frame.columns:
+            continue
+        top = float(frame[role].max())
+        if top < floor:
+            warnings.warn(
+                f"column '{role}' holds at most {top:g}, fewer {role} than any training run "
+                f"— column '{role}'. Were they written in millions or billions? Write plain "
+                f"counts (e.g. frame['{role}'] *= 1e9 for billions); flops derived from them "
+                "are off by the same factor.",
+                ScalingLawWarning,
+                stacklevel=4,
+            )
+
+
 def warn_duplicates(frame: pd.DataFrame) -> None:
     """Warn (not fail) when whole rows are repeated: they weigh double in a fit."""
     try:

@@ -17,6 +17,9 @@ import numpy as np
 from .objective import Objective, robust_loss
 
 Array = np.ndarray
+#: a parameter whose whole effect on the predictions is below this fraction of their size is
+#: a flat direction (rounding-level influence)
+_NEGLIGIBLE = 1e-10
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,8 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
     p = len(names)
     cov = np.full((p, p), np.nan)
     U = obj.search(p_hat[None, :])
-    r, J, _ = obj.residual_jacobian(U)
-    r, J = r[0], J[0]
+    r, J, f = obj.residual_jacobian(U)
+    r, J, f = r[0], J[0], f[0]
     scale = np.where(obj.log_mask, p_hat, 1.0)
     with np.errstate(all="ignore"):
         J = J / scale  # back to natural units
@@ -51,9 +54,19 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
     eig, vec = np.linalg.eigh(R)
     condition = float(eig[-1] / eig[0]) if eig[0] > 0 else np.inf
     flat: tuple[str, ...] = ()
-    free_names = [nm for nm, f in zip(names, free, strict=True) if f]
+    free_names = [nm for nm, fr in zip(names, free, strict=True) if fr]
+    # R rescales every column to unit size, so a parameter that no longer moves the
+    # predictions at all (e.g. a rate so large that exp(-rate*x) = 0 at every point) looks
+    # well conditioned there: also compare each column's whole effect (|J_j| * max(|p_j|, 1))
+    # with the size of the predictions (of the log predictions for log losses)
+    size = np.sqrt(np.sum(c)) if obj.log_space else np.sqrt(np.sum(c * f**2))
+    effect = np.sqrt(np.diag(JTJ)) * np.maximum(np.abs(p_hat[free]), 1.0)
+    if np.isfinite(size) and size > 0 and (effect < _NEGLIGIBLE * size).any():
+        condition = np.inf
     if not np.isfinite(condition) or condition > 1e14:
-        flat = (free_names[int(np.argmax(np.abs(vec[:, 0])))],)
+        negligible = effect < _NEGLIGIBLE * size
+        worst = int(np.argmin(effect)) if negligible.any() else int(np.argmax(np.abs(vec[:, 0])))
+        flat = (free_names[worst],)
     inv = np.linalg.pinv(R) / np.outer(d, d)
     if obj.loss == "huber":
         sub = _sandwich(obj, p_hat, J, c * psi, free, n, q)

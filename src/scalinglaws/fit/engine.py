@@ -22,6 +22,7 @@ from .diagnostics import (
     Trend,
     flat_message,
     monotonicity,
+    repeated_inputs,
     residual_trend,
 )
 from .objective import Objective, check_loss, log_shift
@@ -151,8 +152,16 @@ def fit_law(
     batch = _optimise(obj, U0, max_iter, prune=starts == "grid" and init is None)
     result = _assemble(obj, law, ds, y, U0, batch)
     result = dataclasses.replace(result, data=ds, case_weights=case_w)
+    # rows equal in every input column (the law's and the data's size roles) but far apart in
+    # the target: families or setups pooled without a column that separates them
+    keys = dict.fromkeys([*map(str, cols.values()), "params", "tokens", "flops", "step", "lr"])
+    mixed = repeated_inputs({c: ds.column(c) for c in keys if ds.has(c)}, target, y,
+                            keep=None if case_w is None else case_w > 0)
+    if mixed is not None:
+        result = dataclasses.replace(result, warnings=(*result.warnings, mixed))
     if throw and not result.status.ok:
-        raise FitError(f"the fit of '{law.name}' did not converge: {result.status.message}",
+        verb = "failed" if result.status is FitStatus.FAILED else "did not converge"
+        raise FitError(f"the fit of '{law.name}' {verb}: {result.status.message}",
                        f"status {result.status.value}",
                        "; ".join(result.warnings) or "see the fit's warnings", result=result)
     for w in result.warnings:

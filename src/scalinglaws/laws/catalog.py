@@ -94,7 +94,8 @@ def parse_spec(text: str) -> tuple[str, dict[str, Any]]:
 def _build(name: str, options: tuple[tuple[str, Any], ...]) -> Law:
     if name not in _FACTORIES:
         close = difflib.get_close_matches(name, list(_FACTORIES), n=3, cutoff=0.5)
-        hint = (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
+        hint = (f"did you mean {' or '.join(repr(c) for c in close)}? Otherwise " if close
+                else "")
         raise LawError(f"unknown law '{name}'", f"catalog: {', '.join(names())}",
                        f"{hint}use a catalog name, or write the law as an expression")
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sympy as sp
 from sympy.parsing.sympy_parser import (
@@ -150,3 +150,13 @@ def scale_inputs(expr: sp.Expr, param: sp.Symbol, inputs: Iterable[sp.Symbol]) -
         if isinstance(node, sp.Pow) and param in node.base.free_symbols:
             found |= node.base.free_symbols & inputs
     return found
+
+
+def likely_input(expr: sp.Expr, order: Sequence[str]) -> str:
+    """The symbol most likely meant as the input: the base of a power with a symbolic
+    exponent (``x`` in ``A*x**(-alpha)``), else the first symbol."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and isinstance(node.base, sp.Symbol) and (
+                node.exp.free_symbols):
+            return node.base.name
+    return order[0] if order else "x"

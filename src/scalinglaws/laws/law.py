@@ -98,11 +98,13 @@ class Law:
                     f"use one of its symbols: {', '.join(order) or 'none'}",
                 )
         if not inputs:
+            sym = ex.likely_input(self.expr, order)
             raise LawError(
                 "the expression has no input",
                 f"expression {self.expression!r}",
-                "name the inputs, e.g. inputs={'N': 'params'}, or use N, D, C for "
-                "params, tokens, flops",
+                f"map its input symbol to a column: sl.fit(..., columns={{'{sym}': 'flops'}}) "
+                f"(CLI: --col {sym}=flops), Law(..., inputs={{'{sym}': 'flops'}}); or write "
+                "N, D, C, S, which read params, tokens, flops, step",
             )
         self.inputs: dict[str, str | None] = {s: inputs[s] for s in order if s in inputs}
         specs = coerce_parameters(parameters)

@@ -21,6 +21,7 @@ than warning itself; the caller decides how to surface them.
 from ._common import Array as Array
 from .checks import extrapolation as extrapolation
 from .checks import points_per_parameter as points_per_parameter
+from .checks import repeated_inputs as repeated_inputs
 from .record import MIN_POINTS_PER_PARAMETER as MIN_POINTS_PER_PARAMETER
 from .record import SPREAD_TOL as SPREAD_TOL
 from .record import Diagnostics as Diagnostics

@@ -93,3 +93,39 @@ def points_per_parameter(n_points: int, n_params: int, minimum: float = 5.0) -> 
     prm = "parameter" if n_params == 1 else "parameters"
     return (f"only {ratio:.3g} points per parameter ({n_points} {pts}, {n_params} {prm}): the "
             f"fit is {state}; add runs or fix parameters")
+
+
+def repeated_inputs(inputs: Mapping[str, Array], y: Array, target: str,
+                    keep: Array | None = None, tolerance: float = 0.05) -> str | None:
+    """A warning when rows that agree in every input column differ in the target by more than
+    ``tolerance`` (relative to the larger value): runs of several families or setups pooled
+    without a column that tells them apart. Seeds of one setup differ by about 1%.
+
+    Returns
+    -------
+    str or None
+        The message (naming the columns and the first rows of the worst group), or None.
+    """
+    rows = np.arange(np.asarray(y).size) if keep is None else np.flatnonzero(keep)
+    if not inputs or rows.size < 2:
+        return None
+    keys = np.stack([np.asarray(v, dtype=float).ravel()[rows] for v in inputs.values()], axis=1)
+    values = np.asarray(y, dtype=float).ravel()[rows]
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = np.asarray(group).ravel()
+    hi = np.full(int(group.max()) + 1, -np.inf)
+    lo = np.full_like(hi, np.inf)
+    np.maximum.at(hi, group, values)
+    np.minimum.at(lo, group, values)
+    scale = np.maximum(np.abs(hi), np.abs(lo))
+    with np.errstate(all="ignore"):
+        spread = np.where(scale > 0, (hi - lo) / scale, 0.0)
+    bad = np.flatnonzero(spread > tolerance)
+    if not bad.size:
+        return None
+    worst = int(bad[np.argmax(spread[bad])])
+    shown = rows[group == worst][:5].tolist()
+    return (f"{bad.size} group(s) of rows share the same {', '.join(inputs)} but their "
+            f"{target} differs by up to {spread[worst]:.0%} (e.g. rows {shown}): runs of "
+            "several families or setups seem pooled in one fit; add a column that tells them "
+            "apart and fit them jointly (by='family'; CLI: --groups family) or one by one")
