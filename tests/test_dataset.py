@@ -159,3 +159,17 @@ def test_fingerprint_changes_with_content():
     a = sl.Dataset.from_frame(frame3())
     b = sl.Dataset.from_frame(frame3(loss=[3.0, 2.7, 2.4]))
     assert a.fingerprint != b.fingerprint and len(a.fingerprint) == 16
+
+
+def test_derived_flops_that_overflow_are_refused_at_once():
+    frame = pd.DataFrame({"params": [1e200, 2e200], "tokens": [1e200, 1e200],
+                          "loss": [2.0, 1.9]})
+    with pytest.raises(sl.DataError, match="overflows") as info:
+        sl.Dataset.from_frame(frame)
+    assert "rows [0, 1]" in str(info.value) and "units" in info.value.fix
+
+
+def test_one_column_mapped_to_two_roles_is_refused():
+    frame = pd.DataFrame({"n": [1e9, 2e9], "loss": [2.0, 1.9]})
+    with pytest.raises(sl.DataError, match="mapped to both 'params' and 'tokens'"):
+        sl.Dataset.from_frame(frame, columns={"params": "n", "tokens": "n"})

@@ -76,7 +76,15 @@ class Dataset:
                 frame[role] = values
         v.warn_implausible_counts(frame)
         if "flops" not in frame.columns and {"params", "tokens"} <= set(frame.columns):
-            frame["flops"] = flops_factor * frame["params"] * frame["tokens"]
+            with np.errstate(over="ignore"):
+                frame["flops"] = flops_factor * frame["params"] * frame["tokens"]
+            bad = np.flatnonzero(~np.isfinite(frame["flops"].to_numpy(dtype=float)))
+            if bad.size:
+                raise DataError(
+                    f"flops = {flops_factor:g}·params·tokens overflows to infinity",
+                    f"rows {bad[:5].tolist()} (counting from 0, header excluded)",
+                    "check the units of params and tokens (plain counts, e.g. 7e9), or give "
+                    "a flops column")
         v.warn_duplicates(frame)
         self._frame = frame
         self._flops_factor = float(flops_factor)
@@ -216,7 +224,11 @@ class Dataset:
         if self._fingerprint is None:
             h = hashlib.sha256()
             h.update("\x1f".join(self.columns).encode())
-            h.update(pd.util.hash_pandas_object(self._frame, index=False).to_numpy().tobytes())
+            try:
+                hashed = pd.util.hash_pandas_object(self._frame, index=False)
+            except TypeError:  # unhashable cells (lists, dicts read from JSON): hash their text
+                hashed = pd.util.hash_pandas_object(self._frame.astype(str), index=False)
+            h.update(hashed.to_numpy().tobytes())
             self._fingerprint = h.hexdigest()[:16]
         return self._fingerprint
 
@@ -234,6 +246,13 @@ def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
 def _apply_mapping(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
+    repeated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if repeated:
+        raise DataError(
+            f"column name(s) {', '.join(map(repr, repeated))} appear more than once",
+            f"columns: {', '.join(frame.columns)}",
+            "give every column its own name (drop or rename the copies)",
+        )
     rename: dict[str, str] = {}
     for role, source in columns.items():
         if source not in frame.columns:
@@ -247,6 +266,12 @@ def _apply_mapping(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFr
                 f"the data already has a column '{role}', so '{source}' cannot be mapped to it",
                 f"mapping {role}={source}",
                 f"drop or rename the existing '{role}' column first",
+            )
+        if source in rename:
+            raise DataError(
+                f"column '{source}' is mapped to both '{rename[source]}' and '{role}'",
+                f"mapping {rename[source]}={source}, {role}={source}",
+                "map each role to its own column",
             )
         rename[source] = role
     return frame.rename(columns=rename)

@@ -43,7 +43,21 @@ def to_numeric_column(series: pd.Series, column: str) -> np.ndarray:
             f"column '{column}'",
             "give numeric values, or map another column to this role",
         )
+    if series.dtype.kind in "mMc" or isinstance(series.dtype, pd.PeriodDtype):
+        raise DataError(
+            f"column '{column}' holds {series.dtype} values (dates, durations or complex "
+            "numbers), not plain numbers",
+            f"column '{column}'",
+            "give plain numbers (e.g. days as a float column), or map another column to "
+            "this role",
+        )
     converted = pd.to_numeric(series, errors="coerce")
+    if np.iscomplexobj(converted):
+        raise DataError(
+            f"column '{column}' holds complex numbers",
+            f"column '{column}'",
+            "give real numbers",
+        )
     bad = np.flatnonzero(converted.isna().to_numpy() & series.notna().to_numpy())
     if bad.size:
         examples = ", ".join(repr(series.iloc[i]) for i in bad[:3])
