@@ -224,6 +224,16 @@ def test_backtest_item_gets_its_table(chinchilla, tmp_path):
     assert '<table class="scalinglaws-folds">' in text
     assert f"<td class=\"num\">{bt.n_test}</td>" in text
     assert "training data of the first fold" in text
+    # and its plot: every held-out run, observed and forecast with its interval
+    spec = Page(text).specs()["backtest-2"]
+    observed, forecast = spec["data"]
+    assert observed["meta"]["role"] == "observed" and forecast["meta"]["role"] == "forecast"
+    assert len(observed["y"]) == len(forecast["y"]) == bt.n_test
+    np.testing.assert_allclose(forecast["y"], bt.points["predicted"].to_numpy())
+    np.testing.assert_allclose(observed["x"], bt.points["params"].to_numpy())
+    upper = np.asarray(forecast["error_y"]["array"], dtype=float)
+    np.testing.assert_allclose(upper, bt.points["upper"] - bt.points["predicted"], rtol=1e-9)
+    assert spec["layout"]["xaxis"]["type"] == "log"
 
 
 def test_shared_fit_item_draws_one_curve_per_group(tmp_path):

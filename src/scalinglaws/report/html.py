@@ -18,6 +18,7 @@ from ..fit.shared import SharedFit
 from ..plan.optimal import compute_optimal
 from ..validate.backtest import Backtest
 from . import page
+from .backtest_plot import backtest_spec
 from .interactive import COMPUTE, PALETTE, Curve, figures, x_axis
 from .page import backtest_section, fit_section, provenance, shared_section
 
@@ -91,6 +92,7 @@ def _render(objs: list[Item], datasets: list[Dataset | None],
     curves = _curves(objs, datasets)
     body = [f"<h1>{page.text(title)}</h1>"]
     specs = figures(curves)
+    plotted = bool(specs)
     if specs:
         body.append("<section><h2>Data and fitted laws</h2>")
         body.append("<noscript>The plots need JavaScript (plotly.js is inlined in this file)."
@@ -107,6 +109,12 @@ def _render(objs: list[Item], datasets: list[Dataset | None],
     for i, obj in enumerate(objs, 1):
         if isinstance(obj, Backtest):
             body.append(backtest_section(i, obj))
+            spec = backtest_spec(obj)
+            if spec is not None:
+                body.append(f'<div class="plot" id="backtest-{i}" role="img" '
+                            f'aria-label="backtest forecasts"></div>')
+                body.append(page.json_script(spec, f"backtest-{i}"))
+                plotted = True
             continue
         tables = plans_for([c for c in curves if c.item == i - 1], per_item[i - 1], auto)
         if isinstance(obj, SharedFit):
@@ -120,7 +128,7 @@ def _render(objs: list[Item], datasets: list[Dataset | None],
     body.append(provenance(objs, datasets, command, now))
     from plotly.offline import get_plotlyjs
 
-    return page.document(title, body, get_plotlyjs() if specs else None)
+    return page.document(title, body, get_plotlyjs() if plotted else None)
 
 
 def _curves(objs: list[Item], datasets: list[Dataset | None]) -> list[Curve]:
