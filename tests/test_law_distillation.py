@@ -5,6 +5,7 @@ option, and bad options."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import scalinglaws as sl
@@ -19,11 +20,49 @@ def excess(teacher_loss, params=5e8, tokens=1e11, law=LAW, p=REF):
     return law(p, teacher_loss=teacher_loss, params=params, tokens=tokens) - teacher_loss
 
 
-def test_not_in_the_catalog_until_its_coefficients_are_checked():
-    # see docs/laws/distillation.md: representative coefficients, not recoverable from the
-    # conformance suite's synthetic designs
-    assert "distillation" not in sl.laws.names()
-    assert LAW.name == "distillation" and LAW.parameter_names[0] == "c0"
+def test_in_the_catalog_with_its_supervised_option():
+    assert "distillation" in sl.laws.names()
+    law = sl.laws.get("distillation")
+    assert law.expression == LAW.expression and law.parameter_names[0] == "c0"
+    assert law.inputs == {"LT": "teacher_loss", "N": "params", "D": "tokens"}
+    # the text form takes the supervised law as a tuple, like the keyword
+    other = sl.laws.get("distillation(supervised=(1.5, 3355, 0.408, 18186, 0.431, 0.452))")
+    assert other.expression == distillation(
+        supervised=(1.5, 3355, 0.408, 18186, 0.431, 0.452)).expression != law.expression
+    with pytest.raises(LawError, match="supervised"):
+        sl.laws.get("distillation(supervised=(1.5, 2))")
+
+
+def test_bounds_keep_the_break_inside_a_decade_of_the_observed_ratios():
+    # L_T / L~_S spans 0.67-1.45 over the documented ranges; d1 may place the break a decade
+    # either side of that, and f1 runs from a sharp break to one spread over the whole range
+    ratios = [lt / float(supervised_loss(n, d)) for lt, n, d in
+              [(1.9, 1.43e8, 4e9), (2.8, 7.75e9, 5.12e11)]]
+    assert 0.6 < ratios[0] < 0.7 and 1.4 < ratios[1] < 1.5
+    bounds = {p.name: (p.lower, p.upper) for p in LAW.parameters}
+    assert bounds["d1"] == (0.1, 10.0) and bounds["f1"] == (0.05, 20.0)
+
+
+def test_recovers_predictions_of_a_sweep_with_one_percent_noise():
+    # 120 runs over the documented ranges, 1% lognormal noise, the reference coefficients:
+    # the nine coefficients are weakly determined (the break sits inside the data), but the
+    # student losses are recovered within 1% on the runs and within 2% at 3x the largest
+    # student and token budget (twice the noise of one run, as in the conformance suite)
+    rng = np.random.default_rng(5)
+    lt = rng.uniform(1.9, 2.8, 120)
+    n = np.exp(rng.uniform(np.log(1.43e8), np.log(7.75e9), 120))
+    d = np.exp(rng.uniform(np.log(4e9), np.log(5.12e11), 120))
+    clean = LAW(REF, teacher_loss=lt, params=n, tokens=d)
+    runs = pd.DataFrame({"teacher_loss": lt, "params": n, "tokens": d,
+                         "loss": clean * np.exp(0.01 * rng.standard_normal(120))})
+    fit = sl.fit("distillation", runs)
+    assert fit.status is not sl.FitStatus.FAILED
+    np.testing.assert_allclose(fit.predict(extrapolation=None, teacher_loss=lt, params=n,
+                                           tokens=d), clean, rtol=0.01)
+    far = {"teacher_loss": np.array([1.9, 2.4, 2.8]), "params": np.full(3, 3 * 7.75e9),
+           "tokens": np.full(3, 3 * 5.12e11)}
+    np.testing.assert_allclose(fit.predict(extrapolation=None, **far), LAW(REF, **far),
+                               rtol=0.02)
 
 
 def test_input_ranges_are_the_papers_students():

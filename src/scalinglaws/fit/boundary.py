@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .objective import Objective
-from .optimizer import CONVERGED, MAX_ITER, BatchResult, minimize_batched
+from .optimizer import CONVERGED, MAX_ITER, STALLED, BatchResult, minimize_batched
 
 Array = np.ndarray
 
@@ -25,9 +25,10 @@ SNAP = 1e-12
 
 
 def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResult:
-    """Re-polish the ``MAX_ITER`` rows of ``batch`` with crawling log parameters at ~0."""
+    """Re-polish the ``MAX_ITER`` (or ``STALLED``) rows of ``batch`` with crawling log
+    parameters at ~0."""
     open_low = obj.log_mask & ~np.isfinite(obj.lower)
-    rows = np.flatnonzero(batch.status == MAX_ITER)
+    rows = np.flatnonzero(np.isin(batch.status, [MAX_ITER, STALLED]))
     if rows.size == 0 or not open_low.any():
         return batch
     _, g, _ = obj.rows(rows).derivatives(batch.U[rows])

@@ -26,7 +26,14 @@ from .diagnostics import (
     residual_trend,
 )
 from .objective import Objective, check_loss, log_shift
-from .optimizer import CONVERGED, MAX_ITER, STATUS_NAMES, BatchResult, minimize_batched
+from .optimizer import (
+    CONVERGED,
+    MAX_ITER,
+    STALLED,
+    STATUS_NAMES,
+    BatchResult,
+    minimize_batched,
+)
 from .projection import project
 from .result import FitResult, FitStatus, StartsTable
 
@@ -34,6 +41,17 @@ STARTS = ("auto", "grid")
 #: residuals below this RMS (log units, or relative to the target's RMS for ``mse``) are
 #: rounding, not misfit: no residual-trend test
 _EXACT = 1e-6
+#: a start that reaches the iteration limit having gained less than STALL_SHIFT / dof of its
+#: objective over its last STALL_WINDOW Newton iterations is reported as settled in a flat
+#: valley, not as unconverged: moving one parameter by one standard error changes a
+#: least-squares objective by about 1/dof of its value, so those iterations moved the fit by
+#: less than 0.1 standard error (z^2 = 0.01)
+STALL_WINDOW, STALL_SHIFT = 50, 0.01
+STALLED_MESSAGE = (
+    "the fit ended in a flat valley: its last {window} iterations lowered the objective by "
+    "less than a tenth of a standard error's worth; the predictions are settled but some "
+    "parameters are not determined by the data (see their standard errors); add runs that "
+    "separate them or fix some of them")
 
 
 def resolve_law(law: Law | str, columns: Mapping[str, str] | None = None,
@@ -204,7 +222,9 @@ def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> Any
         alive = alive[np.argsort(coarse.value[alive])[:8]]
     if alive.size == 0:
         return coarse
-    fine = minimize_batched(obj, coarse.U[alive], max_iter=max_iter, exact=True, lam0=1e-6)
+    dof = max(np.size(obj.y) - U0.shape[1], 1)
+    fine = minimize_batched(obj, coarse.U[alive], max_iter=max_iter, exact=True, lam0=1e-6,
+                            stall_window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)
     fine = snap_to_zero(obj, fine, max_iter)
     U, value = coarse.U.copy(), coarse.value.copy()
     status, n_iter = coarse.status.copy(), coarse.n_iter.copy()
@@ -255,7 +275,7 @@ def _grid_coords(theta: np.ndarray) -> np.ndarray:
 def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
               batch: Any) -> FitResult:
     names = law.parameter_names
-    usable = np.isin(batch.status, [CONVERGED, MAX_ITER]) & np.isfinite(batch.value)
+    usable = np.isin(batch.status, [CONVERGED, MAX_ITER, STALLED]) & np.isfinite(batch.value)
     warn: list[str] = []
     if not usable.any():
         best = int(np.argmin(np.where(np.isfinite(batch.value), batch.value, np.inf)))
@@ -263,9 +283,12 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
         warn.append(f"fit of '{law.name}' failed: {status.message}")
     else:
         best = int(np.flatnonzero(usable)[np.argmin(batch.value[usable])])
-        status = FitStatus.CONVERGED if batch.status[best] == CONVERGED else FitStatus.MAX_ITER
+        status = (FitStatus.CONVERGED if batch.status[best] in (CONVERGED, STALLED)
+                  else FitStatus.MAX_ITER)
         if status is FitStatus.MAX_ITER:
             warn.append(f"fit of '{law.name}' did not converge: {status.message}")
+        elif batch.status[best] == STALLED:
+            warn.append(STALLED_MESSAGE.format(window=STALL_WINDOW))
     u = batch.U[best]
     p_hat = obj.natural(u[None, :])[0]
     tol = 1e-7 * (1.0 + np.abs(u))

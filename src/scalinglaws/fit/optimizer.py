@@ -17,9 +17,9 @@ import numpy as np
 Array = np.ndarray
 
 _REJECT_FACTOR, _REJECT_FLOOR = 4.0, 1e-4
-RUNNING, CONVERGED, MAX_ITER, FAILED, PRUNED = 0, 1, 2, 3, 4
+RUNNING, CONVERGED, MAX_ITER, FAILED, PRUNED, STALLED = 0, 1, 2, 3, 4, 5
 STATUS_NAMES = {RUNNING: "running", CONVERGED: "converged", MAX_ITER: "max_iter",
-                FAILED: "failed", PRUNED: "pruned"}
+                FAILED: "failed", PRUNED: "pruned", STALLED: "stalled"}
 
 
 class BatchedObjective(Protocol):
@@ -54,11 +54,19 @@ def minimize_batched(
     keep: int = 8,
     exact: bool = False,
     lam0: float = 1e-3,
+    stall_window: int | None = None,
+    stall_rtol: float = 0.0,
 ) -> BatchResult:
     """Minimise from every row of ``U0`` (search coordinates) together.
 
     ``exact=False`` uses the IRLS/Gauss–Newton Hessian (robust far from the optimum);
     ``exact=True`` Newton's Hessian (quadratic convergence for the final polish).
+    With ``stall_window``, a start still running at ``max_iter`` whose objective fell by no
+    more than ``stall_rtol`` of its value over its last ``stall_window`` iterations ends as
+    ``STALLED`` rather than ``MAX_ITER``: it was creeping along a valley whose descent no
+    longer matters (the engine sets ``stall_rtol`` from the objective's statistical
+    resolution). Nothing stops early for it: the rule only names how the iterations ended,
+    and a run shorter than the window is never named stalled.
     """
     def derivatives(obj: BatchedObjective, U: Array) -> tuple[Array, Array, Array]:
         return obj.derivatives_hybrid(U) if exact else obj.derivatives(U)
@@ -70,10 +78,14 @@ def minimize_batched(
     status = np.where(np.isfinite(f), RUNNING, FAILED)
     n_iter = np.zeros(K, dtype=int)
     eye = np.eye(p)
+    window = stall_window if stall_window and stall_window <= max_iter else 0
+    checkpoint = f.copy()
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(status == RUNNING)
         if idx.size == 0:
             break
+        if window and max_iter - it + 1 == window:  # the last window starts: remember f
+            checkpoint[idx] = f[idx]
         if prune_every and it % prune_every == 0 and idx.size > keep:
             order = idx[np.argsort(f[idx])]
             half = max(keep, idx.size // 2)
@@ -123,6 +135,10 @@ def minimize_batched(
         stuck = ~accept & (la * 4.0 > 1e12)
         done = small_gain | small_step | stuck
         status[idx[done]] = CONVERGED
+    running = status == RUNNING
+    if window:  # a run shorter than the window is never named stalled
+        crept = running & (checkpoint - f <= stall_rtol * np.abs(f))
+        status[crept] = STALLED
     status[status == RUNNING] = MAX_ITER
     return BatchResult(U=U, value=f, status=status, n_iter=n_iter)
 

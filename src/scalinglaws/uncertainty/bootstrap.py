@@ -251,8 +251,8 @@ def _other_basins(fit: FitResult, obj: Any, warm: Array, limit: int = 3) -> Arra
     if fit.starts is None:
         return None
     table = fit.starts
-    good = np.array([s in ("converged", "max_iter") for s in table.status]) & np.isfinite(
-        table.objective)
+    usable = ("converged", "max_iter", "stalled")
+    good = np.array([s in usable for s in table.status]) & np.isfinite(table.objective)
     finals = table.final[good]
     finals = finals[np.argsort(table.objective[good])]
     kept: list[Array] = []
