@@ -32,6 +32,27 @@ def test_laws_json_lists_catalog():
     assert "alpha" in chin["parameters"] and "2203.15556" in chin["citation"]
 
 
+def test_fit_max_iter_option(runs_csv, tmp_path):
+    # one iteration per stage cannot reach the optimum: status max_iter, exit 1, and the
+    # warning says to raise the limit; the default limit converges (exit 0)
+    stopped = json.loads(run("fit", runs_csv, "--law", "chinchilla", "--col", "N=n_params",
+                             "--max-iter", "1", "--json", code=1).stdout)
+    assert stopped["status"] == "max_iter"
+    assert any("iteration limit" in w for w in stopped["warnings"])
+    ok = json.loads(run("fit", runs_csv, "--law", "chinchilla", "--col", "N=n_params",
+                        "--max-iter", "300", "--json").stdout)
+    assert ok["status"] == "converged"
+    frame = pd.read_csv(runs_csv)
+    frame["half"] = np.where(frame["n_params"] > frame["n_params"].median(), "big", "small")
+    halves = tmp_path / "halves.csv"
+    frame.to_csv(halves, index=False)
+    joint = run("fit", halves, "--law", "chinchilla", "--col", "N=n_params", "--shared",
+                "alpha", "--groups", "half", "--max-iter", "1", "--json", code=1)
+    assert json.loads(joint.stdout)["status"] == "max_iter"
+    bad = run("fit", runs_csv, "--law", "chinchilla", "--max-iter", "0", code=2)
+    assert "max_iter must be a positive integer" in bad.stderr
+
+
 def test_fit_json_with_column_mapping(runs_csv, tmp_path):
     out = tmp_path / "f.json"
     doc = json.loads(run("fit", runs_csv, "--law", "chinchilla", "--col", "N=n_params",

@@ -112,6 +112,9 @@ def fit(
     loss: c.LossOpt = "huber",
     delta: c.DeltaOpt = 1e-3,
     starts: Annotated[str, typer.Option(help="auto | grid")] = "auto",
+    max_iter: Annotated[int, typer.Option(
+        "--max-iter", metavar="N", help="Iterations of each stage of the search per start "
+        "(raise it when a fit stops at its iteration limit).")] = 300,
     exclude: c.ExcludeOpt = None,
     bootstrap: Annotated[int | None, typer.Option(
         "--bootstrap", metavar="N",
@@ -148,7 +151,7 @@ def fit(
             joint = sh.run_shared(law, c.load_data(data, exclude=exclude), groups=groups,
                                   shared=shared, x=x, y=y,
                                   columns=c.parse_pairs(col or [], "--col"), loss=loss,
-                                  delta=delta, starts=starts)
+                                  delta=delta, starts=starts, max_iter=max_iter)
             if out:
                 joint.save(out)
         if json_:
@@ -167,7 +170,7 @@ def fit(
         if boot:
             boot.check_data(ds)
         result = run_fit(law, ds, x=x, y=y, columns=mapping, loss=loss, delta=delta,
-                         starts=starts)
+                         starts=starts, max_iter=max_iter)
         failed = result.status.value in ("failed", "max_iter")
         if boot and not failed:
             bs = v.run_bootstrap(result, boot, show_progress=not (quiet or json_))

@@ -40,7 +40,7 @@ class FitStatus(enum.Enum):
             "at_bound": "the best parameters sit at a bound: the optimum may lie beyond it; "
             "widen the bound or question the law",
             "max_iter": "the optimiser stopped at its iteration limit before converging; "
-            "raise max_iter or give better starts",
+            "raise max_iter (--max-iter on the command line) or give better starts",
             "failed": "no start gave a finite objective; check the law's domain and the data",
         }[self.value]
 
