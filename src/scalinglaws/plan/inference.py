@@ -21,10 +21,10 @@ from ..exceptions import OptionError, QueryError
 from ..fit.result import FitResult
 from .inverse import _solve
 from .optimal import _positive_values, compute_optimal, flops_to_reach
+from .search import golden_section
 
 Array = np.ndarray
 _GRID = 161
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
@@ -132,15 +132,8 @@ def _best_size(fit: FitResult, target: float, n_chinchilla: float, d_inf: float,
     grid = np.linspace(lo, hi, _GRID)
     values = total(grid)
     j = int(np.argmin(values))
-    a, b = grid[max(j - 1, 0)], grid[min(j + 1, _GRID - 1)]
-    for _ in range(50):
-        x1, x2 = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
-        f1, f2 = total(np.array([x1, x2]))
-        if f1 < f2:
-            b = x2
-        else:
-            a = x1
-    return float(np.exp(0.5 * (a + b)))
+    lo_cell, hi_cell = grid[max(j - 1, 0)], grid[min(j + 1, _GRID - 1)]
+    return float(np.exp(golden_section(total, np.array([lo_cell]), np.array([hi_cell]))[0]))
 
 
 def _smallest_size(fit: FitResult, target: float, n_chinchilla: float) -> float:

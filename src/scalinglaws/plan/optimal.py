@@ -20,10 +20,10 @@ import sympy as sp
 
 from ..exceptions import OptionError, QueryError
 from ..fit.result import FitResult
+from .search import golden_section
 
 Array = np.ndarray
 _GRID = 241
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
@@ -226,18 +226,8 @@ def _numeric_optimum(fit: FitResult, c: Array, k: float) -> tuple[Array, Array]:
             f"law '{fit.law.name}'",
             "check that the fitted exponents are positive, or use a law with both N and D terms")
     step = (hi - lo) / (_GRID - 1)
-    a, b = u[np.arange(len(c)), j] - step, u[np.arange(len(c)), j] + step
-    x1, x2 = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
-    f1, f2 = loss_at(x1[:, None])[:, 0], loss_at(x2[:, None])[:, 0]
-    for _ in range(60):
-        left = f1 < f2
-        b = np.where(left, x2, b)
-        a = np.where(left, a, x1)
-        x2n = np.where(left, x1, a + _GOLDEN * (b - a))
-        x1n = np.where(left, b - _GOLDEN * (b - a), x2)
-        x1, x2 = x1n, x2n
-        f1, f2 = loss_at(x1[:, None])[:, 0], loss_at(x2[:, None])[:, 0]
-    logn = 0.5 * (a + b)
+    best = u[np.arange(len(c)), j]
+    logn = golden_section(lambda x: loss_at(x[:, None])[:, 0], best - step, best + step)
     return np.exp(logn), loss_at(logn[:, None])[:, 0]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..exceptions import QueryError
 from ..fit.result import FitResult
+from .search import golden_section
 
 Array = np.ndarray
 _A, _B, _C = 0.00639222, -0.15811069, 1.20470122
@@ -28,7 +29,6 @@ _V_CAP = 200_000.0
 #: vocabulary sizes searched: 256 entries to 10M (log grid, then golden-section refinement)
 _LOG_LO, _LOG_HI = math.log(256.0), math.log(1e7)
 _GRID = 400
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 #: the paper's embedding width for a non-vocabulary size (``Nnv_to_d`` in its code)
 _WIDTHS = ((5e7, 512), (2e8, 768), (5e8, 1024), (1e9, 1536), (2e9, 2048), (5e9, 3200),
            (1e10, 4096), (2e10, 5120), (5e10, 6048), (1e11, 8192), (2e11, 12288),
@@ -141,14 +141,8 @@ def optimal_vocabulary(fit: FitResult, *, params: float, flops: float | None = N
                          f"({math.exp(grid[best]):.3g} entries): no interior optimum",
                          f"params={n_nv:g}, {budget}={amount:g}",
                          "check the budget (too small or too large for this model size)")
-    lo, hi = grid[best - 1], grid[best + 1]
-    for _ in range(60):
-        a, b = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
-        if gain(np.array([a]))[0] > gain(np.array([b]))[0]:
-            hi = b
-        else:
-            lo = a
-    v = math.exp((lo + hi) / 2.0)
+    log_v = golden_section(lambda x: -gain(x), grid[best - 1:best], grid[best + 1:best + 2])
+    v = math.exp(float(log_v[0]))
     tokens = (amount / (6.0 * (n_nv + v * width)) if budget == "flops"
               else amount * float(tokens_per_character(v)))
     return VocabularyChoice(vocab_size=v, vocab_params=v * width, tokens=tokens,
