@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..exceptions import QueryError
 from ..fit.result import FitResult
-from .optimal import _check_inputs, _positive_values
+from .optimal import _check_inputs, _positive_values, _scalar_or_list
 
 Array = np.ndarray
 #: the free input is searched over [1, 1e40]: one token/parameter to far beyond any run
@@ -50,10 +50,7 @@ class Requirement:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single query was asked."""
-
-        def conv(a: Array) -> Any:
-            return float(a[0]) if a.size == 1 else [float(v) for v in a]
-
+        conv = _scalar_or_list
         return {"params": conv(self.params), "tokens": conv(self.tokens),
                 "flops": conv(self.flops), "loss": conv(self.loss),
                 "tokens_per_param": conv(self.tokens / self.params),

@@ -53,10 +53,7 @@ class Allocation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single budget was asked for."""
-
-        def conv(a: Array) -> Any:
-            return float(a[0]) if a.size == 1 else [float(v) for v in a]
-
+        conv = _scalar_or_list
         out: dict[str, Any] = {
             "flops": conv(self.flops), "params": conv(self.params),
             "tokens": conv(self.tokens), "loss": conv(self.loss),
@@ -83,6 +80,11 @@ class Allocation:
         return [{"flops": float(c), "params": float(n), "tokens": float(d), "loss": float(l_)}
                 for c, n, d, l_ in zip(self.flops, self.params, self.tokens, self.loss,
                                        strict=True)]
+
+
+def _scalar_or_list(a: Array) -> Any:
+    """JSON form of a per-query array: a float for one query, else a list of floats."""
+    return float(a[0]) if a.size == 1 else [float(v) for v in a]
 
 
 def _positive_values(value: Any, name: str, example: str) -> Array:
