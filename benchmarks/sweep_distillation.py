@@ -8,7 +8,7 @@ fitted law against the noise-free law on the runs, and at 3x the largest student
 token budget (teacher losses across their range).
 
 Prints a table and a summary, and writes ``benchmarks/results/sweep_distillation.json``.
-Run: ``python benchmarks/sweep_distillation.py [--draws 20] [--out FILE]``.
+Run: ``python benchmarks/sweep_distillation.py [--draws 20] [--max-iter N] [--out FILE]``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def draw(law: sl.Law, rng: np.random.Generator) -> dict[str, float]:
     return out
 
 
-def one(law: sl.Law, true: dict[str, float], seed: int) -> dict[str, object]:
+def one(law: sl.Law, true: dict[str, float], seed: int,
+        max_iter: int | None = None) -> dict[str, object]:
     rng = np.random.default_rng(seed)
     n_runs = 20 * len(law.parameters)
     (lt_lo, lt_hi), (n_lo, n_hi), (d_lo, d_hi) = (law.input_ranges[s] for s in ("LT", "N", "D"))
@@ -54,7 +55,8 @@ def one(law: sl.Law, true: dict[str, float], seed: int) -> dict[str, object]:
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sl.fit("distillation", frame)
+        fit = sl.fit("distillation", frame,
+                     **({} if max_iter is None else {"max_iter": max_iter}))
     seconds = time.perf_counter() - t0
     far = {"teacher_loss": np.linspace(lt_lo, lt_hi, 5), "params": np.full(5, 3 * n_hi),
            "tokens": np.full(5, 3 * d_hi)}
@@ -68,6 +70,8 @@ def one(law: sl.Law, true: dict[str, float], seed: int) -> dict[str, object]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=20)
+    ap.add_argument("--max-iter", type=int, default=None,
+                    help="the fit's iteration limit (default: sl.fit's)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     law = sl.laws.get("distillation")
@@ -77,7 +81,7 @@ def main() -> None:
     rows = []
     print(f"{'case':>10} {'status':>10} {'time s':>7} {'runs %':>7} {'3x %':>6}  at bound")
     for k, (name, true) in enumerate(cases):
-        row = {"case": name, **one(law, true, seed=100 + k)}
+        row = {"case": name, **one(law, true, seed=100 + k, max_iter=args.max_iter)}
         rows.append(row)
         status = str(row["status"]) + ("*" if row["stalled"] else "")
         print(f"{name:>10} {status:>10} {row['seconds']:7.2f} "

@@ -247,8 +247,8 @@ def test_known_failures_from_start1_still_fail(key: tuple[str, int]) -> None:
 
 
 def test_bennett5_stops_honestly_at_the_default_iteration_limit() -> None:
-    """With the default max_iter (300) Bennett5 is not yet at the optimum: the fit must say
-    so (status max_iter and a warning), never call itself converged."""
+    """After 300 iterations Bennett5 is not yet at the optimum: the fit must say so (status
+    max_iter and a warning), never call itself converged."""
     result = fit("Bennett5", PROBLEMS["Bennett5"].start1, max_iter=300)
     assert worst_lre(result, "Bennett5") < PARAM_DIGITS
     assert result.status.value == "max_iter"
@@ -282,10 +282,6 @@ SEARCH_FAILURES = {
                "without a warning, to a local minimum with RSS 12744 (certified 5643). "
                "n_polish=16 succeeds "
                "(test_thurber_default_search_with_more_candidates)",
-    "Hahn1": "x reaches 850, so b5..b7 of the certified fit are 1e-2..1e-7 while the default "
-             "grid spans [-2, 2]; even 32 candidates and max_iter=3000 end at RSS 31.6 "
-             "(status max_iter, honestly). Rescaling x (x/1000) or bounds scaled to the "
-             "data would be needed",
 }
 
 

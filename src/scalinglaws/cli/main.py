@@ -114,7 +114,7 @@ def fit(
     starts: Annotated[str, typer.Option(help="auto | grid")] = "auto",
     max_iter: Annotated[int, typer.Option(
         "--max-iter", metavar="N", help="Iterations of each stage of the search per start "
-        "(raise it when a fit stops at its iteration limit).")] = 300,
+        "(raise it when a fit stops at its iteration limit).")] = 1000,
     exclude: c.ExcludeOpt = None,
     bootstrap: Annotated[int | None, typer.Option(
         "--bootstrap", metavar="N",

@@ -44,7 +44,7 @@ def fit(
     init: Any = None,
     starts: str = "auto",
     n_polish: int = 4,
-    max_iter: int = 300,
+    max_iter: int = 1000,
     weights: Any = None,
     throw: bool = False,
     by: str | None = None,

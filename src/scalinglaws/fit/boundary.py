@@ -45,7 +45,7 @@ def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResu
     lower[at, par] = upper[at, par] = U0[at, par]
     pinned = sub.with_row_bounds(lower, upper)
     res = minimize_batched(pinned, U0, max_iter=max_iter, exact=True, lam0=1e-6)
-    negligible = _negligible(obj, res.U, par)
+    negligible = is_negligible(obj, res.U, par)
     U, value = batch.U.copy(), batch.value.copy()
     status, n_iter = batch.status.copy(), batch.n_iter.copy()
     for c, row in enumerate(idx):
@@ -56,7 +56,7 @@ def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResu
     return BatchResult(U=U, value=value, status=status, n_iter=n_iter)
 
 
-def _negligible(obj: Objective, U: Array, par: Array) -> Array:
+def is_negligible(obj: Objective, U: Array, par: Array) -> Array:
     """Whether each snapped parameter no longer matters: shrinking it by another factor of
     1e12 leaves the law's values unchanged (1e-9 relative). When the other parameters have
     moved to compensate (say an amplitude at ~0 times a scale at ~inf), the parameter still

@@ -14,7 +14,7 @@ from ..data.dataset import Dataset
 from ..exceptions import DataError, FitError, LawError, OptionError, ScalingLawWarning
 from ..laws.law import Law
 from . import starts as st
-from .boundary import snap_to_zero
+from .boundary import is_negligible, snap_to_zero
 from .covariance import covariance
 from .diagnostics import (
     SPREAD_TOL,
@@ -136,7 +136,7 @@ def fit_law(
     init: Any = None,
     starts: str = "auto",
     n_polish: int = 4,
-    max_iter: int = 300,
+    max_iter: int = 1000,
     weights: Any = None,
     throw: bool = False,
 ) -> FitResult:
@@ -146,7 +146,7 @@ def fit_law(
         raise OptionError(f"unknown starts strategy {starts!r}", "argument 'starts'",
                           f"use one of {', '.join(STARTS)}")
     n_polish = _positive_int(n_polish, "n_polish", "use e.g. 4 (the default)")
-    max_iter = _positive_int(max_iter, "max_iter", "use e.g. 300 (the default)")
+    max_iter = _positive_int(max_iter, "max_iter", "use e.g. 1000 (the default)")
     law = bind_inputs(resolve_law(law, columns, x), x, columns)
     y = law.target if y is None else y
     ds = as_dataset(data)
@@ -294,8 +294,12 @@ def _assemble(obj: Objective, law: Law, ds: Dataset, y: str, U0: np.ndarray,
     tol = 1e-7 * (1.0 + np.abs(u))
     at_lo = np.isfinite(obj.lower) & (u - obj.lower <= tol)
     # a log-scale parameter bounded below by 0 has no finite search bound: it "reaches" 0 by
-    # running off towards -inf; below 1e-10 it no longer contributes and counts as at 0
-    at_lo |= obj.log_mask & ~np.isfinite(obj.lower) & (u < np.log(1e-10))
+    # running off towards -inf; below 1e-10 it counts as at 0 once it no longer contributes
+    # (when the others grew to compensate, A -> 0 with A*gamma**alpha ~ 1, the fit is heading
+    # for a limit of the law, not for the bound)
+    tiny = np.flatnonzero(obj.log_mask & ~np.isfinite(obj.lower) & (u < np.log(1e-10)))
+    if tiny.size:
+        at_lo[tiny] = is_negligible(obj, np.repeat(u[None, :], tiny.size, axis=0), tiny)
     at_hi = np.isfinite(obj.upper) & (obj.upper - u <= tol)
     if status is FitStatus.FAILED:  # a failed search sits nowhere: no bound to report
         at_lo[:] = at_hi[:] = False

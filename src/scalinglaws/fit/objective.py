@@ -191,20 +191,18 @@ class Objective:
         return self._derivatives(U, exact=True, irls=False)[:3]
 
     def derivatives_hybrid(self, U: Array) -> tuple[Array, Array, Array]:
-        """Newton's Hessian where it is positive definite; elsewhere the same Hessian with its
-        eigenvalues replaced by their absolute values (floored at 1e-6 of the largest), which
-        keeps Newton's curvature information and turns saddle directions into descent ones
-        (measured on the Chinchilla bootstrap: 3% fewer steps than falling back to the IRLS
-        Hessian, and no second evaluation for those rows)."""
+        """Newton's Hessian where it is positive definite; elsewhere the IRLS (Gauss–Newton)
+        Hessian, evaluated again for those rows only. Where Newton's Hessian is indefinite
+        the polish is usually crossing a curved, nearly flat valley, and Gauss–Newton steps
+        follow it. Measured against Newton's Hessian with its eigenvalues made positive (the
+        previous rule): on a 180-run sweep of the distillation law the four starts converge
+        in 364-719 steps, where they crept for 3,000 steps without converging; NIST's Hahn1
+        default search reaches the certified optimum instead of a wrong basin."""
         value, g, H, _ = self._derivatives(U, exact=True, irls=False)
         ok = _positive_definite(H)
         if not ok.all():
             bad = np.flatnonzero(~ok)
-            with np.errstate(all="ignore"):
-                ev, vec = np.linalg.eigh(np.nan_to_num(H[bad]))
-            floor = 1e-6 * np.maximum(np.abs(ev).max(axis=1, keepdims=True), 1e-300)
-            ev = np.maximum(np.abs(ev), floor)
-            H[bad] = np.einsum("kij,kj,klj->kil", vec, ev, vec)
+            H[bad] = self.rows(bad)._derivatives(U[bad], exact=False, irls=True)[3]
         return value, g, H
 
     def _derivatives(self, U: Array, *, exact: bool,

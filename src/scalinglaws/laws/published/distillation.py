@@ -28,7 +28,7 @@ Identification. Over the paper's ranges L_T / L~_S spans only about 0.67 to 1.45
 break (d1, f1) and the split of the teacher dependence between c0 and c1 are weakly
 determined by a sweep of ordinary size: on 180 random runs with 1% noise no coefficient has a
 standard error below 10%, yet the predictions are recovered (over 21 such sweeps, within 1.9%
-of the noise-free law at 3x the largest student and tokens, median 0.4%;
+of the noise-free law at 3x the largest student and tokens, median 0.5%;
 ``benchmarks/sweep_distillation.py``). The bounds keep the break where it can act on such
 data: d1 in [0.1, 10] (a break outside a decade of the observed ratios is a plain power law,
 absorbed by c0 and the amplitude) and f1 in [0.05, 20] (below 0.05 the break is sharp to
