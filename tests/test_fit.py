@@ -469,6 +469,21 @@ def test_amplitude_driven_to_zero_is_reported_at_bound():
     assert fit.status is sl.FitStatus.AT_BOUND
 
 
+def test_amplitude_compensated_towards_a_limit_of_the_law_is_not_at_its_bound():
+    # y = 0.7 exp(0.02/x) is the limit A -> 0, gamma, alpha -> inf (A gamma^alpha -> 0.7) of
+    # A (1/x + gamma)^alpha: the search drives A far below 1e-10, but A still matters (the
+    # others grew to compensate), so it is not "at its bound 0" and no warning says so
+    x = np.geomspace(0.05, 1.0, 20)
+    ds = sl.Dataset.from_frame(pd.DataFrame({"x": x, "loss": 0.7 * np.exp(0.02 / x)}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = sl.fit("A*(1/x + gamma)**alpha", ds, columns={"x": "x"}, loss="mse_log")
+    p = fit.params
+    assert p["A"] < 1e-10 and p["A"] * p["gamma"] ** p["alpha"] == pytest.approx(0.7, rel=0.05)
+    assert "A" not in fit.diagnostics.at_bound and fit.status is not sl.FitStatus.AT_BOUND
+    assert not any("sits at its lower bound" in str(w.message) for w in caught)
+
+
 # -- bad argument values raise the library's errors, naming the argument ------------------------
 def _raises_naming(exc_type, argument, call):
     with pytest.raises(exc_type) as info:
