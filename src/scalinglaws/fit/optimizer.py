@@ -135,10 +135,10 @@ def minimize_batched(
         stuck = ~accept & (la * 4.0 > 1e12)
         done = small_gain | small_step | stuck
         status[idx[done]] = CONVERGED
-    running = status == RUNNING
     if window:  # a run shorter than the window is never named stalled
-        crept = running & (checkpoint - f <= stall_rtol * np.abs(f))
-        status[crept] = STALLED
+        running = np.flatnonzero(status == RUNNING)
+        crept = checkpoint[running] - f[running] <= stall_rtol * np.abs(f[running])
+        status[running[crept]] = STALLED
     status[status == RUNNING] = MAX_ITER
     return BatchResult(U=U, value=f, status=status, n_iter=n_iter)
 
