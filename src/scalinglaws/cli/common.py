@@ -38,6 +38,7 @@ YOpt = Annotated[str | None, typer.Option(
     "--y", help="Target column (default: the law's, usually loss).")]
 LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse_log1p | mse")]
 DeltaOpt = Annotated[float, typer.Option(help="Huber threshold on log residuals.")]
+SeedOpt = Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")]
 ExcludeOpt = Annotated[str | None, typer.Option(
     help="Drop rows where this true/false column is true.")]
 OrderOpt = Annotated[str | None, typer.Option(

@@ -122,7 +122,7 @@ def fit(
     by: Annotated[str | None, typer.Option(
         "--by", help="Resample whole clusters of this column (run, seed, family...), "
         "not points.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    seed: c.SeedOpt = 0,
     level: Annotated[float | None, typer.Option(
         help="Level of the --bootstrap intervals (default 0.95).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the fit as JSON.")] = None,
@@ -252,7 +252,7 @@ def backtest(
     level: Annotated[float, typer.Option(help="Level of the prediction intervals.")] = 0.9,
     n_boot: Annotated[int, typer.Option(
         "--n-boot", help="Bootstrap resamples for the intervals (0: delta method).")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    seed: c.SeedOpt = 0,
     order: c.OrderOpt = None,
     col: c.ColOpt = None,
     x: c.XOpt = None,

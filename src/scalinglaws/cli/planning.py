@@ -20,7 +20,7 @@ def compare_command(
     ] = None,
     n_boot: Annotated[int, typer.Option(
         "--n-boot", help="Bootstrap resamples per setup for P(A better) (0: none).")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    seed: c.SeedOpt = 0,
     col: c.ColOpt = None,
     exclude: c.ExcludeOpt = None,
     json_: c.JsonOpt = False,
@@ -55,7 +55,7 @@ def isoflop_command(
     n_boot: Annotated[int, typer.Option(
         "--n-boot", help="Bootstrap resamples of the runs within each budget (0: none).")
     ] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    seed: c.SeedOpt = 0,
     window: Annotated[int | None, typer.Option(
         "--window", metavar="K", help="Fit each parabola to the K sizes nearest the lowest "
         "loss (default: all sizes).")] = None,

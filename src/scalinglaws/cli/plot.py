@@ -38,7 +38,7 @@ def plot_command(
     n_boot: Annotated[int | None, typer.Option(
         "--n-boot", help="Bootstrap resamples: backtest intervals (default 200), isoflop "
         "(1000), corner from DATA (200).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")] = 0,
+    seed: c.SeedOpt = 0,
     budgets: Annotated[str, typer.Option(
         "--budgets", help="isoflop: exact, log, N equal log bins or edges 3e18,3e19.")
     ] = "exact",
