@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 import scalinglaws as sl
-from scalinglaws.data.jsonvalues import json_value
+from scalinglaws.common.jsonvalues import json_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "porian_isoflop"

@@ -83,7 +83,7 @@ def show_backtest(title: str, bt: Any) -> dict[str, Any]:
 
 def fit_without_probe(law: sl.Law, ds: sl.Dataset) -> sl.FitResult:
     """``sl.fit`` with the engine's boundary probe switched off (as before the probe)."""
-    with mock.patch("scalinglaws.fit.engine.snap_to_zero",
+    with mock.patch("scalinglaws.engine.multistart.snap_to_zero",
                     lambda obj, batch, max_iter: batch):
         return sl.fit(law, ds)
 

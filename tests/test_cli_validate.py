@@ -235,7 +235,7 @@ def _no_constants(name):
 def test_json_value_recurses_into_mappings():
     import numpy as np
 
-    from scalinglaws.data.jsonvalues import json_value
+    from scalinglaws.common.jsonvalues import json_value
 
     doc = {"a": {"b": np.float64("nan"), 1: (np.int64(2), np.inf)}, "c": [{"d": np.bool_(1)}]}
     assert json_value(doc) == {"a": {"b": None, "1": [2, None]}, "c": [{"d": True}]}

@@ -12,8 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from scalinglaws.exceptions import DataError, OptionError
-from scalinglaws.fit.diagnostics import (
+from scalinglaws.engine.diagnostics import (
     Shape,
     Trend,
     extrapolation,
@@ -21,6 +20,7 @@ from scalinglaws.fit.diagnostics import (
     points_per_parameter,
     residual_trend,
 )
+from scalinglaws.exceptions import DataError, OptionError
 
 
 def _inputs(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:

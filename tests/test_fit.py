@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import scalinglaws as sl
-from scalinglaws.fit.objective import Objective
+from scalinglaws.engine.objective import Objective
 
 #: the engine's recovery cases (the conformance suite checks every catalog law)
 ENGINE_CASES = ("chinchilla", "kaplan", "power_law")

@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 import scalinglaws as sl
-from scalinglaws.fit.diagnostics import Diagnostics, Shape, Trend, residual_trend
-from scalinglaws.fit.result import FitResult
+from scalinglaws.engine.diagnostics import Diagnostics, Shape, Trend, residual_trend
+from scalinglaws.fitting.result import FitResult
 
 
 def _dataset(x: np.ndarray, y: np.ndarray, column: str = "flops") -> sl.Dataset:

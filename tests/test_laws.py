@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scalinglaws as sl
-from scalinglaws.fit.objective import Objective, robust_loss
+from scalinglaws.engine.objective import Objective, robust_loss
 
 CATALOG = sl.laws.names()
 

@@ -3,16 +3,12 @@ parameters free to move, the IRLS (Gauss-Newton) one elsewhere."""
 
 from __future__ import annotations
 
-import importlib
-
 import lawcases as lc
 import numpy as np
 import pytest
 
 import scalinglaws as sl
-
-objective = importlib.import_module("scalinglaws.fit.objective")
-optimizer = importlib.import_module("scalinglaws.fit.optimizer")
+from scalinglaws.engine import objective, optimizer
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ was still descending. Nothing stops early for the rule; only the ending is named
 
 from __future__ import annotations
 
-import importlib
 import warnings
 
 import lawcases as lc
@@ -12,9 +11,8 @@ import numpy as np
 import pytest
 
 import scalinglaws as sl
-
-optimizer = importlib.import_module("scalinglaws.fit.optimizer")
-engine = importlib.import_module("scalinglaws.fit.engine")
+from scalinglaws.engine import multistart as engine
+from scalinglaws.engine import optimizer
 
 
 class Valley:

@@ -12,10 +12,10 @@ import pytest
 from scipy import stats
 
 import scalinglaws as sl
-from scalinglaws.fit.refit import estimate_search, fit_objective
 from scalinglaws.uncertainty import intervals as iv
 from scalinglaws.uncertainty import profile as pr
 from scalinglaws.uncertainty.batchfit import refit_weighted
+from scalinglaws.uncertainty.refit import estimate_search, fit_objective
 from scalinglaws.uncertainty.resample import bootstrap_weights, clusters
 
 # Epoch AI's 95% bootstrap intervals for the Chinchilla fit (arXiv:2404.10102, Table 1 / MANIFEST)
@@ -472,12 +472,13 @@ def test_inputs_that_do_not_broadcast_are_a_law_error(chinchilla_fit: sl.FitResu
 
 def test_weighted_records_need_a_reader_that_knows_weights(tmp_path,
                                                           chinchilla_kept: sl.Dataset) -> None:
-    # an unweighted record stays version 1 (readable by every release); a weighted one is
-    # version 2, so a version-1 reader refuses it instead of silently dropping the weights
+    # weights came with record version 2: a weighted record is at least version 2, so a
+    # version-1 reader refuses it instead of silently dropping the weights (records are
+    # version 3 since the law's name moved to 'law'; versions 1 and 2 are still read)
     plain = sl.fit("chinchilla", chinchilla_kept).to_dict()
-    assert plain["schema_version"] == 1 and "case_weights" not in plain
+    assert plain["schema_version"] == 3 and "case_weights" not in plain
     w = np.linspace(0.5, 1.5, len(chinchilla_kept))
     weighted = sl.fit("chinchilla", chinchilla_kept, weights=w).to_dict()
-    assert weighted["schema_version"] == 2
+    assert weighted["schema_version"] >= 2 and len(weighted["case_weights"]) == w.size
     back = sl.FitResult.from_dict(weighted)
     np.testing.assert_allclose(back.case_weights, w)

@@ -17,9 +17,9 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from ..common.jsonvalues import json_value
 from ..data import bundled
 from ..data.dataset import Dataset
-from ..data.jsonvalues import json_value
 from ..exceptions import DataError, FitError, QueryError, ScalingLawError, ScalingLawWarning
 
 out = Console(highlight=False, soft_wrap=True)

@@ -11,8 +11,8 @@ from rich.table import Table
 from ..data import bundled
 from ..data.dataset import Dataset
 from ..exceptions import DataError
-from ..fit.engine import fit_law as fit
-from ..fit.result import FitResult
+from ..fitting.api import fit
+from ..fitting.result import FitResult
 from ..plan import Allocation, compute_optimal
 from . import common as c
 

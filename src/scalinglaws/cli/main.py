@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from .. import __version__
+from ..common.version import __version__
 from ..validate.split import RULES_HELP
 from . import common as c
 from . import plan as p
@@ -140,7 +140,7 @@ def fit(
     scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
     scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family
     """
-    from ..fit.engine import fit_law as run_fit
+    from ..fitting.api import fit as run_fit
 
     c.no_extra(ctx)
     bs = None
@@ -223,7 +223,7 @@ def predict(
     Examples: scalinglaws predict fit.json --at params=7e10 tokens=1.4e12;
     scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9 --observation
     """
-    from ..data.fitfile import load_fit
+    from ..fitting.files import load_fit
 
     items = list(at or []) + _extra_pairs(ctx)
     if not items:
@@ -360,7 +360,7 @@ def plan(
     Examples: scalinglaws plan fit.json --flops 5.76e23; scalinglaws plan fit.json --loss 2.0
     --params 7e9; scalinglaws plan fit.json --flops 1e23 --inference-tokens 1e13
     """
-    from ..data.fitfile import load_fit
+    from ..fitting.files import load_fit
 
     budgets = [v for item in (flops or []) for v in c.parse_numbers(item, "--flops")]
     budgets += [v for item in _extra_numbers(ctx) for v in c.parse_numbers(item, "--flops")]

@@ -18,7 +18,7 @@ from rich.text import Text
 from . import common as c
 
 if TYPE_CHECKING:
-    from ..fit.result import FitResult
+    from ..fitting.result import FitResult
     from ..plan import Allocation, InferenceAllocation, IsoFlop, Requirement
 
 

@@ -153,8 +153,8 @@ def _fit_and_data(source: str, data: str | None, law: str | None, group: str | N
                   exclude: str | None) -> tuple[Any, Any]:
     """The fit (read from FIT, or fitted to DATA with --law; None for curves without one)
     and the runs (--data with a FIT file, else DATA)."""
-    from ..data.fitfile import is_shared_file, load_fit, load_shared_fit
-    from ..fit.engine import fit_law
+    from ..fitting.api import fit as fit_law
+    from ..fitting.files import is_shared_file, load_fit, load_shared_fit
 
     if _is_fit_file(source):
         if law is not None:

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from ..data.files import read_json
-from ..data.fitfile import load_fit, load_shared_fit
 from ..exceptions import DataError
-from ..fit.shared import SCHEMA as SHARED_SCHEMA
+from ..fitting.files import load_fit, load_shared_fit
+from ..fitting.shared import SCHEMA as SHARED_SCHEMA
 from . import common as c
 
 

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..data.dataset import Dataset
 from ..exceptions import OptionError
-from ..fit.shared import SharedFit
+from ..fitting.shared import SharedFit
 
 SharedOpt = Annotated[str | None, typer.Option(
     "--shared", help="Parameters common to all groups (comma-separated), the others fitted per "
@@ -44,7 +44,7 @@ def check_combination(groups: str | None, shared: str | None, bootstrap: int | N
 
 def run_shared(law: str, ds: Dataset, *, groups: str, shared: str | None,
                **options: Any) -> SharedFit:
-    from ..fit.api import fit
+    from ..fitting.api import fit
 
     return fit(law, ds, by=groups, shared=shared_names(shared) or [], **options)
 

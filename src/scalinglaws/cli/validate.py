@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from ..data.jsonvalues import json_value
+from ..common.jsonvalues import json_value
 from ..exceptions import LawError, OptionError, ScalingLawError
 from . import common as c
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
-    from ..fit.result import FitResult
+    from ..fitting.result import FitResult
     from ..uncertainty.bootstrap import Bootstrap
     from ..validate import Backtest, Selection
 

@@ -275,3 +275,13 @@ def _apply_mapping(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFr
             )
         rename[source] = role
     return frame.rename(columns=rename)
+
+
+def as_dataset(data: Any) -> Dataset:
+    """``data`` as a :class:`Dataset` (a DataFrame is validated on the way), or a DataError."""
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return Dataset.from_frame(data)
+    raise DataError(f"data must be a Dataset or a DataFrame, got {type(data).__name__}",
+                    "argument 'data'", "use sl.Dataset.from_csv(...) or a DataFrame")

@@ -24,10 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.jsonvalues import json_value
+from ..common.jsonvalues import json_value
+from ..data.dataset import as_dataset
+from ..engine.options import FitOptions
 from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWarning
-from ..fit.engine import as_dataset, fit_law
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
+from ..fitting.single import fit_law
+from ..laws.resolve import resolve
 from .optimal import _positive_values, compute_optimal, flops_to_reach
 
 Array = np.ndarray
@@ -145,12 +148,14 @@ def compare_data(data_a: Any, data_b: Any, law: Any = "chinchilla", *,
     if not choices:
         raise OptionError("choices must name at least one fitting choice", "argument "
                           "'choices'", "use the default SENSITIVITY")
+    bound = resolve(law)
+    checked = [(name, FitOptions.coerce(**options), drop) for name, options, drop in choices]
     rows, main = [], None
-    for name, options, drop in choices:
+    for name, options, drop in checked:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ScalingLawWarning)
-            fa = fit_law(law, _drop_smallest(ds_a, drop), **options)
-            fb = fit_law(law, _drop_smallest(ds_b, drop), **options)
+            fa = fit_law(bound, _drop_smallest(ds_a, drop), options=options)
+            fb = fit_law(bound, _drop_smallest(ds_b, drop), options=options)
         try:
             result = compare(fa, fb, budget=budget, n_boot=n_boot if main is None else 0,
                              seed=seed, flops_factor=flops_factor)

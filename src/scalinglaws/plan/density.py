@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError, OptionError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ..laws.published.density import EPOCH
 from .inverse import params_to_reach
 from .optimal import _positive_values

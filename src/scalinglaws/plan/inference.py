@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import OptionError, QueryError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from .inverse import _solve
 from .optimal import _positive_values, compute_optimal, flops_to_reach
 from .search import golden_section

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import QueryError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from .optimal import _check_inputs, _positive_values, _scalar_or_list
 
 Array = np.ndarray

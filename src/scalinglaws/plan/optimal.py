@@ -19,7 +19,7 @@ import pandas as pd
 import sympy as sp
 
 from ..exceptions import OptionError, QueryError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from .search import golden_section
 
 Array = np.ndarray

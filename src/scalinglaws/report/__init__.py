@@ -1,14 +1,36 @@
-"""Reports: a fit's summary (text, HTML, dict, Rich), matplotlib figures, an HTML report."""
+"""Reports: matplotlib figures and the self-contained HTML report (the fit's Summary renders
+text, HTML and Rich tables from :mod:`scalinglaws.fitting`). Figures load matplotlib, and the
+HTML report plotly, on first use."""
 
-from .figures import backtest_figure as backtest_figure
-from .figures import corner_figure as corner_figure
-from .figures import curves_figure as curves_figure
-from .figures import fit_figure as fit_figure
-from .figures import isoflop_figure as isoflop_figure
-from .figures import residuals_figure as residuals_figure
-from .figures import save_figure as save_figure
-from .html import html as html
-from .summary import Summary as Summary
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ..fitting.summary import Summary as Summary
+
+if TYPE_CHECKING:
+    from .document import html as html
+    from .figures import backtest_figure as backtest_figure
+    from .figures import corner_figure as corner_figure
+    from .figures import curves_figure as curves_figure
+    from .figures import fit_figure as fit_figure
+    from .figures import isoflop_figure as isoflop_figure
+    from .figures import residuals_figure as residuals_figure
+    from .figures import save_figure as save_figure
+
+_LAZY = {name: ".figures" for name in (
+    "backtest_figure", "corner_figure", "curves_figure", "fit_figure", "isoflop_figure",
+    "residuals_figure", "save_figure")} | {"html": ".document"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'scalinglaws.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["Summary", "backtest_figure", "corner_figure", "curves_figure", "fit_figure",
            "html", "isoflop_figure", "residuals_figure", "save_figure"]

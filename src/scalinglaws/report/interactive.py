@@ -18,7 +18,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..exceptions import DataError, ScalingLawError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from .page import plotly_text
 
 Array = np.ndarray

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
+from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset
-from ..data.jsonvalues import json_value
-from ..fit.result import FitResult
-from ..fit.shared import SharedFit
+from ..fitting.result import FitResult
+from ..fitting.shared import SharedFit
 from ..validate.backtest import Backtest
 
 STYLE = """
@@ -223,7 +223,7 @@ def backtest_section(number: int, bt: Backtest) -> str:
 def provenance(items: Sequence[Any], datasets: Sequence[Dataset | None],
                command: str | None, now: str) -> str:
     """Where each item's data and law come from, the version, the command and the time."""
-    from .. import __version__
+    from ..common.version import __version__
 
     rows: list[tuple[str, str]] = []  # (label, HTML with every user string escaped)
     for i, (item, ds) in enumerate(zip(items, datasets, strict=True), 1):

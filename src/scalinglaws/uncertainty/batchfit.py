@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fit.objective import Objective
-from ..fit.optimizer import CONVERGED, MAX_ITER, minimize_batched
+from ..engine.objective import Objective
+from ..engine.optimizer import CONVERGED, MAX_ITER, minimize_batched
 
 Array = np.ndarray
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..data.jsonvalues import json_value
+from ..common.jsonvalues import json_value
 from ..exceptions import OptionError, ResultFileError
-from ..fit.refit import estimate_search, fit_data, fit_objective
 from ..laws.law import Law, shaped
 from . import intervals as iv
 from .batchfit import refit_weighted
+from .refit import estimate_search, fit_data, fit_objective
 from .resample import (
     bootstrap_weights,
     check_level,
@@ -24,7 +24,7 @@ from .resample import (
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
-    from ..fit.result import FitResult
+    from .fitted import FittedLaw
 
 Array = np.ndarray
 METHODS = ("percentile", "bca")
@@ -51,7 +51,9 @@ class Bootstrap:
     def __init__(self, *, law: Law, estimate: Array, samples: Array, by: str | None,
                  n_clusters: int, seed: int | None, n_moved: int, residuals: Array,
                  log_space: bool, jackknife: Array | None = None,
-                 fit: FitResult | None = None, shift: float = 0.0) -> None:
+                 fit: FittedLaw | None = None, data: Dataset | None = None,
+                 shift: float = 0.0, level: float = 0.95,
+                 method: str = "percentile") -> None:
         self.law = law
         self.names = law.parameter_names
         self.estimate = np.asarray(estimate, dtype=float)
@@ -65,6 +67,11 @@ class Bootstrap:
         self.shift = float(shift)  # residuals are ln(f + shift) − ln(y + shift)
         self._jackknife = jackknife
         self._fit = fit
+        self._data = data if data is not None or fit is None else fit.data
+        #: the level and method of the intervals a saved fit reports (``intervals`` in its
+        #: record); any other level can be asked of :meth:`interval`
+        self.level = check_level(level)
+        self.method = _check_method(method)
 
     # -- what it holds ----------------------------------------------------------------------
     @property
@@ -158,13 +165,13 @@ class Bootstrap:
     def jackknife(self) -> Array:
         """Leave-one-unit-out estimates (units: points or clusters), for BCa; computed once."""
         if self._jackknife is None:
-            if self._fit is None or self._fit.data is None:
+            if self._fit is None or self._data is None:
                 raise OptionError("BCa intervals need the fit's data, which this bootstrap "
                                   "does not carry (it was read from a file)",
                                   "method='bca'", "use method='percentile' or rerun the "
                                   "bootstrap on the data")
-            obj = fit_objective(self._fit)
-            cl = clusters(self._fit.data, self.by)
+            obj = fit_objective(self._fit, self._data)
+            cl = clusters(self._data, self.by)
             refits = refit_weighted(obj, estimate_search(self._fit, obj), jackknife_weights(cl))
             self._jackknife = refits.params
         return self._jackknife
@@ -190,6 +197,7 @@ class Bootstrap:
             "n": self.n, "by": self.by, "seed": self.seed, "n_clusters": self.n_clusters,
             "n_moved": self.n_moved, "n_failed": self.n_failed, "log_space": self.log_space,
             **({"shift": self.shift} if self.shift else {}),
+            "level": self.level, "method": self.method, "stderr": json_value(self.stderr),
             "samples": [[json_value(v) for v in row] for row in self.samples],
             "residuals": [json_value(v) for v in self.residuals],
         }
@@ -215,22 +223,21 @@ class Bootstrap:
                        n_moved=int(d.get("n_moved", 0)),
                        residuals=np.array(d.get("residuals", []), dtype=float),
                        log_space=bool(d.get("log_space", True)),
-                       shift=float(d.get("shift", 0.0)))
+                       shift=float(d.get("shift", 0.0)), level=float(d.get("level", 0.95)),
+                       method=str(d.get("method", "percentile")))
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(f"the bootstrap record is malformed ({exc})",
                                   "field 'bootstrap'", "rerun the bootstrap") from None
 
 
-def run_bootstrap(fit: FitResult, n: int = 1000, *, by: str | None = None,
+def run_bootstrap(fit: FittedLaw, n: int = 1000, *, by: str | None = None,
                   seed: int | None = None, data: Dataset | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Bootstrap:
+                  progress: Callable[[int, int], None] | None = None, level: float = 0.95,
+                  method: str = "percentile") -> Bootstrap:
     """Refit ``fit`` on ``n`` resamples (see :meth:`FitResult.bootstrap`)."""
     n = check_resamples(n)
+    level, method = check_level(level), _check_method(method)
     ds = fit_data(fit, data)
-    if fit.data is None:
-        import dataclasses
-
-        fit = dataclasses.replace(fit, data=ds)
     cl = clusters(ds, by)
     obj = fit_objective(fit, ds)
     warm = estimate_search(fit, obj)
@@ -242,11 +249,11 @@ def run_bootstrap(fit: FitResult, n: int = 1000, *, by: str | None = None,
     estimate = obj.natural(warm[None, :])[0]
     return Bootstrap(law=fit.law, estimate=estimate, samples=refits.params, by=by,
                      n_clusters=cl.count, seed=seed, n_moved=int(refits.moved.sum()),
-                     residuals=residuals, log_space=obj.log_space, fit=fit,
-                     shift=obj.shift)
+                     residuals=residuals, log_space=obj.log_space, fit=fit, data=ds,
+                     shift=obj.shift, level=level, method=method)
 
 
-def _other_basins(fit: FitResult, obj: Any, warm: Array, limit: int = 3) -> Array | None:
+def _other_basins(fit: FittedLaw, obj: Any, warm: Array, limit: int = 3) -> Array | None:
     """Distinct local optima the full fit's starts reached (search coordinates)."""
     if fit.starts is None:
         return None
@@ -282,3 +289,10 @@ def _quantiles(values: Array, level: float) -> tuple[Array, Array]:
     if some.any():
         lo[some], hi[some] = np.nanquantile(values[:, some], [a, 1.0 - a], axis=0)
     return lo, hi
+
+
+def _check_method(method: object) -> str:
+    if not isinstance(method, str) or method not in METHODS:
+        raise OptionError(f"unknown interval method {method!r}", "argument 'method'",
+                          f"use one of {', '.join(METHODS)}")
+    return method

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
-from ..fit.objective import log_shift
+from ..engine.objective import log_shift
 from ..laws.law import shaped
 from .resample import check_level
 
 if TYPE_CHECKING:
-    from ..fit.result import FitResult
+    from .fitted import FittedLaw
 
 
-def delta_interval(fit: FitResult, level: float, kind: str,
+def delta_interval(fit: FittedLaw, level: float, kind: str,
                    inputs: Mapping[str, Any]) -> tuple[Any, Any]:
     """Normal interval for the law's mean (or a new observation) at the inputs.
 

@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..engine.objective import inside_probability, robust_loss
+from ..engine.optimizer import CONVERGED, MAX_ITER, minimize_batched
 from ..exceptions import OptionError
-from ..fit.objective import inside_probability, robust_loss
-from ..fit.optimizer import CONVERGED, MAX_ITER, minimize_batched
-from ..fit.refit import estimate_search, fit_objective
+from .refit import estimate_search, fit_objective
 from .resample import check_level
 
 if TYPE_CHECKING:
-    from ..fit.objective import Objective
-    from ..fit.result import FitResult
+    from ..engine.objective import Objective
+    from .fitted import FittedLaw
 
 Array = np.ndarray
 
@@ -92,7 +92,7 @@ def _crossing(v: Array, s: Array, estimate: float, cut: float, bound: float) -> 
     return float(bound)
 
 
-def run_profile(fit: FitResult, name: str, *, level: float = 0.95, data: Any = None,
+def run_profile(fit: FittedLaw, name: str, *, level: float = 0.95, data: Any = None,
                 points: int = 41) -> Profile:
     """Profile ``name`` over a range that brackets the ``level`` interval (see module doc)."""
     level = check_level(level)
@@ -183,7 +183,7 @@ def _scale(obj: Objective, u_hat: Array) -> float:
     return m1 / m2 if m2 > 0 else math.nan
 
 
-def _initial_step(fit: FitResult, obj: Objective, name: str, j: int, u_hat: Array) -> float:
+def _initial_step(fit: FittedLaw, obj: Objective, name: str, j: int, u_hat: Array) -> float:
     """Grid spacing unit in search coordinates: the standard error (at most 2 log units for a
     log-scale parameter). Without one (a parameter at a bound): 2 log units (a tenth of the
     search range when that is narrower) for a log-scale parameter, else 10% of the value."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..common.checks import check_level as check_level
+from ..common.checks import check_resamples as check_resamples
 from ..data.dataset import Dataset
 from ..exceptions import DataError, OptionError
 
@@ -68,25 +70,3 @@ def bootstrap_weights(cl: Clusters, n: int, rng: np.random.Generator) -> Array:
 def jackknife_weights(cl: Clusters) -> Array:
     """(clusters, points) weights that leave out one cluster each."""
     return (cl.index[None, :] != np.arange(cl.count)[:, None]).astype(float)
-
-
-def check_resamples(n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise OptionError(f"the number of resamples must be an integer, got {n!r}",
-                          "argument 'n'", "use e.g. 1000")
-    if n < 2:
-        raise OptionError(f"a bootstrap needs at least 2 resamples, got {n}", "argument 'n'",
-                          "use e.g. 1000 (200 for a quick look)")
-    return int(n)
-
-
-def check_level(level: object) -> float:
-    try:
-        value = float(level)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not 0.0 < value < 1.0:
-        raise OptionError(f"an interval level is a probability strictly between 0 and 1, "
-                          f"got {level!r}", "argument 'level'",
-                          "use e.g. 0.95 for a 95% interval")
-    return value

@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.dataset import Dataset
-from ..data.jsonvalues import json_value
+from ..common.jsonvalues import json_value
+from ..data.dataset import Dataset, as_dataset
+from ..engine.options import FitOptions
 from ..exceptions import OptionError, ScalingLawWarning
-from ..fit.engine import as_dataset, bind_inputs, fit_law, resolve_law
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
+from ..fitting.single import fit_law
 from ..laws.law import Law
+from ..laws.resolve import resolve
 from ..uncertainty.resample import check_level
 from .split import Fold, folds
 
@@ -173,8 +175,9 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     """
     level = check_level(level)
     n_boot = check_n_boot(n_boot)
+    options = FitOptions.coerce(**fit_options)
     ds = as_dataset(data)
-    law_obj = bind_inputs(resolve_law(law, columns, x), x, columns)
+    law_obj = resolve(law, x=x, columns=columns)
     splits = folds(ds, train, order=order)
     results: list[FoldResult] = []
     frames = []
@@ -182,7 +185,7 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     for k, fold in enumerate(splits):
         if progress is not None:
             progress(k, len(splits))
-        res, frame = _run_fold(law_obj, ds, fold, y, level, n_boot, seed, fit_options)
+        res, frame = _run_fold(law_obj, ds, fold, y, level, n_boot, seed, options)
         results.append(res)
         frames.append(frame)
         trained |= fold.train
@@ -211,11 +214,11 @@ def check_n_boot(n_boot: Any) -> int:
 
 
 def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: int,
-              seed: int | None, fit_options: Mapping[str, Any]) -> tuple[FoldResult, pd.DataFrame]:
+              seed: int | None, options: FitOptions) -> tuple[FoldResult, pd.DataFrame]:
     train_ds, test_ds = ds[fold.train], ds[fold.test]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLawWarning)
-        fitted = fit_law(law, train_ds, y=y, **fit_options)
+        fitted = fit_law(law, train_ds, y=y, options=options, quiet=True)
         inputs = {str(c): test_ds.column(str(c)) for c in law.inputs.values()}
         with np.errstate(all="ignore"):
             predicted = np.asarray(law(fitted.params, **inputs), dtype=float)
@@ -249,7 +252,7 @@ def _intervals(fitted: FitResult, inputs: Mapping[str, Array], level: float, n_b
         return np.full(n, np.nan), np.full(n, np.nan)
     if n_boot:
         boot = fitted.bootstrap(n_boot, seed=seed)
-        lo, hi = boot.prediction_interval(level, **inputs)
+        lo, hi = boot.prediction_interval(level, seed=0, **inputs)
     else:
         lo, hi = fitted.predict_interval(level, kind="observation", **inputs)
     return np.broadcast_to(lo, (n,)).astype(float), np.broadcast_to(hi, (n,)).astype(float)

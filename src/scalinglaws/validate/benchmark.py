@@ -41,12 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset
-from ..data.jsonvalues import json_value
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
-from ..fit.engine import bind_inputs, resolve_law
 from ..laws.law import Law
 from ..laws.parameter import Parameter
+from ..laws.resolve import resolve
 from .compare import Comparison, checked_laws, compare_laws
 
 #: the score the paper ranks laws by, and the decimals it compares it to
@@ -315,7 +315,7 @@ def _laws(laws: Sequence[Law | str] | None) -> list[Law]:
                          "e.g. ['A*x**(-alpha)', 'E + A*x**(-alpha)'], or None for M1-M4")
     # bound once here: binding inside compare_laws (x=) would rebuild, and recompile, every
     # law for every curve
-    return [bind_inputs(resolve_law(law, None, "x"), "x", None) for law in specs]
+    return [resolve(law, x="x") for law in specs]
 
 
 def _split_mask(values: pd.Series) -> np.ndarray:

@@ -12,13 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.dataset import Dataset
-from ..data.jsonvalues import json_value
+from ..common.jsonvalues import json_value
+from ..data.dataset import Dataset, as_dataset
+from ..engine.objective import log_shift
+from ..engine.options import FitOptions
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fit.engine import as_dataset, bind_inputs, fit_law, resolve_law
-from ..fit.objective import check_loss, log_shift
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
+from ..fitting.single import fit_law
 from ..laws.law import Law
+from ..laws.resolve import resolve
 from ..uncertainty.resample import check_level
 from .backtest import Backtest, backtest, check_n_boot, rule_label
 from .split import folds
@@ -84,18 +86,17 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
     ds = as_dataset(data)
     splits = folds(ds, train, order=order)
     # options shared by every law fail once, here, rather than as an error row per law
-    check_loss(fit_options.get("loss", "huber"), fit_options.get("delta", 1e-3),
-               fit_options.get("overestimate_penalty", 1.0))
+    options = FitOptions.coerce(**fit_options)
     rule = rule_label(train)
     rows: list[dict[str, Any]] = []
     tests: dict[str, Backtest] = {}
     for spec in law_specs:
-        law = bind_inputs(resolve_law(spec, columns, x), x, columns)
+        law = resolve(spec, x=x, columns=columns)
         label = law.name if law.name not in tests else f"{law.name}#{len(tests)}"
         row: dict[str, Any] = {"law": label, "n_params": len(law.parameters)}
         try:
             bt = backtest(law, ds, splits, level=level, n_boot=n_boot, seed=seed, y=y,
-                          **fit_options)
+                          **options.to_dict())
         except ScalingLawError as exc:
             row.update(status=f"error: {exc.what}", mean_abs_rel_error=math.nan,
                        max_abs_rel_error=math.nan, coverage=math.nan, rmse_log=math.nan,
@@ -107,7 +108,7 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
         if criteria:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ScalingLawWarning)
-                full = fit_law(law, ds, y=y, **fit_options)
+                full = fit_law(law, ds, y=y, options=options, quiet=True)
             aic, bic = information_criteria(full, ds)
         row.update(mean_abs_rel_error=bt.mean_abs_rel_error,
                    max_abs_rel_error=bt.max_abs_rel_error, coverage=bt.coverage,

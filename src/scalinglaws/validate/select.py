@@ -16,14 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.dataset import Dataset
-from ..data.jsonvalues import json_value
+from ..common.jsonvalues import json_value
+from ..data.dataset import Dataset, as_dataset
+from ..engine.options import FitOptions
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fit.engine import as_dataset, bind_inputs, fit_law, resolve_law
-from ..fit.objective import check_loss
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
+from ..fitting.single import fit_law
 from ..laws import catalog
 from ..laws.law import Law
+from ..laws.resolve import resolve
 from .backtest import Backtest, backtest
 from .compare import checked_laws
 from .split import Fold, folds, size_column
@@ -41,7 +42,8 @@ class Choice:
     drop_smallest: int = 0
 
     def __post_init__(self) -> None:
-        check_loss(self.loss, self.delta, self.overestimate_penalty)
+        FitOptions(loss=self.loss, delta=self.delta,
+                   overestimate_penalty=self.overestimate_penalty)
         if not isinstance(self.drop_smallest, int) or self.drop_smallest < 0:
             raise OptionError(f"drop_smallest must be a non-negative integer, got "
                               f"{self.drop_smallest!r}", f"choice '{self.name}'", "use 0, 1, 2")
@@ -50,6 +52,11 @@ class Choice:
     def fit_options(self) -> dict[str, Any]:
         return {"loss": self.loss, "delta": self.delta,
                 "overestimate_penalty": self.overestimate_penalty}
+
+    @property
+    def options(self) -> FitOptions:
+        """The choice's objective as checked fitting options."""
+        return FitOptions(**self.fit_options)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "loss": self.loss, "delta": self.delta,
@@ -151,7 +158,7 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     specs = [] if laws is None else checked_laws(
         laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the general-purpose "
         "laws that suit the data", allow_empty=True)
-    law_list = ([bind_inputs(resolve_law(law, columns, x), x, columns) for law in specs]
+    law_list = ([resolve(law, x=x, columns=columns) for law in specs]
                 if specs else default_laws(ds, x))
     choice_list = list(choices) if choices is not None else list(DEFAULT_CHOICES)
     if not choice_list or not all(isinstance(c, Choice) for c in choice_list):
@@ -204,7 +211,7 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     final_ds = _drop_rows(ds, choice.drop_smallest, size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLawWarning)
-        final = fit_law(law, final_ds, y=y, **choice.fit_options)
+        final = fit_law(law, final_ds, y=y, options=choice.options, quiet=True)
     reason = _reason(table, default_error, law_list[0].name, choice_list[0].name)
     return Selection(law=law.name, choice=choice, fit=final, table=table, reason=reason,
                      backtest=tests[(law.name, choice.name)], default_error=default_error,

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...common.jsonvalues import json_value
 from ...data.dataset import Dataset
-from ...data.jsonvalues import json_value
 from ...exceptions import DataError, ScalingLawWarning
 from ..optimal import _budgets
 from ._common import Array, _as_dataset, _check_int, _flops_column, _size_column

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...data.jsonvalues import json_value
+from ...common.jsonvalues import json_value
 from ..optimal import _budgets
 from ._common import Array
 

@@ -9,8 +9,8 @@ from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullFormatter
 
 from ...data.dataset import Dataset
 from ...exceptions import DataError, OptionError
-from ...fit.result import FitResult
-from ...fit.shared import SharedFit
+from ...fitting.result import FitResult
+from ...fitting.shared import SharedFit
 from ...uncertainty.resample import check_level
 
 if TYPE_CHECKING:

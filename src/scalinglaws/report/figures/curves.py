@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 
 from ...data.dataset import Dataset
 from ...exceptions import OptionError
-from ...fit.result import FitResult
-from ...fit.shared import SharedFit
+from ...fitting.result import FitResult
+from ...fitting.shared import SharedFit
 from ..style import OKABE_ITO, SEQUENTIAL, new_figure, styled
 from ._common import (
     axis_label,

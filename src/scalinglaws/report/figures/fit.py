@@ -9,8 +9,8 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure, FigureBase
 
 from ...exceptions import DataError
-from ...fit.result import FitResult
-from ...fit.shared import SharedFit
+from ...fitting.result import FitResult
+from ...fitting.shared import SharedFit
 from ..style import GREY, INK, SEQUENTIAL, colours, marker, new_figure, styled
 from ._common import (
     COMPUTE_LABEL,

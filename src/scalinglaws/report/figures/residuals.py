@@ -7,8 +7,8 @@ from matplotlib.figure import Figure
 
 from ...data.dataset import Dataset
 from ...exceptions import DataError
-from ...fit.result import FitResult
-from ...fit.shared import SharedFit
+from ...fitting.result import FitResult
+from ...fitting.shared import SharedFit
 from ..style import COLUMN_WIDTH, FULL_WIDTH, HEIGHT, INK, colours, marker, new_figure, styled
 from ._common import (
     axis_label,

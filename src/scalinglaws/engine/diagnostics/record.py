@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...data.jsonvalues import float_text
+from ...common.jsonvalues import float_text
 from .checks import points_per_parameter
 from .shape import Shape
 from .trend import Trend
@@ -39,7 +39,7 @@ class Diagnostics:
         Parameters whose estimate sits at a bound of their range.
     condition
         Condition number of the column-scaled ``JᵀJ`` at the optimum (free parameters; see
-        :mod:`scalinglaws.fit.covariance`); above 1e14 a direction counts as flat.
+        :mod:`scalinglaws.engine.covariance`); above 1e14 a direction counts as flat.
     flat
         The parameter that dominates a flat direction (empty when there is none).
     start_spread

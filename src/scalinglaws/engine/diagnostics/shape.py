@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ...data.jsonvalues import float_text
+from ...common.jsonvalues import float_text
 from ._common import Array, _check_length, _p
 from ._leastsq import _ols, _ols_gram, _rank_gram, _t_p1
 

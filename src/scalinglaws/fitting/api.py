@@ -7,12 +7,14 @@ from typing import Any, overload
 
 import pandas as pd
 
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, as_dataset
+from ..engine import FitOptions
 from ..exceptions import OptionError
 from ..laws.law import Law
-from .engine import as_dataset, bind_inputs, fit_law, resolve_law
+from ..laws.resolve import resolve
 from .result import FitResult
 from .shared import SharedFit, fit_shared
+from .single import fit_law
 
 
 @overload
@@ -90,7 +92,7 @@ def fit(
         :class:`~scalinglaws.SharedFit` with per-group parameters and
         ``predict(<by>=label, ...)``.
 
-    Every result carries :class:`~scalinglaws.fit.diagnostics.Diagnostics` (``.diagnostics``);
+    Every result carries :class:`~scalinglaws.Diagnostics` (``.diagnostics``);
     the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
     monotone data, too few points per parameter) are also issued as
     :class:`~scalinglaws.ScalingLawWarning` and kept in ``.warnings``; none of them but a bound
@@ -104,16 +106,16 @@ def fit(
     >>> round(f.params["alpha"], 2), f.status.value
     (0.35, 'converged')
     """
-    options: dict[str, Any] = {
-        "loss": loss, "delta": delta, "overestimate_penalty": overestimate_penalty,
-        "starts": starts, "n_polish": n_polish, "max_iter": max_iter}
+    options = FitOptions(loss=loss, delta=delta, overestimate_penalty=overestimate_penalty,
+                         starts=starts, n_polish=n_polish, max_iter=max_iter)
+    bound = resolve(law, x=x, columns=columns)
+    ds = as_dataset(data)
     if by is None and shared is None:
-        return fit_law(law, data, x=x, y=y, columns=columns, init=init, weights=weights,
-                       throw=throw, **options)
+        return fit_law(bound, ds, y=y, options=options, init=init, weights=weights,
+                       throw=throw)
     if init is not None:
         raise OptionError("init= is not taken by a joint fit across groups",
                           "argument 'init'", "drop init=; the joint fit starts from the "
                           "pooled fit and from each group's own fit")
-    bound = bind_inputs(resolve_law(law, columns, x), x, columns)
-    return fit_shared(bound, as_dataset(data), shared=shared, by=by, y=y, weights=weights,
-                      throw=throw, options=options)
+    return fit_shared(bound, ds, shared=shared, by=by, y=y, weights=weights, throw=throw,
+                      options=options)

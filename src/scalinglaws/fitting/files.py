@@ -1,15 +1,40 @@
-"""Reading saved fits (JSON only: reading a fit never executes code)."""
+"""Reading saved fits (JSON only: reading a fit never executes code): :func:`load` reads any
+file the project writes for a fit (``FitResult.save``, ``SharedFit.save``, ``scalinglaws fit
+--out``, ``select --out``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from ..data.files import read_json
 from ..exceptions import ResultFileError
-from ..fit.result import FitResult
-from ..fit.shared import SCHEMA as SHARED_SCHEMA
-from ..fit.shared import SharedFit
-from .files import read_json
+from .result import FitResult
+from .shared import SCHEMA as SHARED_SCHEMA
+from .shared import SharedFit
+
+
+def load(path: Any, group: str | None = None) -> FitResult | SharedFit:
+    """Read a saved fit: a :class:`~scalinglaws.FitResult`, or for a joint fit across groups a
+    :class:`~scalinglaws.SharedFit` (with ``group=``, that group's fit).
+
+    Example
+    -------
+    >>> import scalinglaws as sl, tempfile, pathlib
+    >>> f = sl.fit("E + A*C**(-alpha)", sl.datasets.load("chinchilla"))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "fit.json"
+    >>> f.save(path)
+    >>> sl.load(path).params == f.params
+    True
+    """
+    if Path(path).is_dir():
+        raise ResultFileError(f"{path} is a folder, not a fit file", f"path {path}",
+                              "give a JSON file written by scalinglaws fit --out")
+    record = read_json(path)
+    if _is_shared(record) and group is None:
+        return SharedFit.from_dict(record)
+    return load_fit(path, group)
 
 
 def load_fit(path: Any, group: str | None = None) -> FitResult:

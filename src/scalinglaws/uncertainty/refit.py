@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine.objective import Objective
 from ..exceptions import DataError, OptionError
-from .objective import Objective
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
-    from .result import FitResult
+    from .fitted import FittedLaw
 
 
-def fit_data(fit: FitResult, data: Any = None) -> Dataset:
+def fit_data(fit: FittedLaw, data: Any = None) -> Dataset:
     """The dataset a fit was made on: ``data`` if given (checked by fingerprint), else the one
     the fit carries (a fit loaded from a file carries none)."""
-    from .engine import as_dataset
+    from ..data.dataset import as_dataset
 
     if data is None:
         if fit.data is None:
@@ -34,7 +34,7 @@ def fit_data(fit: FitResult, data: Any = None) -> Dataset:
     return ds
 
 
-def fit_objective(fit: FitResult, data: Any = None) -> Objective:
+def fit_objective(fit: FittedLaw, data: Any = None) -> Objective:
     """The objective the fit minimised, on its data (with its case weights)."""
     ds = fit_data(fit, data)
     X = [ds.column(str(c))[None, :] for c in fit.law.inputs.values()]
@@ -47,7 +47,7 @@ def fit_objective(fit: FitResult, data: Any = None) -> Objective:
     return Objective(fit.law, X, y, fit.loss, fit.delta, fit.overestimate_penalty, weights)
 
 
-def estimate_search(fit: FitResult, obj: Objective) -> np.ndarray:
+def estimate_search(fit: FittedLaw, obj: Objective) -> np.ndarray:
     """The fitted parameters in search coordinates (p,), inside the search bounds."""
     p_hat = np.array([fit.params[n] for n in fit.law.parameter_names], dtype=float)
     floor = np.where(obj.log_mask & (p_hat <= 0), 1e-300, p_hat)

@@ -13,8 +13,8 @@ from typing import Any
 from ..data.dataset import Dataset
 from ..data.files import write_text_atomic
 from ..exceptions import DataError, ScalingLawError
-from ..fit.result import FitResult
-from ..fit.shared import SharedFit
+from ..fitting.result import FitResult
+from ..fitting.shared import SharedFit
 from ..plan.optimal import compute_optimal
 from ..validate.backtest import Backtest
 from . import page
@@ -49,7 +49,7 @@ def html(
     ----------
     items:
         A :class:`~scalinglaws.FitResult`, a joint fit across groups
-        (:class:`~scalinglaws.fit.shared.SharedFit`, drawn one curve per group), a
+        (:class:`~scalinglaws.fitting.shared.SharedFit`, drawn one curve per group), a
         :class:`~scalinglaws.validate.backtest.Backtest`, or a list of them.
     path:
         Where to write the report (its folder must exist).

@@ -10,12 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..fit.diagnostics import Diagnostics
-    from ..fit.result import FitResult
-
-#: relative tolerance (in search coordinates) for "at a bound"; the same rule as the fit engine
-_BOUND_TOL = 1e-7
-
+    from ..engine.diagnostics import Diagnostics
+    from .result import FitResult
 
 @dataclass(frozen=True)
 class ParameterRow:
@@ -74,16 +70,10 @@ class Summary:
     @classmethod
     def from_fit(cls, fit: FitResult) -> Summary:
         """Collect what a reader needs from a :class:`~scalinglaws.FitResult`."""
-        rows = []
-        for p in fit.law.parameters:
-            value = float(fit.params[p.name])
-            u = float(p.to_search(value)) if value > 0 or not p.log else -math.inf
-            lo, hi = p.search_bounds
-            tol = _BOUND_TOL * (1.0 + abs(u)) if math.isfinite(u) else 0.0
-            at_bound = (math.isfinite(lo) and u - lo <= tol) or (
-                math.isfinite(hi) and hi - u <= tol) or value <= p.lower or value >= p.upper
-            rows.append(ParameterRow(p.name, value, float(fit.stderr.get(p.name, math.nan)),
-                                     p.lower, p.upper, bool(at_bound)))
+        at_bound = set(fit.at_bound)  # the engine's verdict: one rule for the whole project
+        rows = [ParameterRow(p.name, float(fit.params[p.name]),
+                             float(fit.stderr.get(p.name, math.nan)), p.lower, p.upper,
+                             p.name in at_bound) for p in fit.law.parameters]
         diagnostics = fit.diagnostics
         warnings = tuple(fit.warnings)
         if diagnostics is not None:
@@ -204,7 +194,9 @@ class Summary:
         return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (non-finite numbers become ``None``)."""
+        """The summary as a JSON-ready dict (non-finite numbers become ``None``): a rendering
+        of what the tables show (diagnostics as their verdicts), under the names of the fit's
+        document; the fit itself is saved and printed by :meth:`FitResult.to_dict`."""
         return {
             "law": self.law,
             "formula": self.formula,
@@ -259,7 +251,7 @@ def _json(x: float) -> float | None:
 
 
 def _diagnostics_dict(d: Diagnostics) -> dict[str, Any]:
-    """The diagnostics for :meth:`Summary.to_dict` (non-finite numbers as ``None``)."""
+    """The diagnostics as the summary shows them (non-finite numbers as ``None``)."""
     return {
         "ok": d.ok,
         "condition": _json(d.condition),

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special
 from scipy.stats import rankdata
 
-from ...data.jsonvalues import float_text
+from ...common.jsonvalues import float_text
 from ...exceptions import OptionError
 from ._common import Array, _check_length, _p
 from ._leastsq import _pinv_gram

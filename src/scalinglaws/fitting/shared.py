@@ -20,10 +20,12 @@ import pandas as pd
 import sympy as sp
 
 from ..data.dataset import Dataset
+from ..engine import FitOptions, FitStatus
 from ..exceptions import LawError, OptionError, QueryError, ResultFileError, ScalingLawError
 from ..laws.law import Law, shaped
 from ..laws.parameter import Parameter
-from .result import FitResult, FitStatus
+from .result import FitResult
+from .single import fit_law
 
 SCHEMA = "scalinglaws.shared_fit"
 SCHEMA_VERSION = 1
@@ -300,12 +302,10 @@ def _starts(law: Law, jlaw: Law, pooled: dict[str, float],
 
 
 def fit_shared(law: Law, ds: Dataset, *, shared: Sequence[str] | None, by: str | None,
-               y: str | None, weights: Any, throw: bool, options: Mapping[str, Any]
+               y: str | None, weights: Any, throw: bool, options: FitOptions
                ) -> SharedFit:
     """The joint fit (``law`` already bound to the data's columns)."""
     import warnings
-
-    from .engine import fit_law
 
     names = check_shared(law, shared, by)
     assert by is not None
@@ -314,20 +314,20 @@ def fit_shared(law: Law, ds: Dataset, *, shared: Sequence[str] | None, by: str |
     w = None if weights is None else np.asarray(weights, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pooled = fit_law(law, ds, y=y, weights=w, **options).params
+        pooled = fit_law(law, ds, y=y, weights=w, options=options).params
         own: list[dict[str, float] | None] = []
         for k in range(n):
             rows = groups == k
             try:
                 sub = fit_law(law, ds.subset(rows), y=y,
-                              weights=None if w is None else w[rows], **options)
+                              weights=None if w is None else w[rows], options=options)
                 own.append(dict(sub.params) if sub.status is not FitStatus.FAILED else None)
             except ScalingLawError:
                 own.append(None)  # too few points for a fit of its own: start from the pool
     jlaw = joint_law(law, n, names)
     starts = _starts(law, jlaw, dict(pooled), own, names)
     joint = fit_law(jlaw, with_indicators(ds, groups, n), y=y, weights=w, init=starts,
-                    throw=throw, **{k: v for k, v in options.items() if k != "n_polish"})
+                    throw=throw, options=options)
     sizes = tuple(int(np.sum(groups == k)) for k in range(n))
     cols = [str(c) for c in law.inputs.values()]
     ranges = tuple({c: (float(ds.column(c)[groups == k].min()),

@@ -6,12 +6,12 @@ handled in *search* coordinates U (log for log-scale parameters) and natural uni
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..common.checks import positive_number
 from ..exceptions import OptionError
 from ..laws.law import Law
 
@@ -352,22 +352,7 @@ def check_loss(loss: str, delta: float, overestimate_penalty: float) -> tuple[fl
     if not isinstance(loss, str) or loss not in LOSSES:
         raise OptionError(f"unknown loss {loss!r}", "argument 'loss'",
                           f"use one of {', '.join(LOSSES)}")
-    d = _positive(delta, "delta", "use e.g. 1e-3 (Hoffmann et al. 2022)")
-    k = _positive(overestimate_penalty, "overestimate_penalty", "use 1 (symmetric) or e.g. 10")
+    d = positive_number(delta, "delta", "use e.g. 1e-3 (Hoffmann et al. 2022)")
+    k = positive_number(overestimate_penalty, "overestimate_penalty",
+                        "use 1 (symmetric) or e.g. 10")
     return d, k
-
-
-def _positive(value: object, name: str, fix: str) -> float:
-    """``value`` as a positive finite float, or an OptionError naming the argument (text such
-    as ``"1e-3"`` is refused: these options are numbers)."""
-    number = math.nan
-    if not isinstance(value, str | bytes):
-        try:
-            number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            pass
-    if not (math.isfinite(number) and number > 0):
-        raise OptionError(f"{name} must be a positive number, got {value!r}",
-                          f"argument '{name}'", fix)
-    return number
-

@@ -1,0 +1,101 @@
+"""The search of one fit: starting points (variable projection over a grid, or an exhaustive
+grid, or the user's own), then a batched Levenberg–Marquardt from every start and a Newton
+polish of the survivors. Returns every start's end point; :mod:`.verdict` judges them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..laws.law import Law
+from . import starts as st
+from .boundary import snap_to_zero
+from .objective import Objective
+from .optimizer import CONVERGED, MAX_ITER, BatchResult, minimize_batched
+from .options import FitOptions
+from .projection import project
+
+#: a start that reaches the iteration limit having gained less than STALL_SHIFT / dof of its
+#: objective over its last STALL_WINDOW Newton iterations is reported as settled in a flat
+#: valley, not as unconverged: moving one parameter by one standard error changes a
+#: least-squares objective by about 1/dof of its value, so those iterations moved the fit by
+#: less than 0.1 standard error (z^2 = 0.01)
+STALL_WINDOW, STALL_SHIFT = 50, 0.01
+
+
+@dataclass(frozen=True)
+class Search:
+    """Where every start began (``U0``, search coordinates) and how it ended (``batch``)."""
+
+    U0: np.ndarray
+    batch: BatchResult
+
+
+def search(obj: Objective, options: FitOptions, init: Any = None) -> Search:
+    """Optimise the objective from the starts ``options`` (or ``init``) call for."""
+    U0 = _starting_points(obj, obj.law, obj.X, init, options.starts, options.n_polish)
+    batch = _optimise(obj, U0, options.max_iter, prune=options.starts == "grid" and init is None)
+    return Search(U0=U0, batch=batch)
+
+
+def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> BatchResult:
+    """IRLS Levenberg–Marquardt from every start, then a Newton polish of the survivors."""
+    coarse = minimize_batched(obj, U0, max_iter=max_iter, ftol=1e-4,
+                              prune_every=3 if prune else None)
+    alive = np.flatnonzero(np.isin(coarse.status, [CONVERGED, MAX_ITER])
+                           & np.isfinite(coarse.value))
+    if prune and alive.size > 8:
+        alive = alive[np.argsort(coarse.value[alive])[:8]]
+    if alive.size == 0:
+        return coarse
+    dof = max(np.size(obj.y) - U0.shape[1], 1)
+    fine = minimize_batched(obj, coarse.U[alive], max_iter=max_iter, exact=True, lam0=1e-6,
+                            stall_window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)
+    fine = snap_to_zero(obj, fine, max_iter)
+    U, value = coarse.U.copy(), coarse.value.copy()
+    status, n_iter = coarse.status.copy(), coarse.n_iter.copy()
+    U[alive], value[alive] = fine.U, fine.value
+    status[alive] = np.where(fine.status == CONVERGED, CONVERGED,
+                             np.maximum(fine.status, coarse.status[alive]))
+    n_iter[alive] += fine.n_iter
+    return BatchResult(U=U, value=value, status=status, n_iter=n_iter)
+
+
+def _starting_points(obj: Objective, law: Law, X: Sequence[np.ndarray], init: Any, starts: str,
+                     n_polish: int) -> np.ndarray:
+    if init is not None:
+        return obj.clip(obj.search(st.user_starts(law, init)))
+    U = _grid_starting_points(obj, law, X, starts, n_polish)
+    guessed = st.guessed_starts(law, X, obj.y)
+    return U if guessed is None else np.vstack([U, obj.clip(obj.search(guessed))])
+
+
+def _grid_starting_points(obj: Objective, law: Law, X: Sequence[np.ndarray], starts: str,
+                          n_polish: int) -> np.ndarray:
+    if starts == "grid":
+        return obj.clip(obj.search(st.exhaustive_grid(law, X)))
+    theta = st.projected_grid(law, X)
+    P, f = project(obj, theta)
+    values = obj.value_from_prediction(f)
+    values[~np.isfinite(P).all(axis=1)] = np.inf
+    floor = 1e-12 * (1.0 + float(np.max(np.abs(obj.y))))
+    for i, prm in enumerate(law.parameters):
+        if prm.log:
+            P[:, i] = np.where(P[:, i] > 0, P[:, i], floor)
+    coords = _grid_coords(theta)
+    chosen = st.pick_diverse(values, coords, n_polish, min_gap=2.0)
+    if chosen.size == 0:
+        chosen = np.arange(min(n_polish, len(P)))
+        P = np.nan_to_num(P, nan=1.0)
+    return obj.clip(obj.search(P[chosen]))
+
+
+def _grid_coords(theta: np.ndarray) -> np.ndarray:
+    """Integer position of each grid point along each axis (for distinct candidates)."""
+    out = np.zeros_like(theta)
+    for j in range(theta.shape[1]):
+        out[:, j] = np.unique(theta[:, j], return_inverse=True)[1]
+    return out

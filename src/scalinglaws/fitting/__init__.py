@@ -1,0 +1,17 @@
+"""Fitting: the public door to fits. ``fit`` (one law, or jointly across groups), the result
+types, their summary and their files; ``fit_law`` and ``FitOptions`` for callers that fit many
+times (options checked once)."""
+
+from ..engine.options import FitOptions as FitOptions
+from ..engine.status import FitStatus as FitStatus
+from ..engine.status import StartsTable as StartsTable
+from .api import fit as fit
+from .files import load as load
+from .files import load_fit as load_fit
+from .files import load_shared_fit as load_shared_fit
+from .prediction import Prediction as Prediction
+from .prediction import predict as predict
+from .result import FitResult as FitResult
+from .shared import SharedFit as SharedFit
+from .single import fit_law as fit_law
+from .summary import Summary as Summary

@@ -1,0 +1,187 @@
+"""FitResult: the frozen outcome of a fit, with predictions, summary and JSON round trip."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..engine.diagnostics import Diagnostics
+from ..engine.diagnostics import extrapolation as _extrapolation
+from ..engine.status import FitStatus, StartsTable
+from ..engine.verdict import values_at_bound
+from ..exceptions import OptionError, ScalingLawWarning
+from ..laws.law import Law
+from .record import fit_record, read_fit_record
+
+if TYPE_CHECKING:
+    from ..uncertainty.bootstrap import Bootstrap
+    from ..uncertainty.profile import Profile
+    from .summary import Summary
+
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The outcome of :func:`scalinglaws.fit`.
+
+    ``params`` and ``stderr`` map parameter names to values; ``cov`` is in natural units, in
+    the order of ``law.parameter_names`` (see ``docs/decisions.md`` for how it is estimated).
+    ``diagnostics`` holds what the engine checked beyond ``status`` (bounds, conditioning,
+    residual trends, the data's shape, points per parameter; None for records saved before
+    diagnostics existed); its problems are also among ``warnings``.
+    """
+
+    law: Law
+    params: Mapping[str, float]
+    stderr: Mapping[str, float]
+    cov: np.ndarray
+    objective: float
+    loss: str
+    delta: float
+    overestimate_penalty: float
+    n_points: int
+    status: FitStatus
+    warnings: tuple[str, ...]
+    target: str
+    columns: Mapping[str, str]
+    input_ranges: Mapping[str, tuple[float, float]]
+    fingerprint: str
+    dataset: str | None = None
+    n_starts: int = 0
+    residual_scale: float = float("nan")
+    diagnostics: Diagnostics | None = None
+    starts: StartsTable | None = field(default=None, repr=False, compare=False)
+    data: Any = field(default=None, repr=False, compare=False)
+    case_weights: np.ndarray | None = field(default=None, repr=False, compare=False)
+    uncertainty: Bootstrap | None = field(default=None, repr=False, compare=False)
+
+    # -- use --------------------------------------------------------------------------------
+    def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:
+        """The law at the fitted parameters: ``fit.predict(params=7e10, tokens=1.4e12)``.
+
+        Inputs are named by column (``params``) or by the law's symbol (``N``); arrays
+        broadcast. Returns a float for scalar inputs, else an array.
+
+        ``extrapolation`` (keyword only, so no input may be called that) is how many times
+        beyond the fitted range of an input a query may lie before one
+        :class:`~scalinglaws.ScalingLawWarning` per call says so (default 10, one order of
+        magnitude); ``None`` or ``math.inf`` turns the check off. When the fit's diagnostics
+        found the data U-shaped or rising in an input the query uses, each call also warns
+        with that finding.
+        """
+        out = self.law(self.params, **inputs)
+        self._warn_about_query(inputs, extrapolation)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def _warn_about_query(self, inputs: Mapping[str, Any], factor: float | None) -> None:
+        """The warnings of :meth:`predict`: extrapolation, then the data's shape."""
+        shapes = self.diagnostics.shapes if self.diagnostics is not None else ()
+        if (factor is None or factor == math.inf) and not shapes:
+            return
+        query: dict[str, Any] = {}  # column -> value, whether given by column or by symbol
+        for sym, col in self.law.inputs.items():
+            key = sym if sym in inputs else col
+            if key is not None and key in inputs:
+                query[str(col or sym)] = inputs[key]
+        if factor is not None and factor != math.inf:
+            found = _extrapolation(self.input_ranges, query, float(factor))
+            if found:
+                warnings.warn("; ".join(found), ScalingLawWarning, stacklevel=3)
+        used = [s.message for s in shapes if s.column in query]
+        if used:
+            warnings.warn("; ".join(used), ScalingLawWarning, stacklevel=3)
+
+    def bootstrap(self, n: int = 1000, *, by: str | None = None, seed: int | None = None,
+                  data: Any = None, progress: Any = None, level: float = 0.95) -> Bootstrap:
+        """Refit on ``n`` resamples of the data; returns a :class:`~scalinglaws.Bootstrap`.
+
+        ``by=None`` resamples points; ``by="run"`` (or ``"seed"``, ``"family"``, any column)
+        resamples whole clusters. All resamples are fitted together as one batch, each warm
+        started from this fit's optimum and from the other local optima its starts found.
+        A fit read from a file needs ``data=`` (checked against its fingerprint). ``level`` is
+        the level of the intervals a fit carrying this bootstrap reports in its record
+        (:meth:`with_bootstrap`); :meth:`Bootstrap.interval` takes any level.
+        """
+        from ..uncertainty.bootstrap import run_bootstrap
+
+        return run_bootstrap(self, n, by=by, seed=seed, data=data, progress=progress,
+                             level=level)
+
+    def with_bootstrap(self, bootstrap: Bootstrap | None) -> FitResult:
+        """This fit carrying a bootstrap (saved with it; used by ``predict_interval``), or
+        with ``None`` this fit without one."""
+        return dataclasses.replace(self, uncertainty=bootstrap)
+
+    def profile(self, name: str, *, level: float = 0.95, data: Any = None,
+                points: int = 41) -> Profile:
+        """Profile-likelihood interval of one parameter (see :class:`~scalinglaws.Profile`)."""
+        from ..uncertainty.profile import run_profile
+
+        return run_profile(self, name, level=level, data=data, points=points)
+
+    def predict_interval(self, level: float = 0.9, *, kind: str = "mean",
+                         **inputs: Any) -> tuple[Any, Any]:
+        """Interval for the law's mean (``kind="mean"``) or a new observation
+        (``kind="observation"``) at the inputs.
+
+        Uses the attached bootstrap (:meth:`with_bootstrap`) when there is one, else the
+        delta method on ``cov`` (normal approximation in log space for log losses).
+        """
+        from ..uncertainty.delta import delta_interval
+
+        if kind not in ("mean", "observation"):
+            raise OptionError(f"unknown interval kind '{kind}'", "argument 'kind'",
+                              "use 'mean' (the law) or 'observation' (a new run)")
+        if self.uncertainty is not None:
+            if kind == "mean":
+                return self.uncertainty.predict_interval(level, **inputs)
+            return self.uncertainty.prediction_interval(level, **inputs)
+        return delta_interval(self, level, kind, inputs)
+
+    @property
+    def converged(self) -> bool:
+        return self.status.ok
+
+    def summary(self) -> Summary:
+        """A :class:`~scalinglaws.Summary`, rendered as text, HTML or a dict."""
+        from .summary import Summary
+
+        return Summary.from_fit(self)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().html())
+
+    @property
+    def at_bound(self) -> tuple[str, ...]:
+        """The parameters that sit at a bound: the engine's verdict (its diagnostics), or for a
+        record saved without diagnostics the same rule applied to the values."""
+        if self.diagnostics is not None:
+            return tuple(self.diagnostics.at_bound)
+        return values_at_bound(self.law, self.params)
+
+    # -- serialisation ----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The fit's one JSON document (``scalinglaws fit --json`` prints it, ``save`` writes
+        it, :func:`scalinglaws.load` and ``from_dict`` read it back); schema-versioned."""
+        return fit_record(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> FitResult:
+        """Read a document of :meth:`to_dict` (any schema version up to this one's)."""
+        fields, bootstrap = read_fit_record(d)
+        return cls(**fields, uncertainty=bootstrap)
+
+    def save(self, path: Any) -> None:
+        """Write the fit as JSON, atomically (temporary file, then rename)."""
+        from ..data.files import write_json_atomic
+
+        write_json_atomic(path, self.to_dict())

@@ -1,0 +1,101 @@
+"""One law fitted to one data set: the data checked, the engine run, the result assembled."""
+
+from __future__ import annotations
+
+import warnings as _warnings
+from typing import Any
+
+import numpy as np
+
+from ..data.dataset import Dataset
+from ..engine import FitOptions, FitStatus, Objective, assess, search
+from ..engine.diagnostics import repeated_inputs
+from ..engine.objective import log_shift
+from ..exceptions import DataError, FitError, ScalingLawWarning
+from ..laws.law import Law
+from .result import FitResult
+
+DEFAULT_OPTIONS = FitOptions()
+
+
+def fit_law(law: Law, data: Dataset, *, y: str | None = None,
+            options: FitOptions = DEFAULT_OPTIONS, init: Any = None, weights: Any = None,
+            throw: bool = False, quiet: bool = False) -> FitResult:
+    """Fit a law whose inputs are bound to columns (:func:`scalinglaws.laws.resolve`) to a
+    dataset with options checked once (:class:`~scalinglaws.engine.FitOptions`): the work of
+    :func:`scalinglaws.fit` for one data set, for callers that fit many times (backtest
+    folds, groups, candidates). ``quiet`` leaves the warnings in the result without issuing
+    them."""
+    y = law.target if y is None else y
+    obj = objective(law, data, y, options, weights)
+    verdict = assess(obj, search(obj, options, init))
+    result = FitResult(
+        law=law, params=verdict.params, stderr=verdict.stderr, cov=verdict.cov,
+        objective=verdict.objective, loss=obj.loss, delta=obj.delta,
+        overestimate_penalty=obj.overestimate_penalty, n_points=len(data),
+        status=verdict.status, warnings=verdict.warnings + _pooled(law, data, obj, y),
+        target=y, columns={s: str(c) for s, c in law.inputs.items()},
+        input_ranges=verdict.input_ranges, fingerprint=data.fingerprint, dataset=data.name,
+        n_starts=verdict.n_starts, residual_scale=verdict.residual_scale,
+        diagnostics=verdict.diagnostics, starts=verdict.starts, data=data,
+        case_weights=obj.case_weights)
+    if throw and not result.status.ok:
+        verb = "failed" if result.status is FitStatus.FAILED else "did not converge"
+        raise FitError(f"the fit of '{law.name}' {verb}: {result.status.message}",
+                       f"status {result.status.value}",
+                       "; ".join(result.warnings) or "see the fit's warnings", result=result)
+    if not quiet:
+        for w in result.warnings:
+            _warnings.warn(w, ScalingLawWarning, stacklevel=3)
+    return result
+
+
+def objective(law: Law, data: Dataset, y: str, options: FitOptions,
+              weights: Any = None) -> Objective:
+    """The objective of a fit of ``law`` to ``data``'s column ``y``, the data checked first."""
+    X = [data.column(str(c))[None, :] for c in law.inputs.values()]
+    target = data.column(y)
+    n, p = len(data), len(law.parameters)
+    if n < p:
+        raise DataError(
+            f"{n} data point(s) cannot determine the {p} parameters of '{law.name}'",
+            f"dataset with {n} rows", "add runs, or fix some parameters / use a smaller law")
+    shift = log_shift(options.loss)
+    if shift is not None and (target + shift <= 0).any():
+        bad = np.flatnonzero(target + shift <= 0)
+        floor = "0" if shift == 0 else f"{-shift:g}"
+        raise DataError(f"loss '{options.loss}' works on log values, but '{y}' has values "
+                        f"<= {floor}", f"column '{y}', rows {bad[:5].tolist()}",
+                        "use loss='mse'")
+    case_w = None if weights is None else case_weights(weights, n)
+    return Objective(law, X, target, options.loss, options.delta,
+                     options.overestimate_penalty, case_w)
+
+
+def _pooled(law: Law, data: Dataset, obj: Objective, y: str) -> tuple[str, ...]:
+    """The warning for rows equal in every input column (the law's and the data's size roles)
+    but far apart in the target: families or setups pooled without a column that separates
+    them."""
+    keys = dict.fromkeys([*map(str, law.inputs.values()), "params", "tokens", "flops", "step",
+                          "lr"])
+    keep = None if obj.case_weights is None else np.asarray(obj.case_weights) > 0
+    mixed = repeated_inputs({c: data.column(c) for c in keys if data.has(c)}, obj.y, y,
+                            keep=keep)
+    return () if mixed is None else (mixed,)
+
+
+def case_weights(weights: Any, n: int) -> np.ndarray:
+    """``weights`` as n finite, non-negative floats, not all zero, or a DataError."""
+    fix = f"give {n} non-negative numbers, one per row, at least one of them positive"
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"weights must be numbers ({exc})", "argument 'weights'",
+                        fix) from None
+    if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any():
+        raise DataError("weights must be finite, non-negative, one per row",
+                        f"argument 'weights' (shape {w.shape}, data {n} rows)", fix)
+    if not w.sum() > 0:
+        raise DataError("weights are all zero: no row would be fitted", "argument 'weights'",
+                        fix)
+    return w
