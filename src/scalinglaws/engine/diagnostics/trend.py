@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 from scipy import special
-from scipy.stats import rankdata
 
 from ...common.jsonvalues import float_text
 from ...exceptions import OptionError
@@ -132,6 +131,8 @@ def _normal_scores(r: Array) -> Array:
     order = np.argsort(r, kind="stable")
     ordered = r[order]
     if n > 1 and bool((ordered[1:] == ordered[:-1]).any()):
+        from scipy.stats import rankdata  # scipy.stats loads in ~0.3 s: only when needed
+
         ranks = rankdata(r)
     else:
         ranks = np.empty(n)
