@@ -61,14 +61,6 @@ class Compiled:
         return sp.lambdify(self.args, self.expr, modules="numpy")
 
     @cached_property
-    def grad_fn(self) -> Any:
-        return _lambdify(self.args, self.gradient)
-
-    @cached_property
-    def hess_fn(self) -> Any:
-        return _lambdify(self.args, self.hessian_upper)
-
-    @cached_property
     def d1_fn(self) -> Any:
         return _lambdify(self.args, self.parts(1))
 
@@ -117,17 +109,16 @@ class Compiled:
 
     def jacobian(self, X: Sequence[Array], P: Array) -> Array:
         """d value / d parameter, shape (K, n, p)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
         shape = (P.shape[0], X[0].shape[-1])
-        return np.stack([np.broadcast_to(g, shape) for g in self.grad_fn(*X, *cols)], axis=-1)
+        grads = self._columns(X, P, 1)[1 : P.shape[1] + 1]
+        return np.stack([np.broadcast_to(g, shape) for g in grads], axis=-1)
 
     def hessian(self, X: Sequence[Array], P: Array) -> Array:
         """Second derivatives, shape (K, n, p, p)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
         k = P.shape[1]
         shape = (P.shape[0], X[0].shape[-1])
         out = np.empty((*shape, k, k))
-        entries = iter(self.hess_fn(*X, *cols))
+        entries = iter(self._columns(X, P, 2)[k + 1 :])
         for i in range(k):
             for j in range(i, k):
                 out[..., i, j] = out[..., j, i] = np.broadcast_to(next(entries), shape)
@@ -136,10 +127,9 @@ class Compiled:
     def hessian_contract(self, X: Sequence[Array], P: Array, w: Array) -> Array:
         """Σ_n w[k, n] · ∂²f/∂p_i∂p_j at (X_n, P_k), shape (K, p, p), without the full
         (K, n, p, p) array."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
         k = P.shape[1]
         out = np.empty((P.shape[0], k, k))
-        entries = iter(self.hess_fn(*X, *cols))
+        entries = iter(self._columns(X, P, 2)[k + 1 :])
         for i in range(k):
             for j in range(i, k):
                 e = next(entries)
@@ -152,15 +142,9 @@ class Compiled:
         """Value (K, n), the gradient as p arrays (K, n) and, for ``order=2``, the upper
         triangle of the Hessian (row-major, ``None`` where identically zero), from one
         compiled function with shared subexpressions (the fast path of the fit engine)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
         k = P.shape[1]
         shape = (P.shape[0], X[0].shape[-1])
-        if all(np.all(x > 0) for x in X):
-            fn = self.d2_log_fn if order == 2 else self.d1_log_fn
-            with np.errstate(all="ignore"):
-                out = fn(*X, *(np.log(x) for x in X), *cols)
-        else:
-            out = (self.d2_fn if order == 2 else self.d1_fn)(*X, *cols)
+        out = self._columns(X, P, order)
 
         def full(e: Any) -> Array:
             if isinstance(e, np.ndarray) and e.shape == shape:
@@ -173,6 +157,18 @@ class Compiled:
             None if not isinstance(e, np.ndarray) and e == 0 else full(e)
             for e in out[k + 1 :]]
         return value, grads, hess
+
+    def _columns(self, X: Sequence[Array], P: Array, order: int) -> list[Any]:
+        """The value, gradient and (``order=2``) Hessian entries as the compiled function
+        returns them (arrays or scalars); through the logs of the inputs where all are
+        positive. The Jacobian and the Hessian use these too: one compiled function each
+        for first and second order, shared with the fit engine."""
+        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
+        if all(np.all(x > 0) for x in X):
+            fn = self.d2_log_fn if order == 2 else self.d1_log_fn
+            with np.errstate(all="ignore"):
+                return list(fn(*X, *(np.log(x) for x in X), *cols))
+        return list((self.d2_fn if order == 2 else self.d1_fn)(*X, *cols))
 
     def basis(self, X: Sequence[Array], Pnl: Array) -> tuple[Array, Array]:
         """Variable projection basis: value = g0 + F @ linear; shapes (K, n), (K, n, m)."""

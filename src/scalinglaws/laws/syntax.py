@@ -94,11 +94,13 @@ def appearance_order(text: str, names: Iterable[str]) -> list[str]:
 
 
 def _syntax_tree(text: str) -> ast.Expression:
+    lead = len(text) - len(text.lstrip())
     try:
         return ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError) as exc:
         where = getattr(exc, "offset", None)
-        detail = getattr(exc, "msg", str(exc)) + (f" at column {where - 1}" if where else "")
+        detail = getattr(exc, "msg", str(exc)) + (
+            f" at column {where - 1 + lead}" if where else "")
         raise _unparsable(text, f"SyntaxError: {detail}") from None
 
 
@@ -123,11 +125,12 @@ def _check_node(node: ast.AST, text: str, *, top: bool = False) -> None:
         if node.id in FUNCTION_ARITY:
             raise _unparsable(text, f"the function '{node.id}' is not called")
     elif isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float | complex):
-            raise _unparsable(text, f"{node.value!r} is not a number")
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise _unparsable(text, f"{node.value!r} is not a real number")
     elif isinstance(node, ast.Call):
         _check_call(node, text)
-    elif top and isinstance(node, ast.Tuple | ast.BoolOp | ast.UnaryOp | ast.Compare):
+    elif top and isinstance(node, ast.Tuple | ast.BoolOp | ast.UnaryOp | ast.Compare
+                            | ast.IfExp):
         raise _not_arithmetic(text)
     else:
         raise _unparsable(text, f"{type(node).__name__} is not arithmetic")
