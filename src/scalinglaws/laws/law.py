@@ -39,7 +39,8 @@ class Law:
 
     Laws are stateless and immutable; fitting returns a :class:`~scalinglaws.FitResult`.
     Value, gradient and Hessian callables are generated from the SymPy expression (never by
-    finite differences) and cached.
+    finite differences) and cached. Building a law does not import SymPy: the expression is
+    checked as text, and its SymPy form (``expr``) is made when first needed.
 
     Parameters
     ----------
