@@ -436,11 +436,17 @@ def _compile_all(law: sl.Law) -> None:
 
 
 def _build_and_compile_seconds(build) -> float:
-    """Seconds to build a law and compile all its callables, SymPy's caches cleared first
-    (SymPy itself is imported before: its one-off import is not the law's cost)."""
+    """Seconds to build a law and compile all its callables, SymPy's caches and the laws'
+    (parsed and compiled expressions) cleared first (SymPy itself is imported before: its
+    one-off import is not the law's cost)."""
     from sympy.core.cache import clear_cache
 
+    from scalinglaws.laws import compile as law_compile
+    from scalinglaws.laws import expression
+
     clear_cache()
+    law_compile.compiled.cache_clear()
+    expression._parse.cache_clear()
     start = time.perf_counter()
     _compile_all(build())
     return time.perf_counter() - start
@@ -536,3 +542,16 @@ def test_large_lr_batch_law_is_fitted(k):
     # that (0.45-0.55% seen). 1% (two standard deviations of one run's noise) leaves a
     # margin of 2x on the largest error; a fit in a wrong basin misses by several percent.
     np.testing.assert_allclose(predicted, law(truth, **queries), rtol=0.01)
+
+
+def test_copies_and_rebuilds_of_a_law_share_its_compiled_callables():
+    law = sl.Law("E + A/N**alpha + B/D**beta")
+    X = [np.array([[1e9]]), np.array([[1e10]])]
+    law.derivative_columns(X, np.ones((1, 5)), order=2)
+    for other in (law.bind(N="n"), law.with_parameters(alpha={"upper": 2.0}),
+                  sl.Law("E + A/N**alpha + B/D**beta")):
+        assert other._compiled is law._compiled
+    # another parameter order is another compiled function
+    reordered = sl.Law("E + A/N**alpha + B/D**beta",
+                       parameters=[sl.Parameter("alpha"), sl.Parameter("beta")])
+    assert reordered._compiled is not law._compiled

@@ -3,19 +3,28 @@
 Derivatives are taken once and shared: the gradient from the expression, each entry of the
 Hessian's upper triangle from a gradient entry (and only where that entry still holds the
 other parameter: a zero is known without differentiating). Every callable is compiled by
-``lambdify`` with common subexpressions eliminated, the first time it is needed.
+``lambdify`` with common subexpressions eliminated, the first time it is needed. Laws with the
+same expression, inputs and parameters (a law and its copies with other columns or bounds, the
+same law built again for each fold of a backtest) share one :class:`Compiled` (:func:`compiled`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
 Array = np.ndarray
+
+
+@lru_cache(maxsize=128)
+def compiled(expr: sp.Expr, inputs: tuple[sp.Symbol, ...], params: tuple[sp.Symbol, ...],
+             linear: tuple[sp.Symbol, ...]) -> Compiled:
+    """The (shared) compiled callables of an expression; see :class:`Compiled`."""
+    return Compiled(expr, inputs, params, linear)
 
 
 class Compiled:

@@ -9,6 +9,7 @@ can never run code. This module imports SymPy: a law imports it when first compi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import sympy as sp
 from sympy.parsing.sympy_parser import (
@@ -37,8 +38,14 @@ assert set(_CONSTANTS) == syntax.CONSTANT_NAMES
 
 
 def parse(text: str) -> sp.Expr:
-    """Parse ``text`` into a SymPy expression where every free name is a real Symbol."""
+    """Parse ``text`` into a SymPy expression where every free name is a real Symbol (the
+    same expression object for the same text: expressions are immutable)."""
     syntax.symbol_names(text)  # the checks, with their messages
+    return _parse(text)
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> sp.Expr:
     local: dict[str, object] = {}
     for name in syntax.token_names(text):
         if name in FUNCTIONS:

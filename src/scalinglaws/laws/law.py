@@ -236,9 +236,10 @@ class Law:
 
     @cached_property
     def _compiled(self) -> Compiled:
-        from .compile import Compiled
+        from .compile import compiled
 
-        return Compiled(self.expr, self._input_syms, self._param_syms, self._linear)
+        return compiled(self.expr, tuple(self._input_syms), tuple(self._param_syms),
+                        tuple(self._linear))
 
     # -- numeric evaluation (compiled on first use, see scalinglaws.laws.compile) -----------
     # X: list of input arrays shaped (1, n); P: parameter matrix (K, p) in natural units.
