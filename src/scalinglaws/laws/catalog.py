@@ -1,8 +1,10 @@
-"""The catalog of published laws: ``names()``, ``get(name, **options)``, ``register(...)``.
+"""The catalog of published laws: ``names()``, ``get(name, **options)``, ``register(...)``,
+``describe()``.
 
 Each module of :mod:`scalinglaws.laws.published` registers its laws on import; adding a law is
 one file there. A factory may take options (``get("bnsl", breaks=2)``); the text form
-``"bnsl(breaks=2)"`` is accepted wherever a law name is.
+``"bnsl(breaks=2)"`` is accepted wherever a law name is. Building and describing catalog laws
+does not import SymPy (their analysis is precomputed, see :mod:`scalinglaws.laws.analysis`).
 """
 
 from __future__ import annotations
@@ -12,26 +14,32 @@ import difflib
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from ..exceptions import LawError, ScalingLawError
+from . import metadata as md
 from .law import Law
 
 Factory = Callable[..., Law]
 _FACTORIES: dict[str, Factory] = {}
+_VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {}
 _SPEC = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
 
 
-def register(name: str) -> Callable[[Factory], Factory]:
-    """Decorator adding a law factory to the catalog under ``name``."""
+def register(name: str, *, variants: Iterable[Mapping[str, Any]] = ()
+             ) -> Callable[[Factory], Factory]:
+    """Decorator adding a law factory to the catalog under ``name``. ``variants``: option
+    sets (besides the defaults) whose laws are common enough to have their analysis
+    precomputed (``python -m scalinglaws.laws.precompute``)."""
 
     def deco(factory: Factory) -> Factory:
         if name in _FACTORIES and _FACTORIES[name] is not factory:
             raise LawError(f"a law named '{name}' is already in the catalog",
                            "catalog", "choose another name")
         _FACTORIES[name] = factory
+        _VARIANTS[name] = tuple(dict(v) for v in variants)
         return factory
 
     return deco
@@ -42,7 +50,8 @@ def _load_builtin() -> None:
     from . import published
 
     for info in pkgutil.iter_modules(published.__path__):
-        importlib.import_module(f"{published.__name__}.{info.name}")
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{published.__name__}.{info.name}")
 
 
 def names() -> list[str]:
@@ -56,6 +65,27 @@ def get(name: str, **options: Any) -> Law:
     _load_builtin()
     name, parsed = parse_spec(name)
     return _build(name, tuple(sorted({**parsed, **options}.items())))
+
+
+def variants(name: str) -> list[dict[str, Any]]:
+    """The option sets a catalog law declares besides its defaults (see :func:`register`)."""
+    _load_builtin()
+    return [dict(v) for v in _VARIANTS.get(name, ())]
+
+
+def describe() -> list[dict[str, Any]]:
+    """Every catalog law (default options) as ``scalinglaws laws --json`` lists it: name,
+    formula, inputs, parameters, citation, description, domain, reference, ranges (the
+    input ranges by symbol) and specs (each parameter's ``to_dict()``). Compiles nothing."""
+    out = []
+    for name in names():
+        law = get(name)
+        out.append({"name": law.name, "formula": law.formula, "inputs": dict(law.inputs),
+                    "parameters": list(law.parameter_names), "citation": law.citation,
+                    "description": law.description, "domain": law.domain,
+                    "reference": dict(law.reference), "ranges": law.input_ranges,
+                    "specs": [p.to_dict() for p in law.parameters]})
+    return out
 
 
 def find(name: str) -> Law | None:
@@ -106,3 +136,12 @@ def _build(name: str, options: tuple[tuple[str, Any], ...]) -> Law:
         raise LawError(f"law '{name}' does not take the options "
                        f"{', '.join(k for k, _ in options)} ({exc})", f"law '{name}'",
                        "see its documentation in `scalinglaws laws`") from None
+
+
+def _saved_guess(name: str, expression: Any) -> md.Guess | None:
+    """The guess of the catalog law a saved law came from (same name and expression)."""
+    law = find(name)
+    return law.guess if law is not None and law.expression == expression else None
+
+
+md.set_guess_finder(_saved_guess)

@@ -63,7 +63,7 @@ def _exponent(name: str, what: str, typical: tuple[float, float]) -> Parameter:
                      description=f"{what} exponent")
 
 
-@register("vocab")
+@register("vocab", variants=[{"tied": False}])
 def vocab(tied: bool = True) -> Law:
     beta = "alpha" if tied else "beta"
     exponents = [_exponent("alpha", "non-vocabulary parameter"
