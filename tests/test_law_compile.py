@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import scalinglaws as sl
-from scalinglaws.laws import analysis, catalog, precompute
+from scalinglaws.laws import analysis, catalog, precompute, registry
 
 # Linear parameters and exponents as the former rule found them (second derivatives checked
 # with sympy.simplify), for every catalog law and every expression the test suite fits. The
@@ -303,7 +303,7 @@ def test_the_committed_analysis_table_is_current():
 
 
 def _fresh_catalog_law(name: str, options: dict) -> sl.Law:
-    return catalog._FACTORIES[name](**options)
+    return registry.FACTORIES[name](**options)
 
 
 @pytest.mark.parametrize(("name", "options"), [

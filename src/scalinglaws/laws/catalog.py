@@ -14,35 +14,16 @@ import difflib
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from ..exceptions import LawError, ScalingLawError
 from . import metadata as md
 from .law import Law
+from .registry import FACTORIES, VARIANTS
+from .registry import register as register
 
-Factory = Callable[..., Law]
-_FACTORIES: dict[str, Factory] = {}
-_VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {}
 _SPEC = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
-
-
-def register(name: str, *, variants: Iterable[Mapping[str, Any]] = ()
-             ) -> Callable[[Factory], Factory]:
-    """Decorator adding a law factory to the catalog under ``name``. ``variants``: option
-    sets (besides the defaults) whose laws are common enough to have their analysis
-    precomputed (``python -m scalinglaws.laws.precompute``)."""
-
-    def deco(factory: Factory) -> Factory:
-        if name in _FACTORIES and _FACTORIES[name] is not factory:
-            raise LawError(f"a law named '{name}' is already in the catalog",
-                           "catalog", "choose another name")
-        _FACTORIES[name] = factory
-        _VARIANTS[name] = tuple(dict(v) for v in variants)
-        return factory
-
-    return deco
 
 
 @cache
@@ -57,7 +38,7 @@ def _load_builtin() -> None:
 def names() -> list[str]:
     """Names of the laws in the catalog."""
     _load_builtin()
-    return sorted(_FACTORIES)
+    return sorted(FACTORIES)
 
 
 def get(name: str, **options: Any) -> Law:
@@ -70,7 +51,7 @@ def get(name: str, **options: Any) -> Law:
 def variants(name: str) -> list[dict[str, Any]]:
     """The option sets a catalog law declares besides its defaults (see :func:`register`)."""
     _load_builtin()
-    return [dict(v) for v in _VARIANTS.get(name, ())]
+    return [dict(v) for v in VARIANTS.get(name, ())]
 
 
 def describe() -> list[dict[str, Any]]:
@@ -100,7 +81,7 @@ def is_catalog_name(text: str) -> bool:
     """Whether ``text`` names a catalog law, with or without options."""
     _load_builtin()
     match = _SPEC.match(text)
-    return (match.group(1) if match else text.strip()) in _FACTORIES
+    return (match.group(1) if match else text.strip()) in FACTORIES
 
 
 def parse_spec(text: str) -> tuple[str, dict[str, Any]]:
@@ -122,14 +103,14 @@ def parse_spec(text: str) -> tuple[str, dict[str, Any]]:
 
 @cache
 def _build(name: str, options: tuple[tuple[str, Any], ...]) -> Law:
-    if name not in _FACTORIES:
-        close = difflib.get_close_matches(name, list(_FACTORIES), n=3, cutoff=0.5)
+    if name not in FACTORIES:
+        close = difflib.get_close_matches(name, list(FACTORIES), n=3, cutoff=0.5)
         hint = (f"did you mean {' or '.join(repr(c) for c in close)}? Otherwise " if close
                 else "")
         raise LawError(f"unknown law '{name}'", f"catalog: {', '.join(names())}",
                        f"{hint}use a catalog name, or write the law as an expression")
     try:
-        return _FACTORIES[name](**dict(options))
+        return FACTORIES[name](**dict(options))
     except ScalingLawError:
         raise  # the factory's own message about a bad option value
     except TypeError as exc:

@@ -30,10 +30,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...exceptions import LawError
-from ..catalog import register
 from ..law import Law
 from ..metadata import Guess
 from ..parameter import Parameter
+from ..registry import register
 
 MAX_BREAKS = 3
 #: the x range of the default design: one "slot" of two decades per break (one for k = 0);

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 # the released fit, in the paper's units (millions of parameters, billions of tokens)
 _A1, _A2 = 1.8313851559554126, 0.19584238398665638
