@@ -43,8 +43,12 @@ EXCLUDED: dict[str, str] = {
 SLOW: set[str] = set()
 
 
+def _reraise(name: str) -> None:
+    raise  # a package that fails to import is an error here, not a module without examples
+
+
 def _module_names() -> list[str]:
-    found = pkgutil.walk_packages(scalinglaws.__path__, prefix="scalinglaws.")
+    found = pkgutil.walk_packages(scalinglaws.__path__, prefix="scalinglaws.", onerror=_reraise)
     names = ["scalinglaws", *(info.name for info in found)]
     return sorted(name for name in names if name not in NOT_IMPORTED)
 
