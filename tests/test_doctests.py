@@ -26,7 +26,8 @@ NOT_IMPORTED = {
 }
 
 #: docstrings whose examples are left out of the run: "module.qualified_name" -> why.
-#: An entry is a known fault to fix in the docstring, after which it is removed from here.
+#: An entry is a known fault to fix in the docstring, after which it is removed from here
+#: (``test_excluded_examples_still_fail`` reports XPASS once the docstring is fixed).
 EXCLUDED: dict[str, str] = {
     "scalinglaws.laws.resolve.resolve": (
         "`from scalinglaws.laws import resolve` gives the module scalinglaws.laws.resolve, not "
@@ -39,7 +40,7 @@ EXCLUDED: dict[str, str] = {
         "checks 0.3318 for 4096, which they do give): the shown value is wrong"),
 }
 
-#: modules whose examples take more than about 2 s (they fit, bootstrap or draw)
+#: modules whose examples take more than about 2 s (none at present)
 SLOW: set[str] = set()
 
 
@@ -71,20 +72,34 @@ def _cases() -> list:
     return cases
 
 
-@pytest.mark.parametrize("module_name", _cases())
-def test_docstring_examples_run(module_name, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def _run(tests: list[doctest.DocTest]) -> tuple[int, str]:
+    """The number of failed examples, and the report of the failures."""
     report = io.StringIO()
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     failed = 0
-    for test in _doctests(module_name):
-        if test.name in EXCLUDED:
-            continue
+    for test in tests:
         try:
             failed += runner.run(test, out=report.write).failed
         finally:
             test.globs.clear()
-    assert failed == 0, report.getvalue()
+    return failed, report.getvalue()
+
+
+@pytest.mark.parametrize("module_name", _cases())
+def test_docstring_examples_run(module_name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    failed, report = _run([t for t in _doctests(module_name) if t.name not in EXCLUDED])
+    assert failed == 0, report
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, id=name.removeprefix("scalinglaws."),
+                                               marks=pytest.mark.xfail(strict=False, reason=why))
+                                  for name, why in EXCLUDED.items()])
+def test_excluded_examples_still_fail(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    module_name = max((m for m in _module_names() if name.startswith(m + ".")), key=len)
+    failed, report = _run([t for t in _doctests(module_name) if t.name == name])
+    assert failed == 0, report
 
 
 def test_every_exclusion_names_a_docstring_with_examples():
