@@ -1,11 +1,18 @@
 # The two commands: `make demo` and `make test`. Each creates .venv when needed.
+# `make test-fast` is the quick check while editing: the tests not marked slow, and ruff.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench bench-startup clean
+
+define LINT
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+endef
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +22,7 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+# the test extras: pytest, hypothesis, ruff, mypy, import-linter, playwright
 $(STAMP_TEST): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@ $(STAMP_RUN)
@@ -22,17 +30,24 @@ $(STAMP_TEST): $(BIN)/python pyproject.toml
 demo: $(STAMP_RUN)
 	$(BIN)/scalinglaws demo
 
+# Every test, slow ones included, in one pytest run over tests/ (never a run that could select
+# nothing: pytest exits 5 when no test is collected); then the linters.
 test: $(STAMP_TEST)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests
+	$(LINT)
+
+test-fast: $(STAMP_TEST)
+	$(BIN)/python -m pytest -q -m "not slow" tests
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src
+	$(LINT)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/bench_fit.py
+
+bench-startup: $(STAMP_RUN)
+	$(BIN)/python benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info scalinglaws-demo

@@ -1,10 +1,42 @@
-"""Shared fixtures: the bundled Chinchilla data as Epoch AI fitted it."""
+"""Shared fixtures (the bundled Chinchilla data as Epoch AI fitted it) and the slow cases of
+parametrised tests whose other cases are fast."""
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 
 import scalinglaws as sl
+
+#: cases that take more than about 2 s (``pytest --durations=0``) while the other cases of the
+#: same test are fast, so that a ``@pytest.mark.slow`` on the function would hide them all;
+#: node ids relative to the repository. ``make test-fast`` (``-m "not slow"``) leaves them out.
+SLOW_CASES = frozenset({
+    "tests/test_conformance.py::test_random_parameters_extrapolate_within_two_percent"
+    "[11-distillation]",
+    "tests/test_conformance.py::test_random_parameters_extrapolate_within_two_percent"
+    "[12-distillation]",
+    "tests/test_conformance.py::test_random_parameters_extrapolate_within_two_percent"
+    "[13-distillation]",
+    "tests/test_laws.py::test_json_round_trip_gives_same_law[data_filtering]",
+    "tests/test_laws.py::test_json_round_trip_gives_same_law[distillation]",
+    "tests/test_laws.py::test_json_round_trip_gives_same_law[moe_saturating]",
+    "tests/test_nist.py::test_default_search[Bennett5]",
+})
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    collected = {item.nodeid for item in items}
+    for item in items:
+        if item.nodeid in SLOW_CASES:
+            item.add_marker(pytest.mark.slow)
+    tests = {nodeid.split("[")[0] for nodeid in collected}
+    gone = sorted(c for c in SLOW_CASES if c.split("[")[0] in tests and c not in collected)
+    if gone:
+        warnings.warn(pytest.PytestWarning(f"SLOW_CASES in tests/conftest.py names cases "
+                                           f"that no longer exist: {gone}"), stacklevel=1)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ def runs_csv(tmp_path_factory):
 
 
 
+@pytest.mark.slow
 def test_laws_json_lists_catalog():
     doc = json.loads(run("laws", "--json").stdout)
     names = {entry["name"] for entry in doc["laws"]}
@@ -151,6 +152,7 @@ def test_truncated_fit_file_exits_2(fit_json, tmp_path):
     assert "truncated" in result.stderr or "not valid JSON" in result.stderr
 
 
+@pytest.mark.slow
 def test_entry_point_subprocess_exit_code_and_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", "missing.csv", "--law",
                            "chinchilla"], capture_output=True, text=True, cwd=tmp_path,

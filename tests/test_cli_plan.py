@@ -96,6 +96,7 @@ def test_plan_inference_for_a_budget(fit_json, fit):
     assert 6 * doc["chinchilla_params"] * doc["chinchilla_tokens"] == pytest.approx(1e23, 1e-6)
 
 
+@pytest.mark.slow
 def test_plan_inference_several_budgets_and_loss(fit_json, fit):
     several = doc_of("plan", fit_json, "--flops", "1e22", "1e23", "--inference-tokens", "1e13")
     assert isinstance(several, list) and [d["flops"] for d in several] == [1e22, 1e23]
@@ -105,6 +106,7 @@ def test_plan_inference_several_budgets_and_loss(fit_json, fit):
     approx_doc(doc, {**expected, "target_loss": 2.1})
 
 
+@pytest.mark.slow
 def test_plan_inference_table(fit_json):
     out = run("plan", fit_json, "--flops", "1e22,1e23", "--inference-tokens", "1e13").stdout
     assert "inference-aware" in out and "Chinchilla-optimal" in out and "saves" in out

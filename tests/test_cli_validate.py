@@ -90,6 +90,7 @@ def test_fit_bootstrap_table_progress_and_clusters():
     assert doc["bootstrap"]["by"] == "params" and doc["bootstrap"]["n"] == 50
 
 
+@pytest.mark.slow
 def test_fit_bootstrap_subprocess_json_has_clean_stderr():
     proc = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", "chinchilla", "--law",
                            "chinchilla", "--bootstrap", "20", "--json"], capture_output=True,
@@ -162,6 +163,7 @@ def test_backtest_points_exclude_and_table():
 
 
 # -- select ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_select_json_and_saved_fit(tmp_path):
     out = tmp_path / "sel.json"
     result = run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE, "--out", out,

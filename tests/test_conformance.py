@@ -111,6 +111,7 @@ def fits() -> dict[str, tuple]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOG)
 def test_recovers_known_parameters_or_predictions(name, fits):
     fit, law, true, X, clean = fits[name]
@@ -134,6 +135,7 @@ def test_recovers_known_parameters_or_predictions(name, fits):
 
 
 # -- serialisation and prediction ---------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOG)
 def test_fit_json_round_trip_keeps_params_and_predictions(name, fits):
     fit, law, _, X, _ = fits[name]
@@ -146,6 +148,7 @@ def test_fit_json_round_trip_keeps_params_and_predictions(name, fits):
                                   fit.predict(extrapolation=None, **query))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOG)
 def test_predict_scalar_gives_float_and_arrays_broadcast(name, fits):
     fit, law, *_ = fits[name]

@@ -112,6 +112,7 @@ def _check_files(fig: Figure, folder: Path, stem: str) -> None:
 
 
 # -- fit_figure -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_fit_figure_compute_view_has_the_frontier_band(chinchilla, tmp_path):
     fit, ds = chinchilla
     fig = fit_figure(fit, ds)
@@ -141,6 +142,7 @@ def test_fit_figure_band_comes_from_an_attached_bootstrap(chinchilla, boot):
     assert poly.get_label() == "80% interval (bootstrap)"
 
 
+@pytest.mark.slow
 def test_fit_figure_colours_families_and_draws_one_band_per_group_of_a_shared_fit(tmp_path):
     same = _families((1.8, 1.8))  # one law for both families
     plain = sl.fit("E + A*x**(-alpha)", same, x="params")
@@ -201,6 +203,7 @@ def test_residuals_figure_groups_and_needs_data(chinchilla):
 
 
 # -- isoflop_figure ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_isoflop_figure_parabolas_and_power_law(tmp_path):
     ds = _isoflop_runs()
     iso = sl.plan.isoflop(ds, n_boot=50)

@@ -87,6 +87,7 @@ def test_isoflop_recovers_chinchilla_exponents(alpha: float, beta: float) -> Non
     assert n[1] / n[0] == pytest.approx(1e3**iso.a)
 
 
+@pytest.mark.slow
 def test_isoflop_interval_coverage() -> None:
     """The percentile interval covers the true a in most of 40 independent sweeps."""
     alpha, beta = 0.34, 0.28

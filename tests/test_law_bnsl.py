@@ -67,6 +67,7 @@ def test_four_digit_addition_default_fit_extrapolates_like_the_paper(addition):
     assert fit.objective == pytest.approx(polished.objective, rel=1e-8)
 
 
+@pytest.mark.slow
 def test_the_papers_objective_matches_the_papers_code_without_initialisation(addition):
     # loss="mse_log1p" is the paper's objective (squared error of ln(1 + y)); from the
     # default search, no init, the engine lands on the paper code's fit: RMSLE 0.010916 on
@@ -111,6 +112,7 @@ def _synthetic(breaks: int, seed: int, n: int = 40) -> tuple[dict, np.ndarray, s
     return true, x, sl.Dataset.from_frame(pd.DataFrame({"size": x, "loss": y}))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("breaks", "seed"), [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1)])
 def test_fit_finds_every_break_on_synthetic_data(breaks, seed):
     true, x, ds = _synthetic(breaks, seed)
@@ -134,6 +136,7 @@ def test_breaks_outside_zero_to_three_is_a_law_error(breaks):
         sl.laws.get("bnsl", breaks=breaks)
 
 
+@pytest.mark.slow
 def test_text_forms_and_unknown_options():
     with pytest.raises(LawError, match="breaks"):
         sl.laws.get("bnsl(breaks=4)")
@@ -148,6 +151,7 @@ def test_text_forms_and_unknown_options():
     assert sl.laws.get("bnsl(breaks=1)").name == "bnsl"
 
 
+@pytest.mark.slow
 def test_fit_with_the_text_form_of_two_breaks():
     true, _, ds = _synthetic(2, 3)
     fit = sl.fit("bnsl(breaks=2)", ds, x="size")

@@ -20,6 +20,7 @@ def excess(teacher_loss, params=5e8, tokens=1e11, law=LAW, p=REF):
     return law(p, teacher_loss=teacher_loss, params=params, tokens=tokens) - teacher_loss
 
 
+@pytest.mark.slow
 def test_in_the_catalog_with_its_supervised_option():
     assert "distillation" in sl.laws.names()
     law = sl.laws.get("distillation")
@@ -43,6 +44,7 @@ def test_bounds_keep_the_break_inside_a_decade_of_the_observed_ratios():
     assert bounds["d1"] == (0.1, 10.0) and bounds["f1"] == (0.05, 20.0)
 
 
+@pytest.mark.slow
 def test_recovers_predictions_of_a_sweep_with_one_percent_noise():
     # 120 runs over the documented ranges, 1% lognormal noise, the reference coefficients:
     # the nine coefficients are weakly determined (the break sits inside the data), but the
@@ -116,6 +118,7 @@ def test_broken_power_law_in_teacher_loss():
     assert slope(far_above) == pytest.approx(-(REF["c0"] + REF["c1"]), rel=0.02)
 
 
+@pytest.mark.slow
 def test_supervised_option_changes_the_student_baseline():
     law = distillation(supervised=(1.5, 3355, 0.408, 18186, 0.431, 0.452))
     assert "1.5 +" in law.expression

@@ -65,6 +65,7 @@ def quiet_fit(law: str, frame: pd.DataFrame, **kwargs: object) -> sl.FitResult:
 
 
 # -- catalog entries --------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("router", sorted(CLARK_TABLE3))
 def test_references_are_the_table_3_rows(router):
     sat = sl.laws.get("moe_saturating") if router == "s-base" else sl.laws.get(

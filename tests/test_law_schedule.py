@@ -171,6 +171,7 @@ def held_out(ladder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_held_out_end_of_curve_is_predicted_within_tolerance(held_out):
     # 30 runs (190M-3B, 0.5-10x Chinchilla). The held-out part drops the loss by 1.8-2.8%
     # (median 2.2%); seed-to-seed noise of a final loss is 0.03% (the 1xC reruns), so the

@@ -79,6 +79,7 @@ def build(frame: pd.DataFrame) -> sl.Dataset | None:
     return ds
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames())
 def test_from_frame_raises_only_scaling_law_errors(frame):
@@ -235,6 +236,7 @@ def _fuzz_module():
     return module
 
 
+@pytest.mark.slow
 def test_fuzzed_csv_files_never_reach_an_uncaught_exception(tmp_path):
     fuzz = _fuzz_module()
     doc = fuzz.fuzz(200, seed=1, workers=1, folder=str(tmp_path))

@@ -39,6 +39,7 @@ def test_python_example_runs(tmp_path, monkeypatch, capsys):
     assert "alpha" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_cli_example_runs(tmp_path):
     cli_block = next(b for b in blocks("") if b.startswith("scalinglaws"))
     outputs = []
@@ -68,6 +69,7 @@ def test_ci_calls_make_test(needle):
 MISFIT = Path(__file__).resolve().parents[2] / "shared" / "data" / "misfitting" / "checkpoints.csv"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not MISFIT.is_file(), reason=f"real data absent: {MISFIT} (../shared/data "
                     "is beside the clone in CI, not part of the package)")
 def test_track_record_table_is_current():

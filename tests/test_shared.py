@@ -81,6 +81,7 @@ def test_everything_shared_equals_the_pooled_fit():
             assert joint.params[fam][name] == pytest.approx(value, rel=1e-4), (fam, name)
 
 
+@pytest.mark.slow
 def test_borrowed_exponents_help_a_family_with_few_models():
     # Family c has only its 2 smallest sizes (1e7, 5.6e7 params): alone it cannot pin alpha
     # (its own fits put alpha anywhere from 0.31 to 1.19), so its forecast at 1e10 params,

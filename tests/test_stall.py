@@ -110,6 +110,7 @@ def distillation_sweep():
     return law, ds, X
 
 
+@pytest.mark.slow
 def test_a_fit_ending_in_a_flat_valley_is_converged_with_a_warning(distillation_sweep):
     law, ds, X = distillation_sweep
     with warnings.catch_warnings(record=True) as caught:

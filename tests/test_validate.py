@@ -144,6 +144,7 @@ def test_compare_laws_breaks_ties_by_bic() -> None:
     assert _recommend(table)[0] == "big"
 
 
+@pytest.mark.slow
 def test_select_picks_and_refits() -> None:
     ds = _ladder()
     sel = validate.select(ds, laws=["chinchilla", "kaplan"])

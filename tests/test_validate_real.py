@@ -192,6 +192,7 @@ def test_chinchilla_E_running_to_zero_on_misfitting_is_reported_at_bound(misfit)
 
 
 @needs_lang
+@pytest.mark.slow
 def test_boundary_probe_does_not_call_a_limit_of_the_law_a_bound(lang_result) -> None:
     # BIG-bench 'date' 1-shot: M3 = A*(1/x + gamma)**alpha heads for A -> 0 with gamma and
     # alpha growing so that A*gamma**alpha stays ~1. Snapping A to ~0 lets the others
