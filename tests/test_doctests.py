@@ -29,9 +29,6 @@ NOT_IMPORTED = {
 #: An entry is a known fault to fix in the docstring, after which it is removed from here
 #: (``test_excluded_examples_still_fail`` reports XPASS once the docstring is fixed).
 EXCLUDED: dict[str, str] = {
-    "scalinglaws.laws.resolve.resolve": (
-        "`from scalinglaws.laws import resolve` gives the module scalinglaws.laws.resolve, not "
-        "the function (the package does not re-export it), so `resolve(...)` raises TypeError"),
     "scalinglaws.plan.compare.compare": (
         "`sl.compare(f, f).multiplier_at_budget` is 1.0000000000000002, not the 1.0 shown: "
         "the example should round"),

@@ -10,8 +10,8 @@ import pandas as pd
 from ..data.dataset import Dataset, as_dataset
 from ..engine import FitOptions
 from ..exceptions import OptionError
+from ..laws import resolve
 from ..laws.law import Law
-from ..laws.resolve import resolve
 from .result import FitResult
 from .shared import SharedFit, fit_shared
 from .single import fit_law

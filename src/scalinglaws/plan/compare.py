@@ -30,7 +30,7 @@ from ..engine.options import FitOptions
 from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
-from ..laws.resolve import resolve
+from ..laws import resolve
 from .optimal import _positive_values, compute_optimal, flops_to_reach
 
 Array = np.ndarray

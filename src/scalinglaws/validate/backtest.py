@@ -17,8 +17,8 @@ from ..engine.options import FitOptions
 from ..exceptions import OptionError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
+from ..laws import resolve
 from ..laws.law import Law
-from ..laws.resolve import resolve
 from ..uncertainty.resample import check_level
 from .split import Fold, folds
 

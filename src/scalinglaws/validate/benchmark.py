@@ -44,9 +44,9 @@ import pandas as pd
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
+from ..laws import resolve
 from ..laws.law import Law
 from ..laws.parameter import Parameter
-from ..laws.resolve import resolve
 from .compare import Comparison, checked_laws, compare_laws
 
 #: the score the paper ranks laws by, and the decimals it compares it to

@@ -19,8 +19,8 @@ from ..engine.options import FitOptions
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
+from ..laws import resolve
 from ..laws.law import Law
-from ..laws.resolve import resolve
 from ..uncertainty.resample import check_level
 from .backtest import Backtest, backtest, check_n_boot, rule_label
 from .split import folds

@@ -22,9 +22,8 @@ from ..engine.options import FitOptions
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
-from ..laws import catalog
+from ..laws import catalog, resolve
 from ..laws.law import Law
-from ..laws.resolve import resolve
 from .backtest import Backtest, backtest
 from .compare import checked_laws
 from .split import Fold, folds, size_column
