@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..common.checks import check_level, integer_at_least
 from ..engine.objective import inside_probability, robust_loss
 from ..engine.optimizer import minimize_batched
 from ..exceptions import OptionError
 from .refit import estimate_search, fit_objective
-from .resample import check_level
 
 if TYPE_CHECKING:
     from ..engine.objective import Objective
@@ -100,9 +100,7 @@ def run_profile(fit: FittedLaw, name: str, *, level: float = 0.95, data: Any = N
     if name not in names:
         raise OptionError(f"unknown parameter '{name}'", f"law '{fit.law.name}'",
                           f"use one of {', '.join(names)}")
-    if not isinstance(points, int) or points < 5:
-        raise OptionError(f"points must be an integer >= 5, got {points!r}", "argument 'points'",
-                          "use e.g. 41")
+    points = integer_at_least(points, "points", 5, "use e.g. 41")
     j = names.index(name)
     obj = fit_objective(fit, data)
     u_hat = estimate_search(fit, obj)
