@@ -12,10 +12,10 @@ from .inference import inference_optimal as inference_optimal
 from .inverse import Requirement as Requirement
 from .inverse import params_to_reach as params_to_reach
 from .inverse import tokens_to_reach as tokens_to_reach
-from .isoflop import Envelope as Envelope
-from .isoflop import IsoFlop as IsoFlop
-from .isoflop import envelope as envelope
-from .isoflop import isoflop as isoflop
+from .isoflops import Envelope as Envelope
+from .isoflops import IsoFlop as IsoFlop
+from .isoflops import envelope as envelope
+from .isoflops import isoflop as isoflop
 from .optimal import Allocation as Allocation
 from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach

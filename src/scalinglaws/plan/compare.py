@@ -31,9 +31,8 @@ from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWar
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
 from ..laws.resolve import resolve
-from .optimal import _positive_values, compute_optimal, flops_to_reach
-
-Array = np.ndarray
+from .optimal import compute_optimal, flops_to_reach
+from .queries import Array, positive_values
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,9 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     1.0
     """
     budget_c = _default_budget(fit_a, fit_b, flops_factor) if budget is None else float(
-        _positive_values(budget, "budget", "budget=1e23")[0])
+        positive_values(budget, "budget", "budget=1e23")[0])
     grid = (np.geomspace(budget_c / 100, budget_c * 100, 30) if flops is None
-            else np.sort(_positive_values(flops, "flops", "flops=[1e21, 1e23]")))
+            else np.sort(positive_values(flops, "flops", "flops=[1e21, 1e23]")))
     multiplier = _multiplier(fit_a, fit_b, grid, flops_factor)
     at_budget = float(_multiplier(fit_a, fit_b, np.array([budget_c]), flops_factor)[0])
     crossover = _crossover(fit_a, fit_b, grid, multiplier, flops_factor)
@@ -144,7 +143,7 @@ def compare_data(data_a: Any, data_b: Any, law: Any = "chinchilla", *,
     every choice a row of the sensitivity table (does the conclusion flip?)."""
     ds_a, ds_b = as_dataset(data_a), as_dataset(data_b)
     if budget is not None:  # a bad budget is one clear error, not a failure per choice
-        budget = float(_positive_values(budget, "budget", "budget=1e23")[0])
+        budget = float(positive_values(budget, "budget", "budget=1e23")[0])
     if not choices:
         raise OptionError("choices must name at least one fitting choice", "argument "
                           "'choices'", "use the default SENSITIVITY")

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ...common.jsonvalues import json_value
-from ..optimal import _budgets
-from ._common import Array
+from ..queries import flops_budgets
+from .inputs import Array
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class IsoFlop:
         >>> bool(np.isclose(6 * n_opt * d_opt, 1e22, rtol=1e-6))
         True
         """
-        c = _budgets(flops)
+        c = flops_budgets(flops)
         shape = np.shape(flops)
         n = self.k_N * c**self.a
         d = self.k_D * c**self.b
