@@ -1,7 +1,7 @@
 """Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
 queries."""
 
-from .compare import Comparison as Comparison
+from .compare import SetupComparison as SetupComparison
 from .compare import compare as compare
 from .compare import compare_data as compare_data
 from .density import capacity_density as capacity_density
@@ -21,3 +21,6 @@ from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
 from .vocab import VocabularyChoice as VocabularyChoice
 from .vocab import optimal_vocabulary as optimal_vocabulary
+
+#: the former name of :class:`SetupComparison` (kept for code that imports it)
+Comparison = SetupComparison

@@ -36,7 +36,7 @@ from .queries import Array, positive_values
 
 
 @dataclass(frozen=True)
-class Comparison:
+class SetupComparison:
     """Setup A against setup B: the compute multiplier over budgets, the crossover, and the
     probability that A is better at ``budget``."""
 
@@ -93,7 +93,7 @@ class Comparison:
 
 def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
             flops: Any = None, n_boot: int = 0, seed: int | None = 0,
-            flops_factor: float = 6.0) -> Comparison:
+            flops_factor: float = 6.0) -> SetupComparison:
     """Compare two fitted laws of params and tokens (see the module text).
 
     ``budget`` is where the verdict is given (default: the larger of the two fits' largest
@@ -121,7 +121,7 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
         top = _largest_budget(f, flops_factor)
         if math.isfinite(top) and budget_c > 10 * top:
             warn.append(f"the budget is {budget_c / top:.0f}x beyond setup {name}'s largest run")
-    return Comparison(flops=grid, multiplier=multiplier, budget=budget_c,
+    return SetupComparison(flops=grid, multiplier=multiplier, budget=budget_c,
                       multiplier_at_budget=at_budget, crossover_flops=crossover,
                       p_a_better=p, n_pairs=n_pairs, warnings=tuple(warn))
 
@@ -138,7 +138,7 @@ SENSITIVITY: tuple[tuple[str, dict[str, Any], int], ...] = (
 def compare_data(data_a: Any, data_b: Any, law: Any = "chinchilla", *,
                  budget: float | None = None, n_boot: int = 200, seed: int | None = 0,
                  choices: Sequence[tuple[str, dict[str, Any], int]] = SENSITIVITY,
-                 flops_factor: float = 6.0) -> Comparison:
+                 flops_factor: float = 6.0) -> SetupComparison:
     """Fit one law to two datasets and compare them; the first choice gives the verdict,
     every choice a row of the sensitivity table (does the conclusion flip?)."""
     ds_a, ds_b = as_dataset(data_a), as_dataset(data_b)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validate.backtest import Backtest
+from ..validate.backtesting import Backtest
 from .interactive import _layout
 from .page import plotly_text
 

@@ -17,7 +17,7 @@ from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset
 from ..fitting.result import FitResult
 from ..fitting.shared import SharedFit
-from ..validate.backtest import Backtest
+from ..validate.backtesting import Backtest
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 72rem;

@@ -19,13 +19,14 @@ import pandas as pd
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset, as_dataset
 from ..engine.options import FitOptions
+from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
 from ..laws import catalog
 from ..laws.law import Law
 from ..laws.resolve import resolve
-from .backtest import Backtest, backtest
+from .backtesting import Backtest, backtest
 from .compare import checked_laws
 from .split import Fold, folds, size_column
 
@@ -193,7 +194,7 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     if progress is not None:
         progress(total, total)
     table = pd.DataFrame(rows)
-    usable = table["status"].isin(["converged", "at_bound"]) & np.isfinite(
+    usable = table["status"].isin(FINISHED_VALUES) & np.isfinite(
         table["mean_abs_rel_error"])
     if not usable.any():
         raise ScalingLawError("no law and choice fitted and forecast the held-out runs",

@@ -43,17 +43,16 @@ import pandas as pd
 
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset
+from ..engine.status import FINISHED_VALUES
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
 from ..laws.law import Law
 from ..laws.parameter import Parameter
 from ..laws.resolve import resolve
-from .compare import Comparison, checked_laws, compare_laws
+from .compare import LawComparison, checked_laws, compare_laws
 
 #: the score the paper ranks laws by, and the decimals it compares it to
 METRIC = "rmse_log"
 WIN_DECIMALS = 3
-#: the statuses whose forecast counts as a fit (``max_iter`` forecasts are scored, flagged)
-_OK = ("converged", "at_bound")
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +108,7 @@ class BenchmarkResult:
     fit_options: Mapping[str, Any]
     normalize: bool
     seconds: float
-    comparisons: Mapping[tuple[Any, ...], Comparison] = field(default_factory=dict,
+    comparisons: Mapping[tuple[Any, ...], LawComparison] = field(default_factory=dict,
                                                              repr=False)
 
     @property
@@ -170,7 +169,7 @@ class BenchmarkResult:
                 "curves": len(part),
                 "failed": int((~finite | part["status"].str.startswith("error")).sum()),
                 "at_bound": int((part["status"] == "at_bound").sum()),
-                "not_converged": int((~part["status"].isin(_OK)).sum()),
+                "not_converged": int((~part["status"].isin(FINISHED_VALUES)).sum()),
                 "median_rmse_log": float(part[METRIC].median()),
                 "mean_rmse_log": float(part[METRIC].mean()),
                 "median_abs_rel_error": float(part["mean_abs_rel_error"].median()),
@@ -262,7 +261,7 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
     options = {"loss": "mse_log", **fit_options}
     labels = [c.lower().replace(" ", "_") for c in curve]
     rows: list[dict[str, Any]] = []
-    comparisons: dict[tuple[Any, ...], Comparison] = {}
+    comparisons: dict[tuple[Any, ...], LawComparison] = {}
     for key, part in frame.groupby(curve, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         ident = dict(zip(labels, key, strict=True))
