@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.jsonvalues import json_value
+from ..common.numbers import table_float
 from ..data.dataset import Dataset
 from ..engine.status import FINISHED_VALUES
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
@@ -182,7 +183,7 @@ class BenchmarkResult:
     def __str__(self) -> str:
         head = (f"Extrapolation benchmark: {self.n_curves} curves x {len(self.laws)} laws "
                 f"({self.seconds:.1f} s); score {METRIC} on the held-out points\n")
-        return head + self.summary().to_string(float_format=lambda v: f"{v:.4g}")
+        return head + self.summary().to_string(float_format=table_float)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: options, the summary, the win counts and every row of the table."""

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
+from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
 from ..engine.objective import log_shift
 from ..engine.options import FitOptions
@@ -42,11 +43,11 @@ class LawComparison:
     def __str__(self) -> str:
         cols = ["law", "n_params", "mean_abs_rel_error", "max_abs_rel_error", "coverage",
                 "aic", "bic", "status"]
-        return (self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        return (self.table[cols].to_string(index=False, float_format=table_float)
                 + f"\nrecommended: {self.recommendation} ({self.reason})")
 
     def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+        return str(self.table.to_html(index=False, float_format=table_float))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({"recommendation": self.recommendation, "reason": self.reason,

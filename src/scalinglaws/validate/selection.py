@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.jsonvalues import json_value
+from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
 from ..engine.options import FitOptions
 from ..engine.status import FINISHED_VALUES
@@ -97,11 +98,11 @@ class Selection:
 
     def __str__(self) -> str:
         cols = ["law", "choice", "mean_abs_rel_error", "max_abs_rel_error", "n_test", "status"]
-        return (self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        return (self.table[cols].to_string(index=False, float_format=table_float)
                 + f"\nselected: {self.law} with {self.choice.name} ({self.reason})")
 
     def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+        return str(self.table.to_html(index=False, float_format=table_float))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ...common.checks import integer_at_least
 from ...common.jsonvalues import json_value
+from ...common.numbers import table_float
 from ...data.dataset import Dataset, as_dataset
 from ...exceptions import DataError, ScalingLawWarning
 from ..queries import flops_budgets
@@ -58,7 +59,7 @@ class Envelope:
             f"({rule})",
             f"  N_opt = {self.k_N:.4g} * C^a   a = {self.a:.4f}",
             f"  D_opt = {self.k_D:.4g} * C^b   b = {self.b:.4f}",
-            self.frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+            self.frame.to_string(index=False, float_format=table_float),
         ]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -68,7 +69,7 @@ class Envelope:
 
         head = escape(str(self).split("\n")[0])
         return f"<p>{head}<br>a = {self.a:.4f}, b = {self.b:.4f}</p>" + self.frame.to_html(
-            index=False, float_format=lambda v: f"{v:.4g}")
+            index=False, float_format=table_float)
 
 
 def envelope(data: Dataset | pd.DataFrame, *, n_bins: int | None = None,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...common.jsonvalues import json_value
+from ...common.numbers import table_float
 from ..queries import flops_budgets
 from .inputs import Array
 
@@ -116,7 +117,7 @@ class IsoFlop:
                 "at_edge", "status"]
         lines = self._header()
         lines.append(self.budgets[cols].to_string(index=False,
-                                                  float_format=lambda v: f"{v:.4g}"))
+                                                  float_format=table_float))
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -124,6 +125,6 @@ class IsoFlop:
         from html import escape
 
         head = "<br>".join(escape(line) for line in self._header())
-        table = self.budgets.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        table = self.budgets.to_html(index=False, float_format=table_float)
         warn = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
         return f"<p>{head}</p>{table}" + (f"<ul>{warn}</ul>" if warn else "")

@@ -8,17 +8,17 @@ import numpy as np
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure, FigureBase
 
+from ...common.checks import check_level
 from ...exceptions import DataError
 from ...fitting.result import FitResult
 from ...fitting.shared import SharedFit
 from ..style import GREY, INK, SEQUENTIAL, colours, marker, new_figure, styled
-from ._common import (
+from .common import (
     COMPUTE_LABEL,
     GRID,
     axis_label,
     band,
     check_dataset,
-    check_figure_level,
     check_fit,
     group_fit,
     group_rows,
@@ -82,7 +82,7 @@ def fit_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *, level
     """
     check_fit(fit, "argument 'fit' of fit_figure")
     data = check_dataset(data, "argument 'data' of fit_figure")
-    level = check_figure_level(level)
+    level = check_level(level)
     parent: FigureBase | None
     if ax is None:
         parent = new_figure()
@@ -279,7 +279,7 @@ def _one_input_plot(ax: Axes, fit: FitResult | SharedFit, data: Dataset | None,
 
 def _parity_plot(ax: Axes, fit: FitResult | SharedFit, data: Dataset | None) -> None:
     """Predicted against observed target, for laws with other inputs than N and D."""
-    from ._common import predictions
+    from .common import predictions
 
     if data is None:
         ax.text(0.5, 0.5, "pass data= to plot this law", ha="center", va="center",
