@@ -15,21 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..common.checks import positive_number
 from ..exceptions import OptionError, QueryError
 from ..fitting.result import FitResult
 from .inverse import solve_free_input
 from .optimal import compute_optimal, flops_to_reach
-from .queries import Array, positive_values, query_record
+from .queries import Array, PerQuery, positive_values, query_record
 from .search import golden_section
 
 _GRID = 161
 
 
 @dataclass(frozen=True)
-class InferenceAllocation:
+class InferenceAllocation(PerQuery):
     """The inference-aware plan for each target loss, beside the Chinchilla-optimal one."""
 
     loss: Array
@@ -71,9 +70,6 @@ class InferenceAllocation:
             "total_flops": self.total_flops, "chinchilla_params": self.chinchilla_params,
             "chinchilla_tokens": self.chinchilla_tokens,
             "chinchilla_total_flops": self.chinchilla_total_flops, "savings": self.savings}
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self._columns())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single target was asked for."""

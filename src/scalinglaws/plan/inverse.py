@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..exceptions import OptionError, QueryError
 from ..fitting.result import FitResult
-from .queries import Array, params_tokens_symbols, positive_values, query_record
+from .queries import Array, PerQuery, params_tokens_symbols, positive_values, query_record
 
 #: the free input is searched over [1, 1e40]: one token/parameter to far beyond any run
 _LOG_LO, _LOG_HI = 0.0, np.log(1e40)
@@ -28,7 +27,7 @@ _STEPS = 100
 
 
 @dataclass(frozen=True)
-class Requirement:
+class Requirement(PerQuery):
     """Model size, tokens, training FLOPs (k·N·D) and loss of each answered query."""
 
     params: Array
@@ -45,9 +44,6 @@ class Requirement:
     def _columns(self) -> dict[str, Array]:
         return {"params": self.params, "tokens": self.tokens, "flops": self.flops,
                 "loss": self.loss, "tokens_per_param": self.tokens / self.params}
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self._columns())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single query was asked."""

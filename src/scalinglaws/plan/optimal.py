@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import sympy as sp
 
 from ..common.checks import check_level, positive_number
@@ -23,6 +22,7 @@ from ..exceptions import QueryError
 from ..fitting.result import FitResult
 from .queries import (
     Array,
+    PerQuery,
     flops_budgets,
     params_tokens_symbols,
     positive_values,
@@ -34,7 +34,7 @@ _GRID = 241
 
 
 @dataclass(frozen=True)
-class Allocation:
+class Allocation(PerQuery):
     """Compute-optimal model size, tokens and loss for one or more budgets."""
 
     flops: Array
@@ -56,9 +56,6 @@ class Allocation:
     def _columns(self) -> dict[str, Array]:
         return {"flops": self.flops, "params": self.params, "tokens": self.tokens,
                 "loss": self.loss, "tokens_per_param": self.tokens / self.params}
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self._columns())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single budget was asked for."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..exceptions import OptionError, QueryError
 from ..fitting.result import FitResult
@@ -43,6 +44,17 @@ def params_tokens_symbols(fit: FitResult) -> tuple[str, str]:
             f"law '{fit.law.name}'",
             "fit a law with N (params) and D (tokens) inputs, e.g. 'chinchilla'")
     return by_col["params"], by_col["tokens"]
+
+
+class PerQuery:
+    """An answer with one row per query: :meth:`to_frame` is the table of ``_columns``, which
+    the answer defines (and ``to_dict`` reads through :func:`query_record`)."""
+
+    def _columns(self) -> dict[str, Array]:
+        raise NotImplementedError
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self._columns())
 
 
 def scalar_or_list(a: Array) -> Any:
