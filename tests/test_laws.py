@@ -255,6 +255,30 @@ def test_from_expression_rejects_unsafe_or_malformed(expression):
         sl.Law.from_expression(expression)
 
 
+@pytest.mark.parametrize(
+    ("expression", "match"),
+    [("exp(N, A)", r"'exp' takes 1 argument\(s\), got 2"),
+     ("log(N, A, E)", r"'log' takes 1 or 2 argument\(s\), got 3"),
+     ("sqrt(N, A)", r"'sqrt' takes 1"),
+     ("exp + N*A", r"the function 'exp' is not called"),
+     ("(N)(A)", r"only the whitelisted functions can be called"),
+     ("N*A + 1e5j", r"not a real number"),
+     ("True + N*A", r"not a real number"),
+     ("N*A + (E, 1)", r"cannot parse"),
+     ("N*A or E", r"not an arithmetic expression"),
+     ("not N*A", r"not an arithmetic expression"),
+     ("E if N else A", r"not an arithmetic expression"),
+     ("N*A, E", r"not an arithmetic expression"),
+     ("N*A +* E", r"cannot parse .*SyntaxError: invalid syntax at column 5"),
+     ("  N*A +* E", r"SyntaxError: invalid syntax at column 7")],
+)
+def test_malformed_expressions_are_refused_with_their_reason(expression, match):
+    # checked when the law is built, before (and without) SymPy; with every parameter
+    # specified the law would need no analysis, so the check cannot rest on it
+    with pytest.raises(sl.LawError, match=match):
+        sl.Law(expression, parameters=[sl.Parameter("A")])
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from(list("ENDAab_.()*/+-'\"[]:;=@ 0123456789e")),
                max_size=20))

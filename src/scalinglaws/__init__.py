@@ -1,8 +1,10 @@
 """scalinglaws: fit, check and act on neural scaling laws.
 
-The public surface is re-exported here. The heavy capability packages (``plan``,
-``validate``, ``report``, ``uncertainty``) and the names from them load on first use, so that
-``import scalinglaws`` and the command line start at once.
+The public surface is re-exported here and loads on first use (as in the Scientific Python
+SPEC 1, lazy loading): ``import scalinglaws`` costs milliseconds, so the command line starts at
+once, and ``sl.fit`` loads the engine the first time it is touched. ``from scalinglaws import
+fit`` and ``dir(scalinglaws)`` work as with eager imports; type checkers read the imports
+below ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
@@ -10,11 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import laws as laws
 from .common.version import __version__ as __version__
-from .data import Dataset as Dataset
-from .data import bundled as datasets
-from .engine.diagnostics import Diagnostics as Diagnostics
 from .exceptions import DataError as DataError
 from .exceptions import FitError as FitError
 from .exceptions import LawError as LawError
@@ -23,35 +21,46 @@ from .exceptions import QueryError as QueryError
 from .exceptions import ResultFileError as ResultFileError
 from .exceptions import ScalingLawError as ScalingLawError
 from .exceptions import ScalingLawWarning as ScalingLawWarning
-from .fitting import FitOptions as FitOptions
-from .fitting import FitResult as FitResult
-from .fitting import FitStatus as FitStatus
-from .fitting import Prediction as Prediction
-from .fitting import SharedFit as SharedFit
-from .fitting import Summary as Summary
-from .fitting import fit as fit
-from .fitting import load as load
-from .fitting import load_fit as load_fit
-from .fitting import load_shared_fit as load_shared_fit
-from .laws.law import Law as Law
-from .laws.parameter import Parameter as Parameter
 
 if TYPE_CHECKING:
+    from . import data as data
+    from . import fitting as fitting
+    from . import laws as laws
     from . import plan as plan
     from . import report as report
     from . import uncertainty as uncertainty
     from . import validate as validate
+    from .data import Dataset as Dataset
+    from .data import bundled as datasets
+    from .engine.diagnostics import Diagnostics as Diagnostics
+    from .fitting import FitOptions as FitOptions
+    from .fitting import FitResult as FitResult
+    from .fitting import FitStatus as FitStatus
+    from .fitting import Prediction as Prediction
+    from .fitting import SharedFit as SharedFit
+    from .fitting import Summary as Summary
+    from .fitting import fit as fit
+    from .fitting import load as load
+    from .fitting import load_fit as load_fit
+    from .fitting import load_shared_fit as load_shared_fit
+    from .laws.law import Law as Law
+    from .laws.parameter import Parameter as Parameter
     from .plan.compare import compare as compare
     from .uncertainty.bootstrap import Bootstrap as Bootstrap
     from .uncertainty.profile import Profile as Profile
 
-
-#: names loaded on first use: attribute -> (module, name in it; None for the module itself)
+#: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
-    "plan": (".plan", None),
-    "report": (".report", None),
-    "uncertainty": (".uncertainty", None),
-    "validate": (".validate", None),
+    **{pkg: (f".{pkg}", None) for pkg in (
+        "data", "fitting", "laws", "plan", "report", "uncertainty", "validate")},
+    "Dataset": (".data", "Dataset"),
+    "datasets": (".data.bundled", None),
+    "Diagnostics": (".engine.diagnostics", "Diagnostics"),
+    **{name: (".fitting", name) for name in (
+        "FitOptions", "FitResult", "FitStatus", "Prediction", "SharedFit", "Summary", "fit",
+        "load", "load_fit", "load_shared_fit")},
+    "Law": (".laws.law", "Law"),
+    "Parameter": (".laws.parameter", "Parameter"),
     "compare": (".plan.compare", "compare"),
     "Bootstrap": (".uncertainty.bootstrap", "Bootstrap"),
     "Profile": (".uncertainty.profile", "Profile"),
@@ -74,36 +83,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Bootstrap",
-    "DataError",
-    "Dataset",
-    "Diagnostics",
-    "FitError",
-    "FitOptions",
-    "FitResult",
-    "FitStatus",
-    "Law",
-    "LawError",
-    "OptionError",
-    "Parameter",
-    "Prediction",
-    "Profile",
-    "QueryError",
-    "ResultFileError",
-    "ScalingLawError",
-    "ScalingLawWarning",
-    "SharedFit",
-    "Summary",
-    "__version__",
-    "compare",
-    "datasets",
-    "fit",
-    "laws",
-    "load",
-    "load_fit",
-    "load_shared_fit",
-    "plan",
-    "report",
-    "uncertainty",
-    "validate",
+    "Bootstrap", "DataError", "Dataset", "Diagnostics", "FitError", "FitOptions", "FitResult",
+    "FitStatus", "Law", "LawError", "OptionError", "Parameter", "Prediction", "Profile",
+    "QueryError", "ResultFileError", "ScalingLawError", "ScalingLawWarning", "SharedFit",
+    "Summary", "__version__", "compare", "data", "datasets", "fit", "fitting", "laws", "load",
+    "load_fit", "load_shared_fit", "plan", "report", "uncertainty", "validate",
 ]

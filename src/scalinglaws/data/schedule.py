@@ -39,7 +39,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 from ..exceptions import DataError
 from .dataset import Dataset
@@ -159,6 +158,8 @@ def _run_areas(steps: np.ndarray, rates: np.ndarray, rows: np.ndarray, column: s
     drop[1:] = eta[:-1] - eta[1:]
     peak = int(np.argmax(eta))
     drop[: peak + 1] = 0.0  # the warmup adds to S1 only
+    from scipy.signal import lfilter  # lazily: scipy.signal is slow to import
+
     momentum = lfilter([1.0], [1.0, -decay], drop)
     s2 = np.cumsum(momentum)
     idx = steps.astype(int)

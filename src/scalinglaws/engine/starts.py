@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import OptionError
-from ..laws import expression as ex
 from ..laws.law import Law
 from ..laws.parameter import Parameter
 
@@ -44,6 +43,8 @@ def _default_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, f
     if p.name in law.exponent_names:
         lo, hi = 0.05, 2.0
     elif p.log:
+        from ..laws import expression as ex  # SymPy: only for laws with scale parameters
+
         sym = next(s for s in law._param_syms if s.name == p.name)
         related = ex.scale_inputs(law.expr, sym, law._input_syms)
         xs = [X[i] for i, s in enumerate(law._input_syms) if s in related]

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sympy as sp
 
 from ..common.numbers import spelled
 from ..data.dataset import Dataset
@@ -46,8 +45,10 @@ def indicator(k: int) -> str:
 
 def joint_law(law: Law, n_groups: int, shared: Sequence[str]) -> Law:
     """The law with every non-shared parameter repeated per group, summed over indicators."""
+    import sympy as sp  # the joint law is written out symbolically, on first use
+
     local = [p for p in law.parameters if p.name not in shared]
-    symbols = {s.name: s for s in law.expr.free_symbols if isinstance(s, sp.Symbol)}
+    symbols = dict(zip(law.parameter_names, law._param_syms, strict=True))
     terms = []
     for k in range(n_groups):
         renamed = law.expr.subs({symbols[p.name]: sp.Symbol(local_name(p.name, k))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from ..engine.diagnostics import Diagnostics
-    from .result import FitResult
+    from .record import Recorded
 
 @dataclass(frozen=True)
 class ParameterRow:
@@ -68,7 +68,7 @@ class Summary:
     diagnostics: Diagnostics | None = None
 
     @classmethod
-    def from_fit(cls, fit: FitResult) -> Summary:
+    def from_fit(cls, fit: Recorded) -> Summary:
         """Collect what a reader needs from a :class:`~scalinglaws.FitResult`."""
         at_bound = set(fit.at_bound)  # the engine's verdict: one rule for the whole project
         rows = [ParameterRow(p.name, float(fit.params[p.name]),

@@ -1,15 +1,15 @@
 """Parsing and symbolic analysis of law expressions (SymPy), with no code execution.
 
-An expression is checked token by token before SymPy sees it: only names, numbers, the
-arithmetic operators and parentheses are allowed, and every name becomes a Symbol or one of
-a few whitelisted functions. So a law read from a file can never run code.
+An expression is checked by :mod:`scalinglaws.laws.syntax` before SymPy sees it: only names,
+numbers, the arithmetic operators, parentheses and calls of a few whitelisted functions are
+allowed, and every name becomes a Symbol or one of those functions. So a law read from a file
+can never run code. This module imports SymPy: a law imports it when first compiled.
 """
 
 from __future__ import annotations
 
-import io
-import tokenize
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import sympy as sp
 from sympy.parsing.sympy_parser import (
@@ -19,6 +19,7 @@ from sympy.parsing.sympy_parser import (
 )
 
 from ..exceptions import LawError
+from . import syntax
 
 #: functions an expression may call
 FUNCTIONS: dict[str, object] = {
@@ -32,60 +33,21 @@ FUNCTIONS: dict[str, object] = {
     "sigmoid": sp.Lambda(sp.Symbol("_z"), 1 / (1 + sp.exp(-sp.Symbol("_z")))),
 }
 _CONSTANTS: dict[str, object] = {"pi": sp.pi}
-_OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")", ","}
-
-
-def _names(text: str) -> list[str]:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
-        raise LawError(
-            f"cannot read the expression {text!r}: {exc}",
-            "law expression",
-            "write it in Python syntax, e.g. 'E + A/N**alpha + B/D**beta'",
-        ) from None
-    names: list[str] = []
-    skip = {tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
-            tokenize.DEDENT}
-    for tok, nxt in zip(tokens, [*tokens[1:], None], strict=True):
-        if (tok.type == tokenize.NAME and nxt is not None and nxt.string == "("
-                and tok.string not in FUNCTIONS):
-            raise LawError(
-                f"unknown function '{tok.string}'",
-                f"expression {text!r}, column {tok.start[1]}",
-                f"use one of {', '.join(sorted(FUNCTIONS))}, or put an operator between "
-                f"'{tok.string}' and '('",
-            )
-        if tok.type in skip:
-            continue
-        if tok.type == tokenize.NAME:
-            if tok.string.startswith("_") or tok.string in {"lambda", "import", "def"}:
-                raise LawError(
-                    f"name {tok.string!r} is not allowed in an expression",
-                    f"expression {text!r}",
-                    "use plain names for inputs and parameters",
-                )
-            names.append(tok.string)
-        elif tok.type == tokenize.NUMBER:
-            continue
-        elif tok.type == tokenize.OP and tok.string in _OPERATORS:
-            continue
-        else:
-            raise LawError(
-                f"unexpected {tok.string!r} in the expression",
-                f"expression {text!r}, column {tok.start[1]}",
-                "use only names, numbers, + - * / ** and parentheses",
-            )
-    return names
+assert set(FUNCTIONS) == set(syntax.FUNCTION_ARITY)
+assert set(_CONSTANTS) == syntax.CONSTANT_NAMES
 
 
 def parse(text: str) -> sp.Expr:
-    """Parse ``text`` into a SymPy expression where every free name is a real Symbol."""
-    if not isinstance(text, str) or not text.strip():
-        raise LawError("the expression is empty", "law expression",
-                       "give a formula such as 'E + A*C**(-alpha)'")
+    """Parse ``text`` into a SymPy expression where every free name is a real Symbol (the
+    same expression object for the same text: expressions are immutable)."""
+    syntax.symbol_names(text)  # the checks, with their messages
+    return _parse(text)
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> sp.Expr:
     local: dict[str, object] = {}
-    for name in _names(text):
+    for name in syntax.token_names(text):
         if name in FUNCTIONS:
             local[name] = FUNCTIONS[name]
         elif name in _CONSTANTS:
@@ -116,14 +78,15 @@ def parse(text: str) -> sp.Expr:
 def linear_parameters(expr: sp.Expr, params: Iterable[sp.Symbol]) -> list[sp.Symbol]:
     """The parameters that enter ``expr`` linearly (jointly affine): expr = g0 + Σ p_i f_i.
 
-    A parameter qualifies when its second derivative vanishes and its mixed second derivative
-    with every other selected parameter vanishes, so the f_i do not depend on them.
+    A parameter qualifies when its first derivative f_i does not contain it, nor any
+    parameter selected before it (so its second derivative and its mixed second derivatives
+    with the selected parameters vanish). The test is structural, on the free symbols of
+    the derivative, with no simplification: it costs one derivative per parameter.
     """
     chosen: list[sp.Symbol] = []
     for p in params:
-        if sp.simplify(sp.diff(expr, p, 2)) != 0:
-            continue
-        if all(sp.simplify(sp.diff(expr, p, q)) == 0 for q in chosen):
+        free = sp.diff(expr, p).free_symbols
+        if p not in free and not free.intersection(chosen):
             chosen.append(p)
     return chosen
 

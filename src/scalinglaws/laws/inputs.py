@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..exceptions import LawError
 
-if TYPE_CHECKING:
-    from .law import Law
-
 Array = np.ndarray
+
+
+class Law(Protocol):
+    """What reading inputs needs of a law: its name and its inputs (symbol -> column)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def inputs(self) -> Mapping[str, str | None]: ...
 
 
 def flat_inputs(law: Law, inputs: Mapping[str, Any]) -> tuple[list[Array], tuple[int, ...]]:

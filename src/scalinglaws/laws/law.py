@@ -1,20 +1,29 @@
-"""The Law: a symbolic expression of inputs and parameters, with compiled numeric callables."""
+"""The Law: a symbolic expression of inputs and parameters, with compiled numeric callables.
+
+Building a law reads its expression without SymPy (:mod:`scalinglaws.laws.syntax`); the
+SymPy expression, the analysis and the compiled callables are made on first use
+(:mod:`scalinglaws.laws.analysis`, :mod:`scalinglaws.laws.compile`).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy as sp
 
 from ..exceptions import LawError
-from . import expression as ex
+from . import analysis as an
 from . import inputs as li
 from . import metadata as md
+from . import syntax
 from .parameter import Parameter, coerce_parameters
+
+if TYPE_CHECKING:
+    import sympy as sp
+
+    from .compile import Compiled
 
 #: symbols that are inputs by default, and the column each reads
 DEFAULT_INPUTS: dict[str, str] = {
@@ -30,7 +39,8 @@ class Law:
 
     Laws are stateless and immutable; fitting returns a :class:`~scalinglaws.FitResult`.
     Value, gradient and Hessian callables are generated from the SymPy expression (never by
-    finite differences) and cached.
+    finite differences) and cached. Building a law does not import SymPy: the expression is
+    checked as text, and its SymPy form (``expr``) is made when first needed.
 
     Parameters
     ----------
@@ -80,71 +90,34 @@ class Law:
         guess: md.Guess | None = None,
     ) -> None:
         self.expression = str(expression)
-        self.expr: sp.Expr = ex.parse(self.expression)
+        order = syntax.symbol_names(self.expression)
         self.name = name or self.expression
         self.description = description
         self.citation = citation
         self.domain = domain
         self.target = target
-        by_name = {s.name: s for s in self.expr.free_symbols if isinstance(s, sp.Symbol)}
-        order = _appearance_order(self.expression, by_name)
-        if inputs is None:
-            inputs = {s: DEFAULT_INPUTS[s] for s in order if s in DEFAULT_INPUTS}
-        for sym in inputs:
-            if sym not in by_name:
-                raise LawError(
-                    f"input '{sym}' does not appear in the expression",
-                    f"expression {self.expression!r}",
-                    f"use one of its symbols: {', '.join(order) or 'none'}",
-                )
-        if not inputs:
-            sym = ex.likely_input(self.expr, order)
-            raise LawError(
-                "the expression has no input",
-                f"expression {self.expression!r}",
-                f"map its input symbol to a column: sl.fit(..., columns={{'{sym}': 'flops'}}) "
-                f"(CLI: --col {sym}=flops), Law(..., inputs={{'{sym}': 'flops'}}); or write "
-                "N, D, C, S, which read params, tokens, flops, step",
-            )
-        self.inputs: dict[str, str | None] = {s: inputs[s] for s in order if s in inputs}
+        self.inputs: dict[str, str | None] = _checked_inputs(self.expression, order, inputs)
         specs = coerce_parameters(parameters)
-        param_names = [s for s in order if s not in self.inputs]
-        for pname in specs:
-            if pname not in param_names:
-                raise LawError(
-                    f"parameter '{pname}' does not appear in the expression",
-                    f"expression {self.expression!r}",
-                    f"its parameters are {', '.join(param_names) or 'none'}",
-                )
-        if not param_names:
-            raise LawError("the expression has no parameter to fit",
-                           f"expression {self.expression!r}",
-                           "add parameters, e.g. 'E + A*C**(-alpha)'")
-        if isinstance(parameters, Sequence) and specs:
-            param_names = [p for p in specs if p in param_names] + [
-                p for p in param_names if p not in specs]
-        self._input_syms = [by_name[s] for s in self.inputs]
-        self._param_syms = [by_name[p] for p in param_names]
-        linear = ex.linear_parameters(self.expr, self._param_syms)
-        exponents = ex.exponent_parameters(self.expr, self._param_syms, self._input_syms)
-        params: list[Parameter] = []
-        for sym in self._param_syms:
-            if sym.name in specs:
-                params.append(specs[sym.name])
-            elif sym in linear:
-                params.append(Parameter(sym.name, lower=0.0, log=True,
-                                        description="amplitude or offset (enters linearly)"))
-            elif sym in exponents:
-                params.append(Parameter(sym.name, lower=0.0, upper=10.0,
-                                        description="exponent"))
-            else:
-                params.append(Parameter(sym.name, lower=0.0, log=True, description="scale"))
-        self.parameters: tuple[Parameter, ...] = tuple(params)
-        self._linear = [s for s in self._param_syms if s in linear]
-        self._exponents = exponents
+        param_names = _parameter_order(self.expression, order, self.inputs, specs,
+                                       isinstance(parameters, Sequence))
+        found = an.lookup(an.key(self.expression, self.inputs, param_names))
+        if found is not None:
+            self.__dict__["_analysis"] = found
+        self._names = tuple(param_names)
+        self.parameters: tuple[Parameter, ...] = tuple(
+            specs[p] if p in specs else self._default_parameter(p) for p in param_names)
         self.reference = md.checked_reference(self.name, self.parameters, reference)
         self.ranges = md.checked_ranges(self.name, self.inputs, ranges)
         self.guess = guess
+
+    def _default_parameter(self, name: str) -> Parameter:
+        """The spec of a parameter given none: from the analysis (which needs SymPy)."""
+        if name in self._analysis.linear:
+            return Parameter(name, lower=0.0, log=True,
+                             description="amplitude or offset (enters linearly)")
+        if name in self._analysis.exponents:
+            return Parameter(name, lower=0.0, upper=10.0, description="exponent")
+        return Parameter(name, lower=0.0, log=True, description="scale")
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -197,11 +170,12 @@ class Law:
     @property
     def linear_names(self) -> tuple[str, ...]:
         """Parameters that enter linearly: solved exactly by the fitter (variable projection)."""
-        return tuple(s.name for s in self._linear)
+        return self._analysis.linear
 
     @property
     def exponent_names(self) -> tuple[str, ...]:
-        return tuple(s.name for s in self._param_syms if s in self._exponents)
+        """Parameters in the exponent of a power (or ``exp``) of an input."""
+        return self._analysis.exponents
 
     @property
     def unbound_inputs(self) -> tuple[str, ...]:
@@ -214,8 +188,8 @@ class Law:
 
     @property
     def formula(self) -> str:
-        """The expression as readable text."""
-        return str(sp.sstr(self.expr))
+        """The expression as readable text (as SymPy writes it)."""
+        return self._analysis.formula
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -228,146 +202,74 @@ class Law:
         ins = ", ".join(f"{s}={c}" for s, c in self.inputs.items())
         return f"<Law {self.name!r}: {self.formula}; inputs {ins}>"
 
-    # -- compiled callables (cached) -------------------------------------------------------
+    # -- symbolic form and compiled callables (SymPy, on first use) -------------------------
     @cached_property
-    def _args(self) -> list[sp.Symbol]:
-        return [*self._input_syms, *self._param_syms]
+    def expr(self) -> sp.Expr:
+        """The SymPy expression (parsed on first use)."""
+        from . import expression as ex
 
-    @cached_property
-    def _value_fn(self) -> Any:
-        return sp.lambdify(self._args, self.expr, modules="numpy")
-
-    @cached_property
-    def _grad_fn(self) -> Any:
-        grads = [sp.diff(self.expr, p) for p in self._param_syms]
-        return sp.lambdify(self._args, grads, modules="numpy", cse=True)
+        return ex.parse(self.expression)
 
     @cached_property
-    def _hess_fn(self) -> Any:
-        k = len(self._param_syms)
-        entries = [sp.diff(self.expr, self._param_syms[i], self._param_syms[j])
-                   for i in range(k) for j in range(i, k)]
-        return sp.lambdify(self._args, entries, modules="numpy", cse=True)
+    def _symbols(self) -> dict[str, sp.Symbol]:
+        import sympy as sp
 
-    def _derivative_parts(self, order: int) -> list[sp.Expr]:
-        k = len(self._param_syms)
-        parts = [self.expr] + [sp.diff(self.expr, p) for p in self._param_syms]
-        if order == 2:
-            parts += [sp.diff(self.expr, self._param_syms[i], self._param_syms[j])
-                      for i in range(k) for j in range(i, k)]
-        return parts
-
-    def _log_input_fn(self, order: int) -> Any:
-        """The parts with every power of an input ``x**e`` written ``exp(e·log x)`` and
-        ``log x`` passed in precomputed: one ``exp`` per power instead of a ``pow`` (about
-        half the cost), valid where every input is positive."""
-        logs = {s: sp.Symbol(f"_log_{s.name}", real=True) for s in self._input_syms}
-
-        def rewrite(e: sp.Expr) -> sp.Expr:
-            e = e.replace(lambda t: t.is_Pow and t.base in logs,
-                          lambda t: sp.exp(t.exp * logs[t.base]))
-            return e.replace(lambda t: isinstance(t, sp.log) and t.args[0] in logs,
-                             lambda t: logs[t.args[0]])
-
-        parts = [rewrite(e) for e in self._derivative_parts(order)]
-        args = [*self._input_syms, *logs.values(), *self._param_syms]
-        return sp.lambdify(args, parts, modules="numpy", cse=True)
+        found = {s.name: s for s in self.expr.free_symbols if isinstance(s, sp.Symbol)}
+        return {n: found.get(n) or sp.Symbol(n, real=True)
+                for n in (*self.inputs, *self._names)}
 
     @cached_property
-    def _d1_fn(self) -> Any:
-        return sp.lambdify(self._args, self._derivative_parts(1), modules="numpy", cse=True)
+    def _input_syms(self) -> list[sp.Symbol]:
+        return [self._symbols[s] for s in self.inputs]
 
     @cached_property
-    def _d2_fn(self) -> Any:
-        return sp.lambdify(self._args, self._derivative_parts(2), modules="numpy", cse=True)
+    def _param_syms(self) -> list[sp.Symbol]:
+        return [self._symbols[p] for p in self._names]
 
     @cached_property
-    def _d1_log_fn(self) -> Any:
-        return self._log_input_fn(1)
+    def _linear(self) -> list[sp.Symbol]:
+        return [self._symbols[p] for p in self.linear_names]
 
     @cached_property
-    def _d2_log_fn(self) -> Any:
-        return self._log_input_fn(2)
+    def _analysis(self) -> an.Analysis:
+        return an.analyse(self.expr, self._input_syms, self._param_syms)
 
     @cached_property
-    def _basis_fn(self) -> Any:
-        zero = dict.fromkeys(self._linear, 0)
-        parts = [self.expr.subs(zero)] + [sp.diff(self.expr, p) for p in self._linear]
-        nonlinear = [s for s in self._param_syms if s not in self._linear]
-        return sp.lambdify([*self._input_syms, *nonlinear], parts, modules="numpy", cse=True)
+    def _compiled(self) -> Compiled:
+        from .compile import compiled
 
-    # -- numeric evaluation -----------------------------------------------------------------
+        return compiled(self.expr, tuple(self._input_syms), tuple(self._param_syms),
+                        tuple(self._linear))
+
+    # -- numeric evaluation (compiled on first use, see scalinglaws.laws.compile) -----------
     # X: list of input arrays shaped (1, n); P: parameter matrix (K, p) in natural units.
     def evaluate(self, X: Sequence[Array], P: Array) -> Array:
         """Law values, shape (K, n)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
-        out = self._value_fn(*X, *cols)
-        return np.broadcast_to(out, (P.shape[0], X[0].shape[-1])).astype(float, copy=False)
+        return self._compiled.evaluate(X, P)
 
     def jacobian(self, X: Sequence[Array], P: Array) -> Array:
         """d value / d parameter, shape (K, n, p)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
-        shape = (P.shape[0], X[0].shape[-1])
-        return np.stack([np.broadcast_to(g, shape) for g in self._grad_fn(*X, *cols)], axis=-1)
+        return self._compiled.jacobian(X, P)
 
     def hessian(self, X: Sequence[Array], P: Array) -> Array:
         """Second derivatives, shape (K, n, p, p)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
-        k = P.shape[1]
-        shape = (P.shape[0], X[0].shape[-1])
-        out = np.empty((*shape, k, k))
-        entries = iter(self._hess_fn(*X, *cols))
-        for i in range(k):
-            for j in range(i, k):
-                out[..., i, j] = out[..., j, i] = np.broadcast_to(next(entries), shape)
-        return out
+        return self._compiled.hessian(X, P)
 
     def hessian_contract(self, X: Sequence[Array], P: Array, w: Array) -> Array:
         """Σ_n w[k, n] · ∂²f/∂p_i∂p_j at (X_n, P_k), shape (K, p, p), without the full
         (K, n, p, p) array."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
-        k = P.shape[1]
-        out = np.empty((P.shape[0], k, k))
-        entries = iter(self._hess_fn(*X, *cols))
-        for i in range(k):
-            for j in range(i, k):
-                e = next(entries)
-                out[:, i, j] = out[:, j, i] = (w * e).sum(axis=-1) if np.ndim(e) else (
-                    e * w.sum(axis=-1))
-        return out
+        return self._compiled.hessian_contract(X, P, w)
 
     def derivative_columns(self, X: Sequence[Array], P: Array, order: int = 1
                            ) -> tuple[Array, list[Array], list[Array | None]]:
         """Value (K, n), the gradient as p arrays (K, n) and, for ``order=2``, the upper
         triangle of the Hessian (row-major, ``None`` where identically zero), from one
         compiled function with shared subexpressions (the fast path of the fit engine)."""
-        cols = [P[:, i : i + 1] for i in range(P.shape[1])]
-        k = P.shape[1]
-        shape = (P.shape[0], X[0].shape[-1])
-        if all(np.all(x > 0) for x in X):
-            fn = self._d2_log_fn if order == 2 else self._d1_log_fn
-            with np.errstate(all="ignore"):
-                out = fn(*X, *(np.log(x) for x in X), *cols)
-        else:
-            out = (self._d2_fn if order == 2 else self._d1_fn)(*X, *cols)
-        def full(e: Any) -> Array:
-            if isinstance(e, np.ndarray) and e.shape == shape:
-                return e
-            return np.broadcast_to(e, shape)
-
-        value = full(out[0]).astype(float, copy=False)
-        grads = [full(g) for g in out[1 : k + 1]]
-        hess: list[Array | None] = [
-            None if not isinstance(e, np.ndarray) and e == 0 else full(e)
-            for e in out[k + 1 :]]
-        return value, grads, hess
+        return self._compiled.derivative_columns(X, P, order)
 
     def basis(self, X: Sequence[Array], Pnl: Array) -> tuple[Array, Array]:
         """Variable projection basis: value = g0 + F @ linear; shapes (K, n), (K, n, m)."""
-        cols = [Pnl[:, i : i + 1] for i in range(Pnl.shape[1])]
-        shape = (Pnl.shape[0], X[0].shape[-1])
-        parts = [np.broadcast_to(v, shape) for v in self._basis_fn(*X, *cols)]
-        return parts[0], np.stack(parts[1:], axis=-1)
+        return self._compiled.basis(X, Pnl)
 
     def __call__(self, values: Mapping[str, float], /, **inputs: Any) -> Array:
         """Evaluate at parameter values and inputs given by symbol or column name."""
@@ -414,19 +316,11 @@ class Law:
                 target=d.get("target", "loss"),
                 reference=d.get("reference") or None,
                 ranges=d.get("ranges") or None,
-                guess=_catalog_guess(d),
+                guess=md.catalog_guess(str(d.get("name", "")), d.get("expression")),
             )
         except (KeyError, TypeError) as exc:
             raise LawError(f"a saved law lacks {exc}", "law record",
                            "save it again with FitResult.save") from None
-
-
-def _catalog_guess(d: Mapping[str, Any]) -> md.Guess | None:
-    """The first guess of the catalog law a saved law came from (same name and formula)."""
-    from . import catalog
-
-    law = catalog.find(str(d.get("name", "")))
-    return law.guess if law is not None and law.expression == d.get("expression") else None
 
 
 def shaped(values: Array, shape: tuple[int, ...]) -> Any:
@@ -436,11 +330,48 @@ def shaped(values: Array, shape: tuple[int, ...]) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def _appearance_order(text: str, names: Mapping[str, sp.Symbol]) -> list[str]:
-    order: list[str] = []
-    for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
-        if token in names and token not in order:
-            order.append(token)
-    order += sorted(n for n in names if n not in order)
-    return order
+def _checked_inputs(expression: str, order: Sequence[str],
+                    inputs: Mapping[str, str | None] | None) -> dict[str, str | None]:
+    """The inputs by symbol, in order of appearance (N, D, C, S and role names by default)."""
+    if inputs is None:
+        inputs = {s: DEFAULT_INPUTS[s] for s in order if s in DEFAULT_INPUTS}
+    for sym in inputs:
+        if sym not in order:
+            raise LawError(
+                f"input '{sym}' does not appear in the expression",
+                f"expression {expression!r}",
+                f"use one of its symbols: {', '.join(order) or 'none'}",
+            )
+    if not inputs:
+        from . import expression as ex
 
+        sym = ex.likely_input(ex.parse(expression), order)
+        raise LawError(
+            "the expression has no input",
+            f"expression {expression!r}",
+            f"map its input symbol to a column: sl.fit(..., columns={{'{sym}': 'flops'}}) "
+            f"(CLI: --col {sym}=flops), Law(..., inputs={{'{sym}': 'flops'}}); or write "
+            "N, D, C, S, which read params, tokens, flops, step",
+        )
+    return {s: inputs[s] for s in order if s in inputs}
+
+
+def _parameter_order(expression: str, order: Sequence[str], inputs: Mapping[str, Any],
+                     specs: Mapping[str, Parameter], in_spec_order: bool) -> list[str]:
+    """The parameters: the symbols that are not inputs, in order of appearance (or first
+    those given as a sequence of specs, in its order)."""
+    names = [s for s in order if s not in inputs]
+    for pname in specs:
+        if pname not in names:
+            raise LawError(
+                f"parameter '{pname}' does not appear in the expression",
+                f"expression {expression!r}",
+                f"its parameters are {', '.join(names) or 'none'}",
+            )
+    if not names:
+        raise LawError("the expression has no parameter to fit",
+                       f"expression {expression!r}",
+                       "add parameters, e.g. 'E + A*C**(-alpha)'")
+    if in_spec_order and specs:
+        names = [p for p in specs if p in names] + [p for p in names if p not in specs]
+    return names

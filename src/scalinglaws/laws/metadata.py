@@ -21,6 +21,23 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
 #: natural units, tried besides the grid's starts
 Guess = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
 
+#: ``finder(name, expression)``: the guess of the catalog law of that name and expression.
+#: The catalog (above :class:`~scalinglaws.laws.Law`) installs it when it is imported.
+GuessFinder = Callable[[str, Any], Guess | None]
+_guess_finder: GuessFinder | None = None
+
+
+def set_guess_finder(finder: GuessFinder) -> None:
+    """Install how a saved law finds the guess of the catalog law it came from."""
+    global _guess_finder
+    _guess_finder = finder
+
+
+def catalog_guess(name: str, expression: Any) -> Guess | None:
+    """The guess of the catalog law a saved law came from (same name and expression), or
+    None (also when no catalog is installed)."""
+    return None if _guess_finder is None else _guess_finder(name, expression)
+
 
 def checked_reference(law_name: str, parameters: Sequence[Parameter],
                       reference: Mapping[str, Any] | None) -> dict[str, float]:

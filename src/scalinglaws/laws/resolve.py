@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from ..exceptions import LawError
 from .law import DEFAULT_INPUTS, Law
+from .syntax import symbol_names
 
 
 def resolve(law: Law | str, *, x: str | None = None,
@@ -40,9 +41,7 @@ def resolve_law(law: Law | str, columns: Mapping[str, str] | None = None,
 
     if law.isidentifier() or catalog.is_catalog_name(law):
         return catalog.get(law)  # an unknown name gets the close matches
-    from . import expression as ex
-
-    symbols = {str(s) for s in ex.parse(law).free_symbols}
+    symbols = set(symbol_names(law))
     inputs: dict[str, str | None] = {
         s: DEFAULT_INPUTS[s] for s in symbols if s in DEFAULT_INPUTS}
     inputs.update({s: col for s, col in (columns or {}).items() if s in symbols})

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from ..common.checks import check_level, positive_number
 from ..exceptions import QueryError
@@ -89,6 +88,8 @@ def _is_chinchilla(fit: FitResult, n_sym: str, d_sym: str) -> bool:
     names = set(fit.law.parameter_names)
     if names != {"E", "A", "B", "alpha", "beta"}:
         return False
+    import sympy as sp  # the law's own expression is symbolic: compared on first use
+
     s = {n: sp.Symbol(n, real=True) for n in [*names, n_sym, d_sym]}
     form = s["E"] + s["A"] / s[n_sym] ** s["alpha"] + s["B"] / s[d_sym] ** s["beta"]
     return bool(sp.simplify(fit.law.expr - form) == 0)

@@ -30,10 +30,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...exceptions import LawError
-from ..catalog import register
 from ..law import Law
 from ..metadata import Guess
 from ..parameter import Parameter
+from ..registry import register
 
 MAX_BREAKS = 3
 #: the x range of the default design: one "slot" of two decades per break (one for k = 0);
@@ -60,7 +60,7 @@ _FIGURE_1 = {"a": 1e-3, "b": 4.66e3, "c0": 0.05, "c1": 0.49, "c2": -0.811, "c3":
              "d1": 3e6, "d2": 1e14, "d3": 2e20, "f1": 1.1, "f2": 1.425, "f3": 0.05}
 
 
-@register("bnsl")
+@register("bnsl", variants=[{"breaks": k} for k in range(MAX_BREAKS + 1) if k != 1])
 def bnsl(breaks: int = 1) -> Law:
     """The BNSL of Caballero et al. (2022, eq. 1) with ``breaks`` (0..3) breaks."""
     if isinstance(breaks, bool) or not isinstance(breaks, int | np.integer) or not (

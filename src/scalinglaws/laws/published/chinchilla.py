@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 _AMPLITUDE_GRID = tuple(float(v) for v in np.exp([0.0, 5.0, 10.0, 15.0, 20.0, 25.0]))
 _EXPONENT_GRID = (0.0, 0.5, 1.0, 1.5, 2.0)

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from ...exceptions import DataError, QueryError
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 #: the authors count samples in units of 1e5 (``normalizer`` in their code)
 SAMPLE_UNIT = 1e5

@@ -20,9 +20,9 @@ the paper's number (its own origin and intercept were not available to check her
 
 from __future__ import annotations
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 #: the time origin of the ``release_days`` column
 EPOCH = "2024-01-01"

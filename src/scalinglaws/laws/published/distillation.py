@@ -44,9 +44,9 @@ from typing import Any
 import numpy as np
 
 from ...exceptions import LawError
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 #: the paper's supervised fit: E, A, alpha, B, beta, gamma of E + (A/N^alpha + B/D^beta)^gamma
 SUPERVISED = (1.220, 3355.0, 0.408, 18186.0, 0.431, 0.452)

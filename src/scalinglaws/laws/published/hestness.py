@@ -32,9 +32,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 #: FLOPs in one petaflop/s-day
 PF_DAY = 1e15 * 86400.0

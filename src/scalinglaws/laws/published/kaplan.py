@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 
 @register("kaplan")

@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 
 from ...exceptions import DataError, QueryError
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 #: eq. (1.4): B_crit(L) = B_STAR / L**(1/ALPHA_B), tokens, loss in nats
 B_STAR = 2e8

@@ -50,9 +50,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...exceptions import LawError
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 #: Table 3 of Clark et al. 2022: (a, b, c, d, E_start, E_max) per routing technique
 CLARK_TABLE3: dict[str, tuple[float, float, float, float, float, float]] = {

@@ -39,9 +39,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 _BITS = (3.0, 16.0)  # the training precisions of the paper's sweep
 _PARAMS = (3e7, 1.7e9)  # its model sizes (fits on 30M-220M, validated up to 1.7B)

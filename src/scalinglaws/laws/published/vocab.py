@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..catalog import register
 from ..law import Law
 from ..parameter import Parameter
+from ..registry import register
 
 # the released fit, in the paper's units (millions of parameters, billions of tokens)
 _A1, _A2 = 1.8313851559554126, 0.19584238398665638
@@ -63,7 +63,7 @@ def _exponent(name: str, what: str, typical: tuple[float, float]) -> Parameter:
                      description=f"{what} exponent")
 
 
-@register("vocab")
+@register("vocab", variants=[{"tied": False}])
 def vocab(tied: bool = True) -> Law:
     beta = "alpha" if tied else "beta"
     exponents = [_exponent("alpha", "non-vocabulary parameter"
