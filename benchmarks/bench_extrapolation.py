@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scalinglaws.validate.benchmark import BenchmarkResult, benchmark
+from scalinglaws.validate.benchmarking import BenchmarkResult, benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "revisiting_scaling_benchmark"

@@ -187,7 +187,7 @@ def test_isoflop_result_object() -> None:
 
 
 def test_isoflop_doctests() -> None:
-    package = importlib.import_module("scalinglaws.plan.isoflop")
+    package = importlib.import_module("scalinglaws.plan.isoflops")
     names = [package.__name__] + [f"{package.__name__}.{m.name}"
                                   for m in pkgutil.iter_modules(package.__path__)]
     results = [doctest.testmod(importlib.import_module(name)) for name in names]

@@ -63,7 +63,8 @@ def test_serving_more_tokens_shrinks_the_model(chinchilla_fit: sl.FitResult) -> 
     # the answer is the minimum: no model size on a grid around it does better
     best = plans[2]
     n = best.params[0] * np.geomspace(0.5, 2.0, 41)
-    d = inverse._solve(chinchilla_fit, np.full(n.shape, best.loss[0]), n, held_input="params")
+    d = inverse.solve_free_input(chinchilla_fit, np.full(n.shape, best.loss[0]), n,
+                                 held_input="params")
     total = 6 * n * d + 2 * n * 1e13
     assert best.total_flops[0] <= total.min() * (1 + 1e-6)
 

@@ -20,7 +20,7 @@ import pytest
 
 import scalinglaws as sl
 from scalinglaws.validate import backtest, benchmark, select
-from scalinglaws.validate.benchmark import BenchmarkResult, paper_laws
+from scalinglaws.validate.benchmarking import BenchmarkResult, paper_laws
 from scalinglaws.validate.split import folds
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

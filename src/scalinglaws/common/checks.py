@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,26 @@ def positive_int(value: Any, name: str, fix: str) -> int:
         raise OptionError(f"{name} must be a positive integer, got {value!r}",
                           f"argument '{name}'", fix)
     return int(value)
+
+
+def integer_at_least(value: Any, name: str, low: int, fix: str) -> int:
+    """``value`` as an int >= ``low`` (``True`` and ``2.0`` are refused: counts are integers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise OptionError(f"{name} must be an integer of at least {low}, got {value!r}",
+                          f"argument '{name}'", fix)
+    return int(value)
+
+
+def check_n_boot(n_boot: Any, zero: str, fix: str) -> int:
+    """A number of bootstrap resamples that may be 0: ``n_boot`` as an int, 0 (no bootstrap;
+    ``zero`` says what is done instead) or at least 2."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
+        raise OptionError(f"n_boot must be 0 ({zero}) or an integer of at least 2, "
+                          f"got {n_boot!r}", "argument 'n_boot'", fix)
+    if n_boot == 1:
+        raise OptionError("a bootstrap needs at least 2 resamples, got 1", "argument 'n_boot'",
+                          fix)
+    return int(n_boot)
 
 
 def check_resamples(n: object) -> int:

@@ -59,6 +59,15 @@ def general(value: Any, digits: int = 3) -> str:
     return f"{v:.{digits}g}" if math.isfinite(v) else MISSING
 
 
+def table_float(x: float) -> str:
+    """A float in a printed table (pandas' ``float_format``): four significant digits.
+
+    >>> table_float(0.123456), table_float(7e10), table_float(float("nan"))
+    ('0.1235', '7e+10', 'nan')
+    """
+    return f"{x:.4g}"
+
+
 def percent(x: float, decimals: int = 2) -> str:
     """A fraction as a percentage: ``0.0148`` -> ``1.48%``.
 

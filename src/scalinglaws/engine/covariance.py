@@ -45,7 +45,7 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
     if q == 0 or n <= q or not np.isfinite(r).all():
         return Covariance(cov, np.inf, tuple(n for n, f in zip(names, free, strict=True) if f))
     psi = robust_loss(r, obj.loss, obj.delta)[1]
-    c = obj._weights(r[None, :])[0]
+    c = obj.point_weights(r[None, :])[0]
     Jf = J[:, free] * np.sqrt(c)[:, None]
     JTJ = Jf.T @ Jf
     d = np.sqrt(np.diag(JTJ))

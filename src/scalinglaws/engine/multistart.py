@@ -14,7 +14,7 @@ from ..laws.law import Law
 from . import starts as st
 from .boundary import snap_to_zero
 from .objective import Objective
-from .optimizer import CONVERGED, MAX_ITER, BatchResult, minimize_batched
+from .optimizer import CONVERGED, BatchResult, minimize_batched
 from .options import FitOptions
 from .projection import project
 
@@ -45,8 +45,7 @@ def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> Bat
     """IRLS Levenberg–Marquardt from every start, then a Newton polish of the survivors."""
     coarse = minimize_batched(obj, U0, max_iter=max_iter, ftol=1e-4,
                               prune_every=3 if prune else None)
-    alive = np.flatnonzero(np.isin(coarse.status, [CONVERGED, MAX_ITER])
-                           & np.isfinite(coarse.value))
+    alive = np.flatnonzero(coarse.usable)
     if prune and alive.size > 8:
         alive = alive[np.argsort(coarse.value[alive])[:8]]
     if alive.size == 0:

@@ -138,12 +138,16 @@ class Objective:
                 r = f - self.target
         return r
 
-    def _weights(self, r: Array) -> Array:
+    def point_weights(self, r: Array) -> Array:
+        """The weight ``c_i`` of each residual: its case weight, times the
+        ``overestimate_penalty`` where the law over-predicts (r > 0)."""
         c = np.ones_like(r) if self.case_weights is None else np.broadcast_to(
             self.case_weights, r.shape)
         if self.overestimate_penalty != 1.0:
             c = c * np.where(r > 0, self.overestimate_penalty, 1.0)
         return c
+
+    _weights = point_weights  # the former name, still read by tests/test_laws.py
 
     def _reduce(self, rho: Array, c: Array) -> Array:
         total = (c * rho).sum(axis=1)
@@ -159,7 +163,7 @@ class Objective:
         with np.errstate(all="ignore"):
             r = self._residuals(f)
             rho = robust_loss(r, self.loss, self.delta)[0]
-            return self._reduce(rho, self._weights(r))
+            return self._reduce(rho, self.point_weights(r))
 
     def value(self, U: Array) -> Array:
         return self.value_natural(self.natural(U))
@@ -238,7 +242,7 @@ class Objective:
             f, G, hess = self.law.derivative_columns(self.X, P, order=2 if exact else 1)
             r = self._residuals(f)
             rho, psi, w, d2rho = robust_loss(r, self.loss, self.delta)
-            c = self._weights(r)
+            c = self.point_weights(r)
             value = self._reduce(rho, c)
             # Jᵀ = (dr/dU)ᵀ = G · dP/dU (/ f in log space), one (K, p, n) array
             JT = np.empty((K, p, f.shape[1]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,8 @@ import pandas as pd
 
 
 class FitStatus(enum.Enum):
-    """Health of a fit; each member carries what it means and what to do."""
+    """Health of a fit, from best to worst; each member carries what it means and what to
+    do."""
 
     CONVERGED = "converged"
     AT_BOUND = "at_bound"
@@ -38,6 +40,16 @@ class FitStatus(enum.Enum):
         """The search reached an optimum (converged, or at a bound): its parameters can be
         used; ``max_iter`` and ``failed`` fits are unfinished."""
         return self in (FitStatus.CONVERGED, FitStatus.AT_BOUND)
+
+    @classmethod
+    def worst(cls, statuses: Iterable[FitStatus]) -> FitStatus:
+        """The least healthy of ``statuses`` (the members are listed from best to worst)."""
+        order = list(cls)
+        return max(statuses, key=order.index)
+
+
+#: the values of the finished statuses, as tables of fits record them (``status`` columns)
+FINISHED_VALUES = tuple(s.value for s in FitStatus if s.finished)
 
 
 @dataclass(frozen=True)

@@ -206,8 +206,7 @@ def _diagnostics(obj: Objective, resid: np.ndarray, status: FitStatus, *,
     # residuals at the level of rounding (a law fitted to its own exact values) have no trend
     # worth reporting
     floor = _EXACT * (1.0 if obj.log_space else float(np.sqrt(np.mean(y * y))))
-    testable = (status in (FitStatus.CONVERGED, FitStatus.AT_BOUND)
-                and obj.overestimate_penalty == 1.0)
+    testable = status.finished and obj.overestimate_penalty == 1.0
     if testable and finite.size and float(np.sqrt(np.mean(finite**2))) > floor:
         trends = tuple(t for t in residual_trend(r, inputs) if t.significant)
     return Diagnostics(

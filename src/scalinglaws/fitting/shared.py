@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common.numbers import spelled
 from ..data.dataset import Dataset
 from ..engine import FitOptions, FitStatus
 from ..exceptions import LawError, OptionError, QueryError, ResultFileError, ScalingLawError
@@ -272,7 +273,7 @@ class SharedFit:
         shared = ", ".join(escape(p) for p in self.shared) or "none"
         caption = (f"{escape(self.law.name)}: joint fit by '{escape(self.by)}' "
                    f"(shared: {shared}); {escape(self.status.value)}")
-        table = self.table().to_html(float_format=lambda v: f"{v:.6g}", escape=True)
+        table = self.table().to_html(float_format=spelled, escape=True)
         return f"<p><b>{caption}</b></p>\n{table}"
 
 

@@ -1,7 +1,7 @@
 """Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
 queries."""
 
-from .compare import Comparison as Comparison
+from .compare import SetupComparison as SetupComparison
 from .compare import compare as compare
 from .compare import compare_data as compare_data
 from .density import capacity_density as capacity_density
@@ -12,12 +12,15 @@ from .inference import inference_optimal as inference_optimal
 from .inverse import Requirement as Requirement
 from .inverse import params_to_reach as params_to_reach
 from .inverse import tokens_to_reach as tokens_to_reach
-from .isoflop import Envelope as Envelope
-from .isoflop import IsoFlop as IsoFlop
-from .isoflop import envelope as envelope
-from .isoflop import isoflop as isoflop
+from .isoflops import Envelope as Envelope
+from .isoflops import IsoFlop as IsoFlop
+from .isoflops import envelope as envelope
+from .isoflops import isoflop as isoflop
 from .optimal import Allocation as Allocation
 from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
 from .vocab import VocabularyChoice as VocabularyChoice
 from .vocab import optimal_vocabulary as optimal_vocabulary
+
+#: the former name of :class:`SetupComparison` (kept for code that imports it)
+Comparison = SetupComparison

@@ -31,13 +31,12 @@ from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWar
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
 from ..laws import resolve
-from .optimal import _positive_values, compute_optimal, flops_to_reach
-
-Array = np.ndarray
+from .optimal import compute_optimal, flops_to_reach
+from .queries import Array, positive_values
 
 
 @dataclass(frozen=True)
-class Comparison:
+class SetupComparison:
     """Setup A against setup B: the compute multiplier over budgets, the crossover, and the
     probability that A is better at ``budget``."""
 
@@ -94,7 +93,7 @@ class Comparison:
 
 def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
             flops: Any = None, n_boot: int = 0, seed: int | None = 0,
-            flops_factor: float = 6.0) -> Comparison:
+            flops_factor: float = 6.0) -> SetupComparison:
     """Compare two fitted laws of params and tokens (see the module text).
 
     ``budget`` is where the verdict is given (default: the larger of the two fits' largest
@@ -110,9 +109,9 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     1.0
     """
     budget_c = _default_budget(fit_a, fit_b, flops_factor) if budget is None else float(
-        _positive_values(budget, "budget", "budget=1e23")[0])
+        positive_values(budget, "budget", "budget=1e23")[0])
     grid = (np.geomspace(budget_c / 100, budget_c * 100, 30) if flops is None
-            else np.sort(_positive_values(flops, "flops", "flops=[1e21, 1e23]")))
+            else np.sort(positive_values(flops, "flops", "flops=[1e21, 1e23]")))
     multiplier = _multiplier(fit_a, fit_b, grid, flops_factor)
     at_budget = float(_multiplier(fit_a, fit_b, np.array([budget_c]), flops_factor)[0])
     crossover = _crossover(fit_a, fit_b, grid, multiplier, flops_factor)
@@ -122,7 +121,7 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
         top = _largest_budget(f, flops_factor)
         if math.isfinite(top) and budget_c > 10 * top:
             warn.append(f"the budget is {budget_c / top:.0f}x beyond setup {name}'s largest run")
-    return Comparison(flops=grid, multiplier=multiplier, budget=budget_c,
+    return SetupComparison(flops=grid, multiplier=multiplier, budget=budget_c,
                       multiplier_at_budget=at_budget, crossover_flops=crossover,
                       p_a_better=p, n_pairs=n_pairs, warnings=tuple(warn))
 
@@ -139,12 +138,12 @@ SENSITIVITY: tuple[tuple[str, dict[str, Any], int], ...] = (
 def compare_data(data_a: Any, data_b: Any, law: Any = "chinchilla", *,
                  budget: float | None = None, n_boot: int = 200, seed: int | None = 0,
                  choices: Sequence[tuple[str, dict[str, Any], int]] = SENSITIVITY,
-                 flops_factor: float = 6.0) -> Comparison:
+                 flops_factor: float = 6.0) -> SetupComparison:
     """Fit one law to two datasets and compare them; the first choice gives the verdict,
     every choice a row of the sensitivity table (does the conclusion flip?)."""
     ds_a, ds_b = as_dataset(data_a), as_dataset(data_b)
     if budget is not None:  # a bad budget is one clear error, not a failure per choice
-        budget = float(_positive_values(budget, "budget", "budget=1e23")[0])
+        budget = float(positive_values(budget, "budget", "budget=1e23")[0])
     if not choices:
         raise OptionError("choices must name at least one fitting choice", "argument "
                           "'choices'", "use the default SENSITIVITY")

@@ -28,9 +28,7 @@ from ..exceptions import DataError, OptionError
 from ..fitting.result import FitResult
 from ..laws.published.density import EPOCH
 from .inverse import params_to_reach
-from .optimal import _positive_values
-
-Array = np.ndarray
+from .queries import Array, positive_values
 
 
 def effective_params(fit: FitResult, *, loss: Any, tokens: Any) -> Any:
@@ -46,8 +44,8 @@ def effective_params(fit: FitResult, *, loss: Any, tokens: Any) -> Any:
     >>> round(n / 1e9, 6)
     1.0
     """
-    target = _positive_values(loss, "loss", "loss=2.0").reshape(np.shape(loss))
-    held = _positive_values(tokens, "tokens", "tokens=1.4e12").reshape(np.shape(tokens))
+    target = positive_values(loss, "loss", "loss=2.0").reshape(np.shape(loss))
+    held = positive_values(tokens, "tokens", "tokens=1.4e12").reshape(np.shape(tokens))
     shape = _query_shape(loss=loss, tokens=tokens)
     req = params_to_reach(fit, np.broadcast_to(target, shape).ravel(),
                           tokens=np.broadcast_to(held, shape).ravel())
@@ -60,7 +58,7 @@ def capacity_density(fit: FitResult, *, params: Any, loss: Any, tokens: Any) -> 
 
     All three broadcast together; a float comes back for scalar queries.
     """
-    actual = _positive_values(params, "params", "params=7e9")
+    actual = positive_values(params, "params", "params=7e9")
     shape = _query_shape(params=params, loss=loss, tokens=tokens)
     effective = np.asarray(effective_params(fit, loss=loss, tokens=tokens), dtype=float)
     rho = np.broadcast_to(effective, shape) / np.broadcast_to(

@@ -15,20 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from ..common.checks import positive_number
 from ..exceptions import OptionError, QueryError
 from ..fitting.result import FitResult
-from .inverse import _solve
-from .optimal import _positive_values, compute_optimal, flops_to_reach
+from .inverse import solve_free_input
+from .optimal import compute_optimal, flops_to_reach
+from .queries import Array, PerQuery, positive_values, query_record
 from .search import golden_section
 
-Array = np.ndarray
 _GRID = 161
 
 
 @dataclass(frozen=True)
-class InferenceAllocation:
+class InferenceAllocation(PerQuery):
     """The inference-aware plan for each target loss, beside the Chinchilla-optimal one."""
 
     loss: Array
@@ -63,20 +63,17 @@ class InferenceAllocation:
         """Share of the Chinchilla-optimal plan's total compute that this plan saves."""
         return 1.0 - self.total_flops / self.chinchilla_total_flops
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({
+    def _columns(self) -> dict[str, Array]:
+        return {
             "loss": self.loss, "params": self.params, "tokens": self.tokens,
             "training_flops": self.training_flops, "inference_flops": self.inference_flops,
             "total_flops": self.total_flops, "chinchilla_params": self.chinchilla_params,
             "chinchilla_tokens": self.chinchilla_tokens,
-            "chinchilla_total_flops": self.chinchilla_total_flops, "savings": self.savings})
+            "chinchilla_total_flops": self.chinchilla_total_flops, "savings": self.savings}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single target was asked for."""
-        frame = self.to_frame()
-        out: dict[str, Any] = {
-            col: (float(frame[col].iloc[0]) if len(frame) == 1 else
-                  [float(v) for v in frame[col]]) for col in frame.columns}
+        out = query_record(self._columns())
         out.update(inference_tokens=self.inference_tokens, flops_factor=self.flops_factor,
                    inference_factor=self.inference_factor, warnings=list(self.warnings))
         return out
@@ -98,19 +95,17 @@ def inference_optimal(fit: FitResult, *, inference_tokens: float, loss: Any = No
         raise OptionError("give either a target loss or a training budget", "arguments "
                           "'loss' and 'flops'", "e.g. loss=2.0, or flops=1e23 (the loss a "
                           "compute-optimal run of that budget reaches)")
-    d_inf = float(_positive_values(inference_tokens, "inference_tokens", "1e13")[0]) if (
+    d_inf = float(positive_values(inference_tokens, "inference_tokens", "1e13")[0]) if (
         inference_tokens != 0) else 0.0
-    if not (np.isfinite(inference_factor) and inference_factor > 0):
-        raise OptionError(f"inference_factor must be positive, got {inference_factor!r}",
-                          "argument 'inference_factor'", "use 2 (2·N FLOPs per token)")
+    positive_number(inference_factor, "inference_factor", "use 2 (2·N FLOPs per token)")
     if flops is not None:
         target = compute_optimal(fit, flops, flops_factor=flops_factor).loss
     else:
-        target = _positive_values(loss, "loss", "loss=2.0")
+        target = positive_values(loss, "loss", "loss=2.0")
     chin = flops_to_reach(fit, target, flops_factor=flops_factor)
     params = np.array([_best_size(fit, t, n_c, d_inf, flops_factor, inference_factor)
                        for t, n_c in zip(target, chin.params, strict=True)])
-    tokens = _solve(fit, target, params, held_input="params")
+    tokens = solve_free_input(fit, target, params, held_input="params")
     warn = list(chin.warnings)
     return InferenceAllocation(loss=target, inference_tokens=d_inf, params=params,
                                tokens=tokens, chinchilla_params=chin.params,
@@ -125,7 +120,7 @@ def _best_size(fit: FitResult, target: float, n_chinchilla: float, d_inf: float,
 
     def total(logn: Array) -> Array:
         n = np.exp(logn)
-        d = _solve(fit, np.full(n.shape, target), n, held_input="params")
+        d = solve_free_input(fit, np.full(n.shape, target), n, held_input="params")
         return k * n * d + q * n * d_inf
 
     lo, hi = np.log(n_min) + 1e-6, np.log(n_chinchilla) + np.log(10.0)

@@ -16,20 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..exceptions import QueryError
+from ..exceptions import OptionError, QueryError
 from ..fitting.result import FitResult
-from .optimal import _check_inputs, _positive_values, _scalar_or_list
+from .queries import Array, PerQuery, params_tokens_symbols, positive_values, query_record
 
-Array = np.ndarray
 #: the free input is searched over [1, 1e40]: one token/parameter to far beyond any run
 _LOG_LO, _LOG_HI = 0.0, np.log(1e40)
 _STEPS = 100
 
 
 @dataclass(frozen=True)
-class Requirement:
+class Requirement(PerQuery):
     """Model size, tokens, training FLOPs (k·N·D) and loss of each answered query."""
 
     params: Array
@@ -43,19 +41,14 @@ class Requirement:
     def flops(self) -> Array:
         return self.flops_factor * self.params * self.tokens
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"params": self.params, "tokens": self.tokens,
-                             "flops": self.flops, "loss": self.loss,
-                             "tokens_per_param": self.tokens / self.params})
+    def _columns(self) -> dict[str, Array]:
+        return {"params": self.params, "tokens": self.tokens, "flops": self.flops,
+                "loss": self.loss, "tokens_per_param": self.tokens / self.params}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single query was asked."""
-        conv = _scalar_or_list
-        return {"params": conv(self.params), "tokens": conv(self.tokens),
-                "flops": conv(self.flops), "loss": conv(self.loss),
-                "tokens_per_param": conv(self.tokens / self.params),
-                "solved_for": self.solved_for, "flops_factor": self.flops_factor,
-                "warnings": list(self.warnings)}
+        return {**query_record(self._columns()), "solved_for": self.solved_for,
+                "flops_factor": self.flops_factor, "warnings": list(self.warnings)}
 
 
 def tokens_to_reach(fit: FitResult, loss: Any, *, params: Any,
@@ -69,7 +62,7 @@ def tokens_to_reach(fit: FitResult, loss: Any, *, params: Any,
     True
     """
     target, held = _queries(loss, params, "params")
-    solved = _solve(fit, target, held, held_input="params")
+    solved = solve_free_input(fit, target, held, held_input="params")
     return _answer(fit, target, held, solved, "tokens", flops_factor)
 
 
@@ -77,27 +70,26 @@ def params_to_reach(fit: FitResult, loss: Any, *, tokens: Any,
                     flops_factor: float = 6.0) -> Requirement:
     """Parameters a model trained on ``tokens`` tokens needs to reach ``loss``."""
     target, held = _queries(loss, tokens, "tokens")
-    solved = _solve(fit, target, held, held_input="tokens")
+    solved = solve_free_input(fit, target, held, held_input="tokens")
     return _answer(fit, target, solved, held, "params", flops_factor)
 
 
 def _queries(loss: Any, held: Any, name: str) -> tuple[Array, Array]:
-    target = _positive_values(loss, "loss", "loss=2.0")
-    other = _positive_values(held, name, f"{name}=7e9")
+    target = positive_values(loss, "loss", "loss=2.0")
+    other = positive_values(held, name, f"{name}=7e9")
     try:
         target, other = np.broadcast_arrays(target, other)
     except ValueError:
-        from ..exceptions import OptionError
-
         raise OptionError(f"{target.size} target loss(es) and {other.size} {name} values do "
                           "not pair up", f"arguments 'loss' and '{name}'",
                           "give one of them, or the same number of each") from None
     return target.astype(float), other.astype(float)
 
 
-def _solve(fit: FitResult, target: Array, held: Array, held_input: str) -> Array:
-    """The free input at which the law equals ``target`` with ``held_input`` fixed."""
-    _check_inputs(fit)
+def solve_free_input(fit: FitResult, target: Array, held: Array, held_input: str) -> Array:
+    """The free input (``tokens`` or ``params``) at which the law equals ``target`` with
+    ``held_input`` fixed at ``held``: a bisection in log space, all queries at once."""
+    params_tokens_symbols(fit)
     free = "tokens" if held_input == "params" else "params"
 
     def law_at(log_free: Array) -> Array:

@@ -15,18 +15,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..exceptions import OptionError, QueryError
+from ..common.checks import check_level, positive_number
+from ..exceptions import QueryError
 from ..fitting.result import FitResult
+from .queries import (
+    Array,
+    PerQuery,
+    flops_budgets,
+    params_tokens_symbols,
+    positive_values,
+    query_record,
+)
 from .search import golden_section
 
-Array = np.ndarray
 _GRID = 241
 
 
 @dataclass(frozen=True)
-class Allocation:
+class Allocation(PerQuery):
     """Compute-optimal model size, tokens and loss for one or more budgets."""
 
     flops: Array
@@ -45,18 +52,14 @@ class Allocation:
     exponent_interval: tuple[float, float] | None = None
     level: float | None = None
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"flops": self.flops, "params": self.params,
-                             "tokens": self.tokens, "loss": self.loss,
-                             "tokens_per_param": self.tokens / self.params})
+    def _columns(self) -> dict[str, Array]:
+        return {"flops": self.flops, "params": self.params, "tokens": self.tokens,
+                "loss": self.loss, "tokens_per_param": self.tokens / self.params}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single budget was asked for."""
-        conv = _scalar_or_list
         out: dict[str, Any] = {
-            "flops": conv(self.flops), "params": conv(self.params),
-            "tokens": conv(self.tokens), "loss": conv(self.loss),
-            "tokens_per_param": conv(self.tokens / self.params),
+            **query_record(self._columns()),
             "method": self.method, "flops_factor": self.flops_factor,
             "warnings": list(self.warnings),
         }
@@ -79,39 +82,6 @@ class Allocation:
         return [{"flops": float(c), "params": float(n), "tokens": float(d), "loss": float(l_)}
                 for c, n, d, l_ in zip(self.flops, self.params, self.tokens, self.loss,
                                        strict=True)]
-
-
-def _scalar_or_list(a: Array) -> Any:
-    """JSON form of a per-query array: a float for one query, else a list of floats."""
-    return float(a[0]) if a.size == 1 else [float(v) for v in a]
-
-
-def _positive_values(value: Any, name: str, example: str) -> Array:
-    """A flat array of positive finite numbers, or an OptionError naming the argument."""
-    try:
-        out = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        out = np.array([np.nan])
-    if out.size == 0 or not np.isfinite(out).all() or (out <= 0).any():
-        raise OptionError(f"{name} must be positive finite numbers, got {value!r}",
-                          f"argument '{name}'", f"e.g. {example}")
-    return out
-
-
-def _budgets(flops: Any) -> Array:
-    return _positive_values(flops, "flops", "flops=5.76e23 or flops=[1e21, 1e23]")
-
-
-def _check_inputs(fit: FitResult) -> tuple[str, str]:
-    cols = dict(fit.columns)
-    by_col = {c: s for s, c in cols.items()}
-    if set(cols.values()) != {"params", "tokens"}:
-        raise QueryError(
-            f"compute-optimal allocation needs a law of params and tokens; "
-            f"'{fit.law.name}' reads {', '.join(cols.values())}",
-            f"law '{fit.law.name}'",
-            "fit a law with N (params) and D (tokens) inputs, e.g. 'chinchilla'")
-    return by_col["params"], by_col["tokens"]
 
 
 def _is_chinchilla(fit: FitResult, n_sym: str, d_sym: str) -> bool:
@@ -140,11 +110,9 @@ def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0,
     >>> 1e10 < float(a.params[0]) < 1e12
     True
     """
-    c = _budgets(flops)
-    if not (np.isfinite(flops_factor) and flops_factor > 0):
-        raise OptionError(f"flops_factor must be positive, got {flops_factor!r}",
-                         "argument 'flops_factor'", "use 6 (C = 6·N·D)")
-    n_sym, d_sym = _check_inputs(fit)
+    c = flops_budgets(flops)
+    positive_number(flops_factor, "flops_factor", "use 6 (C = 6·N·D)")
+    n_sym, d_sym = params_tokens_symbols(fit)
     p = fit.params
     if _is_chinchilla(fit, n_sym, d_sym) and p["alpha"] > 0 and p["beta"] > 0:
         a, b = p["alpha"], p["beta"]
@@ -171,8 +139,6 @@ _NUMERIC_RESAMPLES = 200
 
 def _with_intervals(fit: FitResult, out: Allocation, boot: Any, level: float) -> Allocation:
     """Percentile intervals of the allocation over the bootstrap's resamples."""
-    from ..uncertainty.resample import check_level
-
     level = check_level(level)
     samples = np.asarray(boot.samples, dtype=float)
     samples = samples[np.isfinite(samples).all(axis=1)]
@@ -254,7 +220,7 @@ def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> A
 
     Raises :class:`QueryError` when the target is at or below what the law can ever reach.
     """
-    target = _positive_values(loss, "loss", "loss=2.0")
+    target = positive_values(loss, "loss", "loss=2.0")
     lo = np.full(target.shape, np.log(1e6))
     hi = np.full(target.shape, np.log(1e45))
 

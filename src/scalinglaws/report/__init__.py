@@ -4,9 +4,9 @@ HTML report plotly, on first use."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..common.lazy import lazy_names
 from ..fitting.summary import Summary as Summary
 
 if TYPE_CHECKING:
@@ -24,12 +24,7 @@ _LAZY = {name: ".figures" for name in (
     "residuals_figure", "save_figure")} | {"html": ".document"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'scalinglaws.report' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = ["Summary", "backtest_figure", "corner_figure", "curves_figure", "fit_figure",

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..validate.backtest import Backtest
-from .interactive import _layout
+from ..validate.backtesting import Backtest
+from .interactive import layout
 from .page import plotly_text
 
 #: the points columns that are not inputs of the law
@@ -55,5 +55,5 @@ def backtest_spec(bt: Backtest) -> dict[str, Any] | None:
     title = (f"backtest of {plotly_text(bt.law)} (train: {plotly_text(bt.rule)}): "
              f"held-out runs and forecasts")
     target = bt.folds[0].fit.target if bt.folds else "target"
-    layout = _layout(title, plotly_text(axis), plotly_text(target), log_y=True)
-    return {"data": [observed, forecast], "layout": layout}
+    return {"data": [observed, forecast],
+            "layout": layout(title, plotly_text(axis), plotly_text(target), log_y=True)}

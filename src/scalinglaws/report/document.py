@@ -16,7 +16,7 @@ from ..exceptions import DataError, ScalingLawError
 from ..fitting.result import FitResult
 from ..fitting.shared import SharedFit
 from ..plan.optimal import compute_optimal
-from ..validate.backtest import Backtest
+from ..validate.backtesting import Backtest
 from . import page
 from .backtest_plot import backtest_spec
 from .interactive import COMPUTE, PALETTE, Curve, figures, x_axis
@@ -50,7 +50,7 @@ def html(
     items:
         A :class:`~scalinglaws.FitResult`, a joint fit across groups
         (:class:`~scalinglaws.fitting.shared.SharedFit`, drawn one curve per group), a
-        :class:`~scalinglaws.validate.backtest.Backtest`, or a list of them.
+        :class:`~scalinglaws.validate.Backtest`, or a list of them.
     path:
         Where to write the report (its folder must exist).
     data:

@@ -11,7 +11,7 @@ spec passes :func:`~scalinglaws.report.page.plotly_text`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -105,11 +105,32 @@ def _x_label(axis: str, target: str) -> str:
 def _figure_pair(axis: str, curves: list[Curve]) -> tuple[str, dict[str, Any],
                                                           dict[str, Any] | None]:
     target = curves[0].fit.target
-    traces: list[dict[str, Any]] = []
-    resid_traces: list[dict[str, Any]] = []
-    resid_label = ""
+    runs = _run_traces(axis, _datasets(axis, curves))
+    traces = runs.traces
+    for c in curves:
+        traces.extend(_law_traces(axis, c, runs.lows, runs.highs))
+    title = _title(axis, target)
+    main_layout = layout(title, _x_label(axis, target), plotly_text(target), log_y=True)
+    if axis == PARITY and runs.lows:
+        lo, hi = min(runs.lows), max(runs.highs)
+        traces.append({"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi],
+                       "name": "observed = predicted", "hoverinfo": "skip",
+                       "line": {"color": "#888", "dash": "dot"}})
+    main = {"data": traces, "layout": main_layout, "config": CONFIG}
+    if not runs.residuals:
+        return title, main, None
+    resid_layout = layout(f"Residuals: {runs.residual_label}", _x_label(axis, target),
+                          f"residual, {runs.residual_label}", log_y=False)
+    resid_layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                               "y0": 0, "y1": 0, "line": {"color": "#888", "dash": "dot"}}]
+    return title, main, {"data": runs.residuals, "layout": resid_layout, "config": CONFIG}
+
+
+def _datasets(axis: str, curves: list[Curve]) -> list[tuple[Dataset, list[Curve]]]:
+    """The distinct datasets of the curves (per fit when x is predicted), each with the
+    curves drawn from it: one data trace each."""
     datasets: list[tuple[Dataset, list[Curve]]] = []
-    for c in curves:  # one data trace per distinct dataset (per fit when x is predicted)
+    for c in curves:
         if c.data is None:
             continue
         for ds, users in datasets:
@@ -118,45 +139,45 @@ def _figure_pair(axis: str, curves: list[Curve]) -> tuple[str, dict[str, Any],
                 break
         else:
             datasets.append((c.data, [c]))
-    lows, highs = [], []
+    return datasets
+
+
+@dataclass
+class _RunTraces:
+    """The runs' traces of one x axis: the data, the residuals (with what they measure),
+    and the range of x they span (to draw the laws over)."""
+
+    traces: list[dict[str, Any]] = field(default_factory=list)
+    residuals: list[dict[str, Any]] = field(default_factory=list)
+    residual_label: str = ""
+    lows: list[float] = field(default_factory=list)
+    highs: list[float] = field(default_factory=list)
+
+
+def _run_traces(axis: str, datasets: list[tuple[Dataset, list[Curve]]]) -> _RunTraces:
+    out = _RunTraces()
     for k, (ds, users) in enumerate(datasets):
         fits = [(c, predicted(c.fit, ds)) for c in users]
         observed = ds.column(users[0].fit.target)
         x = _x_values(axis, ds, fits[0][1])
         good = np.isfinite(x) & (x > 0)
         if good.any():
-            lows.append(float(np.min(x[good])))
-            highs.append(float(np.max(x[good])))
+            out.lows.append(float(np.min(x[good])))
+            out.highs.append(float(np.max(x[good])))
         names = run_names(ds)
         lines = _hover_base(ds, names, observed, users[0].fit.target)
         for c, pred in fits:
-            r, resid_label = residuals(observed, pred)
+            r, out.residual_label = residuals(observed, pred)
             for i, v in enumerate(r):
                 lines[i].append(f"residual ({plotly_text(c.label)}): {v:+.4f}")
-            resid_traces.append(_residual_trace(c, _x_values(axis, ds, pred), r, names))
+            out.residuals.append(_residual_trace(c, _x_values(axis, ds, pred), r, names))
         label = "data" if len(datasets) == 1 else (
             f"data: {plotly_text(users[0].label)}" if axis == PARITY
             else f"data: {plotly_text(ds.name or k + 1)}")
         colour = users[0].colour if len(users) == 1 and len(datasets) > 1 else None
-        traces.append(_data_trace(label, x, observed, ["<br>".join(p) for p in lines], ds,
-                                  colour, single=len(datasets) == 1))
-    for c in curves:
-        traces.extend(_law_traces(axis, c, lows, highs, resid_traces))
-    title = _title(axis, target)
-    layout = _layout(title, _x_label(axis, target), plotly_text(target), log_y=True)
-    if axis == PARITY and lows:
-        lo, hi = min(lows), max(highs)
-        traces.append({"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi],
-                       "name": "observed = predicted", "hoverinfo": "skip",
-                       "line": {"color": "#888", "dash": "dot"}})
-    main = {"data": traces, "layout": layout, "config": CONFIG}
-    if not resid_traces:
-        return title, main, None
-    resid_layout = _layout(f"Residuals: {resid_label}", _x_label(axis, target),
-                           f"residual, {resid_label}", log_y=False)
-    resid_layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                               "y0": 0, "y1": 0, "line": {"color": "#888", "dash": "dot"}}]
-    return title, main, {"data": resid_traces, "layout": resid_layout, "config": CONFIG}
+        out.traces.append(_data_trace(label, x, observed, ["<br>".join(p) for p in lines], ds,
+                                      colour, single=len(datasets) == 1))
+    return out
 
 
 def _title(axis: str, target: str) -> str:
@@ -219,8 +240,8 @@ def _span(axis: str, fit: FitResult, lows: list[float], highs: list[float]) -> t
     return ranges[axis]
 
 
-def _law_traces(axis: str, c: Curve, lows: list[float], highs: list[float],
-                resid: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _law_traces(axis: str, c: Curve, lows: list[float],
+                highs: list[float]) -> list[dict[str, Any]]:
     """The fitted law as one line (two-input laws: the compute-optimal frontier)."""
     name = plotly_text(c.label)
     line = {"color": c.colour, "width": 2.5}
@@ -256,7 +277,8 @@ def _law_traces(axis: str, c: Curve, lows: list[float], highs: list[float],
              "meta": {"role": "law"}}]
 
 
-def _layout(title: str, x_title: str, y_title: str, *, log_y: bool) -> dict[str, Any]:
+def layout(title: str, x_title: str, y_title: str, *, log_y: bool) -> dict[str, Any]:
+    """The layout of every interactive figure: title, font, log x axis, legend below."""
     return {
         "title": {"text": title, "font": {"size": 15}},
         "font": {"family": _FONT, "size": 12},

@@ -14,10 +14,11 @@ from html import escape
 from typing import Any
 
 from ..common.jsonvalues import json_value
+from ..common.numbers import spelled
 from ..data.dataset import Dataset
 from ..fitting.result import FitResult
 from ..fitting.shared import SharedFit
-from ..validate.backtest import Backtest
+from ..validate.backtesting import Backtest
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 72rem;
@@ -80,11 +81,7 @@ def num(x: Any, spec: str = ".3g") -> str:
         value = float(x)
     except (TypeError, ValueError):
         return text(x)
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return format(value, spec)
+    return spelled(value, spec)
 
 
 def table(head: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str = "",

@@ -4,8 +4,9 @@ use, so that a fit record that merely names the protocol of this package stays l
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..common.lazy import lazy_names
 
 if TYPE_CHECKING:
     from .bootstrap import Bootstrap as Bootstrap
@@ -14,12 +15,7 @@ if TYPE_CHECKING:
 _LAZY = {"Bootstrap": ".bootstrap", "Profile": ".profile"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'scalinglaws.uncertainty' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = ["Bootstrap", "Profile"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.objective import Objective
-from ..engine.optimizer import CONVERGED, MAX_ITER, minimize_batched
+from ..engine.optimizer import minimize_batched
 
 Array = np.ndarray
 
@@ -65,8 +65,7 @@ def _refit_chunk(obj: Objective, starts: Array, W: Array,
     U0 = np.repeat(starts, k, axis=0)  # start-major: rows s*k .. (s+1)*k-1 use start s
     batch_obj = obj.with_row_weights(np.tile(W, (S, 1)))
     res = minimize_batched(batch_obj, U0, max_iter=max_iter, exact=True, lam0=1e-6)
-    usable = np.isin(res.status, [CONVERGED, MAX_ITER]) & np.isfinite(res.value)
-    value = np.where(usable, res.value, np.inf).reshape(S, k)
+    value = np.where(res.usable, res.value, np.inf).reshape(S, k)
     best = np.argmin(value, axis=0)
     cols = np.arange(k)
     U = res.U.reshape(S, k, -1)[best, cols]

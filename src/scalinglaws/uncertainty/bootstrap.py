@@ -8,19 +8,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..common.checks import check_level, check_resamples
 from ..common.jsonvalues import json_value
 from ..exceptions import OptionError, ResultFileError
 from ..laws.law import Law, shaped
 from . import intervals as iv
 from .batchfit import refit_weighted
 from .refit import estimate_search, fit_data, fit_objective
-from .resample import (
-    bootstrap_weights,
-    check_level,
-    check_resamples,
-    clusters,
-    jackknife_weights,
-)
+from .resample import bootstrap_weights, clusters, jackknife_weights
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset

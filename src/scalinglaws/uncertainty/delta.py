@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
+from ..common.checks import check_level
 from ..engine.objective import log_shift
 from ..laws.law import shaped
-from .resample import check_level
 
 if TYPE_CHECKING:
     from .fitted import FittedLaw

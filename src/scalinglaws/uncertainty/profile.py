@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..common.checks import check_level, integer_at_least
 from ..engine.objective import inside_probability, robust_loss
-from ..engine.optimizer import CONVERGED, MAX_ITER, minimize_batched
+from ..engine.optimizer import minimize_batched
 from ..exceptions import OptionError
 from .refit import estimate_search, fit_objective
-from .resample import check_level
 
 if TYPE_CHECKING:
     from ..engine.objective import Objective
@@ -100,9 +100,7 @@ def run_profile(fit: FittedLaw, name: str, *, level: float = 0.95, data: Any = N
     if name not in names:
         raise OptionError(f"unknown parameter '{name}'", f"law '{fit.law.name}'",
                           f"use one of {', '.join(names)}")
-    if not isinstance(points, int) or points < 5:
-        raise OptionError(f"points must be an integer >= 5, got {points!r}", "argument 'points'",
-                          "use e.g. 41")
+    points = integer_at_least(points, "points", 5, "use e.g. 41")
     j = names.index(name)
     obj = fit_objective(fit, data)
     u_hat = estimate_search(fit, obj)
@@ -176,7 +174,7 @@ def _scale(obj: Objective, u_hat: Array) -> float:
     """κ = Σc·E[ψ'] / (Σc²ψ² · n/(n-q)): turns 2·(objective drop) into a χ²₁ statistic."""
     r = obj.residual_jacobian(u_hat[None, :])[0][0]
     psi = robust_loss(r, obj.loss, obj.delta)[1]
-    c = obj._weights(r[None, :])[0]
+    c = obj.point_weights(r[None, :])[0]
     n, q = r.size, obj.n_params
     m1 = float(np.sum(c)) * inside_probability(r, obj.loss, obj.delta)
     m2 = float(np.sum((c * psi) ** 2)) * n / max(n - q, 1)
@@ -208,6 +206,5 @@ def _profile_values(obj: Objective, u_hat: Array, j: int, grid: Array, f_hat: fl
     pinned = obj.with_row_bounds(lower, upper)
     coarse = minimize_batched(pinned, U0, max_iter=300, ftol=1e-6)
     fine = minimize_batched(pinned, coarse.U, max_iter=300, exact=True, lam0=1e-6)
-    usable = np.isin(fine.status, [CONVERGED, MAX_ITER]) & np.isfinite(fine.value)
-    drop = np.where(usable, np.maximum(fine.value - f_hat, 0.0), np.nan)
+    drop = np.where(fine.usable, np.maximum(fine.value - f_hat, 0.0), np.nan)
     return 2.0 * kappa * drop

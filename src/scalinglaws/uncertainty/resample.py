@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the command line reads these two checks from here
 from ..common.checks import check_level as check_level
 from ..common.checks import check_resamples as check_resamples
 from ..data.dataset import Dataset

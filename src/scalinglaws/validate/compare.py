@@ -12,17 +12,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
+from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
 from ..engine.objective import log_shift
 from ..engine.options import FitOptions
+from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
 from ..laws import resolve
 from ..laws.law import Law
-from ..uncertainty.resample import check_level
-from .backtest import Backtest, backtest, check_n_boot, rule_label
+from .backtesting import Backtest, backtest, rule_label
 from .split import folds
 
 #: two backtest errors within this relative margin count as a tie (decided by BIC)
@@ -30,7 +32,7 @@ TIE_MARGIN = 0.10
 
 
 @dataclass(frozen=True)
-class Comparison:
+class LawComparison:
     """The table of :func:`compare_laws`, best first, with a recommendation and its reason."""
 
     table: pd.DataFrame
@@ -41,11 +43,11 @@ class Comparison:
     def __str__(self) -> str:
         cols = ["law", "n_params", "mean_abs_rel_error", "max_abs_rel_error", "coverage",
                 "aic", "bic", "status"]
-        return (self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        return (self.table[cols].to_string(index=False, float_format=table_float)
                 + f"\nrecommended: {self.recommendation} ({self.reason})")
 
     def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+        return str(self.table.to_html(index=False, float_format=table_float))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({"recommendation": self.recommendation, "reason": self.reason,
@@ -72,7 +74,7 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
                  level: float = 0.9, n_boot: int = 0, seed: int | None = 0,
                  order: str | None = None, x: str | None = None, y: str = "loss",
                  columns: Mapping[str, str] | None = None, criteria: bool = True,
-                 **fit_options: Any) -> Comparison:
+                 **fit_options: Any) -> LawComparison:
     """Backtest every law on the same split; rank by mean absolute relative error.
 
     The split is made once, before any law is fitted (a bad ``train`` rule fails at once).
@@ -82,7 +84,8 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
     parameters for the same forecast).
     """
     law_specs = checked_laws(laws, "compare_laws", "e.g. ['chinchilla', 'kaplan']")
-    level, n_boot = check_level(level), check_n_boot(n_boot)
+    level = check_level(level)
+    n_boot = check_n_boot(n_boot, "the delta method", "use e.g. 200, or 0")
     ds = as_dataset(data)
     splits = folds(ds, train, order=order)
     # options shared by every law fail once, here, rather than as an error row per law
@@ -116,13 +119,13 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
                    status=bt.status)
         rows.append(row)
     table = pd.DataFrame(rows)
-    table["_bad"] = ~table["status"].isin(["converged", "at_bound"])
+    table["_bad"] = ~table["status"].isin(FINISHED_VALUES)
     table["_err"] = table["mean_abs_rel_error"].fillna(np.inf)
     table = table.sort_values(["_bad", "_err"], kind="stable").drop(columns=["_bad", "_err"])
     table = table.reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     recommendation, reason = _recommend(table)
-    return Comparison(table=table, recommendation=recommendation, reason=reason,
+    return LawComparison(table=table, recommendation=recommendation, reason=reason,
                       backtests=tests)
 
 
@@ -142,7 +145,7 @@ def checked_laws(laws: Any, caller: str, example: str, *,
 
 
 def _recommend(table: pd.DataFrame) -> tuple[str | None, str]:
-    good = table[table["status"].isin(["converged", "at_bound"])
+    good = table[table["status"].isin(FINISHED_VALUES)
                  & np.isfinite(table["mean_abs_rel_error"])]
     if good.empty:
         return None, "no law fitted and forecast the held-out runs"

@@ -15,13 +15,13 @@ than warning itself; the caller decides how to surface them.
 """
 
 # Split by idea: trend (residual_trend, Trend), shape (monotonicity, Shape), checks
-# (extrapolation, points_per_parameter), record (Diagnostics, flat_message); _common and
-# _leastsq hold the private helpers they share.
+# (extrapolation, points_per_parameter), record (Diagnostics, flat_message); common (p-value
+# text, length checks) and leastsq (small regressions and their t-tests) hold what they share.
 
-from ._common import Array as Array
 from .checks import extrapolation as extrapolation
 from .checks import points_per_parameter as points_per_parameter
 from .checks import repeated_inputs as repeated_inputs
+from .common import Array as Array
 from .record import MIN_POINTS_PER_PARAMETER as MIN_POINTS_PER_PARAMETER
 from .record import SPREAD_TOL as SPREAD_TOL
 from .record import Diagnostics as Diagnostics

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...exceptions import OptionError
-from ._common import Array
+from .common import Array
 
 
 def _fold(f: float) -> str:

@@ -13,8 +13,8 @@ from typing import Any, Literal
 import numpy as np
 
 from ...common.jsonvalues import float_text
-from ._common import Array, _check_length, _p
-from ._leastsq import _ols, _ols_gram, _rank_gram, _t_p1
+from .common import Array, check_length, p_text
+from .leastsq import ols, ols_gram, rank_gram, t_p_value
 
 #: significance level of the quadratic term and of the slope in :func:`monotonicity`
 SHAPE_ALPHA = 0.01
@@ -49,10 +49,10 @@ class Shape:
             where = "minimum" if self.curvature >= 0 else "maximum"
             shape = "U-shaped" if self.curvature >= 0 else "∩-shaped"
             return (f"the data are {shape} in {self.column} ({where} near "
-                    f"{self.turning_point:.2g}, p{_p(self.p_value)}): a monotone power law "
+                    f"{self.turning_point:.2g}, p{p_text(self.p_value)}): a monotone power law "
                     f"cannot follow them; fit each side separately or use a law with a break")
         return (f"the data rise with {self.column} (average log-log slope {self.slope:+.3g}, "
-                f"p{_p(self.p_value)}): a law that falls with {self.column} cannot follow "
+                f"p{p_text(self.p_value)}): a law that falls with {self.column} cannot follow "
                 f"them; check the column and the direction of the target")
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def monotonicity(inputs: Mapping[str, Array], y: Array) -> list[Shape]:
         logs: dict[str, Array] = {}
         for column, values in inputs.items():
             x = np.asarray(values, dtype=float).ravel()
-            _check_length(column, x.size, n_all, "y")
+            check_length(column, x.size, n_all, "y")
             x = x[rows]
             if x.size and np.all(np.isfinite(x)) and np.all(x > 0):
                 logs[column] = np.log(x)
@@ -154,14 +154,15 @@ def _shape(column: str, ly: Array, lx: Array, others: list[Array]) -> Shape | No
     keep = [0, 1]
     for j in range(3, X.shape[1]):  # covariates, each kept only if not collinear with the rest
         idx = [*keep, j, 2]
-        if usable[j - 3] and _rank_gram(G[np.ix_(idx, idx)]) == len(idx):
+        if usable[j - 3] and rank_gram(G[np.ix_(idx, idx)]) == len(idx):
             keep.append(j)
     covariates = X[:, keep[2:]]
-    beta, var, dof = _ols_gram(G, b, tt, n, keep)
-    slope_z, p_slope = float(beta[1]), _t_p1(float(beta[1]), float(var[1]), dof)
+    beta, var, dof = ols_gram(G, b, tt, n, keep)
+    slope_z, p_slope = float(beta[1]), t_p_value(float(beta[1]), float(var[1]), dof)
     slope = slope_z / sd
-    beta, var, dof = _ols_gram(G, b, tt, n, [0, 1, 2, *keep[2:]])
-    b1, b2, p_quad = float(beta[1]), float(beta[2]), _t_p1(float(beta[2]), float(var[2]), dof)
+    beta, var, dof = ols_gram(G, b, tt, n, [0, 1, 2, *keep[2:]])
+    b1, b2 = float(beta[1]), float(beta[2])
+    p_quad = t_p_value(b2, float(var[2]), dof)
     curvature = b2 / sd**2
     if b2 != 0.0 and p_quad < SHAPE_ALPHA:
         z_turn = -b1 / (2.0 * b2)
@@ -205,9 +206,9 @@ def _two_lines(z: Array, ly: Array, covariates: Array, z_break: float, minimum: 
     d = z - z_break
     X = np.column_stack([np.ones(z.size), high, np.where(high, 0.0, d), np.where(high, d, 0.0),
                          covariates])
-    if _rank_gram(X.T @ X) < X.shape[1]:
+    if rank_gram(X.T @ X) < X.shape[1]:
         return 1.0
-    beta, pv = _ols(X, ly)
+    beta, pv = ols(X, ly)
     sign = 1.0 if minimum else -1.0
     if not (sign * beta[2] < 0 < sign * beta[3]):
         return 1.0

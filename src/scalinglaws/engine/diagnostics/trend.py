@@ -16,8 +16,8 @@ from scipy import special
 
 from ...common.jsonvalues import float_text
 from ...exceptions import OptionError
-from ._common import Array, _check_length, _p
-from ._leastsq import _pinv_gram
+from .common import Array, check_length, p_text
+from .leastsq import pinv_gram
 
 #: a trend counts only if its range over the data is at least this fraction of the residual std
 TREND_MIN_RANGE = 0.5
@@ -51,9 +51,9 @@ class Trend:
         """A one-line, human-readable finding."""
         if not self.significant:
             return (f"residuals show no systematic trend with log({self.column}) "
-                    f"(p{_p(self.p_value)})")
+                    f"(p{p_text(self.p_value)})")
         return (f"residuals trend with log({self.column}) (slope {self.slope:.3g}, "
-                f"curvature {self.curvature:.3g}, p{_p(self.p_value)}): the law misses "
+                f"curvature {self.curvature:.3g}, p{p_text(self.p_value)}): the law misses "
                 f"systematic structure in {self.column}; consider a law with a break or "
                 f"more terms")
 
@@ -110,7 +110,7 @@ def residual_trend(residuals: Array, inputs: Mapping[str, Array], *,
     scores: Array | None = None  # of all residuals, shared by the inputs that use them all
     for column, values in inputs.items():
         x = np.asarray(values, dtype=float).ravel()
-        _check_length(column, x.size, n_all, "residuals")
+        check_length(column, x.size, n_all, "residuals")
         with np.errstate(all="ignore"):
             keep = np.isfinite(r_all) & np.isfinite(x) & (x > 0)
             if keep.all():
@@ -161,7 +161,7 @@ def _trend(column: str, r: Array, lx: Array, alpha: float, s: Array) -> Trend | 
     X[:, 1] = c / sd
     if k == 2:
         X[:, 2] = X[:, 1] * X[:, 1]
-    inv = _pinv_gram(X.T @ X)
+    inv = pinv_gram(X.T @ X)
     beta = inv @ (X.T @ r)
     slope = float(beta[1])
     curvature = float(beta[2]) if k == 2 else 0.0

@@ -7,10 +7,10 @@ fonts, the Okabe–Ito palette) is in :mod:`scalinglaws.report.style`.
 """
 
 # One module per figure: fit (the fit figure and its compute-frontier view), residuals,
-# isoflop, backtest, corner, curves; save (save_figure); _common holds their helpers.
+# isoflop, backtest, corner, curves; save (save_figure); common holds their helpers.
 
-from ._common import COMPUTE_LABEL as COMPUTE_LABEL
 from .backtest import backtest_figure as backtest_figure
+from .common import COMPUTE_LABEL as COMPUTE_LABEL
 from .corner import corner_figure as corner_figure
 from .curves import curves_figure as curves_figure
 from .fit import fit_figure as fit_figure

@@ -6,9 +6,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ...exceptions import DataError, OptionError
-from ...validate.backtest import Backtest
+from ...validate.backtesting import Backtest
 from ..style import GREY, OKABE_ITO, new_figure, styled
-from ._common import axis_label, band, plain, positive, set_scales
+from .common import axis_label, band, plain, positive, set_scales
 
 
 @styled

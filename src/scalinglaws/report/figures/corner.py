@@ -12,7 +12,7 @@ from ...exceptions import DataError, OptionError
 from ...fitting.result import FitResult
 from ...uncertainty.bootstrap import Bootstrap
 from ..style import FULL_WIDTH, OKABE_ITO, new_figure, styled
-from ._common import plain
+from .common import plain
 
 _BINS = 30
 _LOG_SPAN = 10.0

@@ -12,7 +12,7 @@ from ...exceptions import OptionError
 from ...fitting.result import FitResult
 from ...fitting.shared import SharedFit
 from ..style import OKABE_ITO, SEQUENTIAL, new_figure, styled
-from ._common import (
+from .common import (
     axis_label,
     check_dataset,
     check_fit,

@@ -8,17 +8,17 @@ import numpy as np
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure, FigureBase
 
+from ...common.checks import check_level
 from ...exceptions import DataError
 from ...fitting.result import FitResult
 from ...fitting.shared import SharedFit
 from ..style import GREY, INK, SEQUENTIAL, colours, marker, new_figure, styled
-from ._common import (
+from .common import (
     COMPUTE_LABEL,
     GRID,
     axis_label,
     band,
     check_dataset,
-    check_figure_level,
     check_fit,
     group_fit,
     group_rows,
@@ -82,7 +82,7 @@ def fit_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *, level
     """
     check_fit(fit, "argument 'fit' of fit_figure")
     data = check_dataset(data, "argument 'data' of fit_figure")
-    level = check_figure_level(level)
+    level = check_level(level)
     parent: FigureBase | None
     if ax is None:
         parent = new_figure()
@@ -133,59 +133,83 @@ def _compute_plot(fig: FigureBase, ax: Axes, fit: FitResult | SharedFit, data: D
     factor = data.flops_factor if data is not None else 6.0
     ranges = _ranges(fit, data, labels, rows)
     if data is not None:
-        c = data.flops if data.has("flops") else factor * data.params * data.tokens
-        y = data.column(target(fit))
-        if by is None:
-            n = data.params
-            sizes = np.unique(n)
-            top = float(sizes.max()) * (1.0 + 1e-9 if sizes.size == 1 else 1.0)
-            norm: Normalize = LogNorm(vmin=float(sizes.min()), vmax=top)
-            points = ax.scatter(c, y, c=n, cmap=SEQUENTIAL, norm=norm, s=10, alpha=0.85,
-                                edgecolors="none", label="runs")
-            fig.colorbar(points, ax=ax, label="parameters N")
-        else:
-            assert rows is not None
-            _scatter_groups(ax, c, y, labels, rows)
+        _compute_runs(fig, ax, fit, data, (by, labels, rows), factor)
     if not isinstance(fit, SharedFit):
-        n_lo, n_hi, d_lo, d_hi = ranges[0]
-        lines = np.geomspace(n_lo, n_hi, _N_LINES)
-        if data is not None:
-            lines = np.unique(np.quantile(np.unique(data.params), np.linspace(0, 1, _N_LINES),
-                                          method="nearest"))
-        cmap = LogNorm(vmin=n_lo, vmax=n_hi * (1 + 1e-9))
-        budgets = np.geomspace(factor * n_lo * d_lo / 2.0, factor * n_hi * d_hi * 2.0, GRID)
-        for size in lines:
-            # each model size is drawn where its token count stays near the data's (x1/3 to x3)
-            tokens = budgets / (factor * size)
-            keep = (tokens >= d_lo / 3.0) & (tokens <= d_hi * 3.0)
-            # the law itself, not fit.predict: drawing beyond the data is not a user's query
-            loss = np.asarray(fit.law(fit.params, params=size, tokens=tokens[keep]), dtype=float)
-            colour = GREY if by is not None else _viridis(cmap(size))
-            ax.plot(budgets[keep], loss, color=colour, lw=0.9, label=f"law at N = {size:.3g}")
+        _law_lines(ax, fit, data, ranges[0], factor, grey=by is not None)
     group_colours = colours(len(labels))
     for k, label in enumerate(_curve_labels(fit, labels)):
-        one = group_fit(fit, label)
-        n_lo, n_hi, d_lo, d_hi = ranges[k]
-        c_grid = np.geomspace(factor * n_lo * d_lo / 2.0, factor * n_hi * d_hi * 2.0,
-                              _FRONTIER_C)
-        loss, best_n = _frontier(one, c_grid, factor)
-        colour = group_colours[k] if isinstance(fit, SharedFit) else INK
-        name = "compute-optimal frontier" + (f" ({plain(label)})" if label else "")
-        ax.plot(c_grid, loss, color=colour, ls="--", lw=1.3, label=name)
-        ok = np.isfinite(best_n)
-        lo, hi = np.full(c_grid.shape, np.nan), np.full(c_grid.shape, np.nan)
-        if ok.any():
-            at: dict[str, Any] = {"params": best_n[ok],
-                                  "tokens": c_grid[ok] / (factor * best_n[ok])}
-            lo[ok], hi[ok] = one.predict_interval(level, **at)
-        band(ax, c_grid, lo, hi, colour if isinstance(fit, SharedFit) else GREY,
-             interval_label(one, level) if k == 0 else None)
+        colour = group_colours[k] if isinstance(fit, SharedFit) else None
+        _frontier_and_band(ax, group_fit(fit, label), label, ranges[k], factor, level,
+                           colour=colour, first=k == 0)
     ax.set_xscale("log")
     ax.set_yscale("log")
     plain_ticks(ax)
     ax.set_xlabel(COMPUTE_LABEL)
     ax.set_ylabel(plain(target(fit)))
     ax.legend(fontsize="x-small", ncols=1 if by is None else 2)
+
+
+def _compute_runs(fig: FigureBase, ax: Axes, fit: FitResult | SharedFit, data: Dataset,
+                  groups: tuple[str | None, list[str], np.ndarray | None],
+                  factor: float) -> None:
+    """The runs against compute: coloured by model size, or by group when there are groups."""
+    by, labels, rows = groups
+    c = data.flops if data.has("flops") else factor * data.params * data.tokens
+    y = data.column(target(fit))
+    if by is None:
+        n = data.params
+        sizes = np.unique(n)
+        top = float(sizes.max()) * (1.0 + 1e-9 if sizes.size == 1 else 1.0)
+        norm: Normalize = LogNorm(vmin=float(sizes.min()), vmax=top)
+        points = ax.scatter(c, y, c=n, cmap=SEQUENTIAL, norm=norm, s=10, alpha=0.85,
+                            edgecolors="none", label="runs")
+        fig.colorbar(points, ax=ax, label="parameters N")
+    else:
+        assert rows is not None
+        _scatter_groups(ax, c, y, labels, rows)
+
+
+def _law_lines(ax: Axes, fit: FitResult, data: Dataset | None,
+               ranges: tuple[float, float, float, float], factor: float, grey: bool) -> None:
+    """The fitted law along a few representative model sizes (grey when runs are coloured
+    by group, else coloured by size)."""
+    n_lo, n_hi, d_lo, d_hi = ranges
+    lines = np.geomspace(n_lo, n_hi, _N_LINES)
+    if data is not None:
+        lines = np.unique(np.quantile(np.unique(data.params), np.linspace(0, 1, _N_LINES),
+                                      method="nearest"))
+    cmap = LogNorm(vmin=n_lo, vmax=n_hi * (1 + 1e-9))
+    budgets = np.geomspace(factor * n_lo * d_lo / 2.0, factor * n_hi * d_hi * 2.0, GRID)
+    for size in lines:
+        # each model size is drawn where its token count stays near the data's (x1/3 to x3)
+        tokens = budgets / (factor * size)
+        keep = (tokens >= d_lo / 3.0) & (tokens <= d_hi * 3.0)
+        # the law itself, not fit.predict: drawing beyond the data is not a user's query
+        loss = np.asarray(fit.law(fit.params, params=size, tokens=tokens[keep]), dtype=float)
+        colour = GREY if grey else _viridis(cmap(size))
+        ax.plot(budgets[keep], loss, color=colour, lw=0.9, label=f"law at N = {size:.3g}")
+
+
+def _frontier_and_band(ax: Axes, one: FitResult, label: str,
+                       ranges: tuple[float, float, float, float], factor: float, level: float,
+                       *, colour: Any, first: bool) -> None:
+    """One fit's compute-optimal frontier (dashed) and its interval band; ``colour`` is the
+    group's for a joint fit (None: black, with a grey band)."""
+    n_lo, n_hi, d_lo, d_hi = ranges
+    c_grid = np.geomspace(factor * n_lo * d_lo / 2.0, factor * n_hi * d_hi * 2.0,
+                          _FRONTIER_C)
+    loss, best_n = _frontier(one, c_grid, factor)
+    name = "compute-optimal frontier" + (f" ({plain(label)})" if label else "")
+    ax.plot(c_grid, loss, color=INK if colour is None else colour, ls="--", lw=1.3,
+            label=name)
+    ok = np.isfinite(best_n)
+    lo, hi = np.full(c_grid.shape, np.nan), np.full(c_grid.shape, np.nan)
+    if ok.any():
+        at: dict[str, Any] = {"params": best_n[ok],
+                              "tokens": c_grid[ok] / (factor * best_n[ok])}
+        lo[ok], hi[ok] = one.predict_interval(level, **at)
+    band(ax, c_grid, lo, hi, GREY if colour is None else colour,
+         interval_label(one, level) if first else None)
 
 
 def _viridis(value: Any) -> Any:
@@ -279,7 +303,7 @@ def _one_input_plot(ax: Axes, fit: FitResult | SharedFit, data: Dataset | None,
 
 def _parity_plot(ax: Axes, fit: FitResult | SharedFit, data: Dataset | None) -> None:
     """Predicted against observed target, for laws with other inputs than N and D."""
-    from ._common import predictions
+    from .common import predictions
 
     if data is None:
         ax.text(0.5, 0.5, "pass data= to plot this law", ha="center", va="center",

@@ -13,9 +13,9 @@ from matplotlib.figure import Figure
 
 from ...data.dataset import Dataset
 from ...exceptions import OptionError
-from ...plan.isoflop import IsoFlop
+from ...plan.isoflops import IsoFlop
 from ..style import FULL_WIDTH, HEIGHT, INK, SEQUENTIAL, colours, marker, new_figure, styled
-from ._common import COMPUTE_LABEL, GRID, axis_label, check_dataset, plain_ticks
+from .common import COMPUTE_LABEL, GRID, axis_label, check_dataset, plain_ticks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -10,7 +10,7 @@ from ...exceptions import DataError
 from ...fitting.result import FitResult
 from ...fitting.shared import SharedFit
 from ..style import COLUMN_WIDTH, FULL_WIDTH, HEIGHT, INK, colours, marker, new_figure, styled
-from ._common import (
+from .common import (
     axis_label,
     check_dataset,
     check_fit,

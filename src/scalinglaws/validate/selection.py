@@ -17,14 +17,16 @@ import numpy as np
 import pandas as pd
 
 from ..common.jsonvalues import json_value
+from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
 from ..engine.options import FitOptions
+from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
 from ..laws import catalog, resolve
 from ..laws.law import Law
-from .backtest import Backtest, backtest
+from .backtesting import Backtest, backtest
 from .compare import checked_laws
 from .split import Fold, folds, size_column
 
@@ -95,11 +97,11 @@ class Selection:
 
     def __str__(self) -> str:
         cols = ["law", "choice", "mean_abs_rel_error", "max_abs_rel_error", "n_test", "status"]
-        return (self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        return (self.table[cols].to_string(index=False, float_format=table_float)
                 + f"\nselected: {self.law} with {self.choice.name} ({self.reason})")
 
     def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+        return str(self.table.to_html(index=False, float_format=table_float))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({
@@ -154,18 +156,11 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     ('chinchilla', 'converged')
     """
     ds = as_dataset(data)
-    specs = [] if laws is None else checked_laws(
-        laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the general-purpose "
-        "laws that suit the data", allow_empty=True)
-    law_list = ([resolve(law, x=x, columns=columns) for law in specs]
-                if specs else default_laws(ds, x))
-    choice_list = list(choices) if choices is not None else list(DEFAULT_CHOICES)
-    if not choice_list or not all(isinstance(c, Choice) for c in choice_list):
-        raise OptionError("choices must be a non-empty list of sl.validate.Choice",
-                          "argument 'choices'", "e.g. [Choice('huber'), Choice('mse', "
-                          "loss='mse_log')]")
+    law_list = _candidate_laws(ds, laws, x, columns)
+    choice_list = _checked_choices(choices)
     base = folds(ds, holdout, order=order)
     size = size_column(ds, order) if any(c.drop_smallest for c in choice_list) else None
+    split = _Split(ds, base, size)
     rows: list[dict[str, Any]] = []
     tests: dict[tuple[str, str], Backtest] = {}
     total = len(law_list) * len(choice_list)
@@ -173,35 +168,10 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
         for choice in choice_list:
             if progress is not None:
                 progress(len(rows), total)
-            row: dict[str, Any] = {"law": law.name, "choice": choice.name,
-                                   "n_params": len(law.parameters)}
-            try:
-                split = _drop_smallest(ds, base, choice.drop_smallest, size)
-                bt = backtest(law, ds, split, level=level, n_boot=0, y=y,
-                              **choice.fit_options)
-            except ScalingLawError as exc:
-                row.update(mean_abs_rel_error=math.nan, max_abs_rel_error=math.nan,
-                           rmse_log=math.nan, n_test=0, status=f"error: {exc.what}")
-                rows.append(row)
-                continue
-            tests[(law.name, choice.name)] = bt
-            row.update(mean_abs_rel_error=bt.mean_abs_rel_error,
-                       max_abs_rel_error=bt.max_abs_rel_error, rmse_log=bt.rmse_log,
-                       n_test=bt.n_test, status=bt.status)
-            rows.append(row)
+            rows.append(_backtest_row(law, choice, split, level, y, tests))
     if progress is not None:
         progress(total, total)
-    table = pd.DataFrame(rows)
-    usable = table["status"].isin(["converged", "at_bound"]) & np.isfinite(
-        table["mean_abs_rel_error"])
-    if not usable.any():
-        raise ScalingLawError("no law and choice fitted and forecast the held-out runs",
-                              f"holdout {holdout!r}", "check the data, or give laws= that "
-                              "suit them")
-    table["_bad"] = ~usable
-    table = table.sort_values(["_bad", "mean_abs_rel_error"], kind="stable").drop(
-        columns="_bad").reset_index(drop=True)
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table = _ranked(pd.DataFrame(rows), holdout)
     best = table.iloc[0]
     law = next(law_ for law_ in law_list if law_.name == best["law"])
     choice = next(c for c in choice_list if c.name == best["choice"])
@@ -215,6 +185,71 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     return Selection(law=law.name, choice=choice, fit=final, table=table, reason=reason,
                      backtest=tests[(law.name, choice.name)], default_error=default_error,
                      holdout=holdout if isinstance(holdout, str) else "mask", backtests=tests)
+
+
+def _candidate_laws(ds: Dataset, laws: Sequence[Law | str] | None, x: str | None,
+                    columns: Mapping[str, str] | None) -> list[Law]:
+    """The laws given (bound to the data's columns), or the general-purpose ones that suit
+    the data when none are."""
+    specs = [] if laws is None else checked_laws(
+        laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the general-purpose "
+        "laws that suit the data", allow_empty=True)
+    return ([resolve(law, x=x, columns=columns) for law in specs]
+            if specs else default_laws(ds, x))
+
+
+def _checked_choices(choices: Sequence[Choice] | None) -> list[Choice]:
+    choice_list = list(choices) if choices is not None else list(DEFAULT_CHOICES)
+    if not choice_list or not all(isinstance(c, Choice) for c in choice_list):
+        raise OptionError("choices must be a non-empty list of sl.validate.Choice",
+                          "argument 'choices'", "e.g. [Choice('huber'), Choice('mse', "
+                          "loss='mse_log')]")
+    return choice_list
+
+
+@dataclass(frozen=True)
+class _Split:
+    """The held-out split every candidate is backtested on, and the size column by which a
+    choice drops the smallest runs from its training rows."""
+
+    ds: Dataset
+    base: list[Fold]
+    size: str | None
+
+
+def _backtest_row(law: Law, choice: Choice, split: _Split, level: float, y: str,
+                  tests: dict[tuple[str, str], Backtest]) -> dict[str, Any]:
+    """The table row of one (law, choice) candidate; its backtest goes into ``tests``."""
+    row: dict[str, Any] = {"law": law.name, "choice": choice.name,
+                           "n_params": len(law.parameters)}
+    try:
+        kept = _drop_smallest(split.ds, split.base, choice.drop_smallest, split.size)
+        bt = backtest(law, split.ds, kept, level=level, n_boot=0, y=y, **choice.fit_options)
+    except ScalingLawError as exc:
+        row.update(mean_abs_rel_error=math.nan, max_abs_rel_error=math.nan,
+                   rmse_log=math.nan, n_test=0, status=f"error: {exc.what}")
+        return row
+    tests[(law.name, choice.name)] = bt
+    row.update(mean_abs_rel_error=bt.mean_abs_rel_error,
+               max_abs_rel_error=bt.max_abs_rel_error, rmse_log=bt.rmse_log,
+               n_test=bt.n_test, status=bt.status)
+    return row
+
+
+def _ranked(table: pd.DataFrame, holdout: Any) -> pd.DataFrame:
+    """The candidates best first (usable ones by held-out error, then the others), ranked;
+    an error when none fitted and forecast."""
+    usable = table["status"].isin(FINISHED_VALUES) & np.isfinite(
+        table["mean_abs_rel_error"])
+    if not usable.any():
+        raise ScalingLawError("no law and choice fitted and forecast the held-out runs",
+                              f"holdout {holdout!r}", "check the data, or give laws= that "
+                              "suit them")
+    table["_bad"] = ~usable
+    table = table.sort_values(["_bad", "mean_abs_rel_error"], kind="stable").drop(
+        columns="_bad").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
 
 
 def _smallest_mask(ds: Dataset, k: int, size: str | None) -> np.ndarray:

@@ -42,18 +42,20 @@ import numpy as np
 import pandas as pd
 
 from ..common.jsonvalues import json_value
+from ..common.numbers import table_float
 from ..data.dataset import Dataset
+from ..engine.status import FINISHED_VALUES
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
 from ..laws import resolve
 from ..laws.law import Law
 from ..laws.parameter import Parameter
-from .compare import Comparison, checked_laws, compare_laws
+from .compare import LawComparison, checked_laws, compare_laws
+
+Array = np.ndarray
 
 #: the score the paper ranks laws by, and the decimals it compares it to
 METRIC = "rmse_log"
 WIN_DECIMALS = 3
-#: the statuses whose forecast counts as a fit (``max_iter`` forecasts are scored, flagged)
-_OK = ("converged", "at_bound")
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +111,7 @@ class BenchmarkResult:
     fit_options: Mapping[str, Any]
     normalize: bool
     seconds: float
-    comparisons: Mapping[tuple[Any, ...], Comparison] = field(default_factory=dict,
+    comparisons: Mapping[tuple[Any, ...], LawComparison] = field(default_factory=dict,
                                                              repr=False)
 
     @property
@@ -170,7 +172,7 @@ class BenchmarkResult:
                 "curves": len(part),
                 "failed": int((~finite | part["status"].str.startswith("error")).sum()),
                 "at_bound": int((part["status"] == "at_bound").sum()),
-                "not_converged": int((~part["status"].isin(_OK)).sum()),
+                "not_converged": int((~part["status"].isin(FINISHED_VALUES)).sum()),
                 "median_rmse_log": float(part[METRIC].median()),
                 "mean_rmse_log": float(part[METRIC].mean()),
                 "median_abs_rel_error": float(part["mean_abs_rel_error"].median()),
@@ -183,7 +185,7 @@ class BenchmarkResult:
     def __str__(self) -> str:
         head = (f"Extrapolation benchmark: {self.n_curves} curves x {len(self.laws)} laws "
                 f"({self.seconds:.1f} s); score {METRIC} on the held-out points\n")
-        return head + self.summary().to_string(float_format=lambda v: f"{v:.4g}")
+        return head + self.summary().to_string(float_format=table_float)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: options, the summary, the win counts and every row of the table."""
@@ -242,18 +244,7 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
     (2, 'E + A*x**(-alpha)')
     """
     started = time.perf_counter()
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"benchmark takes a pandas DataFrame, got {type(frame).__name__}",
-                        "argument 'frame'", "pd.read_csv('benchmark.lang.csv')")
-    if frame.empty:
-        raise DataError("the frame has no rows", "argument 'frame'",
-                        "give one row per point of each learning curve")
-    curve = [curve] if isinstance(curve, str) else list(curve)
-    missing = [c for c in [*curve, x, y, split] if c not in frame.columns]
-    if missing:
-        raise DataError(f"the frame lacks the column(s) {missing}",
-                        f"columns: {', '.join(map(str, frame.columns))}",
-                        "name them with curve=, x=, y=, split=")
+    curve = _checked_frame(frame, curve, x, y, split)
     law_list = _laws(laws)
     names = [law.name for law in law_list]
     if len(set(names)) != len(names):
@@ -262,7 +253,7 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
     options = {"loss": "mse_log", **fit_options}
     labels = [c.lower().replace(" ", "_") for c in curve]
     rows: list[dict[str, Any]] = []
-    comparisons: dict[tuple[Any, ...], Comparison] = {}
+    comparisons: dict[tuple[Any, ...], LawComparison] = {}
     for key, part in frame.groupby(curve, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         ident = dict(zip(labels, key, strict=True))
@@ -275,37 +266,70 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
                 cmp = compare_laws(law_list, ds, train, n_boot=0, y="loss", criteria=False,
                                    **options)
         except (ScalingLawError, np.linalg.LinAlgError, ValueError) as exc:
-            message = getattr(exc, "what", None) or str(exc)
-            try:
-                n_train = int(np.sum(_split_mask(part[split])))
-            except DataError:
-                n_train = 0
-            rows += [{**ident, "law": name, "n_train": n_train,
-                      "n_test": len(part) - n_train, METRIC: math.nan,
-                      "mean_abs_rel_error": math.nan, "max_abs_rel_error": math.nan,
-                      "max_extrapolation": math.nan, "status": f"error: {message}",
-                      "message": message, "x_scale": math.nan, "y_scale": math.nan}
-                     for name in names]
+            rows += _failed_rows(ident, names, part, split, exc)
             continue
         comparisons[key] = cmp
-        by_law = {str(r["law"]): r for r in cmp.table.to_dict(orient="records")}
-        for name in names:
-            r = by_law[name]
-            bt = cmp.backtests.get(name)
-            status = str(r["status"])
-            rows.append({
-                **ident, "law": name, "n_train": int(train.sum()),
-                "n_test": int((~train).sum()), METRIC: float(r["rmse_log"]),
-                "mean_abs_rel_error": float(r["mean_abs_rel_error"]),
-                "max_abs_rel_error": float(r["max_abs_rel_error"]),
-                "max_extrapolation": bt.max_extrapolation if bt is not None else math.nan,
-                "status": status,
-                "message": status[len("error: "):] if status.startswith("error") else "",
-                "x_scale": scales[0], "y_scale": scales[1]})
+        rows += _scored_rows(ident, names, cmp, train, scales)
     table = pd.DataFrame(rows)
     return BenchmarkResult(table=table, curve_columns=tuple(labels), laws=tuple(names),
                            fit_options=options, normalize=normalize,
                            seconds=time.perf_counter() - started, comparisons=comparisons)
+
+
+def _checked_frame(frame: Any, curve: Sequence[str] | str, x: str, y: str,
+                   split: str) -> list[str]:
+    """The curve columns as a list, once the frame is checked to have rows and every column
+    named."""
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"benchmark takes a pandas DataFrame, got {type(frame).__name__}",
+                        "argument 'frame'", "pd.read_csv('benchmark.lang.csv')")
+    if frame.empty:
+        raise DataError("the frame has no rows", "argument 'frame'",
+                        "give one row per point of each learning curve")
+    columns = [curve] if isinstance(curve, str) else list(curve)
+    missing = [c for c in [*columns, x, y, split] if c not in frame.columns]
+    if missing:
+        raise DataError(f"the frame lacks the column(s) {missing}",
+                        f"columns: {', '.join(map(str, frame.columns))}",
+                        "name them with curve=, x=, y=, split=")
+    return columns
+
+
+def _scored_rows(ident: dict[str, Any], names: list[str], cmp: LawComparison, train: Array,
+                 scales: tuple[float, float]) -> list[dict[str, Any]]:
+    """One row per law of a curve whose comparison ran: its scores and status."""
+    by_law = {str(r["law"]): r for r in cmp.table.to_dict(orient="records")}
+    rows = []
+    for name in names:
+        r = by_law[name]
+        bt = cmp.backtests.get(name)
+        status = str(r["status"])
+        rows.append({
+            **ident, "law": name, "n_train": int(train.sum()),
+            "n_test": int((~train).sum()), METRIC: float(r["rmse_log"]),
+            "mean_abs_rel_error": float(r["mean_abs_rel_error"]),
+            "max_abs_rel_error": float(r["max_abs_rel_error"]),
+            "max_extrapolation": bt.max_extrapolation if bt is not None else math.nan,
+            "status": status,
+            "message": status[len("error: "):] if status.startswith("error") else "",
+            "x_scale": scales[0], "y_scale": scales[1]})
+    return rows
+
+
+def _failed_rows(ident: dict[str, Any], names: list[str], part: pd.DataFrame, split: str,
+                 exc: Exception) -> list[dict[str, Any]]:
+    """One row per law of a curve that could not be compared at all, saying why."""
+    message = getattr(exc, "what", None) or str(exc)
+    try:
+        n_train = int(np.sum(_split_mask(part[split])))
+    except DataError:
+        n_train = 0
+    return [{**ident, "law": name, "n_train": n_train,
+             "n_test": len(part) - n_train, METRIC: math.nan,
+             "mean_abs_rel_error": math.nan, "max_abs_rel_error": math.nan,
+             "max_extrapolation": math.nan, "status": f"error: {message}",
+             "message": message, "x_scale": math.nan, "y_scale": math.nan}
+            for name in names]
 
 
 def _laws(laws: Sequence[Law | str] | None) -> list[Law]:

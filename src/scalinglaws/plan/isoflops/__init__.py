@@ -20,15 +20,16 @@ The choices (loss rather than log loss, where ``D_opt`` comes from, what "at the
 means) are in ``docs/planning.md``.
 """
 
-# Split by idea: budgets (grouping runs into budgets), parabola (the batched parabola fits,
-# their minima and windows, and the log-log power laws), result (IsoFlop), analysis
-# (isoflop, Approach 2, and its bootstrap), envelope (envelope and Envelope, Approach 1);
-# _common holds the option and data checks they share.
+# Split by idea: inputs (the size and FLOPs columns, checked), budgets (grouping runs into
+# budgets, the per-budget table), parabola (the batched parabola fits, their minima and
+# windows, and the log-log power laws), akima (Porian et al.'s spline minima), tokens (D_opt
+# from N_opt), bootstrap (the runs resampled within each budget), result (IsoFlop), analysis
+# (isoflop, Approach 2), frontier (envelope and Envelope, Approach 1).
 
-from ._common import Array as Array
 from .analysis import isoflop as isoflop
 from .budgets import EXACT_RTOL as EXACT_RTOL
 from .budgets import LOG_BIN_DECADES as LOG_BIN_DECADES
-from .envelope import Envelope as Envelope
-from .envelope import envelope as envelope
+from .frontier import Envelope as Envelope
+from .frontier import envelope as envelope
+from .inputs import Array as Array
 from .result import IsoFlop as IsoFlop

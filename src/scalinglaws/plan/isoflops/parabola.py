@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import Array
+from .inputs import Array
 
 
 @dataclass(frozen=True)
-class _Budgets:
+class Budgets:
     """Runs of the usable budgets, padded to (G, M) and sorted by size within each budget."""
 
     logx: Array      # (G, M) ln size, centred per budget (minus ``centre``)
@@ -24,7 +24,8 @@ class _Budgets:
     size_onehot: Array  # (G, M, S)
 
 
-def _pack(groups: list[tuple[Array, Array]]) -> _Budgets:
+def pack(groups: list[tuple[Array, Array]]) -> Budgets:
+    """The runs ``(ln size, loss)`` of each budget, padded and sorted into :class:`Budgets`."""
     G = len(groups)
     M = max(len(x) for x, _ in groups)
     logx = np.zeros((G, M))
@@ -48,10 +49,10 @@ def _pack(groups: list[tuple[Array, Array]]) -> _Budgets:
     S = int(n_sizes.max())
     onehot = np.zeros((G, M, S))
     onehot[np.arange(G)[:, None], np.arange(M)[None, :], size_id] = mask
-    return _Budgets(logx, loss, mask, size_id, n_runs, n_sizes, centre, onehot)
+    return Budgets(logx, loss, mask, size_id, n_runs, n_sizes, centre, onehot)
 
 
-def _parabolas(bud: _Budgets, counts: Array, window: int | None) -> dict[str, Array]:
+def parabolas(bud: Budgets, counts: Array, window: int | None) -> dict[str, Array]:
     """Weighted least-squares parabolas ``loss = c0 + c1 u + c2 u²`` in centred ln size.
 
     ``counts`` (R, G, M) are case weights (1 for the data, bootstrap counts for a resample).
@@ -99,7 +100,7 @@ def _parabolas(bud: _Budgets, counts: Array, window: int | None) -> dict[str, Ar
             "has_min": has_min, "ok": inside}
 
 
-def _power_laws(logc: Array, logy: Array, ok: Array) -> tuple[Array, Array]:
+def power_laws(logc: Array, logy: Array, ok: Array) -> tuple[Array, Array]:
     """Least-squares slope and intercept of ``logy`` on ``logc`` over the ``ok`` budgets.
 
     ``logy`` and ``ok`` are (R, G); NaN where fewer than two budgets (or one budget value).
@@ -117,20 +118,3 @@ def _power_laws(logc: Array, logy: Array, ok: Array) -> tuple[Array, Array]:
         slope = np.where(good, slope, np.nan)
         intercept = np.where(good, ybar - slope * cbar, np.nan)
     return slope, intercept
-
-
-def _flops_per_token(lx: Array, logd: Array, logc: Array) -> tuple[Array, Array]:
-    """The budget's FLOPs per token against size: sorted distinct ``ln x`` and the mean
-    ``ln(C/D)`` of the runs at each (``C = D·f(N)`` for any FLOP count; ``f = k·N`` for
-    ``C = k·N·D``, where ``ln f`` is a straight line in ``ln N``)."""
-    sizes, inverse = np.unique(lx, return_inverse=True)
-    h = np.bincount(inverse, weights=logc - logd) / np.bincount(inverse)
-    return sizes, h
-
-
-def _interp(x: Array, xp: Array, fp: Array) -> Array:
-    """Piecewise-linear interpolation, extended linearly beyond the ends."""
-    y = np.interp(x, xp, fp)
-    lo, hi = (fp[1] - fp[0]) / (xp[1] - xp[0]), (fp[-1] - fp[-2]) / (xp[-1] - xp[-2])
-    y = np.where(x < xp[0], fp[0] + lo * (x - xp[0]), y)
-    return np.where(x > xp[-1], fp[-1] + hi * (x - xp[-1]), y)

@@ -11,15 +11,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset, as_dataset
 from ..engine.options import FitOptions
-from ..exceptions import OptionError, ScalingLawWarning
+from ..engine.status import FitStatus
+from ..exceptions import ScalingLawWarning
 from ..fitting.result import FitResult
 from ..fitting.single import fit_law
 from ..laws import resolve
 from ..laws.law import Law
-from ..uncertainty.resample import check_level
 from .split import Fold, folds
 
 Array = np.ndarray
@@ -97,15 +98,14 @@ class Backtest:
         """The worst fold status: ``failed``, ``max_iter``, ``at_bound`` or ``converged``
         (``failed`` also when a forecast is not finite)."""
         if not np.isfinite(self.points["predicted"]).all():
-            return "failed"
-        order = ["failed", "max_iter", "at_bound", "converged"]
-        return min((f.fit.status.value for f in self.folds), key=order.index)
+            return FitStatus.FAILED.value
+        return FitStatus.worst(f.fit.status for f in self.folds).value
 
     @property
     def failed(self) -> bool:
         """Whether a fold's fit failed or stopped at its iteration limit, or a forecast is
         not finite (a parameter at a bound is a warning, not a failure)."""
-        return self.status in ("failed", "max_iter")
+        return not FitStatus(self.status).finished
 
     def to_dict(self, points: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -174,7 +174,7 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     True
     """
     level = check_level(level)
-    n_boot = check_n_boot(n_boot)
+    n_boot = check_n_boot(n_boot, "the delta method", "use e.g. 200, or 0")
     options = FitOptions.coerce(**fit_options)
     ds = as_dataset(data)
     law_obj = resolve(law, x=x, columns=columns)
@@ -202,15 +202,6 @@ def rule_label(train: Any) -> str:
     if isinstance(train, str):
         return train
     return "folds" if isinstance(train, (list, tuple)) else "mask"
-
-
-def check_n_boot(n_boot: Any) -> int:
-    """``n_boot`` as an int: 0 (intervals by the delta method) or at least 2 resamples."""
-    if (isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0
-            or n_boot == 1):
-        raise OptionError(f"n_boot must be 0 (the delta method) or an integer of at least 2, "
-                          f"got {n_boot!r}", "argument 'n_boot'", "use e.g. 200, or 0")
-    return int(n_boot)
 
 
 def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: int,

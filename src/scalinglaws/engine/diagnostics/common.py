@@ -1,4 +1,4 @@
-"""Private helpers shared by the diagnostics: the array alias, p-value text, length checks."""
+"""Helpers shared by the diagnostics: the array alias, p-value text, length checks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ...exceptions import DataError
 Array = np.ndarray
 
 
-def _p(p: float) -> str:
+def p_text(p: float) -> str:
     """A p-value in one or two significant digits, floored at the float resolution."""
     if not math.isfinite(p):
         return "nan"
@@ -20,7 +20,7 @@ def _p(p: float) -> str:
     return f"={p:.1g}"
 
 
-def _check_length(column: str, size: int, n: int, against: str) -> None:
+def check_length(column: str, size: int, n: int, against: str) -> None:
     if size != n:
         raise DataError(f"input '{column}' has {size} values but there are {n} {against}",
                         f"column '{column}'", "pass one value per data point")

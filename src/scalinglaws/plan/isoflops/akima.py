@@ -6,7 +6,7 @@ The spline is piecewise cubic, so its minimum is found exactly: the stationary p
 piece (the roots of its quadratic derivative) and the sampled sizes are the candidates, and
 the lowest wins. This is the limit of Porian et al.'s search on a grid 25 times finer than the
 sizes. A minimum at the first or last sampled size is no minimum within the sweep: Porian et
-al. drop such budgets, and so does :func:`_akimas` (``ok`` false).
+al. drop such budgets, and so does :func:`akimas` (``ok`` false).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import Akima1DInterpolator
 
-from ._common import Array
-from .parabola import _Budgets
+from .inputs import Array
+from .parabola import Budgets
 
 
-def _akimas(bud: _Budgets, counts: Array) -> dict[str, Array]:
-    """Akima-spline minima per (R, G), with the keys of :func:`._parabolas`.
+def akimas(bud: Budgets, counts: Array) -> dict[str, Array]:
+    """Akima-spline minima per (R, G), with the keys of :func:`.parabola.parabolas`.
 
     ``counts`` (R, G, M) are case weights; the runs drawn at one size enter as the weighted
     mean of their ``ln loss``. ``vertex`` is the centred ``ln x`` of the minimum,

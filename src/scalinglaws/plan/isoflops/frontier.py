@@ -10,12 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...common.checks import integer_at_least
 from ...common.jsonvalues import json_value
-from ...data.dataset import Dataset
+from ...common.numbers import table_float
+from ...data.dataset import Dataset, as_dataset
 from ...exceptions import DataError, ScalingLawWarning
-from ..optimal import _budgets
-from ._common import Array, _as_dataset, _check_int, _flops_column, _size_column
-from .parabola import _power_laws
+from ..queries import flops_budgets
+from .inputs import Array, flops_column, size_column
+from .parabola import power_laws
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Envelope:
 
     def predict(self, flops: Any) -> tuple[Array, Array]:
         """The fitted ``(N_opt, D_opt)`` at budget(s) ``flops`` (arrays shaped like ``flops``)."""
-        c = _budgets(flops)
+        c = flops_budgets(flops)
         shape = np.shape(flops)
         return (self.k_N * c**self.a).reshape(shape), (self.k_D * c**self.b).reshape(shape)
 
@@ -57,7 +59,7 @@ class Envelope:
             f"({rule})",
             f"  N_opt = {self.k_N:.4g} * C^a   a = {self.a:.4f}",
             f"  D_opt = {self.k_D:.4g} * C^b   b = {self.b:.4f}",
-            self.frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"),
+            self.frame.to_string(index=False, float_format=table_float),
         ]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -67,7 +69,7 @@ class Envelope:
 
         head = escape(str(self).split("\n")[0])
         return f"<p>{head}<br>a = {self.a:.4f}, b = {self.b:.4f}</p>" + self.frame.to_html(
-            index=False, float_format=lambda v: f"{v:.4g}")
+            index=False, float_format=table_float)
 
 
 def envelope(data: Dataset | pd.DataFrame, *, n_bins: int | None = None,
@@ -89,11 +91,12 @@ def envelope(data: Dataset | pd.DataFrame, *, n_bins: int | None = None,
     >>> 0.35 < env.a < 0.55
     True
     """
-    ds = _as_dataset(data)
+    ds = as_dataset(data)
     if n_bins is not None:
-        n_bins = _check_int(n_bins, "n_bins", 1, "use n_bins=None (running minimum) or e.g. 30")
-    size = _size_column(ds, x)
-    c = _flops_column(ds)
+        n_bins = integer_at_least(n_bins, "n_bins", 1,
+                                  "use n_bins=None (running minimum) or e.g. 30")
+    size = size_column(ds, x)
+    c = flops_column(ds)
     loss = ds.column("loss")
     tokens = ds.column("tokens") if ds.has("tokens") else c / (ds.flops_factor * size)
     tokens_from = "tokens" if ds.has("tokens") else f"C / ({ds.flops_factor:g}·N)"
@@ -126,8 +129,8 @@ def envelope(data: Dataset | pd.DataFrame, *, n_bins: int | None = None,
             f"only {n_sizes} distinct {x} value(s) lie on the envelope: the exponent a rests on "
             "a step function of C; add checkpoints (intermediate losses) or more sizes")
     ok = np.ones((1, len(on)), dtype=bool)
-    a, ia = _power_laws(np.log(c[on]), np.log(size[on])[None], ok)
-    b, ib = _power_laws(np.log(c[on]), np.log(tokens[on])[None], ok)
+    a, ia = power_laws(np.log(c[on]), np.log(size[on])[None], ok)
+    b, ib = power_laws(np.log(c[on]), np.log(tokens[on])[None], ok)
     for m in messages:
         warnings.warn(m, ScalingLawWarning, stacklevel=2)
     return Envelope(a=float(a[0]), b=float(b[0]), k_N=float(np.exp(ia[0])),

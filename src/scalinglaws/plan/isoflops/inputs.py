@@ -1,13 +1,11 @@
-"""Private helpers shared by the IsoFLOP analysis and the loss envelope: the array alias and
-the checks of options and data columns."""
+"""The data columns the IsoFLOP analysis and the loss envelope share: model sizes and
+training budgets, checked."""
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ...data.dataset import Dataset
 from ...exceptions import DataError, OptionError
@@ -18,30 +16,8 @@ Array = np.ndarray
 _NOT_SIZE = ("flops", "loss", "tokens")
 
 
-
-def _as_dataset(data: Any) -> Dataset:
-    if isinstance(data, Dataset):
-        return data
-    if isinstance(data, pd.DataFrame):
-        return Dataset.from_frame(data)  # validates: FLOPs, sizes and losses must be > 0
-    raise DataError(f"data must be a Dataset or a DataFrame, got {type(data).__name__}",
-                    "argument 'data'", "use sl.Dataset.from_csv(...) or a DataFrame")
-
-
-def _check_int(value: Any, name: str, low: int, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise OptionError(f"{name} must be an integer of at least {low}, got {value!r}",
-                          f"argument '{name}'", example)
-    return int(value)
-
-
-def _check_seed(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    return _check_int(seed, "seed", 0, "use seed=0, or None for fresh randomness")
-
-
-def _size_column(ds: Dataset, x: Any) -> Array:
+def size_column(ds: Dataset, x: Any) -> Array:
+    """The model-size column ``x``, strictly positive."""
     if not isinstance(x, str) or x in _NOT_SIZE:
         raise OptionError(f"x names the model-size column, got {x!r}", "argument 'x'",
                           "use x='params' (or a column of e.g. non-embedding parameters)")
@@ -54,7 +30,8 @@ def _size_column(ds: Dataset, x: Any) -> Array:
     return values
 
 
-def _flops_column(ds: Dataset) -> Array:
+def flops_column(ds: Dataset) -> Array:
+    """The training budgets, C (given, or k·N·D), strictly positive."""
     if not ds.has("flops"):
         raise DataError(
             "an IsoFLOP analysis groups runs by training compute, but the dataset has no "

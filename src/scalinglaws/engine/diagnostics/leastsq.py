@@ -1,4 +1,4 @@
-"""Private least-squares helpers shared by the diagnostics: small regressions solved from
+"""Least-squares helpers shared by the diagnostics: small regressions solved from
 their Gram matrices, the numerical rank of a design, and two-sided t-test p-values."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ import math
 import numpy as np
 from scipy import special
 
-from ._common import Array
+from .common import Array
 
 
-def _ols(X: Array, t: Array) -> tuple[Array, Array]:
+def ols(X: Array, t: Array) -> tuple[Array, Array]:
     """Least squares of ``t`` on ``X``: the coefficients and their two-sided t-test p-values
     (1 where undefined, e.g. without residual degrees of freedom)."""
     n, p = X.shape
-    inv = _pinv_gram(X.T @ X)
+    inv = pinv_gram(X.T @ X)
     beta = inv @ (X.T @ t)
     dof = n - p
     if dof < 1:
@@ -25,8 +25,8 @@ def _ols(X: Array, t: Array) -> tuple[Array, Array]:
     return beta, _t_p(beta, var, dof)
 
 
-def _ols_gram(G: Array, b: Array, tt: float, n: int,
-              idx: list[int]) -> tuple[Array, Array, int]:
+def ols_gram(G: Array, b: Array, tt: float, n: int,
+             idx: list[int]) -> tuple[Array, Array, int]:
     """Least squares of ``t`` on the columns ``idx`` of a full-rank design, from the design's
     Gram matrix ``G = XᵀX``, ``b = Xᵀt`` and ``tt = tᵀt``: the coefficients, their variances
     and the residual degrees of freedom (variances nan without any)."""
@@ -34,7 +34,7 @@ def _ols_gram(G: Array, b: Array, tt: float, n: int,
     try:  # the columns are standardised: no scaling needed
         inv = np.linalg.inv(sub)
     except np.linalg.LinAlgError:
-        inv = _pinv_gram(sub)
+        inv = pinv_gram(sub)
     bs = b[idx]
     beta = inv @ bs
     dof = n - len(idx)
@@ -57,7 +57,7 @@ def _scaled_eigh(G: Array) -> tuple[Array, Array, Array]:
     return w, V, d
 
 
-def _pinv_gram(G: Array) -> Array:
+def pinv_gram(G: Array) -> Array:
     """The pseudo-inverse of a small Gram matrix ``XᵀX`` (column-scaled, so the columns'
     units do not matter; one small eigendecomposition instead of an SVD of ``X``)."""
     w, V, d = _scaled_eigh(G)
@@ -65,14 +65,14 @@ def _pinv_gram(G: Array) -> Array:
     return np.asarray((V[:, keep] / w[keep]) @ V[:, keep].T / np.outer(d, d))
 
 
-def _rank_gram(G: Array) -> int:
+def rank_gram(G: Array) -> int:
     """The numerical rank of the design whose Gram matrix is ``G``."""
     w, _, _ = _scaled_eigh(G)
     return int(np.sum(w > _RANK_TOL * max(float(w[-1]), np.finfo(float).tiny)))
 
 
-def _t_p1(estimate: float, variance: float, dof: int) -> float:
-    """:func:`_t_p` of one estimate."""
+def t_p_value(estimate: float, variance: float, dof: int) -> float:
+    """The two-sided t-test p-value of one estimate with ``variance`` (1 where undefined)."""
     if dof < 1 or not (math.isfinite(estimate) and math.isfinite(variance)) or variance < 0:
         return 1.0
     if variance == 0:

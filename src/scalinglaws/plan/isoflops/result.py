@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ...common.jsonvalues import json_value
-from ..optimal import _budgets
-from ._common import Array
+from ...common.numbers import table_float
+from ..queries import flops_budgets
+from .inputs import Array
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class IsoFlop:
         >>> bool(np.isclose(6 * n_opt * d_opt, 1e22, rtol=1e-6))
         True
         """
-        c = _budgets(flops)
+        c = flops_budgets(flops)
         shape = np.shape(flops)
         n = self.k_N * c**self.a
         d = self.k_D * c**self.b
@@ -116,7 +117,7 @@ class IsoFlop:
                 "at_edge", "status"]
         lines = self._header()
         lines.append(self.budgets[cols].to_string(index=False,
-                                                  float_format=lambda v: f"{v:.4g}"))
+                                                  float_format=table_float))
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -124,6 +125,6 @@ class IsoFlop:
         from html import escape
 
         head = "<br>".join(escape(line) for line in self._header())
-        table = self.budgets.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        table = self.budgets.to_html(index=False, float_format=table_float)
         warn = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
         return f"<p>{head}</p>{table}" + (f"<ul>{warn}</ul>" if warn else "")

@@ -11,7 +11,6 @@ from ...data.dataset import Dataset
 from ...exceptions import DataError, OptionError
 from ...fitting.result import FitResult
 from ...fitting.shared import SharedFit
-from ...uncertainty.resample import check_level
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,14 +38,11 @@ def check_dataset(data: Any, where: str, *, required: bool = False) -> Dataset |
 
 
 def check_fit(fit: Any, where: str) -> FitResult | SharedFit:
+    """``fit`` itself when it is a fit (a FitResult or a joint fit), else an OptionError."""
     if not isinstance(fit, FitResult | SharedFit):
         raise OptionError(f"expected a fit (FitResult or SharedFit), got {type(fit).__name__}",
                           where, "pass the result of sl.fit(...) or sl.load_fit(...)")
     return fit
-
-
-def check_figure_level(level: Any) -> float:
-    return float(check_level(level))
 
 
 def input_columns(fit: FitResult | SharedFit) -> list[str]:

@@ -1,0 +1,67 @@
+"""What the planners share: checks of the numbers a query asks about (budgets, losses, sizes),
+of the law it asks (one of params and tokens), and the JSON form of per-query answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import OptionError, QueryError
+from ..fitting.result import FitResult
+
+Array = np.ndarray
+
+
+def positive_values(value: Any, name: str, example: str) -> Array:
+    """A flat array of positive finite numbers, or an OptionError naming the argument."""
+    try:
+        out = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        out = np.array([np.nan])
+    if out.size == 0 or not np.isfinite(out).all() or (out <= 0).any():
+        raise OptionError(f"{name} must be positive finite numbers, got {value!r}",
+                          f"argument '{name}'", f"e.g. {example}")
+    return out
+
+
+def flops_budgets(flops: Any) -> Array:
+    """Training budgets in FLOPs: one or more positive finite numbers, as a flat array."""
+    return positive_values(flops, "flops", "flops=5.76e23 or flops=[1e21, 1e23]")
+
+
+def params_tokens_symbols(fit: FitResult) -> tuple[str, str]:
+    """The symbols of the fitted law that read ``params`` and ``tokens``, or a QueryError
+    when the law reads other inputs."""
+    cols = dict(fit.columns)
+    by_col = {c: s for s, c in cols.items()}
+    if set(cols.values()) != {"params", "tokens"}:
+        raise QueryError(
+            f"compute-optimal allocation needs a law of params and tokens; "
+            f"'{fit.law.name}' reads {', '.join(cols.values())}",
+            f"law '{fit.law.name}'",
+            "fit a law with N (params) and D (tokens) inputs, e.g. 'chinchilla'")
+    return by_col["params"], by_col["tokens"]
+
+
+class PerQuery:
+    """An answer with one row per query: :meth:`to_frame` is the table of ``_columns``, which
+    the answer defines (and ``to_dict`` reads through :func:`query_record`)."""
+
+    def _columns(self) -> dict[str, Array]:
+        raise NotImplementedError
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self._columns())
+
+
+def scalar_or_list(a: Array) -> Any:
+    """JSON form of a per-query array: a float for one query, else a list of floats."""
+    return float(a[0]) if a.size == 1 else [float(v) for v in a]
+
+
+def query_record(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON form of per-query columns (:func:`scalar_or_list` of each), in their order."""
+    return {name: scalar_or_list(np.asarray(values)) for name, values in columns.items()}
