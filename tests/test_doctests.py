@@ -29,12 +29,6 @@ NOT_IMPORTED = {
 #: An entry is a known fault to fix in the docstring, after which it is removed from here
 #: (``test_excluded_examples_still_fail`` reports XPASS once the docstring is fixed).
 EXCLUDED: dict[str, str] = {
-    "scalinglaws.plan.compare.compare": (
-        "`sl.compare(f, f).multiplier_at_budget` is 1.0000000000000002, not the 1.0 shown: "
-        "the example should round"),
-    "scalinglaws.plan.vocab.tokens_per_character": (
-        "shows 0.2546 for 32000 entries; the coefficients give 0.2524 (and test_law_vocab "
-        "checks 0.3318 for 4096, which they do give): the shown value is wrong"),
 }
 
 #: modules whose examples take more than about 2 s (none at present)

@@ -180,7 +180,7 @@ def test_objective_gradient_and_hessian_match_finite_differences(name, loss, pen
     r = obj._residuals(obj.law.evaluate(obj.X, obj.natural(U)))
     s = np.abs(obj.law.evaluate(obj.X, obj.natural(U))) if loss == "mse" else 1.0
     psi = np.abs(robust_loss(r, loss, obj.delta)[1])
-    floor = 50 * np.finfo(float).eps / STEP * float(np.sum(obj._weights(r) * psi * s))
+    floor = 50 * np.finfo(float).eps / STEP * float(np.sum(obj.point_weights(r) * psi * s))
     np.testing.assert_allclose(g[0], g_fd, rtol=RTOL, atol=floor)
     v_exact, g_exact, H = obj.derivatives_exact(U)
     np.testing.assert_allclose(v_exact, value, rtol=1e-13)

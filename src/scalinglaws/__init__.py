@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .fitting import load_shared_fit as load_shared_fit
     from .laws.law import Law as Law
     from .laws.parameter import Parameter as Parameter
-    from .plan.compare import compare as compare
+    from .plan import compare as compare
     from .uncertainty.bootstrap import Bootstrap as Bootstrap
     from .uncertainty.profile import Profile as Profile
 
@@ -61,7 +61,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
         "load", "load_fit", "load_shared_fit")},
     "Law": (".laws.law", "Law"),
     "Parameter": (".laws.parameter", "Parameter"),
-    "compare": (".plan.compare", "compare"),
+    "compare": (".plan", "compare"),
     "Bootstrap": (".uncertainty.bootstrap", "Bootstrap"),
     "Profile": (".uncertainty.profile", "Profile"),
 }

@@ -147,7 +147,6 @@ class Objective:
             c = c * np.where(r > 0, self.overestimate_penalty, 1.0)
         return c
 
-    _weights = point_weights  # the former name, still read by tests/test_laws.py
 
     def _reduce(self, rho: Array, c: Array) -> Array:
         total = (c * rho).sum(axis=1)

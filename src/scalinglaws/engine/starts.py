@@ -45,9 +45,9 @@ def _default_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, f
     elif p.log:
         from ..laws import expression as ex  # SymPy: only for laws with scale parameters
 
-        sym = next(s for s in law._param_syms if s.name == p.name)
-        related = ex.scale_inputs(law.expr, sym, law._input_syms)
-        xs = [X[i] for i, s in enumerate(law._input_syms) if s in related]
+        sym = next(s for s in law.parameter_symbols if s.name == p.name)
+        related = ex.scale_inputs(law.expr, sym, law.input_symbols)
+        xs = [X[i] for i, s in enumerate(law.input_symbols) if s in related]
         if xs:
             lo = min(float(np.min(x)) for x in xs) / 100
             hi = max(float(np.max(x)) for x in xs) * 100

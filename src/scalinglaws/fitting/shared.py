@@ -48,7 +48,7 @@ def joint_law(law: Law, n_groups: int, shared: Sequence[str]) -> Law:
     import sympy as sp  # the joint law is written out symbolically, on first use
 
     local = [p for p in law.parameters if p.name not in shared]
-    symbols = dict(zip(law.parameter_names, law._param_syms, strict=True))
+    symbols = dict(zip(law.parameter_names, law.parameter_symbols, strict=True))
     terms = []
     for k in range(n_groups):
         renamed = law.expr.subs({symbols[p.name]: sp.Symbol(local_name(p.name, k))

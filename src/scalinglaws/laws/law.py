@@ -219,11 +219,14 @@ class Law:
                 for n in (*self.inputs, *self._names)}
 
     @cached_property
-    def _input_syms(self) -> list[sp.Symbol]:
+    def input_symbols(self) -> list[sp.Symbol]:
+        """The SymPy symbols of the inputs, in order (compiles the expression on first use)."""
         return [self._symbols[s] for s in self.inputs]
 
     @cached_property
-    def _param_syms(self) -> list[sp.Symbol]:
+    def parameter_symbols(self) -> list[sp.Symbol]:
+        """The SymPy symbols of the parameters, in order (compiles the expression on first
+        use)."""
         return [self._symbols[p] for p in self._names]
 
     @cached_property
@@ -232,13 +235,13 @@ class Law:
 
     @cached_property
     def _analysis(self) -> an.Analysis:
-        return an.analyse(self.expr, self._input_syms, self._param_syms)
+        return an.analyse(self.expr, self.input_symbols, self.parameter_symbols)
 
     @cached_property
     def _compiled(self) -> Compiled:
         from .compile import compiled
 
-        return compiled(self.expr, tuple(self._input_syms), tuple(self._param_syms),
+        return compiled(self.expr, tuple(self.input_symbols), tuple(self.parameter_symbols),
                         tuple(self._linear))
 
     # -- numeric evaluation (compiled on first use, see scalinglaws.laws.compile) -----------

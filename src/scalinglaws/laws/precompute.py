@@ -47,7 +47,7 @@ def fresh_table() -> dict[an.Key, an.Analysis]:
     table: dict[an.Key, an.Analysis] = {}
     for law in catalog_laws():
         key = an.key(law.expression, law.inputs, law.parameter_names)
-        table[key] = an.analyse(law.expr, law._input_syms, law._param_syms)
+        table[key] = an.analyse(law.expr, law.input_symbols, law.parameter_symbols)
     return table
 
 

@@ -1,9 +1,9 @@
 """Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
 queries."""
 
-from .compare import SetupComparison as SetupComparison
-from .compare import compare as compare
-from .compare import compare_data as compare_data
+from .comparison import SetupComparison as SetupComparison
+from .comparison import compare as compare
+from .comparison import compare_data as compare_data
 from .density import capacity_density as capacity_density
 from .density import effective_params as effective_params
 from .density import release_days as release_days

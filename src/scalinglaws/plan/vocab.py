@@ -40,7 +40,7 @@ def tokens_per_character(vocab_size: Any) -> Any:
     Tao et al. 2024); ``tokens = characters * f(V)``.
 
     >>> round(tokens_per_character(32000), 4)
-    0.2546
+    0.2524
     """
     logv = np.log(np.minimum(np.asarray(vocab_size, dtype=float), _V_CAP))
     out = _A * logv**2 + _B * logv + _C

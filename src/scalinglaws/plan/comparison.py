@@ -105,7 +105,7 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     -------
     >>> import scalinglaws as sl
     >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
-    >>> sl.compare(f, f).multiplier_at_budget
+    >>> round(sl.compare(f, f).multiplier_at_budget, 6)
     1.0
     """
     budget_c = _default_budget(fit_a, fit_b, flops_factor) if budget is None else float(
