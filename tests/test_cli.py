@@ -33,6 +33,20 @@ def test_laws_json_lists_catalog():
     assert "alpha" in chin["parameters"] and "2203.15556" in chin["citation"]
 
 
+def test_laws_lists_the_same_with_or_without_the_catalogs_listing(monkeypatch):
+    # the command prints catalog.describe() where the catalog has it, else builds the same
+    # entries from each law: both give one output
+    from scalinglaws.laws import catalog
+
+    doc, table = run("laws", "--json").stdout, run("laws").stdout
+    monkeypatch.delattr(catalog, "describe", raising=False)
+    assert run("laws", "--json").stdout == doc and run("laws").stdout == table
+    entries = json.loads(doc)["laws"]
+    assert [e["name"] for e in entries] == catalog.names()
+    assert all(set(e) == {"name", "formula", "inputs", "parameters", "citation", "description",
+                          "domain", "reference", "ranges", "specs"} for e in entries)
+
+
 def test_fit_max_iter_option(runs_csv, tmp_path):
     # one iteration per stage cannot reach the optimum: status max_iter, exit 1, and the
     # warning says to raise the limit; the default limit converges (exit 0)
@@ -63,6 +77,76 @@ def test_fit_json_with_column_mapping(runs_csv, tmp_path):
     # Epoch's grid optimum (MANIFEST): alpha 0.34731, within 1%
     assert abs(doc["params"]["alpha"] - 0.34731) / 0.34731 < 0.01
     assert sl.load_fit(out).params == pytest.approx(doc["params"], rel=1e-12)
+
+
+def saved_document(path):
+    """The document of the fit saved at ``path``, read back and written as JSON again."""
+    from scalinglaws.common.jsonvalues import json_value
+
+    return json.loads(json.dumps(json_value(sl.load(path).to_dict())))
+
+
+@pytest.mark.parametrize("extra", [(), ("--bootstrap", "20")], ids=["plain", "bootstrap"])
+def test_fit_json_is_the_saved_document(tmp_path, extra):
+    out = tmp_path / "fit.json"
+    result = run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
+                 *extra, "--out", out, "--json")
+    doc = json.loads(result.stdout)
+    assert isinstance(sl.load(out), sl.FitResult)
+    # stdout is FitResult.to_dict() of the fit that was saved, byte for byte as JSON values
+    assert doc == saved_document(out) == json.loads(out.read_text())
+    assert doc["schema_version"] == 3 and doc["law"] == "chinchilla"
+    assert ("intervals" in doc) == bool(extra)
+    # where the file went is said on stderr, not in the document
+    assert "out" not in doc and f"fit written to {out}" in result.stderr
+
+
+def test_fit_bootstrap_level_sets_the_saved_intervals(tmp_path):
+    out = tmp_path / "fit.json"
+    doc = json.loads(run("fit", "chinchilla", "--law", "chinchilla", "--bootstrap", "20",
+                         "--level", "0.8", "--out", out, "--json").stdout)
+    boot = sl.load_fit(out).uncertainty
+    assert boot is not None and boot.level == 0.8 and doc["bootstrap"]["level"] == 0.8
+    for name, (lo, hi) in boot.intervals(0.8).items():
+        assert doc["intervals"][name] == pytest.approx([lo, hi], rel=1e-12)
+    wide = boot.intervals(0.95)["alpha"]
+    assert wide[1] - wide[0] > doc["intervals"]["alpha"][1] - doc["intervals"]["alpha"][0]
+
+
+def test_warnings_from_reading_the_data_are_folded_into_the_fit(runs_csv, tmp_path):
+    frame = pd.read_csv(runs_csv)
+    path = tmp_path / "dup.csv"
+    pd.concat([frame, frame.iloc[[3]]], ignore_index=True).to_csv(path, index=False)
+    out = tmp_path / "fit.json"
+    result = run("fit", path, "--law", "chinchilla", "--col", "N=n_params", "--out", out,
+                 "--json")
+    doc = json.loads(result.stdout)
+    assert any("duplicated row" in w for w in doc["warnings"])
+    assert doc == saved_document(out)
+    assert list(sl.load(out).warnings) == doc["warnings"]
+
+
+def test_joint_fit_json_carries_the_saved_document(runs_csv, tmp_path):
+    frame = pd.read_csv(runs_csv)
+    frame["half"] = np.where(frame["n_params"] > frame["n_params"].median(), "big", "small")
+    halves = tmp_path / "halves.csv"
+    frame.to_csv(halves, index=False)
+    out = tmp_path / "joint.json"
+    result = run("fit", halves, "--law", "chinchilla", "--col", "N=n_params", "--shared",
+                 "alpha,beta", "--groups", "half", "--out", out, "--json")
+    doc = json.loads(result.stdout)
+    joint = sl.load(out)
+    assert isinstance(joint, sl.SharedFit)
+    saved = saved_document(out)
+    # SharedFit.to_dict() whole, and beside it the keys it lacks (see cli/shared.shared_doc)
+    assert {k: doc[k] for k in saved} == saved
+    assert {"formula", "params", "stderr", "n_points", "status", "objective",
+            "warnings"} <= set(doc)
+    assert doc["status"] == joint.status.value and doc["warnings"] == list(joint.warnings)
+    assert doc["n_points"] == dict(zip(joint.groups, joint.group_sizes, strict=True))
+    for group, params in joint.params.items():
+        assert doc["params"][group] == pytest.approx(params, rel=1e-12)
+    assert f"fit written to {out}" in result.stderr
 
 
 def test_fit_by_role_mapping_and_expression(runs_csv):

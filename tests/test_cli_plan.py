@@ -9,7 +9,7 @@ import pytest
 from cli_runner import run
 
 import scalinglaws as sl
-from scalinglaws.cli.plan import parse_budget_rule
+from scalinglaws.cli.planning import parse_budget_rule
 
 
 def doc_of(*args):

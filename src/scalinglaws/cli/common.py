@@ -1,26 +1,35 @@
-"""Shared pieces of the command line: error handling, parsing, output."""
+"""Shared pieces of the command line: the options several commands declare, error handling,
+parsing and output.
+
+The app imports this module at start-up, so it imports only the standard library, Typer and
+Rich; what reads data or numbers imports the library inside the function.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 
-from ..common.jsonvalues import json_value
-from ..data import bundled
-from ..data.dataset import Dataset
-from ..exceptions import DataError, FitError, QueryError, ScalingLawError, ScalingLawWarning
+from ..exceptions import (
+    DataError,
+    FitError,
+    OptionError,
+    QueryError,
+    ScalingLawError,
+    ScalingLawWarning,
+)
+
+if TYPE_CHECKING:
+    from ..data.dataset import Dataset
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -43,19 +52,52 @@ ExcludeOpt = Annotated[str | None, typer.Option(
     help="Drop rows where this true/false column is true.")]
 OrderOpt = Annotated[str | None, typer.Option(
     "--order", help="Column that orders runs by size (default: params, flops or tokens).")]
+LawOpt = Annotated[str, typer.Option("--law", help="Catalog name or expression.")]
+
+# -- options of every command ------------------------------------------------------------------
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
+FitArg = Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")]
+GroupOpt = Annotated[str | None, typer.Option(
+    "--group", help="For a joint fit across groups: the group to use.")]
+#: commands that read ``--at a=1 b=2`` style lists take extra arguments
+EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
+
+#: the train rules of ``backtest --train``, ``select --holdout`` and ``plot --train``: the
+#: text of ``scalinglaws.validate.RULES_HELP``, kept here so that ``--help`` loads no
+#: numerics (``tests/test_cli_architecture.py`` checks that the two agree)
+RULES_HELP = ("a boolean mask, 'flops<1e21' (any column, <, <=, >, >=, ==, !=; join with &), "
+              "'largest=3' (hold out the 3 largest sizes), 'rolling' or 'rolling=3' (fit on "
+              "the smaller sizes, score the next one, for the last 3 sizes), or "
+              "'leave_family_out'")
 
 
+# -- errors -------------------------------------------------------------------------------------
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
+class Caught:
+    """The library's warnings caught so far by :func:`handled` (a live view)."""
+
+    def __init__(self, records: list[warnings.WarningMessage]) -> None:
+        self._records = records
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(r.message) for r in self._records
+                if issubclass(r.category, ScalingLawWarning)]
+
+
 @contextmanager
-def handled(debug: bool, quiet: bool = False) -> Iterator[list[str]]:
-    """Turn ScalingLawError into a one-paragraph message and an exit code; collect warnings."""
-    caught: list[str] = []
+def handled(debug: bool, quiet: bool = False) -> Iterator[Caught]:
+    """Turn ScalingLawError into a one-paragraph message and an exit code; collect the
+    library's warnings (printed on stderr at the end unless ``quiet``)."""
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always", ScalingLawWarning)
+        caught = Caught(records)
         try:
             yield caught
         except ScalingLawError as exc:
@@ -64,11 +106,38 @@ def handled(debug: bool, quiet: bool = False) -> Iterator[list[str]]:
             code = EXIT_FAILED if isinstance(exc, FitError | QueryError) else EXIT_BAD_INPUT
             fail(escape(str(exc)), code)
         finally:
-            for r in records:
-                if issubclass(r.category, ScalingLawWarning):
-                    caught.append(str(r.message))
-                    if not quiet:
-                        err.print(f"[yellow]warning:[/] {escape(str(r.message))}")
+            if not quiet:
+                for message in caught.messages:
+                    err.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def print_warnings(messages: tuple[str, ...] | list[str], quiet: bool,
+                   label: str = "warning") -> None:
+    """Warnings a result carries (rather than issues), on stderr unless ``quiet``."""
+    if quiet:
+        return
+    for w in messages:
+        err.print(f"[yellow]{label}:[/] {escape(w)}")
+
+
+@contextmanager
+def naming(option: str, *errors: type[ScalingLawError]) -> Iterator[None]:
+    """Errors of the given kinds raised inside name the command-line ``option`` they came
+    from (``option --exclude, column 'skip', rows ...``)."""
+    try:
+        yield
+    except errors as exc:
+        where = f"option {option}" + (f", {exc.where}" if exc.where else "")
+        raise type(exc)(exc.what, where, exc.fix) from None
+
+
+def option_value(check: Callable[[Any], Any], value: Any, option: str) -> Any:
+    """``check(value)``, its OptionError naming the command-line ``option`` rather than the
+    library's argument (``--bootstrap``, not ``argument 'n'``)."""
+    try:
+        return check(value)
+    except OptionError as exc:
+        raise OptionError(exc.what, f"option {option}", exc.fix) from None
 
 
 def escape(text: str) -> str:
@@ -77,46 +146,18 @@ def escape(text: str) -> str:
     return _escape(text)
 
 
+# -- input ----------------------------------------------------------------------------------------
 def load_data(source: str, columns: dict[str, str] | None = None,
               exclude: str | None = None) -> Dataset:
-    """A Dataset from a file path, or from a bundled dataset's name."""
-    path = Path(source)
-    if not path.exists() and source in bundled.names():
-        ds = bundled.load(source)
-        if columns:
-            ds = Dataset.from_frame(ds.to_frame(), columns=columns, name=ds.name,
-                                    citation=ds.citation)
-    else:
-        ds = Dataset.from_path(path, columns=columns or None)
+    """The runs of DATA (a file, or a bundled dataset's name), less the rows ``--exclude``
+    flags: :meth:`Dataset.read` and :meth:`Dataset.exclude`."""
+    from ..data.dataset import Dataset
+
+    ds = Dataset.read(source, columns=columns or None)
     if exclude:
-        if not ds.has(exclude):
-            fail(f"--exclude: the data has no column '{exclude}' — columns: "
-                 f"{', '.join(ds.columns)}. Name a true/false column.")
-        ds = ds[~exclude_mask(ds.to_frame()[exclude], exclude)]
+        with naming("--exclude", DataError):
+            ds = ds.exclude(exclude)
     return ds
-
-
-#: the values ``--exclude`` reads (case-insensitive), and what they mean
-FLAG_VALUES = {"true": True, "false": False, "1": True, "0": False, "1.0": True,
-               "0.0": False}
-
-
-def exclude_mask(flags: pd.Series, column: str) -> np.ndarray:
-    """Which rows ``--exclude COLUMN`` drops; a DataError names the values it cannot read
-    (a blank or a "yes" is not silently taken for true or false)."""
-    mapped = flags.astype(str).str.strip().str.lower().map(FLAG_VALUES)
-    bad = mapped.isna().to_numpy()
-    if bad.any():
-        shown = sorted({"(blank)" if pd.isna(v) or not str(v).strip() else repr(str(v))
-                        for v in flags[bad]})
-        rows = np.flatnonzero(bad)
-        raise DataError(
-            f"--exclude reads true/false (or 1/0) values, but {int(bad.sum())} row(s) hold "
-            f"{', '.join(shown[:5])}{' ...' if len(shown) > 5 else ''}",
-            f"column '{column}', rows {rows[:5].tolist()}{' ...' if rows.size > 5 else ''} "
-            "(counting from 0, header excluded)",
-            "write true or false in every row of the column")
-    return mapped.to_numpy(dtype=bool)
 
 
 def parse_pairs(items: list[str], option: str) -> dict[str, str]:
@@ -142,32 +183,22 @@ def parse_numbers(text: str, option: str) -> list[float]:
     return values
 
 
-def emit_json(document: Any) -> None:
-    """Print ``document`` as strict JSON: numpy values as Python ones, NaN and infinities as
-    ``null`` (``allow_nan=False`` turns any that slipped through into an error, not ``NaN``)."""
-    sys.stdout.write(json.dumps(json_value(document), indent=2, allow_nan=False) + "\n")
-
-
-def fmt(x: float) -> str:
-    if not math.isfinite(x):
-        return str(x)
-    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:.3e}"
-
-
-
-Command = Callable[..., Any]
-
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")]
-FitArg = Annotated[Path, typer.Argument(metavar="FIT", help="A fit JSON file.")]
-#: commands that read ``--at a=1 b=2`` style lists take extra arguments
-EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
-
-
 def no_extra(ctx: typer.Context) -> None:
     """Refuse arguments a command does not take (exit code 2)."""
     if ctx.args:
         fail(f"unexpected argument(s): {' '.join(map(escape, ctx.args))} — "
              f"see scalinglaws {ctx.info_name} --help")
+
+
+# -- output ---------------------------------------------------------------------------------------
+def emit_json(document: Any) -> None:
+    """Print ``document`` as strict JSON: numpy values as Python ones, NaN and infinities as
+    ``null`` (``allow_nan=False`` turns any that slipped through into an error, not ``NaN``)."""
+    from ..common.jsonvalues import json_value
+
+    sys.stdout.write(json.dumps(json_value(document), indent=2, allow_nan=False) + "\n")
+
+
+def written(what: str, path: Any) -> None:
+    """Say on stderr where a file went."""
+    err.print(f"{what} written to {escape(str(path))}")

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from rich.table import Table
+import typer
 
-from ..data import bundled
-from ..data.dataset import Dataset
 from ..exceptions import DataError
-from ..fitting.api import fit
-from ..fitting.result import FitResult
-from ..plan import Allocation, compute_optimal
 from . import common as c
 
+if TYPE_CHECKING:
+    from ..data.dataset import Dataset
+    from ..fitting import FitResult
+    from ..plan import Allocation
+
 BUDGETS = (1e21, 5.76e23, 1e25)
+
+
+def demo_command(
+    out: Annotated[Path, typer.Option(help="Folder for fit.json and report.html.")] = Path(
+        "scalinglaws-demo"),
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Fit the bundled Chinchilla data, print the fit and a compute-optimal plan, write a report.
+
+    Example: scalinglaws demo --out ./scalinglaws-demo
+    """
+    with c.handled(debug, quiet or json_):
+        result = run_demo(out)
+    if json_:
+        c.emit_json(result.to_dict())
+    else:
+        print_demo(result)
 
 
 @dataclass(frozen=True)
@@ -47,23 +66,27 @@ def run_demo(out: Path) -> DemoResult:
     except OSError as exc:
         raise DataError(f"cannot create the output folder {out}: {exc.strerror}",
                         f"--out {out}", "choose a writable folder") from None
-    full = bundled.load("chinchilla")
-    excluded = full.to_frame()["epoch_excluded"].to_numpy(dtype=bool)
-    data = full[~excluded]
+    from ..data.bundled import load
+    from ..fitting import fit
+    from ..plan import compute_optimal
+    from ..report import html
+
+    full = load("chinchilla")
+    data = full.exclude("epoch_excluded")
     result = fit("chinchilla", data)
     allocation = compute_optimal(result, list(BUDGETS))
     fit_path = out / "fit.json"
     result.save(fit_path)
-    from ..report import html
-
     report_path = html([result], out / "report.html", data=[data],
                        title="scalinglaws demo: Chinchilla (Hoffmann et al. 2022)",
                        command="scalinglaws demo", plans=[allocation.records()])
-    return DemoResult(data, int(excluded.sum()), result, allocation, fit_path,
+    return DemoResult(data, len(full) - len(data), result, allocation, fit_path,
                       Path(report_path))
 
 
 def print_demo(r: DemoResult) -> None:
+    from rich.table import Table
+
     c.out.print(f"[bold]Data:[/] {c.escape(r.data.citation or '')}")
     c.out.print(
         f"Fitting {r.fit.n_points} of {r.fit.n_points + r.n_excluded} points: the "
@@ -82,6 +105,5 @@ def print_demo(r: DemoResult) -> None:
         c.out.print(f"N_opt ∝ C^{a.exponent_params:.3f}, D_opt ∝ C^{a.exponent_tokens:.3f} "
                     "(Hoffmann et al. Approach 3 reported 0.46 / 0.54; Approaches 1-2: "
                     "~0.50 / ~0.50)")
-    for w in a.warnings:
-        c.err.print(f"[yellow]note:[/] {c.escape(w)}")
+    c.print_warnings(a.warnings, False, label="note")
     c.out.print(f"Wrote {r.fit_path} and {r.report_path}")

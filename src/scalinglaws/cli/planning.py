@@ -1,15 +1,186 @@
-"""The planning commands that read runs directly: ``compare`` and ``isoflop``."""
+"""``scalinglaws plan`` (compute-optimal, inverse and inference-aware queries on a saved fit),
+``compare`` (two setups) and ``isoflop`` (Hoffmann et al.'s Approach 2 on the runs)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import common as c
-from . import plan as p
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ..fitting import FitResult
+    from ..plan import InferenceAllocation
 
 
+# -- plan -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlanQuery:
+    """What ``plan FIT`` asks, checked: budgets or a target loss, and what is held fixed."""
+
+    flops: tuple[float, ...]
+    loss: float | None
+    params: float | None
+    tokens: float | None
+    inference_tokens: float | None
+    flops_factor: float
+    inference_factor: float
+
+    @classmethod
+    def checked(cls, flops: list[float], loss: float | None, params: float | None,
+                tokens: float | None, inference_tokens: float | None, flops_factor: float,
+                inference_factor: float) -> PlanQuery:
+        """The query, or exit 2 with a message on a combination of options that means nothing
+        (value ranges the library checks itself, with its own messages)."""
+        if not flops and loss is None:
+            c.fail("plan needs --flops BUDGET or --loss TARGET — e.g. --flops 5.76e23, or "
+                   "--loss 2.0 [--params 7e9 | --tokens 2e12]")
+        if flops and loss is not None:
+            c.fail("give --flops (the plan for a budget) or --loss (what reaching a loss "
+                   "takes), not both")
+        if any(b <= 0 for b in flops) or (loss is not None and loss <= 0):
+            c.fail("--flops and --loss must be positive — e.g. --flops 5.76e23")
+        if params is not None and tokens is not None:
+            c.fail("give --params (the tokens a model of that size needs) or --tokens (the "
+                   "parameters needed on that many tokens), not both")
+        held = "--params" if params is not None else "--tokens" if tokens is not None else None
+        if held and loss is None:
+            c.fail(f"{held} goes with --loss — e.g. --loss 2.0 {held} "
+                   f"{'7e9' if held == '--params' else '2e12'}")
+        if held and inference_tokens is not None:
+            c.fail(f"--inference-tokens chooses the model size itself; drop {held}")
+        for name, value in (("--params", params), ("--tokens", tokens)):
+            if value is not None and not value > 0:
+                c.fail(f"{name} must be positive — e.g. {name} "
+                       f"{'7e9' if name == '--params' else '2e12'}")
+        return cls(tuple(flops), loss, params, tokens, inference_tokens, flops_factor,
+                   inference_factor)
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    """The JSON document (an object, or a list with one object per budget), the table and the
+    warnings of a ``plan`` query."""
+
+    doc: Any
+    table: RenderableType
+    warnings: tuple[str, ...]
+
+
+def plan_command(
+    ctx: typer.Context,
+    fit_file: c.FitArg,
+    flops: Annotated[list[str] | None, typer.Option(
+        "--flops", help="Training budget(s) in FLOPs: --flops 1e22 1e23 or 1e22,1e23.")] = None,
+    loss: Annotated[float | None, typer.Option(
+        "--loss", help="Target loss: the FLOPs needed to reach it (compute-optimally, or at "
+        "the --params or --tokens given).")] = None,
+    params: Annotated[float | None, typer.Option(
+        "--params", help="With --loss: the tokens a model of this size needs.")] = None,
+    tokens: Annotated[float | None, typer.Option(
+        "--tokens", help="With --loss: the parameters needed on this many tokens.")] = None,
+    inference_tokens: Annotated[float | None, typer.Option(
+        "--inference-tokens", metavar="T", help="Tokens the model will serve: the least "
+        "training + inference compute for the loss of --flops (or for --loss), beside the "
+        "Chinchilla-optimal plan.")] = None,
+    flops_factor: Annotated[float, typer.Option(help="k in C = k·N·D.")] = 6.0,
+    inference_factor: Annotated[float, typer.Option(
+        help="Inference FLOPs per token and parameter (2·N per token).")] = 2.0,
+    group: c.GroupOpt = None,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Compute-optimal model size and tokens for a budget, or what reaching a loss takes.
+
+    Examples: scalinglaws plan fit.json --flops 5.76e23; scalinglaws plan fit.json --loss 2.0
+    --params 7e9; scalinglaws plan fit.json --flops 1e23 --inference-tokens 1e13
+    """
+    budgets = [v for item in (flops or []) for v in c.parse_numbers(item, "--flops")]
+    budgets += [v for item in extra_numbers(ctx) for v in c.parse_numbers(item, "--flops")]
+    query = PlanQuery.checked(budgets, loss, params, tokens, inference_tokens, flops_factor,
+                              inference_factor)
+    with c.handled(debug, quiet or json_):
+        from ..fitting import load_fit
+
+        answer = run_plan(load_fit(fit_file, group), query)
+    if json_:
+        c.emit_json(answer.doc)
+        return
+    c.out.print(answer.table)
+    c.print_warnings(answer.warnings, quiet)
+
+
+def run_plan(fit: FitResult, q: PlanQuery) -> PlanAnswer:
+    """Answer the query with the library: compute-optimal (``--flops``), flops to reach
+    (``--loss``), tokens or params to reach (``--loss`` with ``--params`` or ``--tokens``), or
+    the inference-aware plan (``--inference-tokens``)."""
+    from ..plan import compute_optimal, flops_to_reach, params_to_reach, tokens_to_reach
+    from . import plan_tables as t
+
+    k = q.flops_factor
+    if q.inference_tokens is not None:
+        return _inference_plan(fit, q)
+    if q.loss is not None and (q.params is not None or q.tokens is not None):
+        if q.params is not None:
+            req = tokens_to_reach(fit, q.loss, params=q.params, flops_factor=k)
+        else:
+            req = params_to_reach(fit, q.loss, tokens=q.tokens, flops_factor=k)
+        return PlanAnswer({**req.to_dict(), "target_loss": q.loss},
+                          t.requirement_table(fit, req, q.loss), req.warnings)
+    if q.loss is not None:
+        alloc = flops_to_reach(fit, q.loss, flops_factor=k)
+        return PlanAnswer({**alloc.to_dict(), "target_loss": q.loss},
+                          t.allocation_table(fit, alloc), alloc.warnings)
+    docs = [compute_optimal(fit, b, flops_factor=k).to_dict() for b in q.flops]
+    alloc = compute_optimal(fit, list(q.flops), flops_factor=k)
+    return PlanAnswer(_one_or_list(docs), t.allocation_table(fit, alloc), alloc.warnings)
+
+
+def _inference_plan(fit: FitResult, q: PlanQuery) -> PlanAnswer:
+    """``--inference-tokens``: the least training + inference compute for the loss of each
+    budget (or for ``--loss``), beside the Chinchilla-optimal plan."""
+    from ..plan import inference_optimal
+    from .plan_tables import inference_table
+
+    served = q.inference_tokens
+    assert served is not None
+
+    def infer(**target: Any) -> InferenceAllocation:
+        return inference_optimal(fit, inference_tokens=served,
+                                 flops_factor=q.flops_factor,
+                                 inference_factor=q.inference_factor, **target)
+
+    if q.loss is not None:
+        plan = infer(loss=q.loss)
+        return PlanAnswer({**plan.to_dict(), "target_loss": q.loss},
+                          inference_table(fit, plan), plan.warnings)
+    plans = [infer(flops=b) for b in q.flops]
+    docs = [{**p.to_dict(), "flops": b} for p, b in zip(plans, q.flops, strict=True)]
+    whole = infer(flops=list(q.flops)) if len(plans) > 1 else plans[0]
+    return PlanAnswer(_one_or_list(docs), inference_table(fit, whole, q.flops), whole.warnings)
+
+
+def _one_or_list(docs: list[dict[str, Any]]) -> Any:
+    """One budget: its object; several: a list of objects, one per budget."""
+    return docs[0] if len(docs) == 1 else docs
+
+
+def extra_numbers(ctx: typer.Context) -> list[str]:
+    """Extra budgets (``--flops 1e22 1e23``); anything that is not a number is refused."""
+    for a in ctx.args:
+        try:
+            float(a.split(",")[0])
+        except ValueError:
+            c.fail(f"unexpected argument '{c.escape(a)}' — budgets are numbers like 1e23")
+    return list(ctx.args)
+
+
+# -- compare --------------------------------------------------------------------------------------
 def compare_command(
     ctx: typer.Context,
     data_a: Annotated[str, typer.Argument(metavar="DATA_A", help="Runs of setup A.")],
@@ -34,15 +205,22 @@ def compare_command(
     """
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
-        cmp = p.run_compare(data_a, data_b, law, columns=c.parse_pairs(col or [], "--col"),
-                            exclude=exclude, budget=budget, n_boot=n_boot, seed=seed)
+        from ..plan import compare_data
+
+        columns = c.parse_pairs(col or [], "--col")
+        ds_a = c.load_data(data_a, columns=columns, exclude=exclude)
+        ds_b = c.load_data(data_b, columns=columns, exclude=exclude)
+        cmp = compare_data(ds_a, ds_b, law, budget=budget, n_boot=n_boot, seed=seed)
     if json_:
         c.emit_json(cmp.to_dict())
     else:
-        c.out.print(p.compare_table(cmp))
-        p.print_warnings(cmp.warnings, quiet)
+        from .plan_tables import compare_table
+
+        c.out.print(compare_table(cmp))
+        c.print_warnings(cmp.warnings, quiet)
 
 
+# -- isoflop --------------------------------------------------------------------------------------
 def isoflop_command(
     ctx: typer.Context,
     data: c.DataArg,
@@ -78,10 +256,31 @@ def isoflop_command(
     """
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
-        iso = p.run_isoflop(data, budgets, columns=c.parse_pairs(col or [], "--col"),
-                            exclude=exclude, x=x, level=level, n_boot=n_boot, seed=seed,
-                            window=window, min_sizes=min_sizes, estimator=estimator)
+        from ..plan import isoflop
+
+        rule = parse_budget_rule(budgets)
+        ds = c.load_data(data, columns=c.parse_pairs(col or [], "--col"), exclude=exclude)
+        iso = isoflop(ds, budgets=rule, x=x, level=level, n_boot=n_boot, seed=seed,
+                      min_sizes=min_sizes, window=window, estimator=estimator)
     if json_:
         c.emit_json(iso.to_dict())
     else:
-        c.out.print(p.isoflop_table(iso))
+        from .plan_tables import isoflop_table
+
+        c.out.print(isoflop_table(iso))
+
+
+def parse_budget_rule(text: str) -> Any:
+    """``--budgets``: ``exact``, ``log``, a number of log bins (``8``) or bin edges in FLOPs
+    (``3e18,3e19,3e20``); unknown words go to the library, which names the rules."""
+    t = text.strip()
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    if "," in t:
+        return c.parse_numbers(t, "--budgets")
+    try:
+        return [float(t)]  # one edge: the library says it needs at least two
+    except ValueError:
+        return t

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from ..exceptions import OptionError
-from ..validate.split import RULES_HELP
 from . import common as c
 
 KINDS = ("fit", "residuals", "isoflop", "backtest", "corner", "curves")
@@ -32,7 +31,7 @@ def plot_command(
     group: Annotated[str | None, typer.Option(
         "--group", help="For a joint fit file: draw this group only (default: all).")] = None,
     train: Annotated[str | None, typer.Option(
-        "--train", help=f"backtest: which runs to fit on: {RULES_HELP}.")] = None,
+        "--train", help=f"backtest: which runs to fit on: {c.RULES_HELP}.")] = None,
     level: Annotated[float | None, typer.Option(
         help="Level of the bands and intervals (default 0.9; isoflop 0.95).")] = None,
     n_boot: Annotated[int | None, typer.Option(
@@ -81,7 +80,7 @@ def plot_command(
     if json_:
         c.emit_json({"kind": kind, "out": str(path), "format": path.suffix.lstrip(".")})
     else:
-        c.err.print(f"{kind} figure written to {path}")
+        c.written(f"{kind} figure", path)
 
 
 def draw(kind: str, source: str, *, data: str | None, law: str | None, group: str | None,
@@ -92,16 +91,17 @@ def draw(kind: str, source: str, *, data: str | None, law: str | None, group: st
     from ..report import figures as f
 
     if kind == "isoflop":
-        from .plan import run_isoflop
+        from ..plan import isoflop
+        from .planning import parse_budget_rule
 
-        ds = c.load_data(_data_source(source, data, kind), columns=columns, exclude=exclude)
-        iso = run_isoflop(_data_source(source, data, kind), budgets, columns=columns,
-                          exclude=exclude, x=x or "params", level=level or 0.95,
-                          n_boot=1000 if n_boot is None else n_boot, seed=seed, window=None,
-                          min_sizes=3)
+        runs = _data_source(source, data, kind)
+        rule = parse_budget_rule(budgets)
+        ds = c.load_data(runs, columns=columns, exclude=exclude)
+        iso = isoflop(ds, budgets=rule, x=x or "params", level=level or 0.95,
+                      n_boot=1000 if n_boot is None else n_boot, seed=seed)
         return f.isoflop_figure(iso, ds)
     if kind == "backtest":
-        from .validate import run_backtest
+        from .validation import run_backtest
 
         if law is None or train is None:
             raise OptionError("a backtest figure needs --law and --train", "--kind backtest",
@@ -153,17 +153,14 @@ def _fit_and_data(source: str, data: str | None, law: str | None, group: str | N
                   exclude: str | None) -> tuple[Any, Any]:
     """The fit (read from FIT, or fitted to DATA with --law; None for curves without one)
     and the runs (--data with a FIT file, else DATA)."""
-    from ..fitting.api import fit as fit_law
-    from ..fitting.files import is_shared_file, load_fit, load_shared_fit
+    from ..fitting import fit as fit_law
+    from ..fitting import load
 
     if _is_fit_file(source):
         if law is not None:
             raise OptionError("--law goes with DATA; a fit file has its law", "--law",
                               "drop --law")
-        if group is None and is_shared_file(source):
-            fit: Any = load_shared_fit(source)
-        else:
-            fit = load_fit(source, group)
+        fit: Any = load(source, group)
         ds = c.load_data(data, columns=columns, exclude=exclude) if data else None
         return fit, ds
     if group is not None:

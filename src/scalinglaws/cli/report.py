@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from ..data.files import read_json
-from ..exceptions import DataError
-from ..fitting.files import load_fit, load_shared_fit
-from ..fitting.shared import SCHEMA as SHARED_SCHEMA
 from . import common as c
 
 
@@ -34,10 +30,11 @@ def report_command(
     Examples: scalinglaws report fit.json --data runs.csv --out report.html;
     scalinglaws report a.json b.json --data chinchilla --exclude epoch_excluded --out cmp.html
     """
-    from ..report import html
-
     with c.handled(debug, quiet or json_):
-        items = [_load(path) for path in fits]
+        from ..fitting import load
+        from ..report import html
+
+        items = [load(path) for path in fits]
         ds = c.load_data(data, exclude=exclude) if data is not None else None
         command = _command(fits, out, data, title, exclude)
         path = html(items, out, data=ds, title=title, command=command)
@@ -45,18 +42,7 @@ def report_command(
         c.emit_json({"out": str(path), "items": len(items), "bytes": path.stat().st_size,
                      "data": data})
     else:
-        c.err.print(f"report written to {c.escape(str(path))}")
-
-
-def _load(path: Path) -> Any:
-    """A saved fit: a FitResult, or a SharedFit for a joint fit across groups."""
-    if path.is_dir():
-        raise DataError(f"{path} is a folder, not a fit file", f"argument FIT {path}",
-                        "give a JSON file written by scalinglaws fit --out")
-    record = read_json(path)
-    if isinstance(record, dict) and record.get("schema") == SHARED_SCHEMA:
-        return load_shared_fit(path)
-    return load_fit(path)
+        c.written("report", path)
 
 
 def _command(fits: list[Path], out: Path, data: str | None, title: str,

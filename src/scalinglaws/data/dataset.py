@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -128,6 +130,28 @@ class Dataset:
 
         return cls(read_table(path, None), **_with_name(kwargs, path))
 
+    @classmethod
+    def read(cls, source: str | os.PathLike[str], *, columns: Mapping[str, str] | None = None,
+             **kwargs: Any) -> Dataset:
+        """Read runs from a file (CSV, Parquet or JSON Lines, told by the suffix) or, when no
+        such file exists, the bundled dataset of that name (see ``sl.datasets.names()``);
+        ``columns`` maps roles to the table's columns as in :meth:`from_frame`. This is how
+        the command line reads its DATA argument.
+
+        >>> import scalinglaws as sl
+        >>> len(sl.Dataset.read("chinchilla"))
+        245
+        """
+        from . import registry
+
+        path = Path(os.fspath(source))
+        if not path.exists() and str(source) in registry.names():
+            entry = registry.info(str(source))
+            kwargs.setdefault("name", entry.name)
+            kwargs.setdefault("citation", entry.citation)
+            return cls(registry.table(entry.name), columns=columns, **kwargs)
+        return cls.from_path(path, columns=columns, **kwargs)
+
     # -- access ---------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._frame)
@@ -217,6 +241,20 @@ class Dataset:
 
     def __getitem__(self, mask: Any) -> Dataset:
         return self.subset(mask)
+
+    def exclude(self, column: str) -> Dataset:
+        """The dataset without the rows flagged true in the true/false column ``column``
+        (``true``/``false`` or ``1``/``0``, any case). A blank or any other value is a
+        :class:`~scalinglaws.DataError` naming the rows, never silently read as false.
+
+        >>> import scalinglaws as sl
+        >>> len(sl.datasets.load("chinchilla").exclude("epoch_excluded"))
+        240
+        """
+        if not self.has(column):
+            raise DataError(f"the data has no column '{column}'",
+                            f"columns: {', '.join(self.columns)}", "name a true/false column")
+        return self.subset(~v.true_false(self._frame[column], column))
 
     @property
     def fingerprint(self) -> str:

@@ -153,3 +153,25 @@ def warn_duplicates(frame: pd.DataFrame) -> None:
             ScalingLawWarning,
             stacklevel=4,
         )
+
+
+#: the values a true/false column may hold (case-insensitive; numbers as written by pandas)
+FLAG_VALUES = {"true": True, "false": False, "1": True, "0": False, "1.0": True,
+               "0.0": False}
+
+
+def true_false(series: pd.Series, column: str) -> np.ndarray:
+    """A true/false column as booleans (``true``/``false`` or ``1``/``0``, any case); a blank
+    or another word ("yes") is an error naming the values and rows, never taken for either."""
+    mapped = series.astype(str).str.strip().str.lower().map(FLAG_VALUES)
+    bad = np.flatnonzero(mapped.isna().to_numpy())
+    if bad.size:
+        shown = sorted({"(blank)" if pd.isna(v) or not str(v).strip() else repr(str(v))
+                        for v in series.iloc[bad]})
+        more = f" and {len(shown) - 5} other values" if len(shown) > 5 else ""
+        raise DataError(
+            f"rows are flagged by true/false (or 1/0) values, but {bad.size} row(s) hold "
+            f"{', '.join(shown[:5])}{more}",
+            f"column '{column}', {rows_text(bad)}",
+            "write true or false in every row of the column")
+    return mapped.to_numpy(dtype=bool)

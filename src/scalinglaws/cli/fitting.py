@@ -1,0 +1,256 @@
+"""``scalinglaws fit`` and ``scalinglaws predict``.
+
+``fit --json`` prints the fit's one document, ``FitResult.to_dict()``: the document ``--out``
+writes, with the warnings the command caught (reading the data, fitting, resampling) folded
+into the fit first. A joint fit (``--groups``) prints ``SharedFit.to_dict()`` likewise, with
+the keys it lacks beside it (:func:`.shared.shared_doc`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from . import common as c
+from . import shared as sh
+
+if TYPE_CHECKING:
+    from ..data.dataset import Dataset
+    from ..fitting import FitResult
+
+#: interval level of ``fit --bootstrap`` when ``--level`` is not given
+BOOTSTRAP_LEVEL = 0.95
+
+StartsOpt = Annotated[str, typer.Option(help="auto | grid")]
+MaxIterOpt = Annotated[int, typer.Option(
+    "--max-iter", metavar="N", help="Iterations of each stage of the search per start "
+    "(raise it when a fit stops at its iteration limit).")]
+BootstrapOpt = Annotated[int | None, typer.Option(
+    "--bootstrap", metavar="N",
+    help="Refit on N resamples and give percentile intervals, e.g. 200.")]
+ByOpt = Annotated[str | None, typer.Option(
+    "--by", help="Resample whole clusters of this column (run, seed, family...), not points.")]
+LevelOpt = Annotated[float | None, typer.Option(
+    help="Level of the --bootstrap intervals (default 0.95).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the fit as JSON.")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")]
+
+
+@dataclass(frozen=True)
+class FitRequest:
+    """What ``fit`` was asked, parsed: the data, the law and how to fit it."""
+
+    data: str
+    law: str
+    exclude: str | None
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BootstrapOptions:
+    """What ``fit --bootstrap N [--by COL] [--seed S] [--level L]`` asks for, checked."""
+
+    n: int
+    by: str | None
+    seed: int | None
+    level: float
+
+    @classmethod
+    def checked(cls, n: int | None, by: str | None, seed: int | None,
+                level: float | None) -> BootstrapOptions | None:
+        """The options, or ``None`` without ``--bootstrap``; bad values raise the library's
+        :class:`~scalinglaws.exceptions.OptionError` before any fitting is done."""
+        if n is None:
+            if by is not None or level is not None:
+                c.fail("--by and --level go with --bootstrap N — e.g. --bootstrap 200 "
+                       "--level 0.95")
+            return None
+        from ..common.checks import check_level, check_resamples
+
+        return cls(c.option_value(check_resamples, n, "--bootstrap"), by, seed,
+                   c.option_value(check_level, BOOTSTRAP_LEVEL if level is None else level,
+                                  "--level"))
+
+    def check_data(self, ds: Dataset) -> None:
+        """Raise the library's error now, before the fit, when ``--by`` cannot cluster ``ds``."""
+        from ..uncertainty.resample import clusters
+
+        clusters(ds, self.by)
+
+
+def fit_command(
+    ctx: typer.Context,
+    data: c.DataArg,
+    law: c.LawOpt,
+    col: c.ColOpt = None,
+    x: c.XOpt = None,
+    y: c.YOpt = None,
+    loss: c.LossOpt = "huber",
+    delta: c.DeltaOpt = 1e-3,
+    starts: StartsOpt = "auto",
+    max_iter: MaxIterOpt = 1000,
+    exclude: c.ExcludeOpt = None,
+    bootstrap: BootstrapOpt = None,
+    by: ByOpt = None,
+    seed: c.SeedOpt = 0,
+    level: LevelOpt = None,
+    out: OutOpt = None,
+    report: ReportOpt = None,
+    shared: sh.SharedOpt = None,
+    groups: sh.GroupsOpt = None,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Fit a law to the runs in DATA.
+
+    Examples: scalinglaws fit runs.csv --law chinchilla --out fit.json;
+    scalinglaws fit runs.csv --law "E + A*C**(-alpha)" --col C=flops;
+    scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
+    scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family
+    """
+    c.no_extra(ctx)
+    options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
+               "delta": delta, "starts": starts, "max_iter": max_iter}
+    request = FitRequest(data, law, exclude, options)
+    if groups is not None or shared is not None:
+        fit_groups(request, groups, shared, bootstrap, report, out, json_, debug, quiet)
+        return
+    with c.handled(debug, quiet or json_) as caught:
+        boot = BootstrapOptions.checked(bootstrap, by, seed, level)
+        result, ds = fit_data(request, boot, caught, progress=not (quiet or json_))
+        if out:
+            result.save(out)
+        if report:
+            from ..report import html
+
+            html([result], report, data=[ds], command=command_line())
+    failed = result.status.value in ("failed", "max_iter")
+    if json_:
+        c.emit_json(result.to_dict())
+    else:
+        from .fit_tables import fit_table
+
+        c.out.print(fit_table(result))
+        if boot and failed:
+            c.err.print("[yellow]warning:[/] no bootstrap: the fit itself failed")
+    if out:
+        c.written("fit", out)
+    if failed:
+        raise typer.Exit(c.EXIT_FAILED)
+
+
+def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caught, *,
+             progress: bool) -> tuple[FitResult, Dataset]:
+    """Read the data, fit the law, bootstrap it when asked (not a fit that failed), and fold
+    the warnings caught on the way into the fit."""
+    from ..fitting import fit
+
+    ds = c.load_data(request.data, exclude=request.exclude)
+    if boot:
+        boot.check_data(ds)
+    result = fit(request.law, ds, **request.options)
+    if boot and result.status.value not in ("failed", "max_iter"):
+        from .progress import progress_bar
+
+        with progress_bar("bootstrap", boot.n, progress) as update:
+            bs = result.bootstrap(boot.n, by=boot.by, seed=boot.seed, progress=update,
+                                  level=boot.level)
+        result = result.with_bootstrap(bs)
+    merged = tuple(dict.fromkeys([*caught.messages, *result.warnings]))
+    return dataclasses.replace(result, warnings=merged), ds
+
+
+def fit_groups(request: FitRequest, groups: str | None, shared: str | None,
+               bootstrap: int | None, report: Path | None, out: Path | None, json_: bool,
+               debug: bool, quiet: bool) -> None:
+    """``fit --shared ... --groups COLUMN``: one joint fit across the groups."""
+    from ..fitting import fit
+
+    with c.handled(debug, quiet or json_) as caught:
+        sh.check_combination(groups, shared, bootstrap, report)
+        assert groups is not None
+        ds = c.load_data(request.data, exclude=request.exclude)
+        joint = fit(request.law, ds, by=groups, shared=sh.shared_names(shared),
+                    **request.options)
+        joint = sh.with_warnings(joint, caught.messages)
+        if out:
+            joint.save(out)
+    if json_:
+        c.emit_json(sh.shared_doc(joint))
+    else:
+        from .fit_tables import shared_table
+
+        c.out.print(shared_table(joint))
+    if out:
+        c.written("fit", out)
+    if not joint.status.ok:
+        raise typer.Exit(c.EXIT_FAILED)
+
+
+def predict_command(
+    ctx: typer.Context,
+    fit_file: c.FitArg,
+    at: Annotated[list[str] | None, typer.Option(
+        "--at", help="Inputs: --at params=7e10 tokens=1.4e12 (comma lists allowed).")] = None,
+    interval: Annotated[float | None, typer.Option(
+        "--interval", metavar="LEVEL", help="Add a LEVEL interval, e.g. 0.9: from the fit's "
+        "bootstrap when the file carries one, else the delta method.")] = None,
+    observation: Annotated[bool, typer.Option(
+        "--observation", help="Interval for a new run (adds the residual noise), not for "
+        "the law's mean; implies --interval 0.9 when not given.")] = False,
+    group: c.GroupOpt = None,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+) -> None:
+    """Predict the target from a saved fit, optionally with an interval.
+
+    Examples: scalinglaws predict fit.json --at params=7e10 tokens=1.4e12;
+    scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9 --observation
+    """
+    items = list(at or []) + extra_pairs(ctx)
+    if not items:
+        c.fail("predict needs inputs — e.g. --at params=7e10 tokens=1.4e12")
+    pairs = c.parse_pairs(items, "--at")
+    inputs = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
+    values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in inputs.items()}
+    level = 0.9 if observation and interval is None else interval
+    with c.handled(debug, json_):
+        from ..common.checks import check_level
+        from ..exceptions import LawError
+        from ..fitting import load_fit, predict
+
+        if level is not None:
+            level = c.option_value(check_level, level, "--interval")
+        result = load_fit(fit_file, group)
+        with c.naming("--at", LawError):
+            pred = predict(result, values, level=level,
+                           kind="observation" if observation else "mean")
+    if json_:
+        c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,
+                     "target": result.target})
+    else:
+        from .fit_tables import predict_table
+
+        c.out.print(predict_table(result, values, pred))
+
+
+def extra_pairs(ctx: typer.Context) -> list[str]:
+    """Extra ``key=value`` arguments (``--at a=1 b=2``); anything else is refused."""
+    bad = [a for a in ctx.args if "=" not in a]
+    if bad:
+        c.fail(f"unexpected argument(s) {' '.join(map(c.escape, bad))} — "
+               "inputs are written key=value")
+    return list(ctx.args)
+
+
+def command_line() -> str:
+    """The command as run, for a report's provenance."""
+    import shlex
+    import sys
+
+    return "scalinglaws " + " ".join(shlex.quote(a) for a in sys.argv[1:])

@@ -1,0 +1,211 @@
+"""``scalinglaws backtest`` and ``scalinglaws select``: forecasts of held-out runs, scored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import common as c
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..validate import Backtest, Selection
+
+LevelOpt = Annotated[float, typer.Option(help="Level of the prediction intervals.")]
+PointsOpt = Annotated[bool, typer.Option(
+    "--points", help="Also give every test point's forecast and error.")]
+NBootOpt = Annotated[int, typer.Option(
+    "--n-boot", help="Bootstrap resamples for the intervals (0: delta method).")]
+LawsOpt = Annotated[list[str] | None, typer.Option(
+    "--laws", help="Candidate laws, comma-separated (default: chinchilla, kaplan and "
+    "power_law, those whose inputs the data have).")]
+HoldoutOpt = Annotated[str, typer.Option(
+    help=f"Held-out runs the candidates are scored on: {c.RULES_HELP}.")]
+SelectOutOpt = Annotated[Path | None, typer.Option(
+    "--out", help="Write the selected fit (refitted on all the data) as JSON.")]
+
+
+def backtest_command(
+    ctx: typer.Context,
+    data: c.DataArg,
+    law: c.LawOpt,
+    train: Annotated[str, typer.Option(
+        "--train", help=f"Which runs to fit on (the others are forecast): {c.RULES_HELP}.")],
+    level: LevelOpt = 0.9,
+    n_boot: NBootOpt = 200,
+    seed: c.SeedOpt = 0,
+    order: c.OrderOpt = None,
+    col: c.ColOpt = None,
+    x: c.XOpt = None,
+    y: c.YOpt = "loss",
+    loss: c.LossOpt = "huber",
+    delta: c.DeltaOpt = 1e-3,
+    exclude: c.ExcludeOpt = None,
+    points: PointsOpt = False,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Fit a law on some runs, forecast the others, and score the forecast.
+
+    Examples: scalinglaws backtest runs.csv --law chinchilla --train "flops<1e21";
+    scalinglaws backtest runs.csv --law chinchilla --train largest=2 --json --points
+    """
+    c.no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        bt = run_backtest(data, law, train, columns=c.parse_pairs(col or [], "--col"),
+                          exclude=exclude, x=x, y=y or "loss", level=level, n_boot=n_boot,
+                          seed=seed, order=order, loss=loss, delta=delta,
+                          show_progress=not (quiet or json_))
+    if json_:
+        c.emit_json(bt.to_dict(points=points))
+    else:
+        c.out.print(backtest_table(bt))
+        if points:
+            c.out.print(points_table(bt))
+    if bt.failed:
+        raise typer.Exit(c.EXIT_FAILED)
+
+
+def run_backtest(data: str, law: str, train: str, *, columns: Mapping[str, str],
+                 exclude: str | None, x: str | None, y: str, level: float, n_boot: int,
+                 seed: int | None, order: str | None, loss: str, delta: float,
+                 show_progress: bool = False) -> Backtest:
+    """Read the data as ``fit`` does and backtest the law on the train rule (with a progress
+    bar over the folds on stderr when ``show_progress``)."""
+    from ..validate import backtest
+    from .progress import progress_bar
+
+    if n_boot < 0 or n_boot == 1:
+        c.fail(f"--n-boot must be 0 (the delta method) or at least 2, got {n_boot} — "
+               "e.g. --n-boot 200")
+    ds = c.load_data(data, exclude=exclude)
+    with progress_bar("backtest", 1, show_progress) as update:
+        return backtest(law, ds, train, level=level, n_boot=n_boot, seed=seed, order=order,
+                        x=x, y=y, columns=columns or None, loss=loss, delta=delta,
+                        progress=update)
+
+
+def select_command(
+    ctx: typer.Context,
+    data: c.DataArg,
+    laws: LawsOpt = None,
+    holdout: HoldoutOpt = "rolling",
+    level: LevelOpt = 0.9,
+    order: c.OrderOpt = None,
+    col: c.ColOpt = None,
+    x: c.XOpt = None,
+    y: c.YOpt = "loss",
+    exclude: c.ExcludeOpt = None,
+    out: SelectOutOpt = None,
+    json_: c.JsonOpt = False,
+    debug: c.DebugOpt = False,
+    quiet: c.QuietOpt = False,
+) -> None:
+    """Choose the law and fitting choice that forecast held-out runs best; refit it on all.
+
+    Examples: scalinglaws select runs.csv; scalinglaws select runs.csv --laws chinchilla,kaplan
+    --out fit.json
+    """
+    from ..validate import select
+    from .progress import progress_bar
+
+    c.no_extra(ctx)
+    with c.handled(debug, quiet or json_):
+        columns = c.parse_pairs(col or [], "--col")
+        ds = c.load_data(data, exclude=exclude)
+        with progress_bar("select", 1, not (quiet or json_)) as update:
+            sel = select(ds, laws=split_laws(laws or []) or None, holdout=holdout, level=level,
+                         order=order, x=x, y=y or "loss", columns=columns or None,
+                         progress=update)
+        if out:
+            sel.fit.save(out)
+    if json_:
+        c.emit_json({**sel.to_dict(), **({"out": str(out)} if out else {})})
+    else:
+        c.out.print(select_table(sel))
+        if out:
+            c.written("fit", out)
+    if sel.fit.status.value in ("failed", "max_iter"):
+        raise typer.Exit(c.EXIT_FAILED)
+
+
+def split_laws(items: list[str]) -> list[str]:
+    """Law names from ``--laws a,b --laws c``; commas inside parentheses stay (expressions)."""
+    names: list[str] = []
+    for item in items:
+        depth, start = 0, 0
+        for i, ch in enumerate(item + ","):
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth -= 1
+            elif ch == "," and depth <= 0:
+                if part := item[start:i].strip():
+                    names.append(part)
+                start = i + 1
+    return names
+
+
+# -- tables ---------------------------------------------------------------------------------------
+def backtest_table(bt: Backtest) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..common.numbers import level_label, percent
+
+    table = Table(title=Text(f"backtest of {bt.law} (train: {bt.rule})"),
+                  caption=Text(f"{len(bt.folds)} fold(s) · status {bt.status}"))
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [("fitted rows", str(bt.n_train)), ("scored rows", str(bt.n_test)),
+            ("mean |rel. error|", percent(bt.mean_abs_rel_error)),
+            ("max |rel. error|", percent(bt.max_abs_rel_error)),
+            ("median |rel. error|", percent(bt.median_abs_rel_error)),
+            ("RMSE (log)", f"{bt.rmse_log:.4f}"),
+            (f"{level_label(bt.level)} interval coverage", percent(bt.coverage)),
+            ("max extrapolation", f"{bt.max_extrapolation:.2f}x")]
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
+
+
+def points_table(bt: Backtest) -> Table:
+    """One row per scored test point: the forecast, its interval and its error."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"backtest of {bt.law}: test points"))
+    cols = ["fold", "y", "predicted", "lower", "upper", "abs_rel_error", "extrapolation"]
+    heads = ["fold", "y", "predicted", "lower", "upper", "|rel. err|", "extrap."]
+    for col, head in zip(cols, heads, strict=True):
+        table.add_column(head, justify="left" if col == "fold" else "right",
+                         no_wrap=col == "fold")
+    for record in bt.points[cols].to_dict(orient="records"):
+        table.add_row(Text(str(record["fold"])),
+                      *(f"{float(record[k]):.5g}" for k in cols[1:]))
+    return table
+
+
+def select_table(sel: Selection) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..common.numbers import percent
+
+    table = Table(title=Text(f"law and fitting choice by held-out error ({sel.holdout})"),
+                  caption=Text(f"selected: {sel.law} with {sel.choice.name} ({sel.reason})"))
+    cols = ["rank", "law", "choice", "mean_abs_rel_error", "max_abs_rel_error", "n_test",
+            "status"]
+    heads = ["rank", "law", "choice", "mean |err|", "max |err|", "tests", "status"]
+    for col, head in zip(cols, heads, strict=True):
+        table.add_column(head, justify="right" if col in ("rank", "n_test") or "error" in col
+                         else "left", no_wrap=col in ("law", "choice"))
+    for record in sel.table[cols].to_dict(orient="records"):
+        table.add_row(*(Text(percent(record[k]) if "error" in k else str(record[k]))
+                        for k in cols))
+    return table
