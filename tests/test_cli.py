@@ -138,14 +138,15 @@ def test_joint_fit_json_carries_the_saved_document(runs_csv, tmp_path):
     joint = sl.load(out)
     assert isinstance(joint, sl.SharedFit)
     saved = saved_document(out)
-    # SharedFit.to_dict() whole, and beside it the keys it lacks (see cli/shared.shared_doc)
-    assert {k: doc[k] for k in saved} == saved
-    assert {"formula", "params", "stderr", "n_points", "status", "objective",
+    # the joint fit's one document, SharedFit.to_dict(), as saved
+    assert doc == saved
+    assert {"law", "formula", "groups", "stderr", "n_points", "status", "objective",
             "warnings"} <= set(doc)
+    assert doc["law"] == joint.law.name and doc["definition"] == joint.law.to_dict()
     assert doc["status"] == joint.status.value and doc["warnings"] == list(joint.warnings)
     assert doc["n_points"] == dict(zip(joint.groups, joint.group_sizes, strict=True))
     for group, params in joint.params.items():
-        assert doc["params"][group] == pytest.approx(params, rel=1e-12)
+        assert doc["groups"][group] == pytest.approx(params, rel=1e-12)
     assert f"fit written to {out}" in result.stderr
 
 

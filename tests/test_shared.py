@@ -150,6 +150,19 @@ def test_round_trip_through_json_and_files(shared_fit, tmp_path):
         sl.SharedFit.from_dict(record)
 
 
+def test_version_one_records_are_still_read(shared_fit):
+    # version 1 kept the law's definition under 'law' and the group labels as a list
+    v2 = json.loads(json.dumps(shared_fit.to_dict()))
+    v1 = {"schema": v2["schema"], "schema_version": 1, "by": v2["by"],
+          "groups": list(v2["groups"]), "shared": v2["shared"],
+          "group_sizes": list(v2["n_points"].values()), "law": v2["definition"],
+          "group_ranges": v2["group_ranges"], "joint": v2["joint"]}
+    old = sl.SharedFit.from_dict(v1)
+    assert old.groups == shared_fit.groups and old.group_sizes == shared_fit.group_sizes
+    assert old.params == shared_fit.params and old.to_dict() == v2
+    assert v2["law"] == "chinchilla" and set(v2["groups"]) == set(shared_fit.groups)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

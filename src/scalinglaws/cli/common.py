@@ -27,6 +27,7 @@ from ..exceptions import (
     ScalingLawError,
     ScalingLawWarning,
 )
+from ..validate.rules import RULES_HELP as RULES_HELP
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
@@ -65,14 +66,6 @@ GroupOpt = Annotated[str | None, typer.Option(
 EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 #: the train rules of ``backtest --train``, ``select --holdout`` and ``plot --train``: the
-#: text of ``scalinglaws.validate.RULES_HELP``, kept here so that ``--help`` loads no
-#: numerics (``tests/test_cli_architecture.py`` checks that the two agree)
-RULES_HELP = ("a boolean mask, 'flops<1e21' (any column, <, <=, >, >=, ==, !=; join with &), "
-              "'largest=3' (hold out the 3 largest sizes), 'rolling' or 'rolling=3' (fit on "
-              "the smaller sizes, score the next one, for the last 3 sizes), or "
-              "'leave_family_out'")
-
-
 # -- errors -------------------------------------------------------------------------------------
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)

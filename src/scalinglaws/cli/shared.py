@@ -51,13 +51,5 @@ def with_warnings(fit: SharedFit, messages: list[str]) -> SharedFit:
 
 
 def shared_doc(fit: SharedFit) -> dict[str, Any]:
-    """``fit --groups --json``: the joint fit's saved document (``SharedFit.to_dict()``) and,
-    beside it, the keys that document lacks and the command has always printed: the law's
-    ``formula``, each group's ``params`` and ``stderr``, ``n_points`` per group, the joint
-    ``status``, ``objective`` and ``warnings``."""
-    doc = fit.to_dict()
-    extra = {"formula": fit.law.formula, "params": fit.params, "stderr": fit.stderr,
-             "n_points": dict(zip(fit.groups, fit.group_sizes, strict=True)),
-             "status": fit.status.value, "objective": fit.joint.objective,
-             "warnings": list(fit.warnings)}
-    return {**doc, **{k: v for k, v in extra.items() if k not in doc}}
+    """``fit --groups --json``: the joint fit's one document, ``SharedFit.to_dict()``."""
+    return fit.to_dict()

@@ -63,9 +63,5 @@ def load_shared_fit(path: Any) -> SharedFit:
     return SharedFit.from_dict(read_json(path))
 
 
-def is_shared_file(path: Any) -> bool:
-    return _is_shared(read_json(path))
-
-
 def _is_shared(record: Any) -> bool:
     return isinstance(record, Mapping) and record.get("schema") == SHARED_SCHEMA

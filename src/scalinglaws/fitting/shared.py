@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common.jsonvalues import json_value
 from ..common.numbers import spelled
 from ..data.dataset import Dataset
 from ..engine import FitOptions, FitStatus
@@ -28,7 +29,10 @@ from .result import FitResult
 from .single import fit_law
 
 SCHEMA = "scalinglaws.shared_fit"
-SCHEMA_VERSION = 1
+#: version 2 (the layout of the fit's document): the law's name under ``law``, its definition
+#: under ``definition``, each group's parameters under ``groups`` (label -> values), with
+#: ``stderr``, ``n_points``, ``status``, ``objective`` and ``warnings``; version 1 is still read
+SCHEMA_VERSION = 2
 #: most groups in one joint fit (the joint law has one copy of the law per group)
 MAX_GROUPS = 64
 
@@ -221,14 +225,21 @@ class SharedFit:
 
     # -- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "by": self.by,
-                "groups": list(self.groups), "shared": list(self.shared),
-                "group_sizes": list(self.group_sizes), "law": self.law.to_dict(),
-                "group_ranges": [{c: list(r) for c, r in g.items()} for g in self.group_ranges],
-                "joint": self.joint.to_dict()}
+        """The joint fit's one JSON document (``save`` writes it, ``scalinglaws fit --groups
+        --json`` prints it, ``from_dict`` and :func:`scalinglaws.load` read it)."""
+        return dict(json_value({
+            "schema": SCHEMA, "schema_version": SCHEMA_VERSION,
+            "law": self.law.name, "formula": self.law.formula, "by": self.by,
+            "shared": list(self.shared), "groups": self.params, "stderr": self.stderr,
+            "n_points": dict(zip(self.groups, self.group_sizes, strict=True)),
+            "status": self.status.value, "objective": self.joint.objective,
+            "warnings": list(self.warnings),
+            "group_ranges": [{c: list(r) for c, r in g.items()} for g in self.group_ranges],
+            "definition": self.law.to_dict(), "joint": self.joint.to_dict()}))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> SharedFit:
+        """Read a document of :meth:`to_dict` (schema version 1 or 2)."""
         if not isinstance(d, Mapping) or d.get("schema") != SCHEMA:
             raise ResultFileError("this is not a scalinglaws shared fit record",
                                   "field 'schema'", "give a file written by SharedFit.save")
@@ -238,17 +249,21 @@ class SharedFit:
                                   f"this scalinglaws reads up to {SCHEMA_VERSION}",
                                   "field 'schema_version'", "upgrade scalinglaws")
         try:
-            return cls(law=Law.from_dict(d["law"]), by=str(d["by"]),
-                       groups=tuple(str(g) for g in d["groups"]),
+            if version >= 2:
+                law, labels = Law.from_dict(d["definition"]), list(d["groups"])
+                sizes = [d["n_points"][g] for g in labels]
+            else:
+                law, labels, sizes = Law.from_dict(d["law"]), d["groups"], d["group_sizes"]
+            return cls(law=law, by=str(d["by"]), groups=tuple(str(g) for g in labels),
                        shared=tuple(str(s) for s in d["shared"]),
                        joint=FitResult.from_dict(d["joint"]),
-                       group_sizes=tuple(int(n) for n in d["group_sizes"]),
+                       group_sizes=tuple(int(n) for n in sizes),
                        group_ranges=tuple({str(c): (float(r[0]), float(r[1]))
                                            for c, r in g.items()}
                                           for g in d.get("group_ranges", [])))
         except ScalingLawError:
             raise
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ResultFileError(f"the shared fit record is malformed ({exc})",
                                   "shared fit record", "save the fit again") from None
 

@@ -1,19 +1,38 @@
-"""Validation: backtests, law comparison, model selection and the extrapolation benchmark."""
+"""Validation: backtests, law comparison, model selection and the extrapolation benchmark.
+The names load on first use (the command line reads ``RULES_HELP`` from :mod:`.rules` without
+loading the rest)."""
 
-from .backtesting import Backtest as Backtest
-from .backtesting import backtest as backtest
-from .benchmarking import benchmark as benchmark
-from .compare import LawComparison as LawComparison
-from .compare import compare_laws as compare_laws
-from .selection import DEFAULT_CHOICES as DEFAULT_CHOICES
-from .selection import Choice as Choice
-from .selection import Selection as Selection
-from .selection import select as select
-from .split import RULES_HELP as RULES_HELP
-from .split import Fold as Fold
+from __future__ import annotations
 
-#: the former name of :class:`LawComparison` (kept for code that imports it)
-Comparison = LawComparison
+from typing import TYPE_CHECKING
+
+from ..common.lazy import lazy_names
+from .rules import RULES_HELP as RULES_HELP
+
+if TYPE_CHECKING:
+    from .backtesting import Backtest as Backtest
+    from .backtesting import backtest as backtest
+    from .benchmarking import benchmark as benchmark
+    from .compare import LawComparison as Comparison
+    from .compare import LawComparison as LawComparison
+    from .compare import compare_laws as compare_laws
+    from .selection import DEFAULT_CHOICES as DEFAULT_CHOICES
+    from .selection import Choice as Choice
+    from .selection import Selection as Selection
+    from .selection import select as select
+    from .split import Fold as Fold
+
+__getattr__ = lazy_names(__name__, {
+    "Backtest": ".backtesting", "backtest": ".backtesting", "benchmark": ".benchmarking",
+    "LawComparison": ".compare", "Comparison": ".compare", "compare_laws": ".compare",
+    "DEFAULT_CHOICES": ".selection",
+    "Choice": ".selection", "Selection": ".selection", "select": ".selection",
+    "Fold": ".split"})
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = ["DEFAULT_CHOICES", "RULES_HELP", "Backtest", "Choice", "Comparison", "Fold",
            "LawComparison", "Selection", "backtest", "benchmark", "compare_laws", "select"]

@@ -164,3 +164,7 @@ def _recommend(table: pd.DataFrame) -> tuple[str | None, str]:
     second = float(good.iloc[1]["mean_abs_rel_error"])
     return str(best["law"]), (f"lowest held-out error: {err:.2%} against {second:.2%} for "
                               f"'{good.iloc[1]['law']}'{note}")
+
+
+#: the former name of :class:`LawComparison` (kept for code that imports it)
+Comparison = LawComparison

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..exceptions import DataError, OptionError
+from .rules import RULES_HELP as RULES_HELP
 
 Array = np.ndarray
 
@@ -28,10 +29,7 @@ _LARGEST = re.compile(r"^\s*largest\s*=\s*(\d+)\s*$")
 _ROLLING = re.compile(r"^\s*rolling(?:\s*=\s*(\d+))?\s*$")
 #: the columns that order runs by size, in order of preference
 SIZE_COLUMNS = ("params", "flops", "tokens")
-RULES_HELP = ("a boolean mask, 'flops<1e21' (any column, <, <=, >, >=, ==, !=; join with &), "
-              "'largest=3' (hold out the 3 largest sizes), 'rolling' or 'rolling=3' (fit on "
-              "the smaller sizes, score the next one, for the last 3 sizes), or "
-              "'leave_family_out'")
+
 
 
 @dataclass(frozen=True)
