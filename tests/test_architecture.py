@@ -99,3 +99,31 @@ def test_import_contracts_hold():
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "0 broken" in proc.stdout
+
+
+SRC = ROOT / "src" / "scalinglaws"
+#: the size limits of the house: a module a reader takes in at once, a function of one idea
+MAX_MODULE_LINES, MAX_FUNCTION_STATEMENTS = 400, 60
+
+
+def _sources() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_modules_stay_small():
+    long = {str(p.relative_to(SRC)): n for p in _sources()
+            if (n := p.read_text().count("\n")) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
+def test_functions_stay_small():
+    import ast
+
+    long = {}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                count = sum(isinstance(s, ast.stmt) for stmt in node.body for s in ast.walk(stmt))
+                if count > MAX_FUNCTION_STATEMENTS:
+                    long[f"{path.relative_to(SRC)}::{node.name}"] = count
+    assert not long, f"functions over {MAX_FUNCTION_STATEMENTS} statements: {long}"
