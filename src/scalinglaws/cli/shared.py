@@ -10,7 +10,7 @@ import typer
 from ..exceptions import OptionError
 
 if TYPE_CHECKING:
-    from ..fitting.shared import SharedFit
+    from ..fitting import SharedFit
 
 SharedOpt = Annotated[str | None, typer.Option(
     "--shared", help="Parameters common to all groups (comma-separated), the others fitted per "

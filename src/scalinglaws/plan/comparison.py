@@ -26,10 +26,8 @@ import pandas as pd
 
 from ..common.jsonvalues import json_value
 from ..data.dataset import as_dataset
-from ..engine.options import FitOptions
 from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWarning
-from ..fitting.result import FitResult
-from ..fitting.single import fit_law
+from ..fitting import FitOptions, FitResult, fit_law
 from ..laws import resolve
 from .optimal import compute_optimal, flops_to_reach
 from .queries import Array, positive_values

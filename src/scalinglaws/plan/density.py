@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError, OptionError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 from ..laws.published.density import EPOCH
 from .inverse import params_to_reach
 from .queries import Array, positive_values

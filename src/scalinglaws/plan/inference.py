@@ -18,7 +18,7 @@ import numpy as np
 
 from ..common.checks import positive_number
 from ..exceptions import OptionError, QueryError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 from .inverse import solve_free_input
 from .optimal import compute_optimal, flops_to_reach
 from .queries import Array, PerQuery, positive_values, query_record

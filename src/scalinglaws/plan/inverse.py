@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import OptionError, QueryError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 from .queries import Array, PerQuery, params_tokens_symbols, positive_values, query_record
 
 #: the free input is searched over [1, 1e40]: one token/parameter to far beyond any run

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..common.checks import check_level, positive_number
 from ..exceptions import QueryError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 from .queries import (
     Array,
     PerQuery,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import OptionError, QueryError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 
 Array = np.ndarray
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import QueryError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 from .search import golden_section
 
 Array = np.ndarray

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..common.lazy import lazy_names
-from ..fitting.summary import Summary as Summary
+from ..fitting import Summary as Summary
 
 if TYPE_CHECKING:
     from .document import html as html

@@ -13,8 +13,7 @@ from typing import Any
 from ..data.dataset import Dataset
 from ..data.files import write_text_atomic
 from ..exceptions import DataError, ScalingLawError
-from ..fitting.result import FitResult
-from ..fitting.shared import SharedFit
+from ..fitting import FitResult, SharedFit
 from ..plan.optimal import compute_optimal
 from ..validate.backtesting import Backtest
 from . import page

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..exceptions import DataError, ScalingLawError
-from ..fitting.result import FitResult
+from ..fitting import FitResult
 from .page import plotly_text
 
 Array = np.ndarray

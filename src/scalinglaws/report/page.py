@@ -16,8 +16,7 @@ from typing import Any
 from ..common.jsonvalues import json_value
 from ..common.numbers import spelled
 from ..data.dataset import Dataset
-from ..fitting.result import FitResult
-from ..fitting.shared import SharedFit
+from ..fitting import FitResult, SharedFit
 from ..validate.backtesting import Backtest
 
 STYLE = """

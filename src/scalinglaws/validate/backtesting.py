@@ -14,11 +14,8 @@ import pandas as pd
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset, as_dataset
-from ..engine.options import FitOptions
-from ..engine.status import FitStatus
 from ..exceptions import ScalingLawWarning
-from ..fitting.result import FitResult
-from ..fitting.single import fit_law
+from ..fitting import FitOptions, FitResult, FitStatus, fit_law
 from ..laws import resolve
 from ..laws.law import Law
 from .split import Fold, folds

@@ -17,11 +17,9 @@ from ..common.jsonvalues import json_value
 from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
 from ..engine.objective import log_shift
-from ..engine.options import FitOptions
 from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fitting.result import FitResult
-from ..fitting.single import fit_law
+from ..fitting import FitOptions, FitResult, fit_law
 from ..laws import resolve
 from ..laws.law import Law
 from .backtesting import Backtest, backtest, rule_label

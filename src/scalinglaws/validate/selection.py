@@ -19,11 +19,9 @@ import pandas as pd
 from ..common.jsonvalues import json_value
 from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
-from ..engine.options import FitOptions
 from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fitting.result import FitResult
-from ..fitting.single import fit_law
+from ..fitting import FitOptions, FitResult, fit_law
 from ..laws import catalog, resolve
 from ..laws.law import Law
 from .backtesting import Backtest, backtest

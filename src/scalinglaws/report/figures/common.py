@@ -9,8 +9,7 @@ from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullFormatter
 
 from ...data.dataset import Dataset
 from ...exceptions import DataError, OptionError
-from ...fitting.result import FitResult
-from ...fitting.shared import SharedFit
+from ...fitting import FitResult, SharedFit
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

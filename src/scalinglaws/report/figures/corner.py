@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ...exceptions import DataError, OptionError
-from ...fitting.result import FitResult
+from ...fitting import FitResult
 from ...uncertainty.bootstrap import Bootstrap
 from ..style import FULL_WIDTH, OKABE_ITO, new_figure, styled
 from .common import plain

@@ -9,8 +9,7 @@ from matplotlib.figure import Figure
 
 from ...data.dataset import Dataset
 from ...exceptions import OptionError
-from ...fitting.result import FitResult
-from ...fitting.shared import SharedFit
+from ...fitting import FitResult, SharedFit
 from ..style import OKABE_ITO, SEQUENTIAL, new_figure, styled
 from .common import (
     axis_label,

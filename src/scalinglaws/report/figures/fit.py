@@ -10,8 +10,7 @@ from matplotlib.figure import Figure, FigureBase
 
 from ...common.checks import check_level
 from ...exceptions import DataError
-from ...fitting.result import FitResult
-from ...fitting.shared import SharedFit
+from ...fitting import FitResult, SharedFit
 from ..style import GREY, INK, SEQUENTIAL, colours, marker, new_figure, styled
 from .common import (
     COMPUTE_LABEL,

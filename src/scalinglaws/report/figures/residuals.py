@@ -7,8 +7,7 @@ from matplotlib.figure import Figure
 
 from ...data.dataset import Dataset
 from ...exceptions import DataError
-from ...fitting.result import FitResult
-from ...fitting.shared import SharedFit
+from ...fitting import FitResult, SharedFit
 from ..style import COLUMN_WIDTH, FULL_WIDTH, HEIGHT, INK, colours, marker, new_figure, styled
 from .common import (
     axis_label,
