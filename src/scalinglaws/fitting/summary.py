@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ..common.numbers import spelled
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -29,7 +31,7 @@ class ParameterRow:
         """The bounds as an interval, e.g. ``[0, 10]`` or ``[0, inf)``."""
         left = "(" if math.isinf(self.lower) else "["
         right = ")" if math.isinf(self.upper) else "]"
-        return f"{left}{_num(self.lower, 'g')}, {_num(self.upper, 'g')}{right}"
+        return f"{left}{spelled(self.lower, 'g')}, {spelled(self.upper, 'g')}{right}"
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Summary:
             ("Inputs", ", ".join(f"{s}={c}" for s, c in self.columns)),
             ("Dataset", f"{data} (fingerprint {self.fingerprint})" if self.fingerprint else data),
             ("Observations", str(self.n_points)),
-            ("Objective", f"{objective} = {_num(self.objective)}"),
+            ("Objective", f"{objective} = {spelled(self.objective)}"),
         ]
         return [(k, v) for k, v in head if v]
 
@@ -121,7 +123,7 @@ class Summary:
         d = self.diagnostics
         if d is None:
             return None
-        cond, ppp = _num(d.condition, ".3g"), _num(d.points_per_parameter, ".3g")
+        cond, ppp = spelled(d.condition, ".3g"), spelled(d.points_per_parameter, ".3g")
         n = len(d.messages)
         if short:
             return f"condition {cond} · {ppp} points/param · " + (
@@ -131,8 +133,8 @@ class Summary:
         return f"condition number {cond}, {ppp} points per parameter; {found}"
 
     def _cells(self) -> list[tuple[str, str, str, str]]:
-        return [(r.name + (" *" if r.at_bound else ""), _num(r.value), _num(r.stderr), r.bounds)
-                for r in self.rows]
+        return [(r.name + (" *" if r.at_bound else ""), spelled(r.value), spelled(r.stderr),
+                 r.bounds) for r in self.rows]
 
     _COLUMNS = ("parameter", "value", "std. error", "bounds")
 
@@ -235,15 +237,6 @@ class Summary:
         for cells in self._cells():
             table.add_row(*(Text(c) for c in cells))
         return table
-
-
-def _num(x: float, spec: str = ".6g") -> str:
-    """A number with 6 significant digits; ``inf``, ``-inf`` and ``nan`` spelled out."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return format(x, spec)
 
 
 def _json(x: float) -> float | None:
