@@ -16,7 +16,7 @@ from .boundary import snap_to_zero
 from .objective import Objective
 from .optimizer import CONVERGED, BatchResult, minimize_batched
 from .options import FitOptions
-from .projection import project
+from .projection import projected_values
 
 #: a start that reaches the iteration limit having gained less than STALL_SHIFT / dof of its
 #: objective over its last STALL_WINDOW Newton iterations is reported as settled in a flat
@@ -28,17 +28,21 @@ STALL_WINDOW, STALL_SHIFT = 50, 0.01
 
 @dataclass(frozen=True)
 class Search:
-    """Where every start began (``U0``, search coordinates) and how it ended (``batch``)."""
+    """Where every start began (``U0``, search coordinates), how it ended (``batch``), and
+    the design the starts came from (its kind and number of points)."""
 
     U0: np.ndarray
     batch: BatchResult
+    design: str = ""
+    design_size: int = 0
 
 
 def search(obj: Objective, options: FitOptions, init: Any = None) -> Search:
     """Optimise the objective from the starts ``options`` (or ``init``) call for."""
-    U0 = _starting_points(obj, obj.law, obj.X, init, options.starts, options.n_polish)
+    U0, design, size = _starting_points(obj, obj.law, obj.X, init, options.starts,
+                                        options.n_polish)
     batch = _optimise(obj, U0, options.max_iter, prune=options.starts == "grid" and init is None)
-    return Search(U0=U0, batch=batch)
+    return Search(U0=U0, batch=batch, design=design, design_size=size)
 
 
 def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> BatchResult:
@@ -64,37 +68,32 @@ def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> Bat
 
 
 def _starting_points(obj: Objective, law: Law, X: Sequence[np.ndarray], init: Any, starts: str,
-                     n_polish: int) -> np.ndarray:
+                     n_polish: int) -> tuple[np.ndarray, str, int]:
+    """The starts (search coordinates), the kind of design they came from and its size."""
     if init is not None:
-        return obj.clip(obj.search(st.user_starts(law, init)))
-    U = _grid_starting_points(obj, law, X, starts, n_polish)
+        U = obj.clip(obj.search(st.user_starts(law, init)))
+        return U, "init", len(U)
+    U, design, size = _grid_starting_points(obj, law, X, starts, n_polish)
     guessed = st.guessed_starts(law, X, obj.y)
-    return U if guessed is None else np.vstack([U, obj.clip(obj.search(guessed))])
+    if guessed is not None:
+        U = np.vstack([U, obj.clip(obj.search(guessed))])
+    return U, design, size
 
 
 def _grid_starting_points(obj: Objective, law: Law, X: Sequence[np.ndarray], starts: str,
-                          n_polish: int) -> np.ndarray:
+                          n_polish: int) -> tuple[np.ndarray, str, int]:
     if starts == "grid":
-        return obj.clip(obj.search(st.exhaustive_grid(law, X)))
-    theta = st.projected_grid(law, X)
-    P, f = project(obj, theta)
-    values = obj.value_from_prediction(f)
+        U = obj.clip(obj.search(st.exhaustive_grid(law, X)))
+        return U, "grid", len(U)
+    design = st.projected_design(law, X)
+    P, values = projected_values(obj, design.theta)
     values[~np.isfinite(P).all(axis=1)] = np.inf
     floor = 1e-12 * (1.0 + float(np.max(np.abs(obj.y))))
     for i, prm in enumerate(law.parameters):
         if prm.log:
             P[:, i] = np.where(P[:, i] > 0, P[:, i], floor)
-    coords = _grid_coords(theta)
-    chosen = st.pick_diverse(values, coords, n_polish, min_gap=2.0)
+    chosen = st.pick_diverse(values, design.coords, n_polish, min_gap=2.0)
     if chosen.size == 0:
         chosen = np.arange(min(n_polish, len(P)))
         P = np.nan_to_num(P, nan=1.0)
-    return obj.clip(obj.search(P[chosen]))
-
-
-def _grid_coords(theta: np.ndarray) -> np.ndarray:
-    """Integer position of each grid point along each axis (for distinct candidates)."""
-    out = np.zeros_like(theta)
-    for j in range(theta.shape[1]):
-        out[:, j] = np.unique(theta[:, j], return_inverse=True)[1]
-    return out
+    return obj.clip(obj.search(P[chosen])), design.kind, len(design)

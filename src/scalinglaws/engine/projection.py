@@ -17,6 +17,29 @@ from .objective import Objective
 
 Array = np.ndarray
 _MAX_COMBOS = 64
+#: bytes the projection's working arrays (grid points × rows × basis functions) may take at
+#: once; the grid is projected in chunks of that size, so memory does not grow with it
+MEMORY_BUDGET = 256 * 2**20
+
+
+def projected_values(obj: Objective, theta: Array,
+                     budget: int = MEMORY_BUDGET) -> tuple[Array, Array]:
+    """Full natural parameter rows (G, p) for nonlinear values ``theta`` (G, k) and the
+    objective at each, projected in chunks so that no array over grid points × rows exceeds
+    about ``budget`` bytes."""
+    G = theta.shape[0]
+    n = int(np.size(obj.y))
+    m = len(obj.law.linear_names)
+    # per grid point: the basis (n × m), its weighted copy, g0, the fit and a few n-vectors
+    per_point = 8 * n * (2 * m + 6)
+    size = max(1, int(budget // max(per_point, 1)))
+    P = np.empty((G, len(obj.law.parameter_names)))
+    values = np.empty(G)
+    for start in range(0, G, size):
+        rows = slice(start, min(start + size, G))
+        P[rows], f = project(obj, theta[rows])
+        values[rows] = obj.value_from_prediction(f)
+    return P, values
 
 
 def project(obj: Objective, theta: Array) -> tuple[Array, Array]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,10 @@ PROJECTED_BUDGET = 256
 #: most points of the projected grid; beyond, a fixed random subset of the product (a law
 #: with many nonlinear parameters, e.g. a broken power law with three breaks)
 MAX_PROJECTED = 100_000
+#: most grid points × data rows the projected search evaluates; beyond, a Sobol design of
+#: PROJECTED_WORK / rows points (within MIN_SOBOL..MAX_SOBOL) replaces the product grid
+PROJECTED_WORK = 20_000_000
+MIN_SOBOL, MAX_SOBOL = 256, 8192
 
 
 def axis_values(law: Law, p: Parameter, X: Sequence[Array], count: int | None) -> Array:
@@ -28,15 +33,20 @@ def axis_values(law: Law, p: Parameter, X: Sequence[Array], count: int | None) -
         return np.asarray(p.init, dtype=float)
     if count is None:
         count = 5
-    if p.init is not None and len(p.init) > 1:
-        lo, hi = min(p.init), max(p.init)
-    else:
-        lo, hi = _default_range(law, p, X)
+    lo, hi = axis_range(law, p, X)
     # cell midpoints: never exactly on a bound (an exponent of 0 makes a flat, useless start)
     mid = (np.arange(count) + 0.5) / count
     if p.log and lo > 0:
         return np.exp(np.log(lo) + mid * (np.log(hi) - np.log(lo)))
     return lo + mid * (hi - lo)
+
+
+def axis_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, float]:
+    """The interval a parameter is searched over: its init grid's span, else a default range
+    from its kind and the data."""
+    if p.init is not None and len(p.init) > 1:
+        return min(p.init), max(p.init)
+    return _default_range(law, p, X)
 
 
 def _default_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, float]:
@@ -64,20 +74,79 @@ def _default_range(law: Law, p: Parameter, X: Sequence[Array]) -> tuple[float, f
     return lo, hi
 
 
+@dataclass(frozen=True)
+class Design:
+    """Points over the nonlinear parameters (natural units, (G, k)) at which the linear ones
+    are projected out, their integer-like coordinates (for picking distinct candidates), and
+    which design it is (``"product"`` grid, ``"subset"`` of one, or ``"sobol"``)."""
+
+    theta: Array
+    coords: Array
+    kind: str
+
+    def __len__(self) -> int:
+        return len(self.theta)
+
+
 def projected_grid(law: Law, X: Sequence[Array]) -> Array:
-    """Dense product grid over the nonlinear parameters (natural units), (G, k)."""
+    """The points of :func:`projected_design` (natural units), (G, k)."""
+    return projected_design(law, X).theta
+
+
+def projected_design(law: Law, X: Sequence[Array]) -> Design:
+    """The design over the nonlinear parameters for the default (projected) search.
+
+    A product grid (about ``PROJECTED_BUDGET`` points, 5 to 64 per axis) while its work, points
+    × rows, stays within ``PROJECTED_WORK``; past that (many nonlinear parameters, thousands of
+    rows) a scrambled Sobol sequence over the same box (log axes for log-scale parameters) of
+    ``PROJECTED_WORK / rows`` points, between ``MIN_SOBOL`` and ``MAX_SOBOL``: a space-filling
+    design whose size does not grow with the number of parameters.
+    """
     nonlinear = [p for p in law.parameters if p.name not in law.linear_names]
     if not nonlinear:
-        return np.empty((1, 0))
+        return Design(np.empty((1, 0)), np.zeros((1, 0)), "product")
+    n_rows = max(int(X[0].shape[-1]) if X else 1, 1)
     per_axis = int(np.clip(round(PROJECTED_BUDGET ** (1 / len(nonlinear))), 5, 64))
     axes = [np.asarray(axis_values(law, p, X, per_axis), dtype=float) for p in nonlinear]
     sizes = [len(a) for a in axes]
     total = math.prod(sizes)
+    if min(total, MAX_PROJECTED) * n_rows > PROJECTED_WORK:
+        return _sobol_design(law, nonlinear, X, n_rows)
     if total <= MAX_PROJECTED:
-        return np.array(list(itertools.product(*axes)), dtype=float)
+        grid = np.array(list(itertools.product(*axes)), dtype=float)
+        return Design(grid, _axis_coords(grid), "product")
     idx = np.random.default_rng(0).choice(total, MAX_PROJECTED, replace=False)
     coords = np.unravel_index(idx, sizes)
-    return np.stack([a[c] for a, c in zip(axes, coords, strict=True)], axis=1)
+    grid = np.stack([a[c] for a, c in zip(axes, coords, strict=True)], axis=1)
+    return Design(grid, _axis_coords(grid), "subset")
+
+
+def _sobol_design(law: Law, nonlinear: Sequence[Parameter], X: Sequence[Array],
+                  n_rows: int) -> Design:
+    from scipy.stats import qmc  # scipy.stats loads in ~0.3 s: only for large problems
+
+    count = int(np.clip(PROJECTED_WORK // n_rows, MIN_SOBOL, MAX_SOBOL))
+    m = max(math.floor(math.log2(count)), 1)
+    u = qmc.Sobol(d=len(nonlinear), scramble=True, seed=0).random_base2(m)
+    cols = []
+    for j, p in enumerate(nonlinear):
+        lo, hi = axis_range(law, p, X)
+        if p.log and lo > 0:
+            cols.append(np.exp(np.log(lo) + u[:, j] * (np.log(hi) - np.log(lo))))
+        else:
+            cols.append(lo + u[:, j] * (hi - lo))
+    theta = np.stack(cols, axis=1)
+    # coordinates in cells of the size a product grid of as many points would have
+    cells = len(theta) ** (1 / len(nonlinear))
+    return Design(theta, u * cells, "sobol")
+
+
+def _axis_coords(theta: Array) -> Array:
+    """Integer position of each grid point along each axis (for distinct candidates)."""
+    out = np.zeros_like(theta)
+    for j in range(theta.shape[1]):
+        out[:, j] = np.unique(theta[:, j], return_inverse=True)[1]
+    return out
 
 
 def exhaustive_grid(law: Law, X: Sequence[Array]) -> Array:

@@ -54,7 +54,10 @@ FINISHED_VALUES = tuple(s.value for s in FitStatus if s.finished)
 
 @dataclass(frozen=True)
 class StartsTable:
-    """Every start of a fit: where it began and ended, its objective and status."""
+    """Every start of a fit: where it began and ended, its objective and status; and the
+    design the starts were picked from (``"product"`` grid, a ``"subset"`` of one, a
+    ``"sobol"`` sequence, the exhaustive ``"grid"`` or the user's ``"init"``) with its number
+    of points (``design_size``)."""
 
     names: tuple[str, ...]
     initial: np.ndarray
@@ -62,6 +65,8 @@ class StartsTable:
     objective: np.ndarray
     status: tuple[str, ...]
     n_iter: np.ndarray
+    design: str = ""
+    design_size: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.final, columns=list(self.names))
@@ -70,7 +75,9 @@ class StartsTable:
         frame.insert(2, "n_iter", self.n_iter)
         for i, n in enumerate(self.names):
             frame[f"init_{n}"] = self.initial[:, i]
-        return frame.sort_values("objective", kind="stable").reset_index(drop=True)
+        frame = frame.sort_values("objective", kind="stable").reset_index(drop=True)
+        frame.attrs.update(design=self.design, design_size=self.design_size)
+        return frame
 
     def __len__(self) -> int:
         return len(self.status)

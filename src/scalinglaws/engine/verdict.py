@@ -168,7 +168,7 @@ def _assessment(obj: Objective, found: Search, best: int, status: FitStatus,
         starts=StartsTable(
             names=names, initial=obj.natural(found.U0), final=obj.natural(batch.U),
             objective=batch.value, status=tuple(STATUS_NAMES[int(s)] for s in batch.status),
-            n_iter=batch.n_iter),
+            n_iter=batch.n_iter, design=found.design, design_size=found.design_size),
     )
 
 
