@@ -108,3 +108,60 @@ def test_ten_parameters_on_a_hundred_thousand_rows_within_a_gigabyte():
         fitted = fit.predict(params=frame["params"], tokens=frame["tokens"], lr=frame["lr"],
                              extrapolation=None)
     assert np.median(np.abs(fitted / truth - 1)) < 2e-3
+
+
+def test_a_law_undefined_on_some_rows_names_the_term_and_the_rows():
+    # log(r) is -inf where a mixture proportion is 0: no start can be finite on those rows
+    rng = np.random.default_rng(3)
+    r = rng.uniform(0.1, 1.0, 60)
+    r[[4, 17, 31]] = 0.0
+    frame = pd.DataFrame({"r": r, "loss": 2.0 + 0.3 * np.exp(-r)})
+    law = sl.Law("E + c*log(r) + A*exp(-r)", inputs={"r": "r"},
+                 parameters={"c": {"lower": 0.01, "upper": 10, "log": True}})
+    with pytest.warns(sl.ScalingLawWarning) as caught:
+        fit = sl.fit(law, frame)
+    assert fit.status is sl.FitStatus.FAILED
+    message = next(str(w.message) for w in caught if "failed" in str(w.message))
+    assert "c*log(r)" in message and "[4, 17, 31]" in message and "init=" in message
+
+
+def test_starts_are_looked_for_over_every_parameter_when_no_candidate_is_finite():
+    from scalinglaws.engine import domain
+
+    # finite only where the offset s lies below every x: the rescue finds such points
+    x = np.linspace(5.0, 50.0, 40)
+    law = sl.Law("E + A*(x - s)**(-alpha)", inputs={"x": "x"},
+                 parameters={"s": {"lower": 0.0, "upper": 100.0, "log": False}})
+    obj = Objective(law, [x[None, :]], 1.0 + 3.0 * (x - 2.0) ** -0.5)
+    found = domain.domain_starts(obj, [x[None, :]], 4)
+    assert found is not None and len(found) >= 1
+    s = found[:, law.parameter_names.index("s")]
+    assert (s < x.min()).all()
+    assert np.isfinite(obj.value_natural(found)).all()
+
+
+def test_parameters_the_data_cannot_determine_are_listed_with_the_reason():
+    # the mixture term exp(-1.5 r2 - 0.5 r3) with r1 + r2 + r3 = 1: k and the t's trade off
+    # (a flat direction), and E is pushed to its bound by the amplitude of that term
+    rng = np.random.default_rng(0)
+    n = 300
+    r = rng.dirichlet([0.5, 0.5, 0.5], n)
+    N = np.exp(rng.uniform(np.log(1e7), np.log(1e9), n))
+    loss = (2.0 + 300 / N**0.3 + 0.5 * np.exp(-1.5 * r[:, 1] - 0.5 * r[:, 2])) * np.exp(
+        rng.normal(0, 0.003, n))
+    frame = pd.DataFrame({"params": N, "r1": r[:, 0], "r2": r[:, 1], "r3": r[:, 2],
+                          "loss": loss})
+    law = sl.Law("E + A/N**alpha + k*exp(t1*r1 + t2*r2 + t3*r3)",
+                 inputs={"N": "params", "r1": "r1", "r2": "r2", "r3": "r3"},
+                 parameters={t: {"lower": -20, "upper": 20, "log": False}
+                             for t in ("t1", "t2", "t3")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        fit = sl.fit(law, frame)
+    undetermined = fit.undetermined
+    # the proportions sum to one, so k*exp(t1 r1 + ...) = k e^c exp((t1-c) r1 + ...)
+    assert undetermined and set(undetermined) <= set(law.parameter_names)
+    assert all("bound" in why or "flat direction" in why for why in undetermined.values())
+    assert fit.to_dict()["undetermined"] == undetermined
+    # a well-posed fit has none
+    assert sl.fit("chinchilla", sl.datasets.load("chinchilla")).undetermined == {}

@@ -13,6 +13,7 @@ import numpy as np
 from ..laws.law import Law
 from . import starts as st
 from .boundary import snap_to_zero
+from .domain import DOMAIN_POINTS, domain_starts
 from .objective import Objective
 from .optimizer import CONVERGED, BatchResult, minimize_batched
 from .options import FitOptions
@@ -93,7 +94,10 @@ def _grid_starting_points(obj: Objective, law: Law, X: Sequence[np.ndarray], sta
         if prm.log:
             P[:, i] = np.where(P[:, i] > 0, P[:, i], floor)
     chosen = st.pick_diverse(values, design.coords, n_polish, min_gap=2.0)
-    if chosen.size == 0:
+    if chosen.size == 0:  # no candidate is finite: look over every parameter's box
+        rescued = domain_starts(obj, X, n_polish)
+        if rescued is not None:
+            return obj.clip(obj.search(rescued)), "domain", DOMAIN_POINTS
         chosen = np.arange(min(n_polish, len(P)))
         P = np.nan_to_num(P, nan=1.0)
     return obj.clip(obj.search(P[chosen])), design.kind, len(design)

@@ -22,6 +22,7 @@ from .diagnostics import (
     monotonicity,
     residual_trend,
 )
+from .domain import nonfinite_terms
 from .multistart import STALL_WINDOW, Search
 from .objective import Objective
 from .optimizer import CONVERGED, MAX_ITER, STALLED, STATUS_NAMES, BatchResult
@@ -65,6 +66,11 @@ def assess(obj: Objective, found: Search) -> Assessment:
     best, status, warn = _best_start(law, batch, usable)
     u = batch.U[best]
     p_hat = obj.natural(u[None, :])[0]
+    if status is FitStatus.FAILED:
+        why = nonfinite_terms(law, obj.X, p_hat, obj.y, obj.shift if obj.log_space else None)
+        if why:
+            warn = [f"{warn[0]}: at the best start, {why}; give starts (init=) inside the "
+                    "law's domain, bound the parameters that leave it, or drop those rows"]
     at_lo, at_hi = bound_flags(obj, u)
     if status is FitStatus.FAILED:  # a failed search sits nowhere: no bound to report
         at_lo[:] = at_hi[:] = False

@@ -56,6 +56,8 @@ class Recorded(FittedLaw, Protocol):
     def uncertainty(self) -> Bootstrap | None: ...
     @property
     def at_bound(self) -> tuple[str, ...]: ...
+    @property
+    def undetermined(self) -> dict[str, str]: ...
 
 
 def fit_record(fit: Recorded) -> dict[str, Any]:
@@ -69,6 +71,7 @@ def fit_record(fit: Recorded) -> dict[str, Any]:
         "params": dict(fit.params),
         "stderr": dict(fit.stderr),
         "at_bound": list(fit.at_bound),
+        "undetermined": dict(fit.undetermined),
         "status": fit.status.value,
         "n_points": fit.n_points,
         "objective": fit.objective,

@@ -168,6 +168,29 @@ class FitResult:
             return tuple(self.diagnostics.at_bound)
         return values_at_bound(self.law, self.params)
 
+    @property
+    def undetermined(self) -> dict[str, str]:
+        """The parameters the data do not determine, each with the reason: a flat direction
+        of the objective (other parameters can take up its change), or a bound the optimum
+        presses against (no curvature there, no standard error). Fix them (``Law(...,
+        parameters={name: {"lower": v, "upper": v}})``), bound them, or add runs that vary
+        them."""
+        out: dict[str, str] = {}
+        d = self.diagnostics
+        for name in self.at_bound:
+            p = self.law.parameter(name)
+            side = "lower" if abs(self.params[name] - p.lower) <= abs(
+                self.params[name] - p.upper) else "upper"
+            out[name] = (f"at its {side} bound: the optimum presses against it, so the data "
+                         "give it no curvature and no standard error")
+        if d is None:
+            return out
+        for name in d.flat:
+            out.setdefault(name, f"a flat direction (condition number {d.condition:.1e}): "
+                                 "other parameters take up its change, so the data cannot "
+                                 "pin it down")
+        return out
+
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The fit's one JSON document (``scalinglaws fit --json`` prints it, ``save`` writes
