@@ -129,7 +129,8 @@ def scipy_restarts(lw: sl.Law, df: pd.DataFrame, restarts: int, seed: int = 0) -
                        for p, (lo, hi) in zip(lw.parameters, boxes, strict=True)])
         res = minimize(value_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
                        options={"maxiter": 2000})
-        best = min(best, float(res.fun))
+        if float(res.fun) < 1e299:  # a start on which the law is not finite reaches nothing
+            best = min(best, float(res.fun))
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -149,7 +150,7 @@ def main() -> None:
         lw = law(name)
         a = ours(lw, df)
         b = scipy_restarts(lw, df, args.restarts)
-        ratio = a["objective"] / b["objective"]
+        ratio = a["objective"] / b["objective"] if np.isfinite(b["objective"]) else 0.0
         results[name] = {"n_params": len(lw.parameters), "ours": a, "scipy": b,
                          "objective_ratio": ratio, "speedup": b["seconds"] / a["seconds"]}
         print(f"{name:<14}{len(lw.parameters):>7}  {a['seconds']:7.1f} {a['peak_mib']:6.0f} "

@@ -70,7 +70,8 @@ def assess(obj: Objective, found: Search) -> Assessment:
         why = nonfinite_terms(law, obj.X, p_hat, obj.y, obj.shift if obj.log_space else None)
         if why:
             warn = [f"{warn[0]}: at the best start, {why}; give starts (init=) inside the "
-                    "law's domain, bound the parameters that leave it, or drop those rows"]
+                    "law's domain, narrow the ranges of the parameters that leave it, or drop "
+                    "those rows"]
     at_lo, at_hi = bound_flags(obj, u)
     if status is FitStatus.FAILED:  # a failed search sits nowhere: no bound to report
         at_lo[:] = at_hi[:] = False
