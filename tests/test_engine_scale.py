@@ -200,3 +200,50 @@ def test_a_five_domain_mixture_law_of_35_parameters_fits_from_default_starts():
         runs = frame[frame["domain"] == group]
         predicted = fit.predict(domain=group, **{f"r{j}": runs[f"r{j}"] for j in range(1, 6)})
         assert np.median(np.abs(predicted / runs["loss"].to_numpy() - 1)) < 5e-3
+
+
+def test_fixing_what_the_data_cannot_determine():
+    # with proportions that sum to one, k and a shift of every t are one direction: fixing k
+    # leaves a law the data determine
+    rng = np.random.default_rng(0)
+    n = 300
+    r = rng.dirichlet([0.5, 0.5, 0.5], n)
+    loss = (1.8 + 0.5 * np.exp(-1.5 * r[:, 1] - 0.5 * r[:, 2])) * np.exp(
+        rng.normal(0, 0.002, n))
+    frame = pd.DataFrame({"r1": r[:, 0], "r2": r[:, 1], "r3": r[:, 2], "loss": loss})
+    law = sl.Law("E + k*exp(t1*r1 + t2*r2 + t3*r3)",
+                 inputs={"r1": "r1", "r2": "r2", "r3": "r3"},
+                 parameters={t: {"lower": -20, "upper": 20, "log": False}
+                             for t in ("t1", "t2", "t3")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        loose = sl.fit(law, frame)
+        fixed = sl.fit(law, frame, fix={"k": 0.5})
+    assert "k" in loose.undetermined or any(t in loose.undetermined for t in ("t1", "t2", "t3"))
+    assert fixed.law.parameter_names == ("E", "t1", "t2", "t3")
+    assert fixed.law.name.endswith("(k=0.5)") and fixed.undetermined == {}
+    # with k at its true value the exponents are the generating ones (0.2% noise)
+    assert fixed.params["t2"] == pytest.approx(-1.5, abs=0.05)
+    assert fixed.params["t3"] == pytest.approx(-0.5, abs=0.05)
+    with pytest.raises(sl.LawError, match="not a parameter"):
+        sl.fit(law, frame, fix={"gamma": 1.0})
+    with pytest.raises(sl.LawError, match="outside its bounds"):
+        sl.fit(law, frame, fix={"t1": 99.0})
+
+
+def test_fix_from_the_command_line(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "scalinglaws", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    done = run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
+               "--fix", "alpha=0.34", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["law"] == "chinchilla (alpha=0.34)" and "alpha" not in doc["params"]
+    bad = run("fit", "chinchilla", "--law", "chinchilla", "--fix", "gamma=1")
+    assert bad.returncode == 2 and "gamma" in bad.stderr

@@ -38,6 +38,9 @@ LevelOpt = Annotated[float | None, typer.Option(
     help="Level of the --bootstrap intervals (default 0.95).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the fit as JSON.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")]
+FixOpt = Annotated[list[str] | None, typer.Option(
+    "--fix", metavar="NAME=VALUE", help="Hold a parameter at a value (one the data cannot "
+    "determine): --fix k=1.0; repeat for several.")]
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def fit_command(
     report: ReportOpt = None,
     shared: sh.SharedOpt = None,
     groups: sh.GroupsOpt = None,
+    fix: FixOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -115,7 +119,8 @@ def fit_command(
     """
     c.no_extra(ctx)
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
-               "delta": delta, "starts": starts, "max_iter": max_iter}
+               "delta": delta, "starts": starts, "max_iter": max_iter,
+               "fix": fixed_values(fix or [])}
     request = FitRequest(data, law, exclude, options)
     if groups is not None or shared is not None:
         fit_groups(request, groups, shared, bootstrap, report, out, json_, debug, quiet)
@@ -142,6 +147,17 @@ def fit_command(
         c.written("fit", out)
     if failed:
         raise typer.Exit(c.EXIT_FAILED)
+
+
+def fixed_values(items: list[str]) -> dict[str, float]:
+    """``--fix NAME=VALUE`` items as numbers."""
+    out = {}
+    for name, text in c.parse_pairs(items, "--fix").items():
+        numbers = c.parse_numbers(text, f"--fix {name}")
+        if len(numbers) != 1:
+            c.fail(f"--fix {c.escape(name)} takes one number, got {c.escape(text)}")
+        out[name] = numbers[0]
+    return out
 
 
 def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caught, *,

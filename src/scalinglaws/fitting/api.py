@@ -10,6 +10,7 @@ import pandas as pd
 from ..data.dataset import Dataset, as_dataset
 from ..engine import FitOptions
 from ..exceptions import OptionError
+from ..laws import fix as fix_parameters
 from ..laws import resolve
 from ..laws.law import Law
 from .result import FitResult
@@ -22,7 +23,8 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str = ...,
         delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
-        throw: bool = ..., by: None = ..., shared: None = ...) -> FitResult: ...
+        throw: bool = ..., by: None = ..., shared: None = ...,
+        fix: Mapping[str, float] | None = ...) -> FitResult: ...
 
 
 @overload
@@ -30,7 +32,8 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str = ...,
         delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
-        throw: bool = ..., by: str, shared: Sequence[str] | None = ...) -> SharedFit: ...
+        throw: bool = ..., by: str, shared: Sequence[str] | None = ...,
+        fix: Mapping[str, float] | None = ...) -> SharedFit: ...
 
 
 def fit(
@@ -51,6 +54,7 @@ def fit(
     throw: bool = False,
     by: str | None = None,
     shared: Sequence[str] | None = None,
+    fix: Mapping[str, float] | None = None,
 ) -> FitResult | SharedFit:
     """Fit a law to data; returns a frozen :class:`FitResult` (a :class:`SharedFit` with
     ``by=``).
@@ -91,6 +95,10 @@ def fit(
         (borrow exponents from well-sampled families for one with few models). Returns a
         :class:`~scalinglaws.SharedFit` with per-group parameters and
         ``predict(<by>=label, ...)``.
+    fix:
+        Parameters to hold at given values (``fix={"k": 1.0}``): the law fitted is the law
+        with those numbers in place of them (:func:`scalinglaws.laws.fix`), for parameters
+        the data cannot determine (:attr:`FitResult.undetermined`).
 
     Every result carries :class:`~scalinglaws.Diagnostics` (``.diagnostics``);
     the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
@@ -109,6 +117,8 @@ def fit(
     options = FitOptions(loss=loss, delta=delta, overestimate_penalty=overestimate_penalty,
                          starts=starts, n_polish=n_polish, max_iter=max_iter)
     bound = resolve(law, x=x, columns=columns)
+    if fix:
+        bound = fix_parameters(bound, fix)
     ds = as_dataset(data)
     if by is None and shared is None:
         return fit_law(bound, ds, y=y, options=options, init=init, weights=weights,

@@ -8,5 +8,6 @@ from .catalog import describe as describe
 from .catalog import get as get
 from .catalog import names as names
 from .catalog import register as register
+from .fixing import fix as fix
 from .law import Law as Law
 from .parameter import Parameter as Parameter

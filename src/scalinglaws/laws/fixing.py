@@ -1,0 +1,52 @@
+"""Fixing parameters: the law with some parameters set to numbers, for what the data cannot
+determine (see :attr:`scalinglaws.FitResult.undetermined`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+from ..exceptions import LawError
+from .law import Law
+
+
+def fix(law: Law, values: Mapping[str, float]) -> Law:
+    """The law with the parameters of ``values`` replaced by those numbers in its expression:
+    a law of the remaining parameters (their specs kept), named after the original and the
+    values fixed.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> law = sl.laws.fix(sl.laws.get("chinchilla"), {"alpha": 0.34})
+    >>> law.parameter_names, law.name
+    (('A', 'B', 'E', 'beta'), 'chinchilla (alpha=0.34)')
+    """
+    if not values:
+        return law
+    checked: dict[str, float] = {}
+    for name, value in values.items():
+        p = law.parameter(name)  # an unknown name is a LawError naming the parameters
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise LawError(f"the value to fix '{name}' at must be a number, got {value!r}",
+                           f"parameter '{name}'", "e.g. fix={'alpha': 0.34}") from None
+        if not (math.isfinite(number) and p.lower <= number <= p.upper):
+            raise LawError(f"cannot fix '{name}' at {number:g}: outside its bounds "
+                           f"[{p.lower:g}, {p.upper:g}]", f"parameter '{name}'",
+                           "give a value inside the bounds")
+        checked[name] = number
+    if len(checked) == len(law.parameters):
+        raise LawError("fixing every parameter leaves nothing to fit", f"law '{law.name}'",
+                       "leave at least one parameter free")
+    text = law.expression
+    for name, number in checked.items():
+        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", f"({number!r})", text)
+    label = ", ".join(f"{n}={v:g}" for n, v in checked.items())
+    reference = {k: v for k, v in law.reference.items() if k not in checked}
+    return Law(text, inputs=law.inputs, name=f"{law.name} ({label})",
+               parameters=[p for p in law.parameters if p.name not in checked],
+               description=law.description, citation=law.citation, domain=law.domain,
+               target=law.target, reference=reference or None, ranges=law.ranges)
