@@ -105,6 +105,21 @@ def exponent_parameters(expr: sp.Expr, params: Iterable[sp.Symbol],
     return found
 
 
+def positive_parameters(expr: sp.Expr, params: Iterable[sp.Symbol]) -> set[sp.Symbol]:
+    """Parameters in a place that needs a positive value: the base of a power with a
+    fractional, negative or symbolic exponent (a root, a denominator, ``(N/Nc)**a``) or the
+    argument of a logarithm. A parameter that appears elsewhere only (an offset or a
+    coefficient inside a square, ``(log(lr) - l0)**2``) may take either sign."""
+    params = set(params)
+    found: set[sp.Symbol] = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and not (node.exp.is_Integer and node.exp > 0):
+            found |= node.base.free_symbols & params
+        if isinstance(node, sp.log):
+            found |= node.args[0].free_symbols & params
+    return found
+
+
 def scale_inputs(expr: sp.Expr, param: sp.Symbol, inputs: Iterable[sp.Symbol]) -> set[sp.Symbol]:
     """Inputs that share a power's base with ``param`` (e.g. Nc in (Nc/N)**a): its scale."""
     inputs = set(inputs)

@@ -117,7 +117,9 @@ class Law:
                              description="amplitude or offset (enters linearly)")
         if name in self._analysis.exponents:
             return Parameter(name, lower=0.0, upper=10.0, description="exponent")
-        return Parameter(name, lower=0.0, log=True, description="scale")
+        if name in self._analysis.positive:
+            return Parameter(name, lower=0.0, log=True, description="scale")
+        return Parameter(name, description="coefficient or offset (either sign)")
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
