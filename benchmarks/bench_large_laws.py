@@ -74,6 +74,24 @@ LAWS: dict[str, tuple[str, list[str]]] = {
 }
 
 
+#: the terms of a cubic response surface in u = log lr, v = log bs
+_SURFACE = ("u", "v", "u**2", "v**2", "u*v", "u**3", "v**3", "u**2*v")
+
+
+def _surface_law() -> tuple[str, list[str]]:
+    """A cubic response surface in log lr and log bs whose eight coefficients are each linear
+    in log N and log D, beside the Chinchilla terms: 29 parameters, 24 of either sign."""
+    parts, names = [], []
+    for i, term in enumerate(_SURFACE):
+        names += [f"a{i}", f"b{i}", f"c{i}"]
+        term = term.replace("u", "log(lr)").replace("v", "log(bs)")
+        parts.append(f"(a{i} + b{i}*log(N) + c{i}*log(D))*{term}")
+    return CHINCHILLA + " + " + " + ".join(parts), names
+
+
+LAWS["cubic29"] = _surface_law()
+
+
 def frame() -> pd.DataFrame:
     d = pd.read_csv(DATA)
     return pd.DataFrame({"params": d["N"], "tokens": d["D"], "lr": d["lr"], "bs": d["bs"],
@@ -82,7 +100,9 @@ def frame() -> pd.DataFrame:
 
 def law(name: str) -> sl.Law:
     expr, free = LAWS[name]
-    return sl.Law(expr, inputs=INPUTS, name=name, parameters=dict.fromkeys(free, FREE))
+    # the surface's coefficients span orders of magnitude (a cubic in log lr ~ -7): unbounded
+    spec = {"log": False} if name == "cubic29" else FREE
+    return sl.Law(expr, inputs=INPUTS, name=name, parameters={p: spec for p in free})
 
 
 def _fit(lw: sl.Law, df: pd.DataFrame) -> sl.FitResult:

@@ -292,3 +292,21 @@ def test_a_learning_rate_batch_size_law_fits_the_step_law_grid_with_defaults():
                                 lr=frame["lr"], bs=frame["bs"])
     # the runs scatter by about 1% around any smooth surface; the law follows them to 2%
     assert np.median(np.abs(predicted / frame["loss"].to_numpy() - 1)) < 0.02
+
+
+def test_many_bounded_linear_parameters_do_not_enumerate_their_bounds():
+    # 27 coefficients with finite bounds: 3^27 combinations of active bounds must not be
+    # listed (they once were, before the count was checked), only the free solve is used
+    from scalinglaws.engine.projection import _box_least_squares
+
+    rng = np.random.default_rng(0)
+    m = 27
+    F = rng.normal(size=(3, 200, m))
+    A = np.einsum("gnm,gnl->gml", F, F)
+    c_true = rng.normal(size=m)
+    z = np.einsum("gnm,n->gm", F, F[0] @ c_true)
+    lo, hi = np.full((1, m), -50.0), np.full((1, m), 50.0)
+    start = time.perf_counter()
+    c = _box_least_squares(A, z, np.zeros(3), lo, hi)
+    assert time.perf_counter() - start < 5.0
+    np.testing.assert_allclose(c[0], c_true, rtol=1e-6, atol=1e-8)

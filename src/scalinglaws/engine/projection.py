@@ -10,6 +10,7 @@ have). The projected candidates are then ranked by the real robust objective.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -106,9 +107,11 @@ def _box_least_squares(A: Array, z: Array, tt: Array, lo: Array, hi: Array) -> A
         if np.isfinite(hi[:, j]).all():
             opts.append(2)
         options.append(opts)
-    combos = list(itertools.product(*options))
-    if len(combos) > _MAX_COMBOS:
-        combos = [(0,) * m]
+    # count before listing: 27 bounded coefficients would be 3^27 combinations
+    if math.prod(len(o) for o in options) > _MAX_COMBOS:
+        combos: list[tuple[int, ...]] = [(0,) * m]
+    else:
+        combos = list(itertools.product(*options))
     best = np.full(G, np.inf)
     best_c = np.clip(np.linalg.solve(A, z[..., None])[..., 0], lo, hi)
     for combo in combos:
