@@ -25,13 +25,15 @@ Key = tuple[str, tuple[str, ...], tuple[str, ...]]
 
 class Analysis(NamedTuple):
     """The formula as SymPy writes it, the linear parameters (in order), the exponents
-    (parameters in the exponent of a power of an input) and the parameters that must be
-    positive where they appear (a base, a denominator, inside a log), in parameter order."""
+    (parameters in the exponent of a power of an input), the parameters that must be positive
+    where they appear (a base, a denominator, inside a log) and those inside the base of an
+    integer power (offsets and slopes of a shape), in parameter order."""
 
     formula: str
     linear: tuple[str, ...]
     exponents: tuple[str, ...]
     positive: tuple[str, ...] = ()
+    inner: tuple[str, ...] = ()
 
 
 def key(expression: str, inputs: Iterable[str], parameters: Iterable[str]) -> Key:
@@ -56,6 +58,8 @@ def analyse(expr: sp.Expr, inputs: Sequence[sp.Symbol], params: Sequence[sp.Symb
     linear = ex.linear_parameters(expr, params)
     exponents = ex.exponent_parameters(expr, params, inputs)
     positive = ex.positive_parameters(expr, params)
+    inner = ex.inner_parameters(expr, params)
     return Analysis(str(sp.sstr(expr)), tuple(s.name for s in linear),
                     tuple(s.name for s in params if s in exponents),
-                    tuple(s.name for s in params if s in positive))
+                    tuple(s.name for s in params if s in positive),
+                    tuple(s.name for s in params if s in inner))

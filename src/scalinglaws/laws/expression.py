@@ -120,6 +120,17 @@ def positive_parameters(expr: sp.Expr, params: Iterable[sp.Symbol]) -> set[sp.Sy
     return found
 
 
+def inner_parameters(expr: sp.Expr, params: Iterable[sp.Symbol]) -> set[sp.Symbol]:
+    """Parameters inside the base of a positive integer power (``(log(lr) - l0)**2``): offsets
+    and slopes of a shape, which may take either sign unless they must be positive too."""
+    params = set(params)
+    found: set[sp.Symbol] = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.is_Integer and node.exp > 0:
+            found |= node.base.free_symbols & params
+    return found
+
+
 def scale_inputs(expr: sp.Expr, param: sp.Symbol, inputs: Iterable[sp.Symbol]) -> set[sp.Symbol]:
     """Inputs that share a power's base with ``param`` (e.g. Nc in (Nc/N)**a): its scale."""
     inputs = set(inputs)

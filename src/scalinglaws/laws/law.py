@@ -117,9 +117,9 @@ class Law:
                              description="amplitude or offset (enters linearly)")
         if name in self._analysis.exponents:
             return Parameter(name, lower=0.0, upper=10.0, description="exponent")
-        if name in self._analysis.positive:
-            return Parameter(name, lower=0.0, log=True, description="scale")
-        return Parameter(name, description="coefficient or offset (either sign)")
+        if name in self._analysis.inner and name not in self._analysis.positive:
+            return Parameter(name, description="offset or slope of a shape (either sign)")
+        return Parameter(name, lower=0.0, log=True, description="scale")
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
