@@ -248,6 +248,11 @@ def test_fix_from_the_command_line(tmp_path):
     assert doc["law"] == "chinchilla (alpha=0.34)" and "alpha" not in doc["params"]
     bad = run("fit", "chinchilla", "--law", "chinchilla", "--fix", "gamma=1")
     assert bad.returncode == 2 and "gamma" in bad.stderr
+    tied = run("fit", "chinchilla", "--law", "chinchilla", "--tie", "beta=alpha", "--json")
+    assert tied.returncode == 0, tied.stderr
+    assert json.loads(tied.stdout)["law"] == "chinchilla (beta=alpha)"
+    bad = run("fit", "chinchilla", "--law", "chinchilla", "--tie", "beta=gamma")
+    assert bad.returncode == 2 and "gamma" in bad.stderr
 
 
 STEPLAW = (Path(__file__).resolve().parents[2] / "shared" / "data" / "steplaw"
@@ -310,3 +315,21 @@ def test_many_bounded_linear_parameters_do_not_enumerate_their_bounds():
     c = _box_least_squares(A, z, np.zeros(3), lo, hi)
     assert time.perf_counter() - start < 5.0
     np.testing.assert_allclose(c[0], c_true, rtol=1e-6, atol=1e-8)
+
+
+def test_tying_parameters_fits_one_for_several():
+    ds = sl.datasets.load("chinchilla")
+    ds = ds[~ds.to_frame()["epoch_excluded"].to_numpy(dtype=bool)]
+    free = sl.fit("chinchilla", ds)
+    tied = sl.fit("chinchilla", ds, tie={"beta": "alpha"})
+    assert tied.law.parameter_names == ("A", "B", "E", "alpha")
+    assert tied.law.name == "chinchilla (beta=alpha)" and tied.status.ok
+    # one exponent for both terms lies between the two free ones (0.347 and 0.367 here) or
+    # near them, and costs objective: the tied law is a special case of the free one
+    assert tied.objective >= free.objective * (1 - 1e-9)
+    assert 0.3 < tied.params["alpha"] < 0.45
+    for bad, match in [({"beta": "gamma"}, "not a parameter"),
+                       ({"beta": "beta"}, "cannot tie"),
+                       ({"gamma": "alpha"}, "not a parameter")]:
+        with pytest.raises(sl.LawError, match=match):
+            sl.fit("chinchilla", ds, tie=bad)

@@ -41,6 +41,9 @@ ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML 
 FixOpt = Annotated[list[str] | None, typer.Option(
     "--fix", metavar="NAME=VALUE", help="Hold a parameter at a value (one the data cannot "
     "determine): --fix k=1.0; repeat for several.")]
+TieOpt = Annotated[list[str] | None, typer.Option(
+    "--tie", metavar="NAME=OTHER", help="Replace a parameter by another: --tie beta=alpha "
+    "(one exponent for both terms); repeat for several.")]
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def fit_command(
     shared: sh.SharedOpt = None,
     groups: sh.GroupsOpt = None,
     fix: FixOpt = None,
+    tie: TieOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -120,7 +124,7 @@ def fit_command(
     c.no_extra(ctx)
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
-               "fix": fixed_values(fix or [])}
+               "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}
     request = FitRequest(data, law, exclude, options)
     if groups is not None or shared is not None:
         fit_groups(request, groups, shared, bootstrap, report, out, json_, debug, quiet)

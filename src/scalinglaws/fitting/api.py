@@ -12,6 +12,7 @@ from ..engine import FitOptions
 from ..exceptions import OptionError
 from ..laws import fix as fix_parameters
 from ..laws import resolve
+from ..laws import tie as tie_parameters
 from ..laws.law import Law
 from .result import FitResult
 from .shared import SharedFit, fit_shared
@@ -24,7 +25,8 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
         throw: bool = ..., by: None = ..., shared: None = ...,
-        fix: Mapping[str, float] | None = ...) -> FitResult: ...
+        fix: Mapping[str, float] | None = ...,
+        tie: Mapping[str, str] | None = ...) -> FitResult: ...
 
 
 @overload
@@ -33,7 +35,8 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
         throw: bool = ..., by: str, shared: Sequence[str] | None = ...,
-        fix: Mapping[str, float] | None = ...) -> SharedFit: ...
+        fix: Mapping[str, float] | None = ...,
+        tie: Mapping[str, str] | None = ...) -> SharedFit: ...
 
 
 def fit(
@@ -55,6 +58,7 @@ def fit(
     by: str | None = None,
     shared: Sequence[str] | None = None,
     fix: Mapping[str, float] | None = None,
+    tie: Mapping[str, str] | None = None,
 ) -> FitResult | SharedFit:
     """Fit a law to data; returns a frozen :class:`FitResult` (a :class:`SharedFit` with
     ``by=``).
@@ -99,6 +103,9 @@ def fit(
         Parameters to hold at given values (``fix={"k": 1.0}``): the law fitted is the law
         with those numbers in place of them (:func:`scalinglaws.laws.fix`), for parameters
         the data cannot determine (:attr:`FitResult.undetermined`).
+    tie:
+        Parameters to replace by others (``tie={"beta": "alpha"}``: one exponent for both
+        terms; :func:`scalinglaws.laws.tie`), applied after ``fix``.
 
     Every result carries :class:`~scalinglaws.Diagnostics` (``.diagnostics``);
     the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
@@ -119,6 +126,8 @@ def fit(
     bound = resolve(law, x=x, columns=columns)
     if fix:
         bound = fix_parameters(bound, fix)
+    if tie:
+        bound = tie_parameters(bound, tie)
     ds = as_dataset(data)
     if by is None and shared is None:
         return fit_law(bound, ds, y=y, options=options, init=init, weights=weights,

@@ -9,5 +9,6 @@ from .catalog import get as get
 from .catalog import names as names
 from .catalog import register as register
 from .fixing import fix as fix
+from .fixing import tie as tie
 from .law import Law as Law
 from .parameter import Parameter as Parameter

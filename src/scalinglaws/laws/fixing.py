@@ -1,5 +1,5 @@
-"""Fixing parameters: the law with some parameters set to numbers, for what the data cannot
-determine (see :attr:`scalinglaws.FitResult.undetermined`)."""
+"""Fixing and tying parameters: the law with some parameters set to numbers or to other
+parameters, for what the data cannot determine (see :attr:`scalinglaws.FitResult.undetermined`)."""
 
 from __future__ import annotations
 
@@ -48,5 +48,40 @@ def fix(law: Law, values: Mapping[str, float]) -> Law:
     reference = {k: v for k, v in law.reference.items() if k not in checked}
     return Law(text, inputs=law.inputs, name=f"{law.name} ({label})",
                parameters=[p for p in law.parameters if p.name not in checked],
+               description=law.description, citation=law.citation, domain=law.domain,
+               target=law.target, reference=reference or None, ranges=law.ranges)
+
+
+def tie(law: Law, pairs: Mapping[str, str]) -> Law:
+    """The law with each parameter of ``pairs`` replaced by the parameter it is tied to
+    (``{"beta": "alpha"}``: one exponent for both terms): a law of the remaining parameters,
+    named after the original and the ties.
+
+    Example
+    -------
+    >>> import scalinglaws as sl
+    >>> law = sl.laws.tie(sl.laws.get("chinchilla"), {"beta": "alpha"})
+    >>> law.parameter_names, law.name
+    (('A', 'B', 'E', 'alpha'), 'chinchilla (beta=alpha)')
+    """
+    if not pairs:
+        return law
+    names = law.parameter_names
+    for name, target in pairs.items():
+        law.parameter(name)  # an unknown name is a LawError naming the parameters
+        if not isinstance(target, str) or target not in names:
+            raise LawError(f"cannot tie '{name}' to {target!r}: not a parameter of the law",
+                           f"law '{law.name}' parameters: {', '.join(names)}",
+                           "tie it to another parameter, e.g. tie={'beta': 'alpha'}")
+        if target == name or target in pairs:
+            raise LawError(f"cannot tie '{name}' to '{target}'", "argument 'tie'",
+                           "tie each parameter to one that stays free")
+    text = law.expression
+    for name, target in pairs.items():
+        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", target, text)
+    label = ", ".join(f"{n}={t}" for n, t in pairs.items())
+    reference = {k: v for k, v in law.reference.items() if k not in pairs}
+    return Law(text, inputs=law.inputs, name=f"{law.name} ({label})",
+               parameters=[p for p in law.parameters if p.name not in pairs],
                description=law.description, citation=law.citation, domain=law.domain,
                target=law.target, reference=reference or None, ranges=law.ranges)
