@@ -3,6 +3,7 @@ of the law it asks (one of params and tokens), and the JSON form of per-query an
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,12 +47,13 @@ def params_tokens_symbols(fit: FitResult) -> tuple[str, str]:
     return by_col["params"], by_col["tokens"]
 
 
-class PerQuery:
+class PerQuery(abc.ABC):
     """An answer with one row per query: :meth:`to_frame` is the table of ``_columns``, which
-    the answer defines (and ``to_dict`` reads through :func:`query_record`)."""
+    each answer defines (and ``to_dict`` reads through :func:`query_record`)."""
 
+    @abc.abstractmethod
     def _columns(self) -> dict[str, Array]:
-        raise NotImplementedError
+        """The answer's per-query columns, in table order."""
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self._columns())
