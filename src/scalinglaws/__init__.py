@@ -9,9 +9,9 @@ below ``TYPE_CHECKING``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .common.lazy import lazy_names
 from .common.version import __version__ as __version__
 from .exceptions import DataError as DataError
 from .exceptions import FitError as FitError
@@ -67,15 +67,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'scalinglaws' has no attribute {name!r}")
-    module, attr = _LAZY[name]
-    value = importlib.import_module(module, __name__)
-    if attr is not None:
-        value = getattr(value, attr)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

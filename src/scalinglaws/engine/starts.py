@@ -88,11 +88,6 @@ class Design:
         return len(self.theta)
 
 
-def projected_grid(law: Law, X: Sequence[Array]) -> Array:
-    """The points of :func:`projected_design` (natural units), (G, k)."""
-    return projected_design(law, X).theta
-
-
 def projected_design(law: Law, X: Sequence[Array]) -> Design:
     """The design over the nonlinear parameters for the default (projected) search.
 

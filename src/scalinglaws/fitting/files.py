@@ -34,7 +34,7 @@ def load(path: Any, group: str | None = None) -> FitResult | SharedFit:
     record = read_json(path)
     if _is_shared(record) and group is None:
         return SharedFit.from_dict(record)
-    return load_fit(path, group)
+    return _fit_from_record(record, path, group)
 
 
 def load_fit(path: Any, group: str | None = None) -> FitResult:
@@ -43,7 +43,11 @@ def load_fit(path: Any, group: str | None = None) -> FitResult:
     For a joint fit across groups (:meth:`SharedFit.save`), ``group`` picks the group whose
     fit to return; :func:`load_shared_fit` reads the whole joint fit.
     """
-    record = read_json(path)
+    return _fit_from_record(read_json(path), path, group)
+
+
+def _fit_from_record(record: Any, path: Any, group: str | None) -> FitResult:
+    """The fit a file's record holds (a joint fit's group with ``group``)."""
     if _is_shared(record):
         shared = SharedFit.from_dict(record)
         if group is None:

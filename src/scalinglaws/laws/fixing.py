@@ -41,15 +41,8 @@ def fix(law: Law, values: Mapping[str, float]) -> Law:
     if len(checked) == len(law.parameters):
         raise LawError("fixing every parameter leaves nothing to fit", f"law '{law.name}'",
                        "leave at least one parameter free")
-    text = law.expression
-    for name, number in checked.items():
-        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", f"({number!r})", text)
-    label = ", ".join(f"{n}={v:g}" for n, v in checked.items())
-    reference = {k: v for k, v in law.reference.items() if k not in checked}
-    return Law(text, inputs=law.inputs, name=f"{law.name} ({label})",
-               parameters=[p for p in law.parameters if p.name not in checked],
-               description=law.description, citation=law.citation, domain=law.domain,
-               target=law.target, reference=reference or None, ranges=law.ranges)
+    return _rewritten(law, {n: f"({v!r})" for n, v in checked.items()},
+                      ", ".join(f"{n}={v:g}" for n, v in checked.items()))
 
 
 def tie(law: Law, pairs: Mapping[str, str]) -> Law:
@@ -76,12 +69,17 @@ def tie(law: Law, pairs: Mapping[str, str]) -> Law:
         if target == name or target in pairs:
             raise LawError(f"cannot tie '{name}' to '{target}'", "argument 'tie'",
                            "tie each parameter to one that stays free")
+    return _rewritten(law, dict(pairs), ", ".join(f"{n}={t}" for n, t in pairs.items()))
+
+
+def _rewritten(law: Law, replacements: Mapping[str, str], label: str) -> Law:
+    """The law with each named parameter replaced by its text in the expression: a law of the
+    other parameters (their specs kept), named ``"<name> (<label>)"``."""
     text = law.expression
-    for name, target in pairs.items():
-        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", target, text)
-    label = ", ".join(f"{n}={t}" for n, t in pairs.items())
-    reference = {k: v for k, v in law.reference.items() if k not in pairs}
+    for name, replacement in replacements.items():
+        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", replacement, text)
+    reference = {k: v for k, v in law.reference.items() if k not in replacements}
     return Law(text, inputs=law.inputs, name=f"{law.name} ({label})",
-               parameters=[p for p in law.parameters if p.name not in pairs],
+               parameters=[p for p in law.parameters if p.name not in replacements],
                description=law.description, citation=law.citation, domain=law.domain,
                target=law.target, reference=reference or None, ranges=law.ranges)

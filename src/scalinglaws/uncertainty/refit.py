@@ -6,19 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data.dataset import Dataset, as_dataset
 from ..engine.objective import Objective
 from ..exceptions import DataError, OptionError
 
 if TYPE_CHECKING:
-    from ..data.dataset import Dataset
     from .fitted import FittedLaw
 
 
 def fit_data(fit: FittedLaw, data: Any = None) -> Dataset:
     """The dataset a fit was made on: ``data`` if given (checked by fingerprint), else the one
     the fit carries (a fit loaded from a file carries none)."""
-    from ..data.dataset import as_dataset
-
     if data is None:
         if fit.data is None:
             raise OptionError(
