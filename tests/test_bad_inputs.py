@@ -240,12 +240,13 @@ LAW_CASES = [
 ]
 
 FIT_CASES = [
-    # E + A/(N - N0) divides by zero at N = N0 = 1e8, the smallest model: the only start is
-    # at the pole, so no finite objective; throw=True turns that into a FitError
-    lib("division-by-zero-at-init", FitError, ("'E + A/(N - N0)'", "status failed"),
+    # E + A/(N - N0) with N0 fixed at 1e8, the smallest model, divides by zero on its rows
+    # for every start (a start at a free pole would be moved off it), so no finite objective;
+    # throw=True turns that into a FitError
+    lib("division-by-zero-on-rows", FitError, ("'E + A/(N - N0) (N0=1e+08)'", "failed"),
         ("check the law's domain",),
-        lambda tmp: sl.fit("E + A/(N - N0)", runs_frame(), throw=True,
-                           init={"E": 1.7, "A": 1.0, "N0": 1e8})),
+        lambda tmp: sl.fit("E + A/(N - N0)", runs_frame(), throw=True, fix={"N0": 1e8},
+                           init={"E": 1.7, "A": 1.0})),
     # exp(k*N) overflows for every start (N ~ 1e8..1e10)
     lib("overflow-in-domain", FitError, ("'E + A*exp(k*N)'", "failed"),
         ("check the law's domain",),

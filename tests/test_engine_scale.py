@@ -333,3 +333,36 @@ def test_tying_parameters_fits_one_for_several():
                        ({"gamma": "alpha"}, "not a parameter")]:
         with pytest.raises(sl.LawError, match=match):
             sl.fit("chinchilla", ds, tie=bad)
+
+
+def test_a_start_outside_the_laws_domain_is_moved_into_it():
+    # (x - s)**-alpha is not finite where s >= x: an init with s = 20 (above the smallest x)
+    # is moved towards points where the law is finite on every row, and the fit says so
+    x = np.linspace(5.0, 50.0, 40)
+    frame = pd.DataFrame({"x": x, "loss": 1.0 + 3.0 * (x - 2.0) ** -0.5})
+    law = sl.Law("E + A*(x - s)**(-alpha)", inputs={"x": "x"},
+                 parameters={"s": {"lower": 0.0, "upper": 100.0, "log": False}})
+    with pytest.warns(sl.ScalingLawWarning, match="moved into its domain"):
+        fit = sl.fit(law, frame, init={"E": 1.0, "A": 3.0, "alpha": 0.5, "s": 20.0})
+    assert fit.starts.repaired == 1 and fit.starts.to_frame().attrs["repaired"] == 1
+    assert fit.status.finished
+    # noise-free data: the true offset 2 is recovered (to the engine's tolerance)
+    assert fit.params["s"] == pytest.approx(2.0, rel=1e-3)
+
+
+def test_repair_moves_a_start_the_least_way_that_makes_it_finite():
+    from scalinglaws.engine import domain
+
+    x = np.linspace(5.0, 50.0, 40)
+    law = sl.Law("E + A*(x - s)**(-alpha)", inputs={"x": "x"},
+                 parameters={"s": {"lower": 0.0, "upper": 100.0, "log": False}})
+    obj = Objective(law, [x[None, :]], 1.0 + 3.0 * (x - 2.0) ** -0.5)
+    P = np.array([[{"E": 1.0, "A": 3.0, "alpha": 0.5, "s": s}[n] for n in law.parameter_names]
+                  for s in (1.0, 30.0)])
+    U, moved = domain.repaired(obj, [x[None, :]], obj.search(P))
+    assert moved == 1
+    s = obj.natural(U)[:, law.parameter_names.index("s")]
+    # the finite start stays; the other moves along the segment to it (s from 30 towards 1)
+    # only as far as the first step of the ladder that puts s below min(x) = 5
+    assert s[0] == 1.0 and 1.0 < s[1] < 5.0
+    assert np.isfinite(obj.value(U)).all()

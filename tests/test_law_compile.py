@@ -555,3 +555,19 @@ def test_copies_and_rebuilds_of_a_law_share_its_compiled_callables():
     reordered = sl.Law("E + A/N**alpha + B/D**beta",
                        parameters=[sl.Parameter("alpha"), sl.Parameter("beta")])
     assert reordered._compiled is not law._compiled
+
+
+def test_default_signs_follow_the_terms_a_coefficient_multiplies():
+    # A coefficient of a term that changes sign over positive inputs (log(lr/0.002), a
+    # product of two such logs) may take either sign; one of a square or of N**-alpha keeps
+    # its natural sign. Found by SymPy's sign inference, with no spec given.
+    law = sl.Law(" + ".join(_LAW14), inputs=LR_INPUTS)
+    free = {p.name for p in law.parameters if p.lower == -math.inf}
+    assert free == {"a_x", "a_xu", "a_u", "a_y", "a_xy"}
+    assert {p.name: p.lower for p in law.parameters if p.name in ("a_xx", "a_uu", "a_yy", "A")
+            } == {"a_xx": 0.0, "a_uu": 0.0, "a_yy": 0.0, "A": 0.0}
+    # inside an exp: the offset and the slope of a log are free; the rate of exp(-c*x) is not
+    law = sl.Law("E + exp(p0 + p1*log(N) + q*log(N)**2)", inputs={"N": "N"})
+    assert [p.name for p in law.parameters if p.lower == -math.inf] == ["p0", "p1"]
+    law = sl.Law("a - b*exp(-c*x)", inputs={"x": "x"})
+    assert all(p.lower == 0.0 for p in law.parameters)

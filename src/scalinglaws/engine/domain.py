@@ -1,6 +1,8 @@
-"""Starts that begin: when no projected candidate gives a finite objective, a space-filling
-design over every parameter's box looks for points where the law is finite on the data; and
-when none is found, which terms of the law are not finite, and on which rows, says why."""
+"""Starts that begin: a start whose objective is not finite (a user's init, a guess from the
+data) is moved into the law's domain, towards the nearest start where the law is finite on
+every row; when no projected candidate gives a finite objective, a space-filling design over
+every parameter's box looks for such points; and when none is found, which terms of the law
+are not finite, and on which rows, says why."""
 
 from __future__ import annotations
 
@@ -42,6 +44,37 @@ def domain_starts(obj: Objective, X: Sequence[Array], count: int) -> Array | Non
         return None
     best = finite[np.argsort(values[finite])[:count]]
     return P[best]
+
+
+#: fractions of the way from a start outside the domain to its anchor inside it tried in turn
+#: (the smallest move that makes the objective finite is kept; 1 is the anchor itself)
+REPAIR_STEPS = np.array([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0])
+
+
+def repaired(obj: Objective, X: Sequence[Array], U: Array) -> tuple[Array, int]:
+    """``U`` (search coordinates) with each start whose objective is not finite moved the
+    least way along the segment to the nearest start where it is finite (in search
+    coordinates, where log-scale parameters move by factors), and the number moved. When no
+    start is finite, the points of :func:`domain_starts` serve as anchors; when there are none
+    either, ``U`` is returned unchanged."""
+    values = obj.value(U)
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return U, 0
+    anchors = U[~bad]
+    if anchors.size == 0:
+        found = domain_starts(obj, X, 16)
+        if found is None:
+            return U, 0
+        anchors = obj.clip(obj.search(found))
+    out = U.copy()
+    for i in np.flatnonzero(bad):
+        start = np.nan_to_num(U[i], nan=0.0, posinf=0.0, neginf=0.0)
+        anchor = anchors[np.argmin(np.sum((anchors - start) ** 2, axis=1))]
+        path = start + REPAIR_STEPS[:, None] * (anchor - start)
+        finite = np.flatnonzero(np.isfinite(obj.value(path)))
+        out[i] = path[finite[0]] if finite.size else anchor
+    return out, int(bad.sum())
 
 
 def nonfinite_terms(law: Law, X: Sequence[Array], params: Array, y: Array,

@@ -13,7 +13,7 @@ import numpy as np
 from ..laws.law import Law
 from . import starts as st
 from .boundary import snap_to_zero
-from .domain import DOMAIN_POINTS, domain_starts
+from .domain import DOMAIN_POINTS, domain_starts, repaired
 from .objective import Objective
 from .optimizer import CONVERGED, BatchResult, minimize_batched
 from .options import FitOptions
@@ -33,21 +33,24 @@ LARGE_WORK, POLISH_PRUNE = 200_000, 50
 
 @dataclass(frozen=True)
 class Search:
-    """Where every start began (``U0``, search coordinates), how it ended (``batch``), and
-    the design the starts came from (its kind and number of points)."""
+    """Where every start began (``U0``, search coordinates), how it ended (``batch``), the
+    design the starts came from (its kind and number of points) and how many starts were
+    moved into the law's domain before the search (``repaired``)."""
 
     U0: np.ndarray
     batch: BatchResult
     design: str = ""
     design_size: int = 0
+    repaired: int = 0
 
 
 def search(obj: Objective, options: FitOptions, init: Any = None) -> Search:
     """Optimise the objective from the starts ``options`` (or ``init``) call for."""
     U0, design, size = _starting_points(obj, obj.law, obj.X, init, options.starts,
                                         options.n_polish)
+    U0, moved = repaired(obj, obj.X, U0)
     batch = _optimise(obj, U0, options.max_iter, prune=options.starts == "grid" and init is None)
-    return Search(U0=U0, batch=batch, design=design, design_size=size)
+    return Search(U0=U0, batch=batch, design=design, design_size=size, repaired=moved)
 
 
 def _optimise(obj: Objective, U0: np.ndarray, max_iter: int, prune: bool) -> BatchResult:

@@ -57,7 +57,8 @@ class StartsTable:
     """Every start of a fit: where it began and ended, its objective and status; and the
     design the starts were picked from (``"product"`` grid, a ``"subset"`` of one, a
     ``"sobol"`` sequence, the exhaustive ``"grid"`` or the user's ``"init"``) with its number
-    of points (``design_size``)."""
+    of points (``design_size``), and how many starts were moved into the law's domain because
+    the objective was not finite where they began (``repaired``)."""
 
     names: tuple[str, ...]
     initial: np.ndarray
@@ -67,6 +68,7 @@ class StartsTable:
     n_iter: np.ndarray
     design: str = ""
     design_size: int = 0
+    repaired: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.final, columns=list(self.names))
@@ -76,7 +78,8 @@ class StartsTable:
         for i, n in enumerate(self.names):
             frame[f"init_{n}"] = self.initial[:, i]
         frame = frame.sort_values("objective", kind="stable").reset_index(drop=True)
-        frame.attrs.update(design=self.design, design_size=self.design_size)
+        frame.attrs.update(design=self.design, design_size=self.design_size,
+                           repaired=self.repaired)
         return frame
 
     def __len__(self) -> int:

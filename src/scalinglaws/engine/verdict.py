@@ -91,6 +91,9 @@ def assess(obj: Objective, found: Search) -> Assessment:
         names[i] for i in np.flatnonzero(at_lo | at_hi)), condition=cov.condition,
         flat=() if failed else cov.flat, start_spread=start_spread)
     warn.extend(diagnostics.model_messages)
+    if found.repaired and found.design == "init":
+        warn.append(f"{found.repaired} of the starts given (init=) made the law not finite on "
+                    "some rows; they were moved into its domain before the search")
     return _assessment(obj, found, best, status, tuple(warn), cov, resid, diagnostics)
 
 
@@ -175,7 +178,8 @@ def _assessment(obj: Objective, found: Search, best: int, status: FitStatus,
         starts=StartsTable(
             names=names, initial=obj.natural(found.U0), final=obj.natural(batch.U),
             objective=batch.value, status=tuple(STATUS_NAMES[int(s)] for s in batch.status),
-            n_iter=batch.n_iter, design=found.design, design_size=found.design_size),
+            n_iter=batch.n_iter, design=found.design, design_size=found.design_size,
+            repaired=found.repaired),
     )
 
 

@@ -27,13 +27,15 @@ class Analysis(NamedTuple):
     """The formula as SymPy writes it, the linear parameters (in order), the exponents
     (parameters in the exponent of a power of an input), the parameters that must be positive
     where they appear (a base, a denominator, inside a log) and those inside the base of an
-    integer power (offsets and slopes of a shape), in parameter order."""
+    integer power (offsets and slopes of a shape) and the coefficients of a term that takes
+    either sign over positive inputs (the slope of a ``log(N)``), in parameter order."""
 
     formula: str
     linear: tuple[str, ...]
     exponents: tuple[str, ...]
     positive: tuple[str, ...] = ()
     inner: tuple[str, ...] = ()
+    signed: tuple[str, ...] = ()
 
 
 def key(expression: str, inputs: Iterable[str], parameters: Iterable[str]) -> Key:
@@ -59,7 +61,10 @@ def analyse(expr: sp.Expr, inputs: Sequence[sp.Symbol], params: Sequence[sp.Symb
     exponents = ex.exponent_parameters(expr, params, inputs)
     positive = ex.positive_parameters(expr, params)
     inner = ex.inner_parameters(expr, params)
+    signed = ex.signed_parameters(expr, linear, inputs, params,
+                                  positive | set(exponents) - inner)
     return Analysis(str(sp.sstr(expr)), tuple(s.name for s in linear),
                     tuple(s.name for s in params if s in exponents),
                     tuple(s.name for s in params if s in positive),
-                    tuple(s.name for s in params if s in inner))
+                    tuple(s.name for s in params if s in inner),
+                    tuple(s.name for s in params if s in signed))

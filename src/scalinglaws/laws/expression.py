@@ -131,6 +131,36 @@ def inner_parameters(expr: sp.Expr, params: Iterable[sp.Symbol]) -> set[sp.Symbo
     return found
 
 
+def signed_parameters(expr: sp.Expr, linear: Iterable[sp.Symbol], inputs: Iterable[sp.Symbol],
+                      params: Iterable[sp.Symbol], positive: Iterable[sp.Symbol]
+                      ) -> set[sp.Symbol]:
+    """Coefficients of a term that may take either sign when the inputs and the ``positive``
+    parameters are positive (the others real): a linear parameter multiplying ``log(N)``, or a
+    parameter entering the argument of an ``exp`` linearly beside ``log(lr)`` or as its
+    offset (``exp(p0 + ...)``, a log-scale amplitude). A term SymPy
+    proves non-negative (``N**-alpha``, a square) or non-positive (``-x`` in ``exp(-c*x)``)
+    fixes its coefficient's natural sign; any other coefficient may take either sign."""
+    params = list(params)
+    positive = set(positive)
+    real = {s: sp.Symbol(s.name, positive=True) for s in inputs}
+    real |= {s: sp.Symbol(s.name, positive=True) if s in positive else sp.Symbol(s.name, real=True)
+             for s in params}
+
+    def either(term: sp.Expr) -> bool:
+        term = term.xreplace(real)
+        return not (term.is_nonnegative or term.is_nonpositive)
+
+    found = {p for p in linear if either(sp.diff(expr, p))}
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.exp) and node.args[0].free_symbols & set(real):
+            arg = node.args[0]
+            for p in arg.free_symbols & set(params):
+                slope = sp.diff(arg, p)
+                if p not in slope.free_symbols and (either(slope) or slope.is_number):
+                    found.add(p)
+    return found
+
+
 def scale_inputs(expr: sp.Expr, param: sp.Symbol, inputs: Iterable[sp.Symbol]) -> set[sp.Symbol]:
     """Inputs that share a power's base with ``param`` (e.g. Nc in (Nc/N)**a): its scale."""
     inputs = set(inputs)

@@ -112,6 +112,8 @@ class Law:
 
     def _default_parameter(self, name: str) -> Parameter:
         """The spec of a parameter given none: from the analysis (which needs SymPy)."""
+        if name in self._analysis.signed:
+            return Parameter(name, description="coefficient of a term of either sign")
         if name in self._analysis.linear:
             return Parameter(name, lower=0.0, log=True,
                              description="amplitude or offset (enters linearly)")
