@@ -36,7 +36,8 @@ def boot_fit(tmp_path_factory):
 @pytest.fixture(scope="module")
 def plain_fit(tmp_path_factory):
     path = tmp_path_factory.mktemp("plain") / "fit.json"
-    run("fit", "chinchilla", "--law", "chinchilla", *EXCLUDE, "--out", path, "--json")
+    run("fit", "chinchilla", "--law", "chinchilla", *EXCLUDE, "--out", path, "--json",
+        "--no-calibrate")
     return path
 
 
@@ -104,8 +105,17 @@ def test_fit_bootstrap_subprocess_json_has_clean_stderr():
 # -- predict --interval ---------------------------------------------------------------------------
 def test_predict_interval_uses_the_saved_bootstrap(boot_fit):
     path, *_ = boot_fit
-    doc = json.loads(run("predict", path, *AT, "--interval", 0.9, "--json").stdout)
+    # a saved fit is calibrated: by default the interval is calibrated on backtests
+    auto = json.loads(run("predict", path, *AT, "--interval", 0.9, "--json").stdout)
+    assert auto["kind"] == "calibrated" and auto["interval_method"] == "backtests"
+    assert "misfit" in auto["interval_label"] and auto["extrapolation"] > 1
+    lo, hi = sl.load_fit(path).predict_interval(0.9, kind="calibrated", params=7e10,
+                                                tokens=1.4e12)
+    assert [auto["lower"], auto["upper"]] == pytest.approx([lo, hi], rel=1e-12)
+    doc = json.loads(run("predict", path, *AT, "--interval", 0.9, "--kind", "mean",
+                         "--json").stdout)
     assert doc["interval_method"] == "bootstrap" and doc["kind"] == "mean"
+    assert doc["interval_label"].startswith("parameter-only")
     assert doc["level"] == 0.9
     assert doc["lower"] < doc["prediction"] < doc["upper"]
     lo, hi = sl.load_fit(path).predict_interval(0.9, params=7e10, tokens=1.4e12)
@@ -114,22 +124,33 @@ def test_predict_interval_uses_the_saved_bootstrap(boot_fit):
                          "--json").stdout)
     assert obs["kind"] == "observation" and obs["interval_method"] == "bootstrap"
     assert obs["lower"] < obs["upper"]
-    table = run("predict", path, *AT, "--interval", 0.9).stdout
+    table = run("predict", path, *AT, "--interval", 0.9, "--kind", "observation").stdout
     assert "lower" in table and "upper" in table and "bootstrap" in table
+    assert "parameter-only" in table and "under-cover" in table
 
 
 def test_predict_interval_delta_method_without_bootstrap(plain_fit):
+    # a fit saved with --no-calibrate: the parameter-only interval of a new run, said so
     doc = json.loads(run("predict", plain_fit, "--at", "params=1e9,7e10",
                          "tokens=2e10,1.4e12", "--interval", 0.9, "--json").stdout)
-    assert doc["interval_method"] == "delta"
+    assert doc["interval_method"] == "delta" and doc["kind"] == "observation"
+    assert doc["interval_label"].startswith("parameter-only")
+    assert doc["extrapolation"][0] == 1.0 and doc["extrapolation"][1] > 4
+    refused = run("predict", plain_fit, *AT, "--interval", 0.9, "--kind", "calibrated",
+                  code=2)
+    assert "no calibration" in refused.stderr and "--no-calibrate" in refused.stderr
     assert len(doc["lower"]) == len(doc["upper"]) == len(doc["prediction"]) == 2
     assert all(lo < p < hi for lo, p, hi in zip(doc["lower"], doc["prediction"], doc["upper"],
                                                  strict=True))
     obs = json.loads(run("predict", plain_fit, "--at", "params=1e9,7e10", "tokens=2e10,1.4e12",
                          "--observation", "--json").stdout)
     assert obs["level"] == 0.9 and obs["kind"] == "observation"
+    assert obs["lower"] == doc["lower"]  # what --interval gives a fit without calibration
+    mean = json.loads(run("predict", plain_fit, "--at", "params=1e9,7e10",
+                          "tokens=2e10,1.4e12", "--interval", 0.9, "--kind", "mean",
+                          "--json").stdout)
     # a new run's interval adds the residual noise to the law's uncertainty
-    assert obs["upper"][0] - obs["lower"][0] > doc["upper"][0] - doc["lower"][0]
+    assert obs["upper"][0] - obs["lower"][0] > mean["upper"][0] - mean["lower"][0]
     bare = json.loads(run("predict", plain_fit, *AT, "--json").stdout)
     assert "lower" not in bare and "interval_method" not in bare
 

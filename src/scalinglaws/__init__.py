@@ -33,12 +33,14 @@ if TYPE_CHECKING:
     from .data import Dataset as Dataset
     from .data import bundled as datasets
     from .engine.diagnostics import Diagnostics as Diagnostics
+    from .fitting import Calibration as Calibration
     from .fitting import FitOptions as FitOptions
     from .fitting import FitResult as FitResult
     from .fitting import FitStatus as FitStatus
     from .fitting import Prediction as Prediction
     from .fitting import SharedFit as SharedFit
     from .fitting import Summary as Summary
+    from .fitting import calibrate as calibrate
     from .fitting import fit as fit
     from .fitting import load as load
     from .fitting import load_fit as load_fit
@@ -57,8 +59,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),
     **{name: (".fitting", name) for name in (
-        "FitOptions", "FitResult", "FitStatus", "Prediction", "SharedFit", "Summary", "fit",
-        "load", "load_fit", "load_shared_fit")},
+        "Calibration", "FitOptions", "FitResult", "FitStatus", "Prediction", "SharedFit",
+        "Summary", "calibrate", "fit", "load", "load_fit", "load_shared_fit")},
     "Law": (".laws.law", "Law"),
     "Parameter": (".laws.parameter", "Parameter"),
     "compare": (".plan", "compare"),
@@ -75,9 +77,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Bootstrap", "DataError", "Dataset", "Diagnostics", "FitError", "FitOptions", "FitResult",
-    "FitStatus", "Law", "LawError", "OptionError", "Parameter", "Prediction", "Profile",
-    "QueryError", "ResultFileError", "ScalingLawError", "ScalingLawWarning", "SharedFit",
-    "Summary", "__version__", "compare", "data", "datasets", "fit", "fitting", "laws", "load",
-    "load_fit", "load_shared_fit", "plan", "report", "uncertainty", "validate",
+    "Bootstrap", "Calibration", "DataError", "Dataset", "Diagnostics", "FitError", "FitOptions",
+    "FitResult", "FitStatus", "Law", "LawError", "OptionError", "Parameter", "Prediction",
+    "Profile", "QueryError", "ResultFileError", "ScalingLawError", "ScalingLawWarning",
+    "SharedFit", "Summary", "__version__", "calibrate", "compare", "data", "datasets", "fit",
+    "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan", "report", "uncertainty",
+    "validate",
 ]

@@ -54,23 +54,34 @@ def shared_table(fit: SharedFit) -> Table:
 
 
 def predict_table(result: FitResult, inputs: Mapping[str, Any], pred: Prediction) -> Table:
-    """One row per query point: the inputs, the prediction and its interval."""
+    """One row per query point: the inputs, the prediction, how far beyond the fitted data
+    it lies and its interval, whose kind the caption names."""
     title = f"{result.law.name}: predicted {result.target}"
+    caption = None
     if pred.level is not None:
-        title += f" ({level_label(pred.level)} {pred.kind} interval, {pred.method})"
-    table = Table(title=title)
+        title += f" with a {level_label(pred.level)} interval"
+        caption = f"interval: {pred.label}"
+        if pred.kind != "calibrated":
+            caption += (f" ({pred.method}); it does not widen for the law's own error beyond "
+                        "the data, and such intervals under-cover held-out larger runs "
+                        "(docs/uncertainty.md)")
+    table = Table(title=title, caption=caption)
     for k in inputs:
         table.add_column(k, justify="right")
     table.add_column(result.target, justify="right")
+    table.add_column("beyond data", justify="right")
     if pred.level is not None:
         table.add_column("lower", justify="right")
         table.add_column("upper", justify="right")
     preds = _listed(pred.values)
+    factors = _listed(pred.extrapolation)
     lows, highs = _listed(pred.lower), _listed(pred.upper)
     for i in range(len(preds)):
         row = [compact(v if isinstance(v, float) else v[i if len(v) > 1 else 0])
                for v in inputs.values()]
         row.append(f"{preds[i]:.5g}")
+        factor = factors[i if len(factors) > 1 else 0]
+        row.append("inside" if factor <= 1.0 else f"{factor:.1f}x")
         if pred.level is not None:
             row += [f"{lows[i]:.5g}", f"{highs[i]:.5g}"]
         table.add_row(*row)

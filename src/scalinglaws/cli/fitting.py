@@ -41,6 +41,9 @@ ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML 
 FixOpt = Annotated[list[str] | None, typer.Option(
     "--fix", metavar="NAME=VALUE", help="Hold a parameter at a value (one the data cannot "
     "determine): --fix k=1.0; repeat for several.")]
+CalibrateOpt = Annotated[bool, typer.Option(
+    "--calibrate/--no-calibrate", help="Calibrate the fit's extrapolation intervals on "
+    "rolling-origin backtests of the data (saved with --out; predict and plan use them).")]
 TieOpt = Annotated[list[str] | None, typer.Option(
     "--tie", metavar="NAME=OTHER", help="Replace a parameter by another: --tie beta=alpha "
     "(one exponent for both terms); repeat for several.")]
@@ -54,6 +57,7 @@ class FitRequest:
     law: str
     exclude: str | None
     options: dict[str, Any]
+    calibrate: bool = True
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def fit_command(
     by: ByOpt = None,
     seed: c.SeedOpt = 0,
     level: LevelOpt = None,
+    calibrate: CalibrateOpt = True,
     out: OutOpt = None,
     report: ReportOpt = None,
     shared: sh.SharedOpt = None,
@@ -125,7 +130,7 @@ def fit_command(
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
                "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}
-    request = FitRequest(data, law, exclude, options)
+    request = FitRequest(data, law, exclude, options, calibrate)
     if groups is not None or shared is not None:
         fit_groups(request, groups, shared, bootstrap, report, out, json_, debug, quiet)
         return
@@ -166,14 +171,16 @@ def fixed_values(items: list[str]) -> dict[str, float]:
 
 def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caught, *,
              progress: bool) -> tuple[FitResult, Dataset]:
-    """Read the data, fit the law, bootstrap it when asked (not a fit that failed), and fold
-    the warnings caught on the way into the fit."""
+    """Read the data, fit the law, calibrate it and bootstrap it when asked (not a fit that
+    failed), and fold the warnings caught on the way into the fit."""
     from ..fitting import fit
 
     ds = c.load_data(request.data, exclude=request.exclude)
     if boot:
         boot.check_data(ds)
     result = fit(request.law, ds, **request.options)
+    if request.calibrate and result.status.finished:
+        result = calibrated(result)
     if boot and result.status.value not in ("failed", "max_iter"):
         from .progress import progress_bar
 
@@ -183,6 +190,22 @@ def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caugh
         result = result.with_bootstrap(bs)
     merged = tuple(dict.fromkeys([*caught.messages, *result.warnings]))
     return dataclasses.replace(result, warnings=merged), ds
+
+
+def calibrated(result: FitResult) -> FitResult:
+    """The fit calibrated on its data's backtests; when the data are too few for that, the
+    fit as it is, with a warning saying why."""
+    import warnings
+
+    from ..exceptions import DataError, ScalingLawWarning
+    from ..fitting import calibrate
+
+    try:
+        return calibrate(result)
+    except DataError as exc:
+        warnings.warn(f"intervals not calibrated ({exc.what}): predict and plan will give "
+                      "parameter-only intervals", ScalingLawWarning, stacklevel=2)
+        return result
 
 
 def fit_groups(request: FitRequest, groups: str | None, shared: str | None,
@@ -218,11 +241,15 @@ def predict_command(
     at: Annotated[list[str] | None, typer.Option(
         "--at", help="Inputs: --at params=7e10 tokens=1.4e12 (comma lists allowed).")] = None,
     interval: Annotated[float | None, typer.Option(
-        "--interval", metavar="LEVEL", help="Add a LEVEL interval, e.g. 0.9: from the fit's "
-        "bootstrap when the file carries one, else the delta method.")] = None,
+        "--interval", metavar="LEVEL", help="Add a LEVEL interval for a new run, e.g. 0.9: "
+        "calibrated on the data's backtests when the fit carries a calibration (fit does by "
+        "default), else parameter-only.")] = None,
+    kind: Annotated[str, typer.Option(
+        "--kind", help="auto | calibrated | observation | mean: the interval's kind; "
+        "observation and mean are parameter-only (a new run; the law's mean).")] = "auto",
     observation: Annotated[bool, typer.Option(
-        "--observation", help="Interval for a new run (adds the residual noise), not for "
-        "the law's mean; implies --interval 0.9 when not given.")] = False,
+        "--observation", help="Same as --kind observation; implies --interval 0.9 when not "
+        "given.")] = False,
     group: c.GroupOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
@@ -239,17 +266,24 @@ def predict_command(
     inputs = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
     values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in inputs.items()}
     level = 0.9 if observation and interval is None else interval
+    kind = "observation" if observation else kind
+    if kind not in ("auto", "calibrated", "observation", "mean"):
+        c.fail(f"--kind must be auto, calibrated, observation or mean, got {c.escape(kind)}")
     with c.handled(debug, json_):
         from ..common.checks import check_level
-        from ..exceptions import LawError
+        from ..exceptions import LawError, OptionError
         from ..fitting import load_fit, predict
 
         if level is not None:
             level = c.option_value(check_level, level, "--interval")
         result = load_fit(fit_file, group)
+        if kind == "calibrated" and result.calibration is None:
+            raise OptionError("this fit carries no calibration for --kind calibrated",
+                              "option --kind", "refit with scalinglaws fit ... --out FILE "
+                              "(it calibrates unless --no-calibrate), or use --kind "
+                              "observation (parameter-only)")
         with c.naming("--at", LawError):
-            pred = predict(result, values, level=level,
-                           kind="observation" if observation else "mean")
+            pred = predict(result, values, level=level, kind=kind)
     if json_:
         c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,
                      "target": result.target})

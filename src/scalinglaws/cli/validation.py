@@ -19,7 +19,10 @@ LevelOpt = Annotated[float, typer.Option(help="Level of the prediction intervals
 PointsOpt = Annotated[bool, typer.Option(
     "--points", help="Also give every test point's forecast and error.")]
 NBootOpt = Annotated[int, typer.Option(
-    "--n-boot", help="Bootstrap resamples for the intervals (0: delta method).")]
+    "--n-boot", help="Bootstrap resamples for parameter-only intervals (0: delta method).")]
+IntervalOpt = Annotated[str, typer.Option(
+    "--interval", help="calibrated (on backtests inside each fold's training runs) | "
+    "observation (parameter-only, --n-boot) | none.")]
 LawsOpt = Annotated[list[str] | None, typer.Option(
     "--laws", help="Candidate laws, comma-separated (default: chinchilla, kaplan and "
     "power_law, those whose inputs the data have).")]
@@ -36,6 +39,7 @@ def backtest_command(
     train: Annotated[str, typer.Option(
         "--train", help=f"Which runs to fit on (the others are forecast): {c.RULES_HELP}.")],
     level: LevelOpt = 0.9,
+    interval: IntervalOpt = "calibrated",
     n_boot: NBootOpt = 200,
     seed: c.SeedOpt = 0,
     order: c.OrderOpt = None,
@@ -56,11 +60,14 @@ def backtest_command(
     scalinglaws backtest runs.csv --law chinchilla --train largest=2 --json --points
     """
     c.no_extra(ctx)
+    if interval not in ("calibrated", "observation", "none"):
+        c.fail(f"--interval must be calibrated, observation or none, got {c.escape(interval)}")
     with c.handled(debug, quiet or json_):
         bt = run_backtest(data, law, train, columns=c.parse_pairs(col or [], "--col"),
                           exclude=exclude, x=x, y=y or "loss", level=level, n_boot=n_boot,
                           seed=seed, order=order, loss=loss, delta=delta,
-                          show_progress=not (quiet or json_))
+                          show_progress=not (quiet or json_),
+                          interval=None if interval == "none" else interval)
     if json_:
         c.emit_json(bt.to_dict(points=points))
     else:
@@ -74,7 +81,8 @@ def backtest_command(
 def run_backtest(data: str, law: str, train: str, *, columns: Mapping[str, str],
                  exclude: str | None, x: str | None, y: str, level: float, n_boot: int,
                  seed: int | None, order: str | None, loss: str, delta: float,
-                 show_progress: bool = False) -> Backtest:
+                 show_progress: bool = False, interval: str | None = "calibrated"
+                 ) -> Backtest:
     """Read the data as ``fit`` does and backtest the law on the train rule (with a progress
     bar over the folds on stderr when ``show_progress``)."""
     from ..validate import backtest
@@ -85,9 +93,9 @@ def run_backtest(data: str, law: str, train: str, *, columns: Mapping[str, str],
                "e.g. --n-boot 200")
     ds = c.load_data(data, exclude=exclude)
     with progress_bar("backtest", 1, show_progress) as update:
-        return backtest(law, ds, train, level=level, n_boot=n_boot, seed=seed, order=order,
-                        x=x, y=y, columns=columns or None, loss=loss, delta=delta,
-                        progress=update)
+        return backtest(law, ds, train, level=level, interval=interval, n_boot=n_boot,
+                        seed=seed, order=order, x=x, y=y, columns=columns or None, loss=loss,
+                        delta=delta, progress=update)
 
 
 def select_command(
@@ -157,6 +165,7 @@ def backtest_table(bt: Backtest) -> Table:
     from rich.text import Text
 
     from ..common.numbers import level_label, percent
+    from ..fitting import KIND_LABELS
 
     table = Table(title=Text(f"backtest of {bt.law} (train: {bt.rule})"),
                   caption=Text(f"{len(bt.folds)} fold(s) · status {bt.status}"))
@@ -168,6 +177,8 @@ def backtest_table(bt: Backtest) -> Table:
             ("median |rel. error|", percent(bt.median_abs_rel_error)),
             ("RMSE (log)", f"{bt.rmse_log:.4f}"),
             (f"{level_label(bt.level)} interval coverage", percent(bt.coverage)),
+            ("median interval width", percent(bt.median_width)),
+            ("interval", "; ".join(KIND_LABELS.get(k, k) for k in bt.interval_kinds)),
             ("max extrapolation", f"{bt.max_extrapolation:.2f}x")]
     for k, v in rows:
         table.add_row(k, v)

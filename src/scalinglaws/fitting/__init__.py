@@ -6,6 +6,9 @@ from ..engine.options import FitOptions as FitOptions
 from ..engine.status import FitStatus as FitStatus
 from ..engine.status import StartsTable as StartsTable
 from .api import fit as fit
+from .calibrating import calibrate as calibrate
+from .calibration import KIND_LABELS as KIND_LABELS
+from .calibration import Calibration as Calibration
 from .files import load as load
 from .files import load_fit as load_fit
 from .files import load_shared_fit as load_shared_fit

@@ -3,8 +3,10 @@
 
 Version 3 puts the law's name under ``law`` (its full definition under ``definition``), the
 parameters at a bound under ``at_bound`` and, for a fit that carries a bootstrap, its
-``intervals``; non-finite numbers are ``null``. Versions 1 and 2 (the law's definition under
-``law``; non-finite numbers as the strings ``"nan"``, ``"inf"``) are still read.
+``intervals`` (and, for a calibrated fit, its ``calibration``: the backtest errors its
+extrapolation intervals rest on); non-finite numbers are ``null``. Versions 1 and 2 (the
+law's definition under ``law``; non-finite numbers as the strings ``"nan"``, ``"inf"``) are
+still read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..engine.status import FitStatus
 from ..exceptions import ResultFileError
 from ..laws.law import Law
 from ..uncertainty.fitted import FittedLaw
+from .calibration import Calibration
 
 if TYPE_CHECKING:
     from ..uncertainty.bootstrap import Bootstrap
@@ -54,6 +57,8 @@ class Recorded(FittedLaw, Protocol):
     def diagnostics(self) -> Diagnostics | None: ...
     @property
     def uncertainty(self) -> Bootstrap | None: ...
+    @property
+    def calibration(self) -> Calibration | None: ...
     @property
     def at_bound(self) -> tuple[str, ...]: ...
     @property
@@ -93,6 +98,8 @@ def fit_record(fit: Recorded) -> dict[str, Any]:
         doc["case_weights"] = np.asarray(fit.case_weights, dtype=float)
     if fit.diagnostics is not None:
         doc["diagnostics"] = fit.diagnostics.to_dict()
+    if fit.calibration is not None:
+        doc["calibration"] = fit.calibration.to_dict()
     if fit.uncertainty is not None:
         boot = fit.uncertainty
         doc["intervals"] = boot.intervals(boot.level, boot.method)
@@ -145,6 +152,8 @@ def read_fit_record(d: Mapping[str, Any]) -> tuple[dict[str, Any], Bootstrap | N
             diagnostics=(Diagnostics.from_dict(d["diagnostics"])
                          if isinstance(d.get("diagnostics"), Mapping) else None),
             case_weights=_case_weights(d.get("case_weights"), int(d["n_points"])),
+            calibration=(Calibration.from_dict(d["calibration"])
+                         if isinstance(d.get("calibration"), Mapping) else None),
         )
     except ResultFileError:
         raise

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine.diagnostics import Diagnostics
+from ..engine.diagnostics import Diagnostics, extrapolation_factor
 from ..engine.diagnostics import extrapolation as _extrapolation
 from ..engine.status import FitStatus, StartsTable
 from ..engine.verdict import values_at_bound
 from ..exceptions import OptionError, ScalingLawWarning
 from ..laws.law import Law
+from .calibration import ONE_SIGMA, Calibration, queried, spread
 from .record import fit_record, read_fit_record
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class FitResult:
     data: Any = field(default=None, repr=False, compare=False)
     case_weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     uncertainty: Bootstrap | None = field(default=None, repr=False, compare=False)
+    calibration: Calibration | None = field(default=None, repr=False, compare=False)
 
     # -- use --------------------------------------------------------------------------------
     def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:
@@ -84,11 +86,7 @@ class FitResult:
         shapes = self.diagnostics.shapes if self.diagnostics is not None else ()
         if (factor is None or factor == math.inf) and not shapes:
             return
-        query: dict[str, Any] = {}  # column -> value, whether given by column or by symbol
-        for sym, col in self.law.inputs.items():
-            key = sym if sym in inputs else col
-            if key is not None and key in inputs:
-                query[str(col or sym)] = inputs[key]
+        query = queried(self.law, inputs)  # column -> value, given by column or by symbol
         if factor is not None and factor != math.inf:
             found = _extrapolation(self.input_ranges, query, float(factor))
             if found:
@@ -118,6 +116,17 @@ class FitResult:
         with ``None`` this fit without one."""
         return dataclasses.replace(self, uncertainty=bootstrap)
 
+    def with_calibration(self, calibration: Calibration | None) -> FitResult:
+        """This fit carrying a calibration of its extrapolation intervals (saved with it;
+        :func:`scalinglaws.calibrate` makes one), or with ``None`` without one."""
+        return dataclasses.replace(self, calibration=calibration)
+
+    def extrapolation_factor(self, **inputs: Any) -> Any:
+        """How many times beyond the fitted data each query lies (1 inside every input's
+        range): ``fit.extrapolation_factor(params=7e10, tokens=1.4e12)``."""
+        out = extrapolation_factor(self.input_ranges, queried(self.law, inputs))
+        return float(out) if np.ndim(out) == 0 else out
+
     def profile(self, name: str, *, level: float = 0.95, data: Any = None,
                 points: int = 41) -> Profile:
         """Profile-likelihood interval of one parameter (see :class:`~scalinglaws.Profile`)."""
@@ -127,22 +136,47 @@ class FitResult:
 
     def predict_interval(self, level: float = 0.9, *, kind: str = "mean",
                          **inputs: Any) -> tuple[Any, Any]:
-        """Interval for the law's mean (``kind="mean"``) or a new observation
-        (``kind="observation"``) at the inputs.
+        """Interval for the law's mean (``kind="mean"``), a new observation
+        (``kind="observation"``) or a new run wherever it lies (``kind="calibrated"``).
 
-        Uses the attached bootstrap (:meth:`with_bootstrap`) when there is one, else the
-        delta method on ``cov`` (normal approximation in log space for log losses).
+        The first two are parameter-only: they use the attached bootstrap
+        (:meth:`with_bootstrap`) when there is one, else the delta method on ``cov`` (normal
+        approximation in log space for log losses), and do not widen with extrapolation
+        beyond what the parameters' uncertainty implies. ``"calibrated"`` needs a calibration
+        (:func:`scalinglaws.calibrate`): it widens with each query's distance beyond the data
+        as the data's own rolling-origin forecasts did (see ``docs/uncertainty.md``).
         """
         from ..uncertainty.delta import delta_interval
 
+        if kind == "calibrated":
+            return self._calibrated_interval(level, inputs)
         if kind not in ("mean", "observation"):
             raise OptionError(f"unknown interval kind '{kind}'", "argument 'kind'",
-                              "use 'mean' (the law) or 'observation' (a new run)")
+                              "use 'mean' (the law), 'observation' (a new run, "
+                              "parameter-only) or 'calibrated' (a new run, calibrated on "
+                              "backtests)")
         if self.uncertainty is not None:
             if kind == "mean":
                 return self.uncertainty.predict_interval(level, **inputs)
             return self.uncertainty.prediction_interval(level, **inputs)
         return delta_interval(self, level, kind, inputs)
+
+    def _calibrated_interval(self, level: float, inputs: Mapping[str, Any]
+                             ) -> tuple[Any, Any]:
+        if self.calibration is None:
+            raise OptionError("this fit has no calibration for kind='calibrated'",
+                              "argument 'kind'", "calibrate it first: fit = "
+                              "sl.calibrate(fit), or use kind='observation' (parameter-only)")
+        predicted = np.asarray(self.law(self.params, **inputs), dtype=float)
+        factor = extrapolation_factor(self.input_ranges, queried(self.law, inputs))
+        cal = self.calibration
+        one = self.predict_interval(ONE_SIGMA, kind="mean", **inputs)
+        deviation = spread(one[0], one[1], predicted, cal.log, self.loss)
+        lo, hi = cal.interval(predicted, np.broadcast_to(factor, predicted.shape),
+                              np.broadcast_to(deviation, predicted.shape), level, self.loss)
+        if np.ndim(lo) == 0:
+            return float(lo), float(hi)
+        return lo, hi
 
     @property
     def converged(self) -> bool:

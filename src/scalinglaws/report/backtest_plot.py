@@ -12,7 +12,7 @@ from .page import plotly_text
 
 #: the points columns that are not inputs of the law
 _SCORES = {"fold", "row", "y", "predicted", "lower", "upper", "abs_rel_error", "log_error",
-           "inside", "extrapolation"}
+           "inside", "extrapolation", "interval", "run"}
 
 
 def backtest_spec(bt: Backtest) -> dict[str, Any] | None:

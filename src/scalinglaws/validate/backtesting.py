@@ -14,8 +14,8 @@ import pandas as pd
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset, as_dataset
-from ..exceptions import ScalingLawWarning
-from ..fitting import FitOptions, FitResult, FitStatus, fit_law
+from ..exceptions import DataError, OptionError, ScalingLawWarning
+from ..fitting import FitOptions, FitResult, FitStatus, calibrate, fit_law
 from ..laws import resolve
 from ..laws.law import Law
 from .split import Fold, folds
@@ -38,9 +38,10 @@ class Backtest:
     """The outcome of :func:`backtest`: per-point forecasts and their errors.
 
     ``points`` has one row per scored test point (and fold): ``y``, ``predicted``, the
-    ``lower``/``upper`` ends of the ``level`` prediction interval, ``abs_rel_error``,
-    ``log_error`` and ``extrapolation`` (how many times beyond the training range the point
-    lies, 1 inside it).
+    ``lower``/``upper`` ends of the ``level`` prediction interval and its ``interval`` kind
+    (``calibrated``, or ``observation`` where a fold's runs were too few to calibrate),
+    ``abs_rel_error``, ``log_error`` and ``extrapolation`` (how many times beyond the training
+    range the point lies, 1 inside it).
     """
 
     law: str
@@ -82,6 +83,19 @@ class Backtest:
         return float(self.points["inside"].mean())
 
     @property
+    def interval_kinds(self) -> tuple[str, ...]:
+        """The kinds of interval the points were scored with (see :data:`KIND_LABELS`)."""
+        kinds = self.points["interval"] if "interval" in self.points else ()
+        return tuple(dict.fromkeys(str(k) for k in kinds))
+
+    @property
+    def median_width(self) -> float:
+        """The median of the intervals' widths relative to the forecast."""
+        with np.errstate(all="ignore"):
+            w = (self.points["upper"] - self.points["lower"]) / self.points["predicted"].abs()
+        return float(np.nanmedian(w)) if np.isfinite(w).any() else float("nan")
+
+    @property
     def max_extrapolation(self) -> float:
         return float(self.points["extrapolation"].max())
 
@@ -111,6 +125,7 @@ class Backtest:
             "max_abs_rel_error": self.max_abs_rel_error,
             "median_abs_rel_error": self.median_abs_rel_error,
             "rmse_log": self.rmse_log, "coverage": self.coverage,
+            "interval": list(self.interval_kinds), "median_width": self.median_width,
             "level": self.level, "max_extrapolation": self.max_extrapolation,
             "status": self.status,
             "folds": [{"label": f.label, "n_train": f.n_train, "n_test": f.n_test,
@@ -127,7 +142,8 @@ class Backtest:
             f"  fitted on {self.n_train} rows, scored on {self.n_test}",
             f"  mean |relative error| {self.mean_abs_rel_error:.2%}, max "
             f"{self.max_abs_rel_error:.2%}, RMSE(log) {self.rmse_log:.4f}",
-            f"  {self.level:.0%} interval coverage {self.coverage:.0%}; test points up to "
+            f"  {self.level:.0%} interval coverage {self.coverage:.0%} (median width "
+            f"{self.median_width:.1%}; {', '.join(self.interval_kinds)}); test points up to "
             f"{self.max_extrapolation:.1f}x beyond the training range",
         ]
 
@@ -144,12 +160,14 @@ class Backtest:
                 ("max |rel. error|", f"{self.max_abs_rel_error:.2%}"),
                 ("RMSE (log)", f"{self.rmse_log:.4f}"),
                 (f"{self.level:.0%} coverage", f"{self.coverage:.0%}"),
+                ("interval", ", ".join(self.interval_kinds)),
                 ("max extrapolation", f"{self.max_extrapolation:.1f}x")])
         return f"<table class='scalinglaws-backtest'>{rows}</table>"
 
 
 def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
-             level: float = 0.9, n_boot: int = 200, seed: int | None = 0,
+             level: float = 0.9, interval: str = "calibrated", n_boot: int = 200,
+             seed: int | None = 0,
              order: str | None = None, x: str | None = None, y: str = "loss",
              columns: Mapping[str, str] | None = None,
              progress: Callable[[int, int], None] | None = None,
@@ -158,8 +176,12 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
 
     ``train`` is a boolean mask or a rule: ``"flops<1e21"``, ``"largest=3"``, ``"rolling"``,
     ``"leave_family_out"`` (see :data:`scalinglaws.validate.split.RULES_HELP`).
-    Prediction intervals for the coverage come from a bootstrap of ``n_boot`` resamples
-    (``n_boot=0``: the delta method). ``fit_options`` go to :func:`scalinglaws.fit`.
+    Prediction intervals for the coverage are by default ``interval="calibrated"``: each
+    fold's fit is calibrated on rolling-origin backtests inside its own training rows
+    (:func:`scalinglaws.calibrate`; a fold too small for that falls back to the next kind);
+    ``interval="observation"`` gives the parameter-only interval of a new run, from a
+    bootstrap of ``n_boot`` resamples (``n_boot=0``: the delta method); ``interval=None``
+    skips intervals. ``fit_options`` go to :func:`scalinglaws.fit`.
     ``progress(done, total)`` is called after each fold.
 
     Example
@@ -172,6 +194,9 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     """
     level = check_level(level)
     n_boot = check_n_boot(n_boot, "the delta method", "use e.g. 200, or 0")
+    if interval not in ("calibrated", "observation", None):
+        raise OptionError(f"unknown interval kind {interval!r}", "argument 'interval'",
+                          "use 'calibrated', 'observation' (parameter-only) or None")
     options = FitOptions.coerce(**fit_options)
     ds = as_dataset(data)
     law_obj = resolve(law, x=x, columns=columns)
@@ -182,7 +207,8 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     for k, fold in enumerate(splits):
         if progress is not None:
             progress(k, len(splits))
-        res, frame = _run_fold(law_obj, ds, fold, y, level, n_boot, seed, options)
+        res, frame = _run_fold(law_obj, ds, fold, y, _Intervals(level, interval, n_boot, seed),
+                               options)
         results.append(res)
         frames.append(frame)
         trained |= fold.train
@@ -201,8 +227,18 @@ def rule_label(train: Any) -> str:
     return "folds" if isinstance(train, (list, tuple)) else "mask"
 
 
-def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: int,
-              seed: int | None, options: FitOptions) -> tuple[FoldResult, pd.DataFrame]:
+@dataclass(frozen=True)
+class _Intervals:
+    """How a backtest's intervals are made."""
+
+    level: float
+    kind: str | None
+    n_boot: int
+    seed: int | None
+
+
+def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, how: _Intervals,
+              options: FitOptions) -> tuple[FoldResult, pd.DataFrame]:
     train_ds, test_ds = ds[fold.train], ds[fold.test]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLawWarning)
@@ -210,7 +246,7 @@ def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: i
         inputs = {str(c): test_ds.column(str(c)) for c in law.inputs.values()}
         with np.errstate(all="ignore"):
             predicted = np.asarray(law(fitted.params, **inputs), dtype=float)
-        lower, upper = _intervals(fitted, inputs, level, n_boot, seed)
+        lower, upper, kind = _intervals(fitted, inputs, how)
     truth = test_ds.column(y)
     with np.errstate(all="ignore"):
         rel = np.abs(predicted - truth) / np.abs(truth)
@@ -223,7 +259,8 @@ def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: i
         distance = np.maximum(distance, np.where(np.isfinite(fold_out), fold_out, 1.0))
     frame = pd.DataFrame({
         "fold": fold.label, "row": np.flatnonzero(fold.test), "y": truth,
-        "predicted": predicted, "lower": lower, "upper": upper, "abs_rel_error": rel,
+        "predicted": predicted, "lower": lower, "upper": upper, "interval": kind,
+        "abs_rel_error": rel,
         "log_error": log_err, "inside": (truth >= lower) & (truth <= upper),
         "extrapolation": distance})
     for col, values in inputs.items():
@@ -233,14 +270,28 @@ def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, level: float, n_boot: i
     return FoldResult(fold.label, fitted, int(fold.train.sum()), int(fold.test.sum())), frame
 
 
-def _intervals(fitted: FitResult, inputs: Mapping[str, Array], level: float, n_boot: int,
-               seed: int | None) -> tuple[Array, Array]:
+def _intervals(fitted: FitResult, inputs: Mapping[str, Array], how: _Intervals
+               ) -> tuple[Array, Array, str]:
     n = len(next(iter(inputs.values())))
-    if not fitted.status.ok and not np.isfinite(list(fitted.params.values())).all():
-        return np.full(n, np.nan), np.full(n, np.nan)
-    if n_boot:
-        boot = fitted.bootstrap(n_boot, seed=seed)
-        lo, hi = boot.prediction_interval(level, seed=0, **inputs)
+    nan = np.full(n, np.nan)
+    if how.kind is None or (not fitted.status.ok
+                            and not np.isfinite(list(fitted.params.values())).all()):
+        return nan, nan, "none"
+    if how.kind == "calibrated":
+        try:
+            calibrated = calibrate(fitted)
+        except DataError:  # too few sizes in this fold: the parameter-only interval
+            pass
+        else:
+            lo, hi = calibrated.predict_interval(how.level, kind="calibrated", **inputs)
+            return _filled(lo, n), _filled(hi, n), "calibrated"
+    if how.n_boot:
+        boot = fitted.bootstrap(how.n_boot, seed=how.seed)
+        lo, hi = boot.prediction_interval(how.level, seed=0, **inputs)
     else:
-        lo, hi = fitted.predict_interval(level, kind="observation", **inputs)
-    return np.broadcast_to(lo, (n,)).astype(float), np.broadcast_to(hi, (n,)).astype(float)
+        lo, hi = fitted.predict_interval(how.level, kind="observation", **inputs)
+    return _filled(lo, n), _filled(hi, n), "observation"
+
+
+def _filled(values: Any, n: int) -> Array:
+    return np.broadcast_to(np.asarray(values, dtype=float), (n,)).astype(float)

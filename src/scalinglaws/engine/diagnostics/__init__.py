@@ -7,7 +7,8 @@ than warning itself; the caller decides how to surface them.
   (a law that misses a break or a term leaves a curved residual pattern)
 - :func:`monotonicity` — are the data themselves U-shaped or increasing in an input, so that
   no monotone decreasing power law can follow them?
-- :func:`extrapolation` — how far beyond the fitted data does a query lie?
+- :func:`extrapolation` — how far beyond the fitted data does a query lie? (a message;
+  :func:`extrapolation_factor` gives the factor of every point)
 - :func:`points_per_parameter` — are there enough points for the number of free parameters?
 
 :class:`Diagnostics` gathers the findings of one fit (the fit engine builds it for every
@@ -19,6 +20,7 @@ than warning itself; the caller decides how to surface them.
 # text, length checks) and leastsq (small regressions and their t-tests) hold what they share.
 
 from .checks import extrapolation as extrapolation
+from .checks import extrapolation_factor as extrapolation_factor
 from .checks import points_per_parameter as points_per_parameter
 from .checks import repeated_inputs as repeated_inputs
 from .common import Array as Array

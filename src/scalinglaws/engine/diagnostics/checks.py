@@ -74,6 +74,25 @@ def extrapolation(input_ranges: Mapping[str, tuple[float, float]],
     return out
 
 
+def extrapolation_factor(input_ranges: Mapping[str, tuple[float, float]],
+                         query: Mapping[str, Array | float]) -> Array:
+    """Per query point, how many times beyond the fitted data it lies: the largest over the
+    columns of ``query`` with a range ``(lo, hi)`` of ``max(q / hi, lo / q)``, and 1 inside
+    every range (columns without a range and non-positive values count as inside)."""
+    factor: Array = np.ones(())
+    for column, values in query.items():
+        q = np.asarray(values, dtype=float)
+        factor = np.broadcast_to(factor, np.broadcast_shapes(factor.shape, q.shape))
+        if column not in input_ranges:
+            continue
+        a, b = (float(v) for v in input_ranges[column])
+        lo, hi = min(a, b), max(a, b)
+        with np.errstate(all="ignore"):
+            fold = np.fmax(q / hi if hi > 0 else 0.0 * q, lo / q if lo > 0 else 0.0 * q)
+        factor = np.fmax(factor, np.where(np.isfinite(fold) & (q > 0), fold, 1.0))
+    return np.asarray(factor, dtype=float)
+
+
 def points_per_parameter(n_points: int, n_params: int, minimum: float = 5.0) -> str | None:
     """A warning when there are fewer than ``minimum`` data points per free parameter.
 
