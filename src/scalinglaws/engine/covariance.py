@@ -50,11 +50,18 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
     JTJ = Jf.T @ Jf
     d = np.sqrt(np.diag(JTJ))
     d = np.where(d > 0, d, 1.0)
-    R = JTJ / np.outer(d, d)
-    eig, vec = np.linalg.eigh(R)
+    with np.errstate(all="ignore"):
+        R = JTJ / np.outer(d, d)
+    free_names = [nm for nm, fr in zip(names, free, strict=True) if fr]
+    try:
+        if not np.isfinite(R).all():
+            raise np.linalg.LinAlgError("the Jacobian's products overflow")
+        eig, vec = np.linalg.eigh(R)
+        inv = np.linalg.pinv(R) / np.outer(d, d)
+    except np.linalg.LinAlgError:  # no covariance at this point: every parameter is suspect
+        return Covariance(cov, np.inf, tuple(free_names))
     condition = float(eig[-1] / eig[0]) if eig[0] > 0 else np.inf
     flat: tuple[str, ...] = ()
-    free_names = [nm for nm, fr in zip(names, free, strict=True) if fr]
     # R rescales every column to unit size, so a parameter that no longer moves the
     # predictions at all (e.g. a rate so large that exp(-rate*x) = 0 at every point) looks
     # well conditioned there: also compare each column's whole effect (|J_j| * max(|p_j|, 1))
@@ -67,7 +74,6 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
         negligible = effect < _NEGLIGIBLE * size
         worst = int(np.argmin(effect)) if negligible.any() else int(np.argmax(np.abs(vec[:, 0])))
         flat = (free_names[worst],)
-    inv = np.linalg.pinv(R) / np.outer(d, d)
     if obj.loss == "huber":
         sub = _sandwich(obj, p_hat, J, c * psi, free, n, q)
         if sub is None:
@@ -95,6 +101,9 @@ def _sandwich(obj: Objective, p_hat: Array, J: Array, score: Array, free: Array,
         return None
     d = np.sqrt(np.abs(np.diag(H)))
     d = np.where(d > 0, d, 1.0)
-    Hinv = np.linalg.pinv(H / np.outer(d, d)) / np.outer(d, d)
+    try:
+        Hinv = np.linalg.pinv(H / np.outer(d, d)) / np.outer(d, d)
+    except np.linalg.LinAlgError:
+        return None
     out = Hinv @ B @ Hinv * n / (n - q)
     return np.asarray(0.5 * (out + out.T))
