@@ -91,6 +91,34 @@ def test_fit_bootstrap_table_progress_and_clusters():
     assert doc["bootstrap"]["by"] == "params" and doc["bootstrap"]["n"] == 50
 
 
+def _seeds_csv(path, k):
+    """The Chinchilla rows with a ``seed`` column of ``k`` values."""
+    frame = sl.datasets.load("chinchilla").to_frame()
+    frame["seed"] = [f"s{i % k}" for i in range(len(frame))]
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_fit_bootstrap_over_two_seeds_exits_2(tmp_path):
+    data = _seeds_csv(tmp_path / "two.csv", 2)
+    result = run("fit", data, "--law", "chinchilla", "--bootstrap", 200, "--by", "seed",
+                 "--json", code=2)
+    assert result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert "2 distinct value(s)" in message and "only 3 distinct resample(s)" in message
+    assert "leave out --by" in message and "more seed values" in message
+
+
+def test_fit_bootstrap_over_six_seeds_warns(tmp_path):
+    data = _seeds_csv(tmp_path / "six.csv", 6)
+    result = run("fit", data, "--law", "chinchilla", "--bootstrap", 20, "--by", "seed")
+    message = " ".join(result.stderr.split())
+    assert "warning:" in message and "only 6 clusters (462 distinct resamples)" in message
+    doc = json.loads(run("fit", data, "--law", "chinchilla", "--bootstrap", 20, "--by", "seed",
+                         "--json").stdout)
+    assert doc["bootstrap"]["n_clusters"] == 6
+
+
 @pytest.mark.slow
 def test_fit_bootstrap_subprocess_json_has_clean_stderr():
     proc = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", "chinchilla", "--law",
