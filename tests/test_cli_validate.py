@@ -195,8 +195,10 @@ def test_backtest_points_exclude_and_table():
 @pytest.mark.slow
 def test_select_json_and_saved_fit(tmp_path):
     out = tmp_path / "sel.json"
-    result = run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE, "--out", out,
-                 "--json")
+    # 'flops>=1e21' holds out the 23 largest-budget runs (none of them excluded): enough
+    # held-out points for the ranking to choose
+    result = run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE, "--holdout",
+                 "flops>=1e21", "--out", out, "--json")
     assert not progress_shown(result.stderr)
     doc = json.loads(result.stdout)
     assert {"law", "choice", "backtest_error", "table"} <= set(doc)
@@ -211,12 +213,36 @@ def test_select_json_and_saved_fit(tmp_path):
 
 def test_select_table():
     result = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2")
-    assert "selected: chinchilla" in result.stdout
+    assert "selected: chinchilla with huber 1e-3" in result.stdout
+    # three held-out points do not choose a fitting choice: the default is kept, and said so
+    assert "only 3 held-out points" in " ".join(result.stdout.split())
+    assert "warning:" in result.stderr and "only 3 held-out points" in " ".join(
+        result.stderr.split())
     # a progress bar over the candidates on stderr, and none under --quiet
     assert progress_shown(result.stderr) and "select" in result.stderr
     quiet = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2",
                 "--quiet")
     assert not progress_shown(quiet.stderr)
+
+
+def test_select_holdout_names_the_held_out_runs():
+    # the user's report: --holdout "flops>=1e21" trained on the largest runs and scored the
+    # smallest; now it holds out the runs of 1e21 FLOPs and more (23) and fits on the rest
+    doc = json.loads(run("select", "chinchilla", "--laws", "chinchilla", "--holdout",
+                         "flops>=1e21", "--json").stdout)
+    assert {row["n_test"] for row in doc["table"]} == {23} and doc["holdout"] == "flops>=1e21"
+    assert not any("backcast" in w for w in doc["warnings"])
+    assert "over 23 held-out points" in doc["reason"]
+    # the opposite rule holds out the 222 smaller runs: a backcast, and the command says so
+    back = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "flops<1e21")
+    assert "222" in back.stdout
+    assert "backcast, not a forecast" in " ".join(back.stderr.split())
+
+
+def test_select_help_says_the_holdout_names_the_held_out_runs():
+    text = " ".join(run("select", "--help").stdout.split())
+    assert "hold out the runs the comparison selects and fit on the rest" in text
+    assert "Fewer than 10 held-out points keep the default candidate" in text
 
 
 def test_split_laws_keeps_commas_inside_expressions():
@@ -248,7 +274,8 @@ def test_split_laws_keeps_commas_inside_expressions():
         (("backtest", "missing.csv", "--law", "chinchilla", "--train", "flops<1e21"),
          "not found"),
         (("select", "chinchilla", "--laws", "nope"), "unknown law"),
-        (("select", "chinchilla", "--holdout", "sideways"), "cannot read the train rule"),
+        (("select", "chinchilla", "--holdout", "sideways"), "cannot read the holdout rule"),
+        (("select", "chinchilla", "--holdout", "flops>1e30"), "holds out no rows"),
     ],
 )
 def test_bad_input_exits_2_with_message(args, needle, plain_fit):
