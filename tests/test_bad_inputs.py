@@ -277,6 +277,12 @@ UNCERTAINTY_CASES = [
         ("resample points",),
         lambda tmp: sl.fit("chinchilla", runs_frame().assign(family="a")).bootstrap(
             20, by="family")),
+    # two seeds give three distinct resamples: an interval whose end is the estimate itself
+    cli("cli-bootstrap-two-seeds", DataError,
+        ("column 'seed'", "2 distinct value(s)", "only 3 distinct resample(s)"),
+        ("resample points", "collect more seed values"),
+        fit_csv(runs_frame().assign(seed=["s0", "s1"] * 15), "--bootstrap", "200", "--by",
+                "seed")),
 ]
 
 JSON_CASES = [

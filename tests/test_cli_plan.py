@@ -293,6 +293,30 @@ def test_compare_json_contract(tmp_path):
     assert "needs" in table and "mse_log" in table
 
 
+def test_compare_a_dataset_with_itself_is_no_detectable_difference(tmp_path):
+    doc = json.loads(run("compare", "chinchilla", "chinchilla", "--law", "chinchilla",
+                         "--json").stdout)
+    assert doc["significant"] is False and 0.025 <= doc["p_a_better"] <= 0.975
+    lo, hi = doc["multiplier_interval"]
+    assert lo <= 1.0 <= hi and doc["level"] == 0.95 and doc["n_pairs"] == 200
+    assert "no detectable difference" in doc["statement"]
+    assert not any("flips" in w for w in doc["warnings"])
+    table = run("compare", "chinchilla", "chinchilla", "--n-boot", 50).stdout
+    assert "no detectable difference" in " ".join(table.split()) and "tie" in table
+
+
+def test_compare_with_loss_ten_percent_higher_is_significant(tmp_path):
+    frame = sl.datasets.load("chinchilla").to_frame()
+    frame["loss"] = frame["loss"] * 1.1
+    worse = tmp_path / "worse.csv"
+    frame.to_csv(worse, index=False)
+    doc = json.loads(run("compare", "chinchilla", worse, "--law", "chinchilla",
+                         "--json").stdout)
+    assert doc["significant"] is True and doc["p_a_better"] > 0.975
+    assert doc["multiplier_interval"][0] > 1.0
+    assert "B needs" in doc["statement"] and "significant at 95%" in doc["statement"]
+
+
 def test_compare_bad_input(tmp_path):
     a = _setup_csv(tmp_path / "a.csv", 1.0, 0)
     result = run("compare", a, tmp_path / "missing.csv", code=2)

@@ -92,6 +92,34 @@ def test_fit_bootstrap_table_progress_and_clusters():
     assert doc["bootstrap"]["by"] == "params" and doc["bootstrap"]["n"] == 50
 
 
+def _seeds_csv(path, k):
+    """The Chinchilla rows with a ``seed`` column of ``k`` values."""
+    frame = sl.datasets.load("chinchilla").to_frame()
+    frame["seed"] = [f"s{i % k}" for i in range(len(frame))]
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_fit_bootstrap_over_two_seeds_exits_2(tmp_path):
+    data = _seeds_csv(tmp_path / "two.csv", 2)
+    result = run("fit", data, "--law", "chinchilla", "--bootstrap", 200, "--by", "seed",
+                 "--json", code=2)
+    assert result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert "2 distinct value(s)" in message and "only 3 distinct resample(s)" in message
+    assert "leave out --by" in message and "more seed values" in message
+
+
+def test_fit_bootstrap_over_six_seeds_warns(tmp_path):
+    data = _seeds_csv(tmp_path / "six.csv", 6)
+    result = run("fit", data, "--law", "chinchilla", "--bootstrap", 20, "--by", "seed")
+    message = " ".join(result.stderr.split())
+    assert "warning:" in message and "only 6 clusters (462 distinct resamples)" in message
+    doc = json.loads(run("fit", data, "--law", "chinchilla", "--bootstrap", 20, "--by", "seed",
+                         "--json").stdout)
+    assert doc["bootstrap"]["n_clusters"] == 6
+
+
 @pytest.mark.slow
 def test_fit_bootstrap_subprocess_json_has_clean_stderr():
     proc = subprocess.run([sys.executable, "-m", "scalinglaws", "fit", "chinchilla", "--law",
@@ -188,8 +216,10 @@ def test_backtest_points_exclude_and_table():
 @pytest.mark.slow
 def test_select_json_and_saved_fit(tmp_path):
     out = tmp_path / "sel.json"
-    result = run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE, "--out", out,
-                 "--json")
+    # 'flops>=1e21' holds out the 23 largest-budget runs (none of them excluded): enough
+    # held-out points for the ranking to choose
+    result = run("select", "chinchilla", "--laws", "chinchilla,kaplan", *EXCLUDE, "--holdout",
+                 "flops>=1e21", "--out", out, "--json")
     assert not progress_shown(result.stderr)
     doc = json.loads(result.stdout)
     assert {"law", "choice", "backtest_error", "table"} <= set(doc)
@@ -204,12 +234,36 @@ def test_select_json_and_saved_fit(tmp_path):
 
 def test_select_table():
     result = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2")
-    assert "selected: chinchilla" in result.stdout
+    assert "selected: chinchilla with huber 1e-3" in result.stdout
+    # three held-out points do not choose a fitting choice: the default is kept, and said so
+    assert "only 3 held-out points" in " ".join(result.stdout.split())
+    assert "warning:" in result.stderr and "only 3 held-out points" in " ".join(
+        result.stderr.split())
     # a progress bar over the candidates on stderr, and none under --quiet
     assert progress_shown(result.stderr) and "select" in result.stderr
     quiet = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2",
                 "--quiet")
     assert not progress_shown(quiet.stderr)
+
+
+def test_select_holdout_names_the_held_out_runs():
+    # the user's report: --holdout "flops>=1e21" trained on the largest runs and scored the
+    # smallest; now it holds out the runs of 1e21 FLOPs and more (23) and fits on the rest
+    doc = json.loads(run("select", "chinchilla", "--laws", "chinchilla", "--holdout",
+                         "flops>=1e21", "--json").stdout)
+    assert {row["n_test"] for row in doc["table"]} == {23} and doc["holdout"] == "flops>=1e21"
+    assert not any("backcast" in w for w in doc["warnings"])
+    assert "over 23 held-out points" in doc["reason"]
+    # the opposite rule holds out the 222 smaller runs: a backcast, and the command says so
+    back = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "flops<1e21")
+    assert "222" in back.stdout
+    assert "backcast, not a forecast" in " ".join(back.stderr.split())
+
+
+def test_select_help_says_the_holdout_names_the_held_out_runs():
+    text = " ".join(run("select", "--help").stdout.split())
+    assert "hold out the runs the comparison selects and fit on the rest" in text
+    assert "Fewer than 10 held-out points keep the default candidate" in text
 
 
 def test_split_laws_keeps_commas_inside_expressions():
@@ -241,7 +295,8 @@ def test_split_laws_keeps_commas_inside_expressions():
         (("backtest", "missing.csv", "--law", "chinchilla", "--train", "flops<1e21"),
          "not found"),
         (("select", "chinchilla", "--laws", "nope"), "unknown law"),
-        (("select", "chinchilla", "--holdout", "sideways"), "cannot read the train rule"),
+        (("select", "chinchilla", "--holdout", "sideways"), "cannot read the holdout rule"),
+        (("select", "chinchilla", "--holdout", "flops>1e30"), "holds out no rows"),
     ],
 )
 def test_bad_input_exits_2_with_message(args, needle, plain_fit):

@@ -98,3 +98,72 @@ def test_bad_input() -> None:
         sl.compare(a, a, flops=[0, 1e20])
     with pytest.raises(sl.OptionError, match="at least one fitting choice"):
         sl.plan.compare_data(setup(1.0, 1), setup(1.0, 2), choices=())
+
+
+# -- a setup against itself: no winner; a real difference: still significant ------------------
+@pytest.fixture(scope="module")
+def chinchilla() -> sl.Dataset:
+    return sl.datasets.load("chinchilla")
+
+
+def _scaled(ds: sl.Dataset, factor: float) -> sl.Dataset:
+    frame = ds.to_frame()
+    frame["loss"] = frame["loss"] * factor
+    return sl.Dataset.from_frame(frame)
+
+
+def _contains_one(band: tuple[float, float] | None) -> bool:
+    assert band is not None
+    return band[0] <= 1.0 <= band[1]
+
+
+def test_a_dataset_compared_with_itself_is_no_detectable_difference(chinchilla) -> None:
+    # the user's report: 'compare chinchilla chinchilla' said P(A better) = 0.000 (significant):
+    # both fits were resampled with the same seed, every pair tied, and a tie counted for B
+    cmp = sl.plan.compare_data(chinchilla, chinchilla, "chinchilla", n_boot=200)
+    assert cmp.p_a_better is not None and 0.025 <= cmp.p_a_better <= 0.975
+    assert not cmp.significant and _contains_one(cmp.multiplier_interval)
+    assert cmp.n_pairs == 200 and cmp.n_ties == 0  # A and B were resampled independently
+    text = cmp.statement()
+    assert "no detectable difference" in text and "interval" in text
+    assert "significant" not in text and "B needs 1x the compute of A to reach A's" in text
+    # every fitting choice gives the same fit twice: a tie, not a flipping verdict
+    assert cmp.sensitivity is not None and cmp.sensitivity["a_better"].isna().all()
+    assert not any("flips" in w for w in cmp.warnings)
+    d = cmp.to_dict()
+    assert d["significant"] is False and d["level"] == 0.95
+    lo, hi = d["multiplier_interval"]
+    assert lo <= 1.0 <= hi
+
+
+def test_loss_ten_percent_higher_is_still_significant(chinchilla) -> None:
+    cmp = sl.plan.compare_data(chinchilla, _scaled(chinchilla, 1.1), "chinchilla", n_boot=200)
+    assert cmp.a_better and cmp.significant and cmp.p_a_better == 1.0
+    band = cmp.multiplier_interval
+    assert band is not None and band[0] > 1.0 and not _contains_one(band)
+    text = cmp.statement()
+    assert "B needs" in text and "significant at 95%" in text
+    assert "no detectable difference" not in text
+
+
+def test_pairs_of_identical_resamples_are_ties_counted_as_half(chinchilla) -> None:
+    f = _fit(chinchilla)
+    boot = f.with_bootstrap(f.bootstrap(40, seed=3))
+    cmp = sl.compare(boot, boot)
+    assert cmp.n_ties == 40 and cmp.p_a_better == 0.5 and not cmp.significant
+    assert cmp.multiplier_interval == (1.0, 1.0)
+    assert "40 tied, counted as half" in cmp.statement()
+    # two fits carrying bootstraps drawn with one seed: paired resamples, said so
+    other = _fit(chinchilla).with_bootstrap(_fit(chinchilla).bootstrap(40, seed=3))
+    paired = sl.compare(boot, other)
+    assert any("paired, not independent" in w for w in paired.warnings)
+
+
+def test_the_same_fit_twice_is_resampled_from_two_streams(chinchilla) -> None:
+    f = _fit(chinchilla)
+    cmp = sl.compare(f, f, n_boot=60, seed=7)
+    # independent resamples of one fit: almost no pair ties, and no winner
+    assert cmp.n_ties < 3 and cmp.n_pairs == 60
+    assert not cmp.significant and _contains_one(cmp.multiplier_interval)
+    again = sl.compare(f, f, n_boot=60, seed=7)
+    assert again.p_a_better == cmp.p_a_better  # the seed still fixes the result

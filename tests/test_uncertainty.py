@@ -16,7 +16,13 @@ from scalinglaws.uncertainty import intervals as iv
 from scalinglaws.uncertainty import profile as pr
 from scalinglaws.uncertainty.batchfit import refit_weighted
 from scalinglaws.uncertainty.refit import estimate_search, fit_objective
-from scalinglaws.uncertainty.resample import bootstrap_weights, clusters
+from scalinglaws.uncertainty.resample import (
+    FEW_CLUSTERS,
+    MIN_CLUSTERS,
+    bootstrap_weights,
+    clusters,
+    distinct_resamples,
+)
 
 # Epoch AI's 95% bootstrap intervals for the Chinchilla fit (arXiv:2404.10102, Table 1 / MANIFEST)
 EPOCH_95 = {"A": (285, 744), "B": (1042, 5810), "E": (1.769, 1.871),
@@ -145,12 +151,52 @@ def test_bootstrap_bad_input(chinchilla_fit: sl.FitResult, kwargs: dict,
         chinchilla_fit.bootstrap(**kwargs)
 
 
+def _with_seeds(k: int) -> sl.FitResult:
+    """The cluster data fitted, with a ``seed`` column of ``k`` values (runs dealt in turn)."""
+    frame = _cluster_data().to_frame()
+    frame["seed"] = [f"s{i % k}" for i in range(len(frame) // 6) for _ in range(6)]
+    return sl.fit("chinchilla", sl.Dataset.from_frame(frame), loss="mse_log")
+
+
 def test_cluster_count_below_two_is_refused() -> None:
     frame = _cluster_data().to_frame()
     frame["family"] = "one"
     f = sl.fit("chinchilla", sl.Dataset.from_frame(frame), loss="mse_log")
-    with pytest.raises(sl.DataError, match="at least 2 clusters"):
+    with pytest.raises(sl.DataError, match="1 distinct value"):
         f.bootstrap(10, by="family")
+
+
+@pytest.mark.parametrize(("k", "resamples"), [(2, 3), (3, 10), (4, 35)])
+def test_cluster_bootstrap_over_few_clusters_is_refused(k: int, resamples: int) -> None:
+    # two seeds give three distinct resamples ({1,1}, {1,2}, {2,2}): 200 resamples are three
+    # fits repeated, and an interval end is the estimate itself
+    f = _with_seeds(k)
+    with pytest.raises(sl.DataError) as info:
+        f.bootstrap(200, by="seed", seed=0)
+    text = str(info.value)
+    assert f"{k} distinct value(s)" in text and f"only {resamples} distinct resample" in text
+    assert "column 'seed'" in text and "by=None" in text and "more seed values" in text
+
+
+def test_cluster_bootstrap_over_5_to_9_clusters_warns() -> None:
+    f = _with_seeds(MIN_CLUSTERS)
+    with pytest.warns(sl.ScalingLawWarning, match="only 5 clusters \\(126 distinct resamples"):
+        bs = f.bootstrap(20, by="seed", seed=0)
+    assert bs.n_clusters == 5 and bs.ok.all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sl.ScalingLawWarning)
+        f.bootstrap(20, by="run", seed=0)  # 12 runs: no warning
+
+
+def test_distinct_resamples_counts_multisets() -> None:
+    # every way of drawing k of k clusters with replacement, as cluster counts: C(2k-1, k)
+    import itertools
+
+    for k in range(1, 6):
+        draws = itertools.product(range(k), repeat=k)
+        seen = {tuple(np.bincount(d, minlength=k)) for d in draws}
+        assert distinct_resamples(k) == len(seen) == math.comb(2 * k - 1, k)
+    assert MIN_CLUSTERS < FEW_CLUSTERS
 
 
 @pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, "x"])

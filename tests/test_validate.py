@@ -8,7 +8,7 @@ import pytest
 
 import scalinglaws as sl
 from scalinglaws import validate
-from scalinglaws.validate.split import folds
+from scalinglaws.validate.split import MIN_HELD_OUT, folds, holdout_folds, kept_candidate
 
 
 def _ladder(seed: int = 0, noise: float = 0.005, families: int = 1) -> sl.Dataset:
@@ -178,7 +178,7 @@ def test_select_default_laws_follow_the_columns() -> None:
     ds = sl.Dataset.from_frame(pd.DataFrame({"flops": x, "loss": y}))
     with pytest.raises(sl.OptionError, match="no catalog law fits these columns"):
         validate.select(ds)
-    sel = validate.select(ds, x="flops", holdout="flops>1e19", order="flops")
+    sel = validate.select(ds, x="flops", holdout="flops>=1e18", order="flops")  # 12 held out
     assert sel.law == "power_law"
     assert sel.fit.params["alpha"] == pytest.approx(0.12, rel=0.2)
 
@@ -306,3 +306,99 @@ def test_compare_laws_stops_on_a_bad_fit_option() -> None:
     with pytest.raises(sl.OptionError, match="unknown loss 'l1'"):
         validate.compare_laws(["chinchilla", "kaplan"], _ladder(), train="largest=2",
                               loss="l1")
+
+
+# -- select's holdout names the held-out runs ----------------------------------------------------
+TWO_CHOICES = [validate.Choice("huber 1e-3"), validate.Choice("mse_log", loss="mse_log")]
+
+
+def _select(ds: sl.Dataset, holdout, **kwargs) -> tuple[validate.Selection, list[str]]:
+    """select() with its ScalingLawWarnings recorded (the fits' own are silenced inside)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always", sl.ScalingLawWarning)
+        sel = validate.select(ds, laws=["kaplan", "chinchilla"], choices=TWO_CHOICES,
+                              holdout=holdout, **kwargs)
+    return sel, [str(r.message) for r in records if issubclass(r.category,
+                                                               sl.ScalingLawWarning)]
+
+
+def test_select_holdout_rule_holds_out_the_runs_it_names() -> None:
+    # the user's report: holdout='flops>=1e21' trained on the largest runs and scored the
+    # smallest; a comparison given as holdout= now names the held-out runs
+    ds = _ladder()
+    sel, messages = _select(ds, "params>=1e9")
+    assert (sel.backtest.n_train, sel.backtest.n_test) == (36, 12)  # 2 sizes x 6 held out
+    assert sel.backtest.folds[0].fit.input_ranges["params"][1] < 1e9  # fitted on the rest
+    assert not any("backcast" in m for m in messages)
+    assert "over 12 held-out points" in sel.reason
+    # 'largest=2' holds out the same runs: the same scores
+    same, _ = _select(ds, "largest=2")
+    assert same.table["mean_abs_rel_error"].tolist() == pytest.approx(
+        sel.table["mean_abs_rel_error"].tolist(), rel=1e-9)
+
+
+def test_select_holdout_of_the_small_runs_is_a_backcast_and_says_so() -> None:
+    ds = _ladder()
+    sel, messages = _select(ds, "params<1e9")
+    assert (sel.backtest.n_train, sel.backtest.n_test) == (12, 36)
+    assert sel.backtest.folds[0].fit.input_ranges["params"][0] > 1e9  # fitted on the big runs
+    backcast = [m for m in messages if "backcast, not a forecast" in m]
+    assert len(backcast) == 1 and "largest held-out params 5.88e+08" in backcast[0]
+
+
+def test_select_holdout_mask_marks_the_held_out_rows() -> None:
+    ds = _ladder()
+    big = ds.column("params") >= 1e9
+    assert [f.test.tolist() for f in holdout_folds(ds, big)] == [big.tolist()]
+    assert [f.train.tolist() for f in folds(ds, big)] == [big.tolist()]  # train= unchanged
+    sel, _ = _select(ds, big)
+    assert (sel.backtest.n_train, sel.backtest.n_test) == (36, 12) and sel.holdout == "mask"
+    rule, _ = _select(ds, "params>=1e9")
+    assert sel.table["mean_abs_rel_error"].tolist() == pytest.approx(
+        rule.table["mean_abs_rel_error"].tolist(), rel=1e-9)
+
+
+def test_holdout_rules_other_than_comparisons_keep_their_meaning() -> None:
+    ds = _ladder()
+    for rule in ("largest=2", "rolling", "rolling=2"):
+        assert [(f.train.tolist(), f.test.tolist()) for f in holdout_folds(ds, rule)] == [
+            (f.train.tolist(), f.test.tolist()) for f in folds(ds, rule)]
+    two = _ladder(families=2)
+    assert len(holdout_folds(two, "leave_family_out")) == 2
+
+
+@pytest.mark.parametrize(("rule", "fragment"), [
+    ("params>=1e12", "holds out no rows"),
+    ("params>0", "holds out every row"),
+    ("sideways", "cannot read the holdout rule"),
+])
+def test_holdout_rule_errors_name_the_holdout(rule: str, fragment: str) -> None:
+    err = _raises_naming(sl.ScalingLawError, "holdout", lambda: holdout_folds(_ladder(), rule))
+    assert fragment in str(err)
+
+
+def test_select_on_few_held_out_points_keeps_the_default() -> None:
+    ds = _ladder()
+    sel, messages = _select(ds, "largest=1")  # one size: 6 held-out points
+    assert sel.backtest.n_test == 6 < MIN_HELD_OUT
+    # the data's best forecast is the chinchilla law (the data follow it), but six points do
+    # not decide: the first law with the first choice is kept
+    assert sel.table.iloc[0]["law"] == "chinchilla"
+    assert (sel.law, sel.choice.name) == ("kaplan", "huber 1e-3")
+    assert "only 6 held-out points" in sel.reason and "default (kaplan, huber 1e-3) is kept" \
+        in sel.reason
+    assert any("only 6 held-out points" in m for m in messages)
+
+
+def test_kept_candidate_falls_back_when_the_default_did_not_fit() -> None:
+    ds = _ladder()
+    base = holdout_folds(ds, "largest=1")
+    table = pd.DataFrame({"law": ["b", "a"], "choice": ["c0", "c0"],
+                          "mean_abs_rel_error": [0.01, np.nan],
+                          "status": ["converged", "error: no fit"]})
+    with pytest.warns(sl.ScalingLawWarning, match="did not fit"):
+        pick, reason = kept_candidate(table, base, "a", "c0")
+    assert pick == 0 and reason is not None and "kept the lowest held-out error" in reason
+    assert kept_candidate(table, holdout_folds(ds, "largest=2"), "a", "c0") == (0, None)

@@ -27,6 +27,10 @@ from ..exceptions import (
     ScalingLawError,
     ScalingLawWarning,
 )
+
+# the rules of ``backtest --train`` and ``plot --train`` (RULES_HELP: a comparison names the
+# fitted runs) and of ``select --holdout`` (HOLDOUT_HELP: a comparison names the held-out runs)
+from ..validate.rules import HOLDOUT_HELP as HOLDOUT_HELP
 from ..validate.rules import RULES_HELP as RULES_HELP
 
 if TYPE_CHECKING:
@@ -65,7 +69,6 @@ GroupOpt = Annotated[str | None, typer.Option(
 #: commands that read ``--at a=1 b=2`` style lists take extra arguments
 EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
-#: the train rules of ``backtest --train``, ``select --holdout`` and ``plot --train``: the
 # -- errors -------------------------------------------------------------------------------------
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)

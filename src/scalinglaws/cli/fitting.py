@@ -33,7 +33,8 @@ BootstrapOpt = Annotated[int | None, typer.Option(
     "--bootstrap", metavar="N",
     help="Refit on N resamples and give percentile intervals, e.g. 200.")]
 ByOpt = Annotated[str | None, typer.Option(
-    "--by", help="Resample whole clusters of this column (run, seed, family...), not points.")]
+    "--by", help="Resample whole clusters of this column (run, seed, family...), not points; "
+    "needs at least 5 distinct values (fewer than 10 warn).")]
 LevelOpt = Annotated[float | None, typer.Option(
     help="Level of the --bootstrap intervals (default 0.95).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the fit as JSON.")]

@@ -113,6 +113,9 @@ def compare_table(cmp: Comparison) -> Table:
         table.add_column(name)
     if cmp.sensitivity is not None:
         for row in cmp.sensitivity.to_dict(orient="records"):
+            status = str(row["status"])
+            verdict = ("tie" if row["a_better"] is None and not status.startswith("error")
+                       else str(row["a_better"]))
             table.add_row(c.escape(str(row["choice"])), general(row["compute_multiplier"]),
-                          str(row["a_better"]), c.escape(str(row["status"])))
+                          verdict, c.escape(status))
     return table

@@ -27,7 +27,8 @@ LawsOpt = Annotated[list[str] | None, typer.Option(
     "--laws", help="Candidate laws, comma-separated (default: chinchilla, kaplan and "
     "power_law, those whose inputs the data have).")]
 HoldoutOpt = Annotated[str, typer.Option(
-    help=f"Held-out runs the candidates are scored on: {c.RULES_HELP}.")]
+    help=f"Held-out runs the candidates are scored on (the others are fitted): "
+    f"{c.HOLDOUT_HELP}. Fewer than 10 held-out points keep the default candidate.")]
 SelectOutOpt = Annotated[Path | None, typer.Option(
     "--out", help="Write the selected fit (refitted on all the data) as JSON.")]
 
@@ -117,13 +118,14 @@ def select_command(
     """Choose the law and fitting choice that forecast held-out runs best; refit it on all.
 
     Examples: scalinglaws select runs.csv; scalinglaws select runs.csv --laws chinchilla,kaplan
-    --out fit.json
+    --out fit.json; scalinglaws select runs.csv --holdout "flops>=1e21" (score the runs of
+    1e21 FLOPs and more, fit on the smaller ones)
     """
     from ..validate import select
     from .progress import progress_bar
 
     c.no_extra(ctx)
-    with c.handled(debug, quiet or json_):
+    with c.handled(debug, quiet or json_) as caught:
         columns = c.parse_pairs(col or [], "--col")
         ds = c.load_data(data, exclude=exclude)
         with progress_bar("select", 1, not (quiet or json_)) as update:
@@ -133,7 +135,8 @@ def select_command(
         if out:
             sel.fit.save(out)
     if json_:
-        c.emit_json({**sel.to_dict(), **({"out": str(out)} if out else {})})
+        c.emit_json({**sel.to_dict(), "warnings": list(caught.messages),
+                     **({"out": str(out)} if out else {})})
     else:
         c.out.print(select_table(sel))
         if out:

@@ -100,8 +100,10 @@ class FitResult:
         """Refit on ``n`` resamples of the data; returns a :class:`~scalinglaws.Bootstrap`.
 
         ``by=None`` resamples points; ``by="run"`` (or ``"seed"``, ``"family"``, any column)
-        resamples whole clusters. All resamples are fitted together as one batch, each warm
-        started from this fit's optimum and from the other local optima its starts found.
+        resamples whole clusters: at least 5 of them (k clusters give only C(2k-1, k)
+        distinct resamples), and fewer than 10 warn. All resamples are fitted together as
+        one batch, each warm started from this fit's optimum and from the other local optima
+        its starts found.
         A fit read from a file needs ``data=`` (checked against its fingerprint). ``level`` is
         the level of the intervals a fit carrying this bootstrap reports in its record
         (:meth:`with_bootstrap`); :meth:`Bootstrap.interval` takes any level.

@@ -5,9 +5,13 @@ to reach the loss that setup A reaches with compute C? That *compute multiplier*
 function of C (constant only when the two laws differ by a pure change of compute units); the
 *crossover* is the budget where it passes 1 (the setups trade places). Both come from the
 compute-optimal losses of the two fits (:func:`compute_optimal`, :func:`flops_to_reach`).
-Uncertainty comes from the two fits' bootstraps, resample k of A beside resample k of B:
-``p_a_better`` is the share of resample pairs in which A's compute-optimal loss at the chosen
-budget is the lower. A sensitivity table refits both setups under other reasonable fitting
+Uncertainty comes from the two fits' bootstraps, drawn independently (separate random
+streams), resample k of A beside resample k of B: ``p_a_better`` is the share of resample pairs
+in which A's compute-optimal loss at the chosen budget is the lower, a tie counting as half,
+and ``multiplier_interval`` the central 95% of the pairs' multipliers. A difference is called
+significant only when that interval leaves out 1 and ``p_a_better`` is outside
+[0.025, 0.975]; otherwise the statement says there is no detectable difference. A sensitivity
+table refits both setups under other reasonable fitting
 choices (Gemstones, arXiv:2502.06857: conclusions can hinge on them) and says whether the
 conclusion flips.
 """
@@ -24,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..common.jsonvalues import json_value
+from ..common.jsonvalues import float_text, json_value
 from ..data.dataset import as_dataset
 from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWarning
 from ..fitting import FitOptions, FitResult, fit_law
@@ -32,11 +36,18 @@ from ..laws import resolve
 from .optimal import compute_optimal, flops_to_reach
 from .queries import Array, positive_values
 
+#: the level of the multiplier's interval and of the call "significant"
+LEVEL = 0.95
+#: compute-optimal losses (and multipliers from 1) closer than this, relatively, are a tie:
+#: a setup compared with itself differs by round-off only
+TIE_TOLERANCE = 1e-9
+
 
 @dataclass(frozen=True)
 class SetupComparison:
-    """Setup A against setup B: the compute multiplier over budgets, the crossover, and the
-    probability that A is better at ``budget``."""
+    """Setup A against setup B: the compute multiplier over budgets, the crossover, and, from
+    bootstrap pairs, the probability that A is better at ``budget`` and the interval of the
+    multiplier there."""
 
     flops: Array
     multiplier: Array
@@ -47,28 +58,60 @@ class SetupComparison:
     n_pairs: int
     sensitivity: pd.DataFrame | None = None
     warnings: tuple[str, ...] = field(default=())
+    #: the central ``LEVEL`` interval of the multiplier at ``budget`` over the bootstrap pairs
+    multiplier_interval: tuple[float, float] | None = None
+    #: bootstrap pairs whose compute-optimal losses tie (each counted as half in p_a_better)
+    n_ties: int = 0
+
+    @property
+    def tied(self) -> bool:
+        """Whether the fitted multiplier at ``budget`` is 1 up to round-off."""
+        return abs(self.multiplier_at_budget - 1.0) <= TIE_TOLERANCE
 
     @property
     def a_better(self) -> bool:
-        """Whether A reaches B's loss with less compute at ``budget`` (multiplier above 1)."""
-        return self.multiplier_at_budget > 1.0
+        """Whether A reaches B's loss with less compute at ``budget`` (multiplier above 1,
+        beyond round-off)."""
+        return self.multiplier_at_budget > 1.0 + TIE_TOLERANCE
 
     @property
     def significant(self) -> bool:
-        """Whether the bootstrap says so at 95% (p_a_better outside [0.025, 0.975])."""
-        p = self.p_a_better
-        return p is not None and (p > 0.975 or p < 0.025)
+        """Whether the bootstrap pairs tell the setups apart at 95%: the multiplier's interval
+        leaves out 1 and p_a_better is outside [0.025, 0.975]."""
+        p, band = self.p_a_better, self.multiplier_interval
+        if p is None or band is None:
+            return False
+        tail = (1.0 - LEVEL) / 2
+        excludes_one = band[0] > 1.0 + TIE_TOLERANCE or band[1] < 1.0 - TIE_TOLERANCE
+        return excludes_one and (p > 1.0 - tail or p < tail)
 
     def statement(self) -> str:
-        """One sentence: who is better at the budget, by how much, and how sure."""
-        better, worse = ("A", "B") if self.a_better else ("B", "A")
-        factor = self.multiplier_at_budget if self.a_better else 1 / self.multiplier_at_budget
-        text = (f"at {self.budget:.3g} FLOPs {worse} needs {factor:.3g}x the compute of "
-                f"{better} to reach the same loss")
+        """One sentence: who is better at the budget, by how much, and how sure; "no
+        detectable difference" when the bootstrap pairs cannot tell."""
+        band, pct = self.multiplier_interval, f"{LEVEL:.0%}"
+        if self.p_a_better is not None and band is not None and not self.significant:
+            text = (f"at {self.budget:.3g} FLOPs no detectable difference between A and B: B "
+                    f"needs {self.multiplier_at_budget:.3g}x the compute of A to reach A's "
+                    f"loss, {pct} interval {_times(band[0])} to {_times(band[1])}")
+        elif self.tied:
+            text = (f"at {self.budget:.3g} FLOPs A and B need the same compute to reach the "
+                    f"same loss")
+        else:
+            better, worse = ("A", "B") if self.a_better else ("B", "A")
+            m = self.multiplier_at_budget
+            factor = m if self.a_better else 1 / m
+            text = (f"at {self.budget:.3g} FLOPs {worse} needs {factor:.3g}x the compute of "
+                    f"{better} to reach the same loss")
+            if band is not None:
+                lo, hi = band if self.a_better else (_inverse(band[1]), _inverse(band[0]))
+                text += f" ({pct} interval {_times(lo)} to {_times(hi)})"
         if self.p_a_better is not None:
-            sure = "significant" if self.significant else "not significant"
             text += (f"; P(A better) = {self.p_a_better:.3f} over {self.n_pairs} bootstrap "
-                     f"pairs ({sure} at 95%)")
+                     f"pairs")
+            if self.n_ties:
+                text += f" ({self.n_ties} tied, counted as half)"
+            if self.significant:
+                text += f" (significant at {pct})"
         if self.crossover_flops is not None:
             text += f"; the curves cross at {self.crossover_flops:.3g} FLOPs"
         return text
@@ -77,16 +120,29 @@ class SetupComparison:
         return self.statement()
 
     def to_dict(self) -> dict[str, Any]:
+        band = self.multiplier_interval
         out: dict[str, Any] = {
             "compute_multiplier": self.multiplier_at_budget, "budget": self.budget,
+            "multiplier_interval": None if band is None else [float_text(v) for v in band],
+            "level": LEVEL,
             "crossover_flops": self.crossover_flops, "p_a_better": self.p_a_better,
-            "significant": self.significant, "n_pairs": self.n_pairs,
+            "significant": self.significant, "n_pairs": self.n_pairs, "n_ties": self.n_ties,
             "statement": self.statement(),
             "curve": {"flops": self.flops.tolist(), "multiplier": self.multiplier.tolist()},
             "warnings": list(self.warnings)}
         if self.sensitivity is not None:
             out["sensitivity"] = self.sensitivity.to_dict(orient="records")
         return json_value(out)  # type: ignore[no-any-return]
+
+
+def _times(v: float) -> str:
+    """A multiplier in a sentence: ``1.5x``; ``inf`` where one setup never reaches the other's
+    loss."""
+    return f"{v:.3g}x" if math.isfinite(v) else "inf"
+
+
+def _inverse(v: float) -> float:
+    return math.inf if v == 0 else 1.0 / v
 
 
 def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
@@ -96,8 +152,9 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
 
     ``budget`` is where the verdict is given (default: the larger of the two fits' largest
     training budgets); ``flops`` the budgets of the multiplier curve (default: 30 points over
-    1/100 to 100 times ``budget``). ``n_boot`` resamples per fit give ``p_a_better``; a fit
-    that carries a bootstrap (``fit.with_bootstrap``) uses its own.
+    1/100 to 100 times ``budget``). ``n_boot`` resamples per fit, drawn from independent
+    streams of ``seed``, give ``p_a_better`` and ``multiplier_interval``; a fit that carries a
+    bootstrap (``fit.with_bootstrap``) uses its own.
 
     Example
     -------
@@ -105,6 +162,8 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
     >>> round(sl.compare(f, f).multiplier_at_budget, 6)
     1.0
+    >>> sl.compare(f, f, n_boot=50).significant
+    False
     """
     budget_c = _default_budget(fit_a, fit_b, flops_factor) if budget is None else float(
         positive_values(budget, "budget", "budget=1e23")[0])
@@ -113,15 +172,16 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     multiplier = _multiplier(fit_a, fit_b, grid, flops_factor)
     at_budget = float(_multiplier(fit_a, fit_b, np.array([budget_c]), flops_factor)[0])
     crossover = _crossover(fit_a, fit_b, grid, multiplier, flops_factor)
-    p, n_pairs = _p_a_better(fit_a, fit_b, budget_c, n_boot, seed, flops_factor)
-    warn = []
+    pairs = _bootstrap_pairs(fit_a, fit_b, budget_c, n_boot, seed, flops_factor)
+    warn = list(pairs.warnings)
     for f, name in ((fit_a, "A"), (fit_b, "B")):
         top = _largest_budget(f, flops_factor)
         if math.isfinite(top) and budget_c > 10 * top:
             warn.append(f"the budget is {budget_c / top:.0f}x beyond setup {name}'s largest run")
     return SetupComparison(flops=grid, multiplier=multiplier, budget=budget_c,
                       multiplier_at_budget=at_budget, crossover_flops=crossover,
-                      p_a_better=p, n_pairs=n_pairs, warnings=tuple(warn))
+                      p_a_better=pairs.p_a_better, n_pairs=pairs.n, n_ties=pairs.n_ties,
+                      multiplier_interval=pairs.interval, warnings=tuple(warn))
 
 
 #: the fitting choices of the sensitivity table: (name, fit options, smallest sizes dropped)
@@ -163,7 +223,7 @@ def compare_data(data_a: Any, data_b: Any, law: Any = "chinchilla", *,
         if main is None:
             main = result
         rows.append({"choice": name, "compute_multiplier": result.multiplier_at_budget,
-                     "a_better": result.a_better,
+                     "a_better": None if result.tied else result.a_better,
                      "status": f"{fa.status.value} / {fb.status.value}"})
     if main is None:
         raise QueryError("no fitting choice gave a comparison", "compare_data",
@@ -239,33 +299,80 @@ def _crossover(fit_a: FitResult, fit_b: FitResult, grid: Array, m: Array,
     return float(np.exp(0.5 * (lo + hi)))
 
 
-def _p_a_better(fit_a: FitResult, fit_b: FitResult, budget: float, n_boot: int,
-                seed: int | None, k: float) -> tuple[float | None, int]:
+@dataclass(frozen=True)
+class _Pairs:
+    """What the bootstrap pairs say at the budget (nothing when there are none)."""
+
+    p_a_better: float | None = None
+    n: int = 0
+    n_ties: int = 0
+    interval: tuple[float, float] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _bootstraps(fit_a: FitResult, fit_b: FitResult, n_boot: int,
+                seed: int | None) -> tuple[list[Any], list[str]] | None:
+    """Each fit's own bootstrap, or ``n_boot`` resamples from a stream of its own."""
+    streams = ([None, None] if seed is None else
+               [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(2)])
     boots = []
-    for f in (fit_a, fit_b):
+    for f, stream in zip((fit_a, fit_b), streams, strict=True):
         if f.uncertainty is not None:
             boots.append(f.uncertainty)
         elif n_boot:
-            boots.append(f.bootstrap(n_boot, seed=seed))
+            boots.append(f.bootstrap(n_boot, seed=stream))
         else:
-            return None, 0
+            return None
+    a, b = boots
+    warn = []
+    if (fit_a.uncertainty is not None and fit_b.uncertainty is not None and a is not b
+            and a.seed is not None and a.seed == b.seed and a.n_clusters == b.n_clusters):
+        warn.append(f"both fits carry bootstraps drawn with seed {a.seed}: their resamples "
+                    "are paired, not independent; rerun one with another seed")
+    return boots, warn
+
+
+def _resample_fit(f: FitResult, row: Array) -> FitResult:
+    return dataclasses.replace(f, params=dict(zip(f.law.parameter_names, map(float, row),
+                                                  strict=True)), uncertainty=None)
+
+
+def _bootstrap_pairs(fit_a: FitResult, fit_b: FitResult, budget: float, n_boot: int,
+                     seed: int | None, k: float) -> _Pairs:
+    """Resample k of A beside resample k of B: P(A better), ties as half, and the central
+    ``LEVEL`` interval of the multiplier at ``budget``."""
+    found = _bootstraps(fit_a, fit_b, n_boot, seed)
+    if found is None:
+        return _Pairs()
+    boots, warn = found
     n = min(b.n for b in boots)
-    losses = []
-    for f, b in zip((fit_a, fit_b), boots, strict=True):
-        vals = np.full(n, np.nan)
-        for i, row in enumerate(b.samples[:n]):
-            if not np.isfinite(row).all():
+    ratios = np.full(n, np.nan)
+    wins = ties = used = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScalingLawWarning)
+        for i in range(n):
+            rows = boots[0].samples[i], boots[1].samples[i]
+            if not (np.isfinite(rows[0]).all() and np.isfinite(rows[1]).all()):
                 continue
-            g = dataclasses.replace(f, params=dict(zip(f.law.parameter_names, map(float, row),
-                                                       strict=True)), uncertainty=None)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ScalingLawWarning)
-                try:
-                    vals[i] = compute_optimal(g, budget, flops_factor=k).loss[0]
-                except ScalingLawError:
-                    vals[i] = np.nan
-        losses.append(vals)
-    ok = np.isfinite(losses[0]) & np.isfinite(losses[1])
-    if ok.sum() < 2:
-        return None, int(ok.sum())
-    return float(np.mean(losses[0][ok] < losses[1][ok])), int(ok.sum())
+            ga, gb = _resample_fit(fit_a, rows[0]), _resample_fit(fit_b, rows[1])
+            try:
+                la = compute_optimal(ga, budget, flops_factor=k).loss[0]
+                lb = compute_optimal(gb, budget, flops_factor=k).loss[0]
+            except ScalingLawError:
+                continue
+            if not (np.isfinite(la) and np.isfinite(lb)):
+                continue
+            used += 1
+            if abs(la - lb) <= TIE_TOLERANCE * max(abs(la), abs(lb)):
+                ties += 1
+                ratios[i] = 1.0
+                continue
+            wins += int(la < lb)
+            ratios[i] = _multiplier(ga, gb, np.array([budget]), k)[0]
+    if used < 2:
+        return _Pairs(None, used, ties, None, tuple(warn))
+    kept = ratios[~np.isnan(ratios)]
+    tail = (1.0 - LEVEL) / 2  # ends taken outward (elements, not interpolated: they may be inf)
+    band = (float(np.quantile(kept, tail, method="lower")),
+            float(np.quantile(kept, 1.0 - tail, method="higher")))
+    return _Pairs((wins + 0.5 * ties) / used, used, ties, band, tuple(warn))

@@ -15,7 +15,7 @@ from ..laws.law import Law, shaped
 from . import intervals as iv
 from .batchfit import refit_weighted
 from .refit import estimate_search, fit_data, fit_objective
-from .resample import bootstrap_weights, clusters, jackknife_weights
+from .resample import bootstrap_weights, clusters, jackknife_weights, warn_few_clusters
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
@@ -234,6 +234,7 @@ def run_bootstrap(fit: FittedLaw, n: int = 1000, *, by: str | None = None,
     level, method = check_level(level), _check_method(method)
     ds = fit_data(fit, data)
     cl = clusters(ds, by)
+    warn_few_clusters(cl)
     obj = fit_objective(fit, ds)
     warm = estimate_search(fit, obj)
     rng = np.random.default_rng(seed)

@@ -7,6 +7,8 @@ them can be optimised together as one batch.
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,12 +17,18 @@ import numpy as np
 from ..common.checks import check_level as check_level
 from ..common.checks import check_resamples as check_resamples
 from ..data.dataset import Dataset
-from ..exceptions import DataError, OptionError
+from ..exceptions import DataError, OptionError, ScalingLawWarning
 
 Array = np.ndarray
 
 #: cluster roles users name with ``by=``
 CLUSTER_ROLES = ("run", "seed", "family")
+#: a cluster bootstrap over fewer clusters is refused: k clusters give only C(2k-1, k)
+#: distinct resamples (35 for k=4), too few for the ends of an interval to mean anything
+MIN_CLUSTERS = 5
+#: a cluster bootstrap over fewer clusters runs, with a warning (9 clusters: 24,310 resamples,
+#: but each interval end rests on a handful of clusters)
+FEW_CLUSTERS = 10
 
 
 @dataclass(frozen=True)
@@ -52,12 +60,33 @@ def clusters(ds: Dataset, by: str | None) -> Clusters:
     values = ds.labels(by)
     keys = np.array([str(v) for v in values], dtype=object)
     uniq, index = np.unique(keys, return_inverse=True)
-    if len(uniq) < 2:
+    k = len(uniq)
+    if k < MIN_CLUSTERS:
         raise DataError(
-            f"cannot resample by '{by}': it has {len(uniq)} distinct value(s)",
-            f"column '{by}'", "a cluster bootstrap needs at least 2 clusters; resample points "
-            "(by=None) instead")
+            f"cannot resample by '{by}': it has {k} distinct value(s), so a cluster bootstrap "
+            f"has only {distinct_resamples(k)} distinct resample(s) and its interval ends sit "
+            f"on a handful of them", f"column '{by}'",
+            f"a cluster bootstrap needs at least {MIN_CLUSTERS} clusters; resample points "
+            f"(by=None; CLI: leave out --by) or collect more {by} values")
     return Clusters(index.astype(int), tuple(str(u) for u in uniq), by)
+
+
+def distinct_resamples(k: int) -> int:
+    """How many distinct resamples ``k`` clusters drawn with replacement give (multisets of
+    size k from k): C(2k-1, k)."""
+    return math.comb(2 * k - 1, k) if k > 0 else 0
+
+
+def warn_few_clusters(cl: Clusters) -> None:
+    """A :class:`ScalingLawWarning` when a cluster bootstrap has fewer than
+    :data:`FEW_CLUSTERS` clusters (its intervals are coarse)."""
+    if cl.by is None or cl.count >= FEW_CLUSTERS:
+        return
+    warnings.warn(
+        f"the cluster bootstrap by '{cl.by}' has only {cl.count} clusters "
+        f"({distinct_resamples(cl.count)} distinct resamples): its interval ends rest on a "
+        f"few clusters and are coarse; collect at least {FEW_CLUSTERS} {cl.by} values, or "
+        f"resample points (by=None)", ScalingLawWarning, stacklevel=4)
 
 
 def bootstrap_weights(cl: Clusters, n: int, rng: np.random.Generator) -> Array:

@@ -1,12 +1,13 @@
 """Validation: backtests, law comparison, model selection and the extrapolation benchmark.
-The names load on first use (the command line reads ``RULES_HELP`` from :mod:`.rules` without
-loading the rest)."""
+The names load on first use (the command line reads ``RULES_HELP`` and ``HOLDOUT_HELP`` from
+:mod:`.rules` without loading the rest)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ..common.lazy import lazy_names
+from .rules import HOLDOUT_HELP as HOLDOUT_HELP
 from .rules import RULES_HELP as RULES_HELP
 
 if TYPE_CHECKING:
@@ -34,5 +35,5 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = ["DEFAULT_CHOICES", "RULES_HELP", "Backtest", "Choice", "Comparison", "Fold",
-           "LawComparison", "Selection", "backtest", "benchmark", "compare_laws", "select"]
+__all__ = ["DEFAULT_CHOICES", "HOLDOUT_HELP", "RULES_HELP", "Backtest", "Choice", "Comparison",
+           "Fold", "LawComparison", "Selection", "backtest", "benchmark", "compare_laws", "select"]

@@ -26,7 +26,7 @@ from ..laws import catalog, resolve
 from ..laws.law import Law
 from .backtesting import Backtest, backtest
 from .compare import checked_laws
-from .split import Fold, folds, size_column
+from .split import Fold, holdout_folds, kept_candidate, size_column
 
 
 @dataclass(frozen=True)
@@ -141,22 +141,28 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
            progress: Callable[[int, int], None] | None = None) -> Selection:
     """Choose the law and fitting choice with the best held-out forecast; refit it on all data.
 
-    ``holdout`` is any backtest rule (default ``"rolling"``: fit on the smaller sizes and
-    score the next size, for the three largest). ``choices`` default to
+    ``holdout`` names the held-out runs (default ``"rolling"``: fit on the smaller sizes and
+    score the next size, for the three largest): a comparison such as ``"flops>=1e21"`` or a
+    boolean mask holds out the rows it selects and fits on the rest; ``"largest=3"``,
+    ``"rolling=K"`` and ``"leave_family_out"`` as for a backtest. Held-out runs smaller than
+    the fitted ones warn (a backcast), and with fewer than ten held-out points the default
+    candidate is kept, with a warning (:func:`~scalinglaws.validate.split.kept_candidate`).
+    ``choices`` default to
     :data:`DEFAULT_CHOICES`; the first choice is the "default" the report compares against.
     ``progress(done, total)`` is called after each (law, choice) backtest.
 
     Example
     -------
     >>> import scalinglaws as sl
-    >>> sel = sl.validate.select(sl.datasets.load("chinchilla"), laws=["chinchilla"])
+    >>> sel = sl.validate.select(sl.datasets.load("chinchilla"), laws=["chinchilla"],
+    ...                          holdout="flops>=1e21")
     >>> sel.law, sel.fit.status.value
     ('chinchilla', 'converged')
     """
     ds = as_dataset(data)
     law_list = _candidate_laws(ds, laws, x, columns)
     choice_list = _checked_choices(choices)
-    base = folds(ds, holdout, order=order)
+    base = holdout_folds(ds, holdout, order=order)
     size = size_column(ds, order) if any(c.drop_smallest for c in choice_list) else None
     split = _Split(ds, base, size)
     rows: list[dict[str, Any]] = []
@@ -170,7 +176,8 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     if progress is not None:
         progress(total, total)
     table = _ranked(pd.DataFrame(rows), holdout)
-    best = table.iloc[0]
+    pick, few = kept_candidate(table, base, law_list[0].name, choice_list[0].name)
+    best = table.iloc[pick]
     law = next(law_ for law_ in law_list if law_.name == best["law"])
     choice = next(c for c in choice_list if c.name == best["choice"])
     default = tests.get((law_list[0].name, choice_list[0].name))
@@ -179,7 +186,7 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLawWarning)
         final = fit_law(law, final_ds, y=y, options=choice.options, quiet=True)
-    reason = _reason(table, default_error, law_list[0].name, choice_list[0].name)
+    reason = few or _reason(table, default_error, law_list[0].name, choice_list[0].name)
     return Selection(law=law.name, choice=choice, fit=final, table=table, reason=reason,
                      backtest=tests[(law.name, choice.name)], default_error=default_error,
                      holdout=holdout if isinstance(holdout, str) else "mask", backtests=tests)
