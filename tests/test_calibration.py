@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_calibrated_intervals_widen_with_extrapolation(chinchilla):
     assert cal is not None and cal.n_points > 50 and len(cal.folds) >= 3
     assert cal.order == "params" and cal.tau > 0  # the law's misfit grows with distance
     widths = [cal.half_width(0.9, f) for f in (1.0, 3.0, 10.0, 100.0)]
-    assert all(a < b for a, b in zip(widths, widths[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(widths))
     # a far query's interval is wider, relative to its forecast, than a near one's
     near = fit.predict_interval(0.9, kind="calibrated", params=1e9, tokens=2e10)
     far = fit.predict_interval(0.9, kind="calibrated", params=1e12, tokens=2e13)
@@ -117,7 +118,7 @@ def test_the_calibration_is_saved_and_read_back(chinchilla, tmp_path):
 
 def test_what_cannot_be_calibrated_says_why(chinchilla, tmp_path):
     fit = sl.fit("chinchilla", chinchilla)
-    with pytest.raises(sl.OptionError, match="sl.calibrate"):
+    with pytest.raises(sl.OptionError, match=r"sl\.calibrate"):
         fit.predict_interval(0.9, kind="calibrated", params=1e9, tokens=2e10)
     with pytest.raises(sl.OptionError, match="folds"):
         sl.calibrate(fit, folds=1)
