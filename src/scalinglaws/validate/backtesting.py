@@ -166,7 +166,7 @@ class Backtest:
 
 
 def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
-             level: float = 0.9, interval: str = "calibrated", n_boot: int = 200,
+             level: float = 0.9, interval: str | None = "calibrated", n_boot: int = 200,
              seed: int | None = 0,
              order: str | None = None, x: str | None = None, y: str = "loss",
              columns: Mapping[str, str] | None = None,
