@@ -234,7 +234,7 @@ def test_select_json_and_saved_fit(tmp_path):
 
 def test_select_table():
     result = run("select", "chinchilla", "--laws", "chinchilla", "--holdout", "largest=2")
-    assert "selected: chinchilla with huber 1e-3" in result.stdout
+    assert "selected (best): chinchilla with huber 1e-3 (100%)" in " ".join(result.stdout.split())
     # three held-out points do not choose a fitting choice: the default is kept, and said so
     assert "only 3 held-out points" in " ".join(result.stdout.split())
     assert "warning:" in result.stderr and "only 3 held-out points" in " ".join(

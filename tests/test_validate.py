@@ -147,11 +147,15 @@ def test_compare_laws_breaks_ties_by_bic() -> None:
 @pytest.mark.slow
 def test_select_picks_and_refits() -> None:
     ds = _ladder()
-    sel = validate.select(ds, laws=["chinchilla", "kaplan"])
-    assert sel.law == "chinchilla"
+    sel = validate.select(ds, laws=["chinchilla", "kaplan"], strategy="best")
+    assert sel.law == "chinchilla" and sel.strategy == "best"
     assert sel.fit.status.ok and sel.fit.n_points <= len(ds)
-    assert sel.backtest_error == pytest.approx(sel.table.iloc[0]["mean_abs_rel_error"])
+    assert sel.backtest_error == pytest.approx(sel.table.iloc[0]["error"])
     assert sel.backtest_error < 0.01
+    # the nested backtest ran: the procedure's error and every fixed recipe's
+    assert sel.nested is not None and np.isfinite(sel.nested_error)
+    assert set(sel.nested.fixed_error) == {(r["law"], r["choice"])
+                                           for r in sel.table.to_dict(orient="records")}
     assert np.isfinite(sel.default_error)
     assert len(sel.table) == 2 * len(validate.DEFAULT_CHOICES)
     d = sel.to_dict()

@@ -161,11 +161,14 @@ def test_misfitting_select_returns_a_converged_fit(misfit) -> None:
         warnings.simplefilter("ignore", sl.ScalingLawWarning)
         sel = select(misfit)
     assert sel.fit.status is sl.FitStatus.CONVERGED
-    assert len(sel.table) == 10  # 2 laws x 5 choices
-    # measured: kaplan with 'huber 1e-3, drop smallest' at 0.44%, the default (chinchilla,
-    # huber 1e-3) at 1.00%; the winner can only be as good as or better than the default
+    assert len(sel.table) == 2 * len(sl.validate.DEFAULT_CHOICES)  # chinchilla and kaplan
+    # measured: the average of five Kaplan fits at 0.35% (weighted rolling-origin error), the
+    # default (chinchilla, huber 1e-3) at 1.16%; the choice can only beat the default here
     assert sel.backtest_error <= sel.default_error
-    assert sel.backtest_error < 0.0044 * 1.5  # measured x 1.5
+    assert sel.backtest_error < 0.0035 * 1.5  # measured x 1.5
+    # one level up, the procedure forecasts the two largest sizes better than the default
+    # recipe (measured 0.22% against 0.90%)
+    assert sel.nested_error < sel.default_nested_error
 
 
 @needs_misfit

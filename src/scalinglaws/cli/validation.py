@@ -104,6 +104,12 @@ def select_command(
     data: c.DataArg,
     laws: LawsOpt = None,
     holdout: HoldoutOpt = "rolling",
+    strategy: Annotated[str, typer.Option(
+        help="best | average (of the best 5, by backtest error) | auto (the one whose nested "
+        "backtest error is lower).")] = "auto",
+    nested: Annotated[bool, typer.Option(
+        "--nested/--no-nested", help="Backtest the choice itself one level up (its error is "
+        "what to expect of it on larger runs).")] = True,
     level: LevelOpt = 0.9,
     order: c.OrderOpt = None,
     col: c.ColOpt = None,
@@ -129,9 +135,9 @@ def select_command(
         columns = c.parse_pairs(col or [], "--col")
         ds = c.load_data(data, exclude=exclude)
         with progress_bar("select", 1, not (quiet or json_)) as update:
-            sel = select(ds, laws=split_laws(laws or []) or None, holdout=holdout, level=level,
-                         order=order, x=x, y=y or "loss", columns=columns or None,
-                         progress=update)
+            sel = select(ds, laws=split_laws(laws or []) or None, holdout=holdout,
+                         strategy=strategy, nested_backtest=nested, level=level, order=order,
+                         x=x, y=y or "loss", columns=columns or None, progress=update)
         if out:
             sel.fit.save(out)
     if json_:
@@ -139,6 +145,7 @@ def select_command(
                      **({"out": str(out)} if out else {})})
     else:
         c.out.print(select_table(sel))
+        c.out.print(forecast_table(sel))
         if out:
             c.written("fit", out)
     if sel.fit.status.value in ("failed", "max_iter"):
@@ -205,21 +212,47 @@ def points_table(bt: Backtest) -> Table:
     return table
 
 
+#: candidates the select table shows (all of them are in --json)
+SHOWN = 12
+
+
 def select_table(sel: Selection) -> Table:
     from rich.table import Table
     from rich.text import Text
 
     from ..common.numbers import percent
 
-    table = Table(title=Text(f"law and fitting choice by held-out error ({sel.holdout})"),
-                  caption=Text(f"selected: {sel.law} with {sel.choice.name} ({sel.reason})"))
-    cols = ["rank", "law", "choice", "mean_abs_rel_error", "max_abs_rel_error", "n_test",
+    more = len(sel.table) - SHOWN
+    caption = sel.summary_line() + (f" — {more} more candidates in --json" if more > 0 else "")
+    table = Table(title=Text(f"laws and fitting choices by weighted held-out error "
+                             f"({sel.holdout})"), caption=Text(caption))
+    cols = ["rank", "law", "choice", "error", "nested_error", "max_abs_rel_error", "n_test",
             "status"]
-    heads = ["rank", "law", "choice", "mean |err|", "max |err|", "tests", "status"]
-    for col, head in zip(cols, heads, strict=True):
+    heads = ["rank", "law", "choice", "error", "nested", "max |err|", "tests", "status"]
+    shown = [(col, head) for col, head in zip(cols, heads, strict=True) if col in sel.table]
+    for col, head in shown:
         table.add_column(head, justify="right" if col in ("rank", "n_test") or "error" in col
                          else "left", no_wrap=col in ("law", "choice"))
-    for record in sel.table[cols].to_dict(orient="records"):
+    for record in sel.table[[col for col, _ in shown]].head(SHOWN).to_dict(orient="records"):
         table.add_row(*(Text(percent(record[k]) if "error" in k else str(record[k]))
-                        for k in cols))
+                        for k, _ in shown))
+    return table
+
+
+def forecast_table(sel: Selection) -> Table:
+    """Per held-out size: observed, the chosen forecast, the candidates' range."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..common.numbers import compact, percent
+
+    table = Table(title=Text(f"forecasts of the held-out sizes ({sel.strategy})"),
+                  caption=Text("spread: (highest - lowest candidate forecast) / chosen"))
+    for head in ("fold", "size", "runs", "observed", "chosen", "lowest", "highest", "error",
+                 "spread"):
+        table.add_column(head, justify="left" if head == "fold" else "right")
+    for r in sel.forecast_table.to_dict(orient="records"):
+        table.add_row(Text(str(r["fold"])), compact(float(r["size"])), str(int(r["n"])),
+                      f"{r['observed']:.4g}", f"{r['chosen']:.4g}", f"{r['lowest']:.4g}",
+                      f"{r['highest']:.4g}", percent(r["error"]), percent(r["spread"]))
     return table

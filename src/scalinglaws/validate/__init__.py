@@ -14,20 +14,21 @@ if TYPE_CHECKING:
     from .backtesting import Backtest as Backtest
     from .backtesting import backtest as backtest
     from .benchmarking import benchmark as benchmark
+    from .candidates import DEFAULT_CHOICES as DEFAULT_CHOICES
+    from .candidates import Choice as Choice
+    from .candidates import grid as grid
     from .compare import LawComparison as Comparison
     from .compare import LawComparison as LawComparison
     from .compare import compare_laws as compare_laws
-    from .selection import DEFAULT_CHOICES as DEFAULT_CHOICES
-    from .selection import Choice as Choice
-    from .selection import Selection as Selection
+    from .selected import Selection as Selection
     from .selection import select as select
     from .split import Fold as Fold
 
 __getattr__ = lazy_names(__name__, {
     "Backtest": ".backtesting", "backtest": ".backtesting", "benchmark": ".benchmarking",
     "LawComparison": ".compare", "Comparison": ".compare", "compare_laws": ".compare",
-    "DEFAULT_CHOICES": ".selection",
-    "Choice": ".selection", "Selection": ".selection", "select": ".selection",
+    "DEFAULT_CHOICES": ".candidates", "Choice": ".candidates", "grid": ".candidates",
+    "Selection": ".selected", "select": ".selection",
     "Fold": ".split"})
 
 
@@ -36,4 +37,5 @@ def __dir__() -> list[str]:
 
 
 __all__ = ["DEFAULT_CHOICES", "HOLDOUT_HELP", "RULES_HELP", "Backtest", "Choice", "Comparison",
-           "Fold", "LawComparison", "Selection", "backtest", "benchmark", "compare_laws", "select"]
+           "Fold", "LawComparison", "Selection", "backtest", "benchmark", "compare_laws", "grid",
+           "select"]

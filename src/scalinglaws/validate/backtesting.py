@@ -171,7 +171,7 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
              order: str | None = None, x: str | None = None, y: str = "loss",
              columns: Mapping[str, str] | None = None,
              progress: Callable[[int, int], None] | None = None,
-             **fit_options: Any) -> Backtest:
+             weights: Any = None, **fit_options: Any) -> Backtest:
     """Fit ``law`` on the training rows, forecast the test rows, score the forecast.
 
     ``train`` is a boolean mask or a rule: ``"flops<1e21"``, ``"largest=3"``, ``"rolling"``,
@@ -181,7 +181,8 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     (:func:`scalinglaws.calibrate`; a fold too small for that falls back to the next kind);
     ``interval="observation"`` gives the parameter-only interval of a new run, from a
     bootstrap of ``n_boot`` resamples (``n_boot=0``: the delta method); ``interval=None``
-    skips intervals. ``fit_options`` go to :func:`scalinglaws.fit`.
+    skips intervals. ``weights`` (one per row of ``data``) weight the training runs of each
+    fold; ``fit_options`` go to :func:`scalinglaws.fit`.
     ``progress(done, total)`` is called after each fold.
 
     Example
@@ -201,6 +202,10 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     ds = as_dataset(data)
     law_obj = resolve(law, x=x, columns=columns)
     splits = folds(ds, train, order=order)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    if w is not None and w.shape != (len(ds),):
+        raise OptionError(f"weights has {w.size} values for {len(ds)} rows",
+                          "argument 'weights'", "give one weight per row of the data")
     results: list[FoldResult] = []
     frames = []
     trained = np.zeros(len(ds), dtype=bool)
@@ -208,7 +213,7 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
         if progress is not None:
             progress(k, len(splits))
         res, frame = _run_fold(law_obj, ds, fold, y, _Intervals(level, interval, n_boot, seed),
-                               options)
+                               options, None if w is None else w[fold.train])
         results.append(res)
         frames.append(frame)
         trained |= fold.train
@@ -238,11 +243,12 @@ class _Intervals:
 
 
 def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, how: _Intervals,
-              options: FitOptions) -> tuple[FoldResult, pd.DataFrame]:
+              options: FitOptions, weights: Array | None = None
+              ) -> tuple[FoldResult, pd.DataFrame]:
     train_ds, test_ds = ds[fold.train], ds[fold.test]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLawWarning)
-        fitted = fit_law(law, train_ds, y=y, options=options, quiet=True)
+        fitted = fit_law(law, train_ds, y=y, options=options, weights=weights, quiet=True)
         inputs = {str(c): test_ds.column(str(c)) for c in law.inputs.values()}
         with np.errstate(all="ignore"):
             predicted = np.asarray(law(fitted.params, **inputs), dtype=float)

@@ -1,8 +1,12 @@
-"""Pick the law and the fitting choice that forecast best inside the user's own data.
+"""Pick the law and the fitting choice that forecast best inside the user's own data, and say
+how well that choice itself forecasts.
 
-Every (law, choice) pair is backtested on the same held-out runs (by default a rolling
-ladder: fit on the smaller sizes, forecast the next one, for the three largest sizes), the
-pair with the lowest mean absolute relative error wins, and it is refitted on all the data.
+Every (law, choice) candidate of a grid (:mod:`.candidates`) is fitted on rolling-origin folds
+(fit below a cut in size, forecast every larger run) and scored by its weighted held-out error
+(:mod:`.nested`); the best candidate, or an average of the best few, is refitted on all the
+data. The whole choice is itself backtested one level up (the nested backtest): that error,
+not the winner's score with hindsight, is what to expect of the choice on larger runs, and it
+decides between ``"best"`` and ``"average"`` when ``strategy="auto"``.
 """
 
 from __future__ import annotations
@@ -10,105 +14,25 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..common.jsonvalues import json_value
-from ..common.numbers import table_float
 from ..data.dataset import Dataset, as_dataset
-from ..engine.status import FINISHED_VALUES
-from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fitting import FitOptions, FitResult, fit_law
+from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
+from ..fitting import FitResult, calibrate
 from ..laws import catalog, resolve
 from ..laws.law import Law
-from .backtesting import Backtest, backtest
+from .candidates import DEFAULT_CHOICES as DEFAULT_CHOICES
+from .candidates import CandidateFits, Choice
 from .compare import checked_laws
-from .split import Fold, holdout_folds, kept_candidate, size_column
+from .nested import STRATEGIES, Ensemble, Forecasts, Key, choose, forecasts, nested
+from .nested import rolling_origin as rolling_origin
+from .selected import Selection as Selection
+from .split import MIN_HELD_OUT, Fold, holdout_folds, size_column
 
-
-@dataclass(frozen=True)
-class Choice:
-    """One way of fitting: the objective, its delta, the over-estimate penalty, and how many
-    of the smallest sizes to drop (small runs often sit off the asymptotic law)."""
-
-    name: str
-    loss: str = "huber"
-    delta: float = 1e-3
-    overestimate_penalty: float = 1.0
-    drop_smallest: int = 0
-
-    def __post_init__(self) -> None:
-        FitOptions(loss=self.loss, delta=self.delta,
-                   overestimate_penalty=self.overestimate_penalty)
-        if not isinstance(self.drop_smallest, int) or self.drop_smallest < 0:
-            raise OptionError(f"drop_smallest must be a non-negative integer, got "
-                              f"{self.drop_smallest!r}", f"choice '{self.name}'", "use 0, 1, 2")
-
-    @property
-    def fit_options(self) -> dict[str, Any]:
-        return {"loss": self.loss, "delta": self.delta,
-                "overestimate_penalty": self.overestimate_penalty}
-
-    @property
-    def options(self) -> FitOptions:
-        """The choice's objective as checked fitting options."""
-        return FitOptions(**self.fit_options)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "loss": self.loss, "delta": self.delta,
-                "overestimate_penalty": self.overestimate_penalty,
-                "drop_smallest": self.drop_smallest}
-
-
-#: the default fitting choices: Hoffmann et al.'s Huber, a wider delta, least squares in log
-#: space, a penalty on over-estimates (forecasts that promise too little loss are the costly
-#: mistake), and dropping the smallest size
-DEFAULT_CHOICES: tuple[Choice, ...] = (
-    Choice("huber 1e-3"),
-    Choice("huber 1e-2", delta=1e-2),
-    Choice("mse_log", loss="mse_log"),
-    Choice("huber 1e-3, overestimate x10", overestimate_penalty=10.0),
-    Choice("huber 1e-3, drop smallest", drop_smallest=1),
-)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The winner of :func:`select` refitted on all the data, with the full table."""
-
-    law: str
-    choice: Choice
-    fit: FitResult
-    table: pd.DataFrame
-    reason: str
-    backtest: Backtest
-    default_error: float
-    holdout: str
-    backtests: Mapping[tuple[str, str], Backtest] = field(default_factory=dict, repr=False)
-
-    @property
-    def backtest_error(self) -> float:
-        return self.backtest.mean_abs_rel_error
-
-    def __str__(self) -> str:
-        cols = ["law", "choice", "mean_abs_rel_error", "max_abs_rel_error", "n_test", "status"]
-        return (self.table[cols].to_string(index=False, float_format=table_float)
-                + f"\nselected: {self.law} with {self.choice.name} ({self.reason})")
-
-    def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=table_float))
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(json_value({
-            "law": self.law, "choice": self.choice.name,
-            "choice_options": self.choice.to_dict(), "backtest_error": self.backtest_error,
-            "default_error": self.default_error, "reason": self.reason,
-            "holdout": self.holdout, "params": self.fit.params,
-            "status": self.fit.status.value,
-            "table": self.table.to_dict(orient="records")}))
+__all__ = ["DEFAULT_CHOICES", "Choice", "Selection", "default_laws", "select"]
 
 
 #: the general-purpose laws of loss against size, data or compute that ``select`` tries by
@@ -136,60 +60,72 @@ def default_laws(ds: Dataset, x: str | None = None) -> list[Law]:
 
 def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None,
            choices: Sequence[Choice] | None = None, holdout: Any = "rolling", *,
-           level: float = 0.9, order: str | None = None, x: str | None = None,
-           y: str = "loss", columns: Mapping[str, str] | None = None,
+           strategy: str = "auto", nested_backtest: bool = True, level: float = 0.9,
+           order: str | None = None, x: str | None = None, y: str = "loss",
+           columns: Mapping[str, str] | None = None,
            progress: Callable[[int, int], None] | None = None) -> Selection:
-    """Choose the law and fitting choice with the best held-out forecast; refit it on all data.
+    """Choose the law and fitting choice (or an average of the best few) whose forecasts of
+    held-out runs are best; refit on all the data; backtest the choice itself.
 
-    ``holdout`` names the held-out runs (default ``"rolling"``: fit on the smaller sizes and
-    score the next size, for the three largest): a comparison such as ``"flops>=1e21"`` or a
-    boolean mask holds out the rows it selects and fits on the rest; ``"largest=3"``,
-    ``"rolling=K"`` and ``"leave_family_out"`` as for a backtest. Held-out runs smaller than
-    the fitted ones warn (a backcast), and with fewer than ten held-out points the default
-    candidate is kept, with a warning (:func:`~scalinglaws.validate.split.kept_candidate`).
-    ``choices`` default to
-    :data:`DEFAULT_CHOICES`; the first choice is the "default" the report compares against.
-    ``progress(done, total)`` is called after each (law, choice) backtest.
+    ``holdout`` names the held-out runs the candidates are scored on. The default
+    ``"rolling"`` (or ``"rolling=K"``) is a rolling origin over the 3 (K) largest sizes: each
+    fold fits the smaller runs and forecasts every run at or above its cut. A comparison
+    (``"flops>=1e21"``) or a boolean mask holds out the rows it selects; ``"largest=3"`` and
+    ``"leave_family_out"`` as for a backtest. With fewer than ten held-out points the default
+    candidate is kept, with a warning. Errors are weighted towards the farthest
+    extrapolations (see :mod:`scalinglaws.validate.nested`).
+
+    ``choices`` default to :data:`DEFAULT_CHOICES` (a grid of objectives, over-estimate
+    penalties, dropped sizes and a compute weighting); the first law with the first choice is
+    the default the table compares against. ``strategy`` is ``"best"``, ``"average"`` or
+    ``"auto"`` (the one whose nested backtest error is lower). ``nested_backtest=False``
+    skips the nested backtest. ``progress(done, total)`` is called as the folds are fitted.
 
     Example
     -------
     >>> import scalinglaws as sl
     >>> sel = sl.validate.select(sl.datasets.load("chinchilla"), laws=["chinchilla"],
-    ...                          holdout="flops>=1e21")
+    ...                          holdout="flops>=1e21", nested_backtest=False)
     >>> sel.law, sel.fit.status.value
     ('chinchilla', 'converged')
     """
+    if strategy not in (*STRATEGIES, "auto"):
+        raise OptionError(f"unknown strategy {strategy!r}", "argument 'strategy'",
+                          "use 'best', 'average' or 'auto'")
     ds = as_dataset(data)
     law_list = _candidate_laws(ds, laws, x, columns)
     choice_list = _checked_choices(choices)
-    base = holdout_folds(ds, holdout, order=order)
-    size = size_column(ds, order) if any(c.drop_smallest for c in choice_list) else None
-    split = _Split(ds, base, size)
-    rows: list[dict[str, Any]] = []
-    tests: dict[tuple[str, str], Backtest] = {}
-    total = len(law_list) * len(choice_list)
-    for law in law_list:
-        for choice in choice_list:
-            if progress is not None:
-                progress(len(rows), total)
-            rows.append(_backtest_row(law, choice, split, level, y, tests))
-    if progress is not None:
-        progress(total, total)
-    table = _ranked(pd.DataFrame(rows), holdout)
-    pick, few = kept_candidate(table, base, law_list[0].name, choice_list[0].name)
-    best = table.iloc[pick]
-    law = next(law_ for law_ in law_list if law_.name == best["law"])
-    choice = next(c for c in choice_list if c.name == best["choice"])
-    default = tests.get((law_list[0].name, choice_list[0].name))
-    default_error = default.mean_abs_rel_error if default is not None else math.nan
-    final_ds = _drop_rows(ds, choice.drop_smallest, size)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ScalingLawWarning)
-        final = fit_law(law, final_ds, y=y, options=choice.options, quiet=True)
-    reason = few or _reason(table, default_error, law_list[0].name, choice_list[0].name)
-    return Selection(law=law.name, choice=choice, fit=final, table=table, reason=reason,
-                     backtest=tests[(law.name, choice.name)], default_error=default_error,
-                     holdout=holdout if isinstance(holdout, str) else "mask", backtests=tests)
+    candidates = [(law, c) for law in law_list for c in choice_list]
+    size = _size(ds, order, holdout, choice_list)
+    fits = CandidateFits(ds, y, size)
+    top = _top_folds(ds, holdout, order, size)
+    steps = [0, 2 + (2 if nested_backtest else 0)]
+    tick = _ticker(progress, steps)
+    scores = forecasts(fits, candidates, choice_list, top)
+    tick()
+    default = (law_list[0].name, choice_list[0].name)
+    assessed = (nested(fits, candidates, choice_list, np.ones(len(ds), dtype=bool), tick)
+                if nested_backtest and size is not None else None)
+    table = _table(scores, candidates, assessed, default)
+    keep, few = _kept(scores, table, default)
+    picked = _strategy(strategy, assessed)
+    ensemble = choose(scores, picked, keep)
+    members = {k: fits.fit(_law(law_list, k), choice_list, _choice(choice_list, k),
+                           np.ones(len(ds), dtype=bool)) for k in ensemble.members}
+    tick()
+    best = ensemble.members[0]
+    final = _calibrated(members[best])
+    errors = dict(zip(scores.keys, scores.errors(), strict=True))
+    reason = few or _reason(table, ensemble, errors.get(default, math.nan), default)
+    return Selection(
+        law=best[0], choice=_choice(choice_list, best), fit=final, table=table, reason=reason,
+        default_error=errors.get(default, math.nan),
+        holdout=holdout if isinstance(holdout, str) else "mask", ensemble=ensemble,
+        members={**members, best: final},
+        forecast_table=_forecast_table(scores, ensemble, size),
+        candidate_forecasts=_candidate_forecasts(scores, size), nested=assessed,
+        choices={(law.name, c.name): c for law, c in candidates},
+        folds=_FoldsOf(fits, top), data=ds, y=y, level=level)
 
 
 def _candidate_laws(ds: Dataset, laws: Sequence[Law | str] | None, x: str | None,
@@ -209,82 +145,184 @@ def _checked_choices(choices: Sequence[Choice] | None) -> list[Choice]:
         raise OptionError("choices must be a non-empty list of sl.validate.Choice",
                           "argument 'choices'", "e.g. [Choice('huber'), Choice('mse', "
                           "loss='mse_log')]")
+    if len({c.name for c in choice_list}) != len(choice_list):
+        raise OptionError("two choices share a name", "argument 'choices'",
+                          "give each choice its own name")
     return choice_list
 
 
-@dataclass(frozen=True)
-class _Split:
-    """The held-out split every candidate is backtested on, and the size column by which a
-    choice drops the smallest runs from its training rows."""
-
-    ds: Dataset
-    base: list[Fold]
-    size: str | None
-
-
-def _backtest_row(law: Law, choice: Choice, split: _Split, level: float, y: str,
-                  tests: dict[tuple[str, str], Backtest]) -> dict[str, Any]:
-    """The table row of one (law, choice) candidate; its backtest goes into ``tests``."""
-    row: dict[str, Any] = {"law": law.name, "choice": choice.name,
-                           "n_params": len(law.parameters)}
+def _size(ds: Dataset, order: str | None, holdout: Any, choices: Sequence[Choice]
+          ) -> np.ndarray | None:
+    """The size of each run (None when the data have no size column and nothing needs it)."""
     try:
-        kept = _drop_smallest(split.ds, split.base, choice.drop_smallest, split.size)
-        bt = backtest(law, split.ds, kept, level=level, n_boot=0, y=y, **choice.fit_options)
-    except ScalingLawError as exc:
-        row.update(mean_abs_rel_error=math.nan, max_abs_rel_error=math.nan,
-                   rmse_log=math.nan, n_test=0, status=f"error: {exc.what}")
-        return row
-    tests[(law.name, choice.name)] = bt
-    row.update(mean_abs_rel_error=bt.mean_abs_rel_error,
-               max_abs_rel_error=bt.max_abs_rel_error, rmse_log=bt.rmse_log,
-               n_test=bt.n_test, status=bt.status)
-    return row
+        return ds.column(size_column(ds, order))
+    except DataError:
+        if _is_rolling(holdout) or any(c.drop_smallest for c in choices):
+            raise
+        return None
 
 
-def _ranked(table: pd.DataFrame, holdout: Any) -> pd.DataFrame:
-    """The candidates best first (usable ones by held-out error, then the others), ranked;
-    an error when none fitted and forecast."""
-    usable = table["status"].isin(FINISHED_VALUES) & np.isfinite(
-        table["mean_abs_rel_error"])
-    if not usable.any():
-        raise ScalingLawError("no law and choice fitted and forecast the held-out runs",
-                              f"holdout {holdout!r}", "check the data, or give laws= that "
-                              "suit them")
-    table["_bad"] = ~usable
-    table = table.sort_values(["_bad", "mean_abs_rel_error"], kind="stable").drop(
-        columns="_bad").reset_index(drop=True)
+def _is_rolling(holdout: Any) -> bool:
+    return isinstance(holdout, str) and holdout.strip().split("=")[0].strip() == "rolling"
+
+
+def _top_folds(ds: Dataset, holdout: Any, order: str | None, size: np.ndarray | None
+               ) -> list[Fold]:
+    """The folds the candidates are scored on: the rolling origin, or the holdout rule's."""
+    if not _is_rolling(holdout):
+        return holdout_folds(ds, holdout, order=order)
+    assert size is not None
+    text = holdout.strip()
+    k = int(text.split("=")[1]) if "=" in text else 3
+    if k < 1:
+        raise OptionError(f"{text} scores no size", "argument 'holdout'",
+                          "use 'rolling' (3 sizes) or 'rolling=K' with K >= 1")
+    out = rolling_origin(size, np.ones(len(ds), dtype=bool), k, ">=")
+    if not out:
+        raise DataError(f"a rolling holdout needs at least 4 distinct sizes, the data have "
+                        f"{np.unique(size).size}", "argument 'holdout'",
+                        "add sizes, or hold out a rule such as 'flops>=1e21'")
+    return out
+
+
+class _FoldsOf:
+    """The scoring folds as a choice fits them (its smallest sizes dropped), and its weights:
+    what :attr:`Selection.backtests` needs to backtest one candidate."""
+
+    def __init__(self, fits: CandidateFits, folds: list[Fold]) -> None:
+        self.fits, self.folds = fits, folds
+
+    def __call__(self, choice: Choice) -> list[Fold]:
+        return [Fold(f.label, self.fits.rows(choice, f.train), f.test) for f in self.folds]
+
+    def weights(self, choice: Choice) -> np.ndarray | None:
+        return self.fits._weights(choice, np.ones(len(self.fits.ds), dtype=bool))
+
+
+def _ticker(progress: Callable[[int, int], None] | None, steps: list[int]
+            ) -> Callable[[], None]:
+    def tick() -> None:
+        steps[0] += 1
+        if progress is not None:
+            progress(min(steps[0], steps[1]), steps[1])
+    if progress is not None:
+        progress(0, steps[1])
+    return tick
+
+
+def _law(laws: Sequence[Law], key: Key) -> Law:
+    return next(law for law in laws if law.name == key[0])
+
+
+def _choice(choices: Sequence[Choice], key: Key) -> Choice:
+    return next(c for c in choices if c.name == key[1])
+
+
+def _table(scores: Forecasts, candidates: Sequence[tuple[Law, Choice]], assessed: Any,
+           default: Key) -> pd.DataFrame:
+    """One row per candidate, best first: weighted and plain held-out errors, the nested
+    backtest's error of the candidate as a fixed recipe, status."""
+    err = scores.errors()
+    with np.errstate(all="ignore"):
+        rel = np.abs(scores.predicted / scores.y - 1.0)
+    rows = []
+    for i, (law, choice) in enumerate(candidates):
+        rows.append({"law": law.name, "choice": choice.name, "n_params": len(law.parameters),
+                     "error": err[i], "mean_abs_rel_error": float(np.mean(rel[i])),
+                     "max_abs_rel_error": float(np.max(rel[i])), "n_test": scores.y.size,
+                     "status": scores.status[i]})
+        if assessed is not None:
+            rows[-1]["nested_error"] = assessed.fixed_error.get((law.name, choice.name),
+                                                                math.nan)
+    table = pd.DataFrame(rows)
+    table["_bad"] = ~np.isfinite(table["error"])
+    table = table.sort_values(["_bad", "error"], kind="stable").drop(columns="_bad")
+    table = table.reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table.attrs["default"] = list(default)
     return table
 
 
-def _smallest_mask(ds: Dataset, k: int, size: str | None) -> np.ndarray:
-    if not k or size is None:
-        return np.zeros(len(ds), dtype=bool)
-    values = ds.column(size)
-    sizes = np.unique(values)
-    if k >= len(sizes):
-        raise OptionError(f"cannot drop the {k} smallest {size}: the data have {len(sizes)}",
-                          "choice drop_smallest", "drop fewer sizes")
-    return values < sizes[k]
-
-
-def _drop_smallest(ds: Dataset, base: list[Fold], k: int, size: str | None) -> list[Fold]:
-    small = _smallest_mask(ds, k, size)
-    return [Fold(f.label, f.train & ~small, f.test) for f in base]
-
-
-def _drop_rows(ds: Dataset, k: int, size: str | None) -> Dataset:
-    small = _smallest_mask(ds, k, size)
-    return ds[~small] if small.any() else ds
-
-
-def _reason(table: pd.DataFrame, default_error: float, law0: str, choice0: str) -> str:
+def _kept(scores: Forecasts, table: pd.DataFrame, default: Key
+          ) -> tuple[Key | None, str | None]:
+    """The default candidate when the held-out points are too few to choose, and why."""
+    n = scores.y.size
+    if n >= MIN_HELD_OUT:
+        return None, None
+    err = dict(zip(scores.keys, scores.errors(), strict=True))
+    if not math.isfinite(err.get(default, math.nan)):
+        return None, None
     best = table.iloc[0]
-    err = float(best["mean_abs_rel_error"])
-    text = (f"lowest held-out error {err:.2%} over {int(best['n_test'])} held-out points "
-            f"among {len(table)} candidates")
-    if (best["law"], best["choice"]) != (law0, choice0) and math.isfinite(default_error):
-        text += f"; the default ({law0}, {choice0}) scores {default_error:.2%}"
+    text = (f"only {n} held-out points (fewer than {MIN_HELD_OUT}), too few to choose between "
+            f"the candidates: the default ({default[0]}, {default[1]}) is kept; the lowest "
+            f"held-out error was {best['law']} with {best['choice']} ({best['error']:.2%})")
+    warnings.warn(f"{text}; hold out at least {MIN_HELD_OUT} points (more sizes with "
+                  "'rolling=K' or 'largest=K', or a rule such as 'flops>=1e21') for a choice "
+                  "made by the data", ScalingLawWarning, stacklevel=3)
+    return default, text
+
+
+def _strategy(strategy: str, assessed: Any) -> str:
+    """``strategy``, or for ``"auto"`` the one with the lower nested error (best on ties or
+    without a nested backtest)."""
+    if strategy != "auto":
+        return strategy
+    if assessed is None:
+        return "best"
+    err = assessed.strategy_error
+    avg, best = err.get("average", math.nan), err.get("best", math.nan)
+    return "average" if math.isfinite(avg) and not avg >= best else "best"
+
+
+def _calibrated(fit: FitResult) -> FitResult:
+    try:
+        return calibrate(fit) if fit.status.finished else fit
+    except ScalingLawError:  # too few sizes: the parameter-only intervals, as labelled
+        return fit
+
+
+def _forecast_table(scores: Forecasts, ensemble: Ensemble, size: np.ndarray | None
+                    ) -> pd.DataFrame:
+    """Per fold and held-out size: the observed mean, the chosen forecast's, the lowest and
+    highest of the candidates' (usable ones), the chosen forecast's error and the candidates'
+    spread relative to it (how much the answer hangs on the choices)."""
+    chosen = ensemble.combine(scores.keys, scores.predicted)
+    usable = np.isfinite(scores.errors())
+    frame = pd.DataFrame({"fold": scores.fold, "y": scores.y, "chosen": chosen,
+                          "size": (size[scores.rows] if size is not None
+                                   else np.full(scores.y.size, np.nan))})
+    cands = scores.predicted[usable]
+    frame["low"], frame["high"] = cands.min(axis=0), cands.max(axis=0)
+    w = scores.weight
+    out = frame.groupby(["fold", "size"], sort=False, dropna=False).agg(
+        n=("y", "size"), observed=("y", "mean"), chosen=("chosen", "mean"),
+        lowest=("low", "mean"), highest=("high", "mean")).reset_index()
+    out["error"] = out["chosen"] / out["observed"] - 1.0
+    out["spread"] = (out["highest"] - out["lowest"]) / out["chosen"]
+    with np.errstate(all="ignore"):
+        rel = np.abs(chosen / scores.y - 1.0)
+    out.attrs["error"] = float(rel @ w / w.sum()) if np.isfinite(rel).all() else math.nan
+    return out
+
+
+def _candidate_forecasts(scores: Forecasts, size: np.ndarray | None) -> pd.DataFrame:
+    """Every candidate's mean forecast per fold and held-out size (rows) and candidate
+    (columns)."""
+    frame = pd.DataFrame(scores.predicted.T, columns=[f"{a} | {b}" for a, b in scores.keys])
+    frame.insert(0, "size", size[scores.rows] if size is not None else np.nan)
+    frame.insert(0, "fold", scores.fold)
+    return frame.groupby(["fold", "size"], sort=False, dropna=False).mean().reset_index()
+
+
+def _reason(table: pd.DataFrame, ensemble: Ensemble, default_error: float, default: Key
+            ) -> str:
+    best = table.iloc[0]
+    text = (f"lowest weighted held-out error {float(best['error']):.2%} over "
+            f"{int(best['n_test'])} held-out points among {len(table)} candidates")
+    if ensemble.strategy == "average":
+        text += f"; averaged over the {len(ensemble.members)} best"
+    if ensemble.members[0] != default and math.isfinite(default_error):
+        text += f"; the default ({default[0]}, {default[1]}) scores {default_error:.2%}"
     if best["status"] == "at_bound":
         text += "; note: a parameter sits at its bound"
     return text
