@@ -18,12 +18,35 @@ if TYPE_CHECKING:
 
 
 def allocation_table(fit: FitResult, alloc: Allocation) -> Table:
-    table = Table(title=f"compute-optimal allocation ({fit.law.name}, {alloc.method})")
-    for col in ("FLOPs", "params N", "tokens D", "tokens/param", f"predicted {fit.target}"):
+    """One row per budget: the optimum, its predicted loss, how far beyond the data it lies
+    and, for a calibrated fit, the interval of a run's loss there (the caption says which
+    kind of interval it is)."""
+    from ..common.numbers import level_label
+    from ..fitting import KIND_LABELS
+
+    forecast = alloc.loss_forecast
+    caption = None
+    if forecast is not None and alloc.forecast_level is not None:
+        caption = (f"{level_label(alloc.forecast_level)} interval of {fit.target}: "
+                   f"{KIND_LABELS['calibrated']}")
+    elif fit.calibration is None:
+        caption = ("no interval: the fit is not calibrated (scalinglaws fit calibrates unless "
+                   "--no-calibrate)")
+    table = Table(title=f"compute-optimal allocation ({fit.law.name}, {alloc.method})",
+                  caption=caption)
+    heads = ["FLOPs", "params N", "tokens D", "tokens/param", f"predicted {fit.target}",
+             "beyond data"] + (["lower", "upper"] if forecast is not None else [])
+    for col in heads:
         table.add_column(col, justify="right")
-    for r in alloc.records():
-        table.add_row(f"{r['flops']:.3g}", f"{r['params']:.3g}", f"{r['tokens']:.3g}",
-                      f"{r['tokens'] / r['params']:.1f}", f"{r['loss']:.4f}")
+    ext = alloc.extrapolation
+    for i, r in enumerate(alloc.records()):
+        factor = float(ext[i]) if ext is not None else 1.0
+        row = [f"{r['flops']:.3g}", f"{r['params']:.3g}", f"{r['tokens']:.3g}",
+               f"{r['tokens'] / r['params']:.1f}", f"{r['loss']:.4f}",
+               "inside" if factor <= 1.0 else f"{factor:.1f}x"]
+        if forecast is not None:
+            row += [f"{forecast[i][0]:.4f}", f"{forecast[i][1]:.4f}"]
+        table.add_row(*row)
     return table
 
 

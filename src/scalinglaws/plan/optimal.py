@@ -18,7 +18,7 @@ import numpy as np
 
 from ..common.checks import check_level, positive_number
 from ..exceptions import QueryError
-from ..fitting import FitResult
+from ..fitting import KIND_LABELS, FitResult
 from .queries import (
     Array,
     PerQuery,
@@ -51,6 +51,12 @@ class Allocation(PerQuery):
     loss_interval: Array | None = None
     exponent_interval: tuple[float, float] | None = None
     level: float | None = None
+    #: how many times beyond the fitted data each optimum lies (1 inside)
+    extrapolation: Array | None = None
+    #: the calibrated (budgets, 2) interval of a run at each optimum, when the fit carries
+    #: a calibration (:func:`scalinglaws.calibrate`), at ``forecast_level``
+    loss_forecast: Array | None = None
+    forecast_level: float | None = None
 
     def _columns(self) -> dict[str, Array]:
         return {"flops": self.flops, "params": self.params, "tokens": self.tokens,
@@ -66,6 +72,14 @@ class Allocation(PerQuery):
         if self.exponent_params is not None:
             out["exponent_params"] = self.exponent_params
             out["exponent_tokens"] = self.exponent_tokens
+        if self.extrapolation is not None:
+            ext = [float(v) for v in self.extrapolation]
+            out["extrapolation"] = ext[0] if len(ext) == 1 else ext
+        if self.loss_forecast is not None:
+            rows = [[float(lo), float(hi)] for lo, hi in self.loss_forecast]
+            out.update(loss_forecast_interval=rows[0] if len(rows) == 1 else rows,
+                       forecast_level=self.forecast_level,
+                       forecast_interval_kind=KIND_LABELS["calibrated"])
         if self.params_interval is not None:
             def pairs(a: Any) -> Any:
                 rows = [[float(lo), float(hi)] for lo, hi in np.asarray(a)]
@@ -73,7 +87,8 @@ class Allocation(PerQuery):
 
             out.update(level=self.level, params_interval=pairs(self.params_interval),
                        tokens_interval=pairs(self.tokens_interval),
-                       loss_interval=pairs(self.loss_interval))
+                       loss_interval=pairs(self.loss_interval),
+                       interval_kind="parameter-only (bootstrap percentiles of the allocation)")
             if self.exponent_interval is not None:
                 out["exponent_params_interval"] = list(self.exponent_interval)
         return out
@@ -101,7 +116,10 @@ def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0,
 
     With a bootstrap (``bootstrap=fit.bootstrap(1000)``, or one attached to the fit with
     ``fit.with_bootstrap``) the allocation is recomputed for every resample and the result
-    carries ``level`` percentile intervals for N, D, the loss and the exponent of N.
+    carries ``level`` percentile intervals for N, D, the loss and the exponent of N
+    (parameter-only). Every optimum carries its ``extrapolation`` factor beyond the fitted
+    data, and, when the fit carries a calibration (:func:`scalinglaws.calibrate`), the
+    ``level`` calibrated interval of a run's loss there (``loss_forecast``).
 
     >>> import scalinglaws as sl
     >>> ds = sl.datasets.load("chinchilla")
@@ -130,6 +148,14 @@ def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0,
     boot = bootstrap if bootstrap is not None else fit.uncertainty
     if boot is not None:
         out = _with_intervals(fit, out, boot, level)
+    at = {n_sym: out.params, d_sym: out.tokens}
+    out = dataclasses.replace(out, extrapolation=np.broadcast_to(
+        np.asarray(fit.extrapolation_factor(**at), dtype=float), out.params.shape).copy())
+    if fit.calibration is not None:
+        lo, hi = fit.predict_interval(level, kind="calibrated", **at)
+        out = dataclasses.replace(out, loss_forecast=np.column_stack(
+            [np.broadcast_to(lo, out.params.shape), np.broadcast_to(hi, out.params.shape)]),
+            forecast_level=level)
     return _with_extrapolation_warnings(fit, out)
 
 

@@ -185,12 +185,17 @@ def plans_for(curves: list[Curve], given: list[Mapping[str, Any]] | None, auto: 
             continue
         rows: list[dict[str, Any]] = []
         for k, row in enumerate(alloc.records()):
+            if alloc.extrapolation is not None:
+                row["extrapolation"] = float(alloc.extrapolation[k])
+            if alloc.loss_forecast is not None:
+                row["loss_forecast"] = alloc.loss_forecast[k]  # type: ignore[assignment]
             if alloc.params_interval is not None:
                 row.update(params_interval=alloc.params_interval[k],  # type: ignore[dict-item]
                            tokens_interval=alloc.tokens_interval[k],  # type: ignore[index]
                            loss_interval=alloc.loss_interval[k])  # type: ignore[index]
             rows.append(row)
-        level = alloc.level if alloc.params_interval is not None else None
+        level = (alloc.level if alloc.params_interval is not None
+                 else alloc.forecast_level if alloc.loss_forecast is not None else None)
         out.append(page.plan_table(rows, caption, level) + page.warnings_list(alloc.warnings))
     return out
 

@@ -120,18 +120,32 @@ PLAN_KEYS = ("flops", "params", "tokens", "loss")
 
 def plan_table(rows: Sequence[Mapping[str, Any]], caption: str = "Compute-optimal allocation",
                level: float | None = None) -> str:
-    """Compute-optimal rows (flops, params, tokens, loss; optionally ``*_interval`` pairs)."""
+    """Compute-optimal rows (flops, params, tokens, loss; optionally ``*_interval`` pairs, the
+    ``extrapolation`` factor and a calibrated ``loss_forecast`` pair); every interval column
+    says its kind."""
     head = ["training compute C (FLOPs)", "parameters N", "tokens D", "tokens per parameter",
             "predicted loss"]
+    beyond = all("extrapolation" in r for r in rows) and bool(rows)
+    forecast = level is not None and bool(rows) and all("loss_forecast" in r for r in rows)
     intervals = level is not None and all("params_interval" in r for r in rows)
+    pct = f"{level:.0%}" if level is not None else ""
+    if beyond:
+        head.append("beyond the data")
+    if forecast:
+        head.append(f"loss {pct} interval (calibrated on backtests)")
     if intervals:
-        pct = f"{level:.0%}"
-        head += [f"N {pct} interval", f"D {pct} interval", f"loss {pct} interval"]
+        head += [f"N {pct} interval (parameter-only)", f"D {pct} interval (parameter-only)",
+                 f"loss {pct} interval (parameter-only)"]
     body = []
     for row in rows:
         c, n, d, loss = (float(row[k]) for k in PLAN_KEYS)
         ratio = d / n if n else math.nan
         cells = [f"{c:.3g}", f"{n:.3g}", f"{d:.3g}", f"{ratio:.3g}", f"{loss:.4g}"]
+        if beyond:
+            factor = float(row["extrapolation"])
+            cells.append("inside" if factor <= 1.0 else f"{factor:.1f}×")
+        if forecast:
+            cells.append(_pair(row["loss_forecast"], ".4g"))
         if intervals:
             cells += [_pair(row["params_interval"], ".3g"), _pair(row["tokens_interval"], ".3g"),
                       _pair(row["loss_interval"], ".4g")]
@@ -167,6 +181,8 @@ def document(title: str, body: Sequence[str], plotly_js: str | None) -> str:
 def fit_section(number: int, fit: FitResult, plans: Sequence[str]) -> str:
     """A fit's summary table, its bootstrap intervals when it carries a bootstrap, its plans."""
     parts = [f"<section><h2>{number}. {text(fit.law.name)}</h2>", fit.summary().html()]
+    if fit.calibration is not None:
+        parts.append(f'<p class="note">{text(fit.calibration.summary(0.9))}</p>')
     boot = fit.uncertainty
     if boot is not None:
         frame = boot.summary_frame(0.95)
