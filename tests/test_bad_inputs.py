@@ -212,7 +212,7 @@ LAW_CASES = [
         ("map a symbol or role",),
         lambda tmp: sl.fit("E + A*C**(-alpha)", runs_frame(), columns={"Q": "flops"})),
     lib("expression-reads-missing-column", DataError, ("no column 'compute'",),
-        ("--col compute=",),
+        ("--col flops=",),
         lambda tmp: sl.fit("E + A*C**(-alpha)", runs_frame(), columns={"C": "compute"})),
     lib("unknown-function", LawError, ("unknown function 'foo'", "column 6"),
         ("use one of",), lambda tmp: sl.fit("E + A*foo(C)**(-alpha)", runs_frame())),

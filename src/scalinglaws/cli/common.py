@@ -46,7 +46,8 @@ EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 DataArg = Annotated[str, typer.Argument(
     metavar="DATA", help="CSV/Parquet/JSONL file, or a bundled dataset.")]
 ColOpt = Annotated[list[str] | None, typer.Option(
-    "--col", help="Map a symbol or role to a column: --col N=n_params.")]
+    "--col", help="Give a role (params, tokens, flops, loss, ...) or a law's symbol (N, D, "
+    "C) your column: --col params=model_size tokens=n_tokens loss=train_loss.")]
 XOpt = Annotated[str | None, typer.Option("--x", help="Input column of a one-input law.")]
 YOpt = Annotated[str | None, typer.Option(
     "--y", help="Target column (default: the law's, usually loss).")]
@@ -149,7 +150,10 @@ def load_data(source: str, columns: dict[str, str] | None = None,
     flags: :meth:`Dataset.read` and :meth:`Dataset.exclude`."""
     from ..data.dataset import Dataset
 
-    ds = Dataset.read(source, columns=columns or None)
+    from ..fitting import role_of
+
+    roles = {role_of(k) or k: v for k, v in (columns or {}).items()}
+    ds = Dataset.read(source, columns=roles or None)
     if exclude:
         with naming("--exclude", DataError):
             ds = ds.exclude(exclude)
@@ -177,6 +181,16 @@ def parse_numbers(text: str, option: str) -> list[float]:
         except ValueError:
             fail(f"{option}: '{escape(part)}' is not a number — write e.g. 5.76e23")
     return values
+
+
+def more_cols(ctx: typer.Context, col: list[str] | None) -> list[str]:
+    """The ``--col`` items, with the ``key=value`` arguments that follow one
+    (``--col N=model_size D=n_tokens``, as ``--at`` takes them); anything else is refused."""
+    extra = list(ctx.args)
+    if extra and col and all("=" in a and not a.startswith("-") for a in extra):
+        return [*col, *extra]
+    no_extra(ctx)
+    return list(col or [])
 
 
 def no_extra(ctx: typer.Context) -> None:

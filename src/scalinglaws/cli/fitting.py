@@ -127,7 +127,7 @@ def fit_command(
     scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
     scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family
     """
-    c.no_extra(ctx)
+    col = c.more_cols(ctx, col)
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
                "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}

@@ -203,7 +203,7 @@ def compare_command(
 
     Example: scalinglaws compare runs_a.csv runs_b.csv --law chinchilla --json
     """
-    c.no_extra(ctx)
+    col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_):
         from ..plan import compare_data
 
@@ -254,7 +254,7 @@ def isoflop_command(
     Examples: scalinglaws isoflop runs.csv; scalinglaws isoflop chinchilla --budgets log
     --n-boot 200 --json
     """
-    c.no_extra(ctx)
+    col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_):
         from ..plan import isoflop
 

@@ -61,7 +61,7 @@ def plot_command(
     scalinglaws plot fit.json --kind corner --out corner.pdf (a fit saved with --bootstrap);
     scalinglaws plot curves.csv --kind curves --x step --out curves.png
     """
-    c.no_extra(ctx)
+    col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_):
         if kind not in KINDS:
             raise OptionError(f"unknown figure kind '{kind}'", "--kind",

@@ -60,7 +60,7 @@ def backtest_command(
     Examples: scalinglaws backtest runs.csv --law chinchilla --train "flops<1e21";
     scalinglaws backtest runs.csv --law chinchilla --train largest=2 --json --points
     """
-    c.no_extra(ctx)
+    col = c.more_cols(ctx, col)
     if interval not in ("calibrated", "observation", "none"):
         c.fail(f"--interval must be calibrated, observation or none, got {c.escape(interval)}")
     with c.handled(debug, quiet or json_):
@@ -130,7 +130,7 @@ def select_command(
     from ..validate import select
     from .progress import progress_bar
 
-    c.no_extra(ctx)
+    col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_) as caught:
         columns = c.parse_pairs(col or [], "--col")
         ds = c.load_data(data, exclude=exclude)

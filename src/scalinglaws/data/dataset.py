@@ -152,6 +152,13 @@ class Dataset:
             return cls(registry.table(entry.name), columns=columns, **kwargs)
         return cls.from_path(path, columns=columns, **kwargs)
 
+    def with_columns(self, roles: Mapping[str, str]) -> Dataset:
+        """A copy whose columns ``roles`` maps to (role -> column) carry those roles:
+        ``ds.with_columns({"params": "model_size"})``; flops are derived when params and
+        tokens are then present."""
+        return Dataset(self._frame, columns=roles, flops_factor=self._flops_factor,
+                       name=self._name, citation=self._citation)
+
     # -- access ---------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._frame)

@@ -9,6 +9,11 @@ from .api import fit as fit
 from .calibrating import calibrate as calibrate
 from .calibration import KIND_LABELS as KIND_LABELS
 from .calibration import Calibration as Calibration
+from .columns import bind_data as bind_data
+from .columns import bind_many as bind_many
+from .columns import role_of as role_of
+from .columns import split_columns as split_columns
+from .columns import with_roles as with_roles
 from .files import load as load
 from .files import load_fit as load_fit
 from .files import load_shared_fit as load_shared_fit

@@ -7,13 +7,13 @@ from typing import Any, overload
 
 import pandas as pd
 
-from ..data.dataset import Dataset, as_dataset
+from ..data.dataset import Dataset
 from ..engine import FitOptions
 from ..exceptions import OptionError
 from ..laws import fix as fix_parameters
-from ..laws import resolve
 from ..laws import tie as tie_parameters
 from ..laws.law import Law
+from .columns import bind_data
 from .result import FitResult
 from .shared import SharedFit, fit_shared
 from .single import fit_law
@@ -74,7 +74,10 @@ def fit(
     y:
         The target column (default: the law's target, ``loss`` for most laws).
     columns:
-        Map from the law's input symbols or roles to columns (``{"N": "n_params"}``).
+        Map from roles or the law's input symbols to your columns (``{"params":
+        "model_size"}`` or ``{"N": "model_size"}``, ``{"loss": "train_loss"}``): the columns
+        are renamed to the roles first (:mod:`scalinglaws.fitting.columns`), so the fit speaks
+        of roles and can be planned and queried by them.
     loss:
         ``"huber"`` (default: Huber on log residuals, as Hoffmann et al. 2022),
         ``"mse_log"``, ``"mse_log1p"`` (least squares on ln(1 + y), as the BNSL paper
@@ -123,12 +126,11 @@ def fit(
     """
     options = FitOptions(loss=loss, delta=delta, overestimate_penalty=overestimate_penalty,
                          starts=starts, n_polish=n_polish, max_iter=max_iter)
-    bound = resolve(law, x=x, columns=columns)
+    bound, ds = bind_data(law, data, x=x, columns=columns, y=y)
     if fix:
         bound = fix_parameters(bound, fix)
     if tie:
         bound = tie_parameters(bound, tie)
-    ds = as_dataset(data)
     if by is None and shared is None:
         return fit_law(bound, ds, y=y, options=options, init=init, weights=weights,
                        throw=throw)

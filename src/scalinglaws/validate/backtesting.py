@@ -13,10 +13,9 @@ import pandas as pd
 
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
-from ..data.dataset import Dataset, as_dataset
+from ..data.dataset import Dataset
 from ..exceptions import DataError, OptionError, ScalingLawWarning
-from ..fitting import FitOptions, FitResult, FitStatus, calibrate, fit_law
-from ..laws import resolve
+from ..fitting import FitOptions, FitResult, FitStatus, bind_data, calibrate, fit_law
 from ..laws.law import Law
 from .split import Fold, folds
 
@@ -199,8 +198,7 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
         raise OptionError(f"unknown interval kind {interval!r}", "argument 'interval'",
                           "use 'calibrated', 'observation' (parameter-only) or None")
     options = FitOptions.coerce(**fit_options)
-    ds = as_dataset(data)
-    law_obj = resolve(law, x=x, columns=columns)
+    law_obj, ds = bind_data(law, data, x=x, columns=columns, y=y)
     splits = folds(ds, train, order=order)
     w = None if weights is None else np.asarray(weights, dtype=float)
     if w is not None and w.shape != (len(ds),):

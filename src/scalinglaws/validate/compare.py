@@ -15,12 +15,11 @@ import pandas as pd
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
 from ..common.numbers import table_float
-from ..data.dataset import Dataset, as_dataset
+from ..data.dataset import Dataset
 from ..engine.objective import log_shift
 from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
-from ..fitting import FitOptions, FitResult, fit_law
-from ..laws import resolve
+from ..fitting import FitOptions, FitResult, bind_many, fit_law
 from ..laws.law import Law
 from .backtesting import Backtest, backtest, rule_label
 from .split import folds
@@ -84,15 +83,14 @@ def compare_laws(laws: Sequence[Law | str], data: Dataset | pd.DataFrame, train:
     law_specs = checked_laws(laws, "compare_laws", "e.g. ['chinchilla', 'kaplan']")
     level = check_level(level)
     n_boot = check_n_boot(n_boot, "the delta method", "use e.g. 200, or 0")
-    ds = as_dataset(data)
+    bound, ds = bind_many(law_specs, data, x=x, columns=columns)
     splits = folds(ds, train, order=order)
     # options shared by every law fail once, here, rather than as an error row per law
     options = FitOptions.coerce(**fit_options)
     rule = rule_label(train)
     rows: list[dict[str, Any]] = []
     tests: dict[str, Backtest] = {}
-    for spec in law_specs:
-        law = resolve(spec, x=x, columns=columns)
+    for law in bound:
         label = law.name if law.name not in tests else f"{law.name}#{len(tests)}"
         row: dict[str, Any] = {"law": label, "n_params": len(law.parameters)}
         try:

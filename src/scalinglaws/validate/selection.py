@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..data.dataset import Dataset, as_dataset
+from ..data.dataset import Dataset
 from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
-from ..fitting import FitResult, calibrate
-from ..laws import catalog, resolve
+from ..fitting import FitResult, bind_many, calibrate, split_columns, with_roles
+from ..laws import catalog
 from ..laws.law import Law
 from .candidates import DEFAULT_CHOICES as DEFAULT_CHOICES
 from .candidates import CandidateFits, Choice
@@ -92,8 +92,7 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     if strategy not in (*STRATEGIES, "auto"):
         raise OptionError(f"unknown strategy {strategy!r}", "argument 'strategy'",
                           "use 'best', 'average' or 'auto'")
-    ds = as_dataset(data)
-    law_list = _candidate_laws(ds, laws, x, columns)
+    law_list, ds = _candidate_laws(data, laws, x, columns)
     choice_list = _checked_choices(choices)
     candidates = [(law, c) for law in law_list for c in choice_list]
     size = _size(ds, order, holdout, choice_list)
@@ -128,15 +127,22 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
         folds=_FoldsOf(fits, top), data=ds, y=y, level=level)
 
 
-def _candidate_laws(ds: Dataset, laws: Sequence[Law | str] | None, x: str | None,
-                    columns: Mapping[str, str] | None) -> list[Law]:
-    """The laws given (bound to the data's columns), or the general-purpose ones that suit
-    the data when none are."""
+def _candidate_laws(data: Any, laws: Sequence[Law | str] | None, x: str | None,
+                    columns: Mapping[str, str] | None) -> tuple[list[Law], Dataset]:
+    """The laws given (bound to roles), or the general-purpose ones that suit the data when
+    none are; and the data with the columns ``columns`` maps renamed to their roles."""
     specs = [] if laws is None else checked_laws(
         laws, "select", "e.g. ['chinchilla', 'kaplan'], or None for the general-purpose "
         "laws that suit the data", allow_empty=True)
-    return ([resolve(law, x=x, columns=columns) for law in specs]
-            if specs else default_laws(ds, x))
+    if specs:
+        return bind_many(specs, data, x=x, columns=columns)
+    renames, rest = split_columns(columns)
+    if rest:
+        raise OptionError(f"{', '.join(rest)} is not a role", "argument 'columns'",
+                          "map roles (params, tokens, flops, loss, ...) to columns, or name "
+                          "the laws whose inputs these are")
+    ds = with_roles(data, renames)
+    return default_laws(ds, x), ds
 
 
 def _checked_choices(choices: Sequence[Choice] | None) -> list[Choice]:
