@@ -149,7 +149,6 @@ def load_data(source: str, columns: dict[str, str] | None = None,
     """The runs of DATA (a file, or a bundled dataset's name), less the rows ``--exclude``
     flags: :meth:`Dataset.read` and :meth:`Dataset.exclude`."""
     from ..data.dataset import Dataset
-
     from ..fitting import role_of
 
     roles = {role_of(k) or k: v for k, v in (columns or {}).items()}
