@@ -205,7 +205,7 @@ def test_query_failure_exits_1(fit_json):
         (("fit", "chinchilla", "--law", "E + A.real"), "unexpected"),
         (("fit", "chinchilla", "--law", "chinchilla", "--col", "Nparams"), "key=value"),
         (("fit", "chinchilla", "--law", "chinchilla", "--col", "N=nosuch"), "nosuch"),
-        (("fit", "chinchilla", "--law", "power_law"), "x="),
+        (("fit", "chinchilla", "--law", "power_law"), "--x flops"),
         (("fit", "chinchilla", "--law", "chinchilla", "--loss", "l1"), "unknown loss"),
         (("plan", "FIT", "--flops", "abc"), "not a number"),
         (("plan", "FIT", "--flops", "-1e20"), "positive"),

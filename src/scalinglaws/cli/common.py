@@ -26,12 +26,14 @@ from ..exceptions import (
     QueryError,
     ScalingLawError,
     ScalingLawWarning,
+    format_message,
 )
 
 # the rules of ``backtest --train`` and ``plot --train`` (RULES_HELP: a comparison names the
 # fitted runs) and of ``select --holdout`` (HOLDOUT_HELP: a comparison names the held-out runs)
 from ..validate.rules import HOLDOUT_HELP as HOLDOUT_HELP
 from ..validate.rules import RULES_HELP as RULES_HELP
+from .terms import cli_terms
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
@@ -81,6 +83,7 @@ class Caught:
 
     def __init__(self, records: list[warnings.WarningMessage]) -> None:
         self._records = records
+        self.printed = False
 
     @property
     def messages(self) -> list[str]:
@@ -101,11 +104,20 @@ def handled(debug: bool, quiet: bool = False) -> Iterator[Caught]:
             if debug:
                 traceback.print_exc()
             code = EXIT_FAILED if isinstance(exc, FitError | QueryError) else EXIT_BAD_INPUT
-            fail(escape(str(exc)), code)
+            # the warnings that explain an error come before it
+            _print_caught(caught, quiet)
+            caught.printed = True
+            fail(escape(format_message(cli_terms(exc.what) or exc.what, cli_terms(exc.where),
+                                       cli_terms(exc.fix))), code)
         finally:
-            if not quiet:
-                for message in caught.messages:
-                    err.print(f"[yellow]warning:[/] {escape(message)}")
+            if not getattr(caught, "printed", False):
+                _print_caught(caught, quiet)
+
+
+def _print_caught(caught: Caught, quiet: bool) -> None:
+    if not quiet:
+        for message in caught.messages:
+            err.print(f"[yellow]warning:[/] {escape(cli_terms(message) or '')}")
 
 
 def print_warnings(messages: tuple[str, ...] | list[str], quiet: bool,

@@ -189,7 +189,8 @@ class Dataset:
             raise DataError(
                 f"the dataset has no column '{name}'",
                 f"available columns: {', '.join(self.columns)}",
-                f"map one with columns={{'{name}': 'your_column'}} (CLI: --col {name}=COLUMN)",
+                f"map one of them to it, --col {name}=COLUMN (Python: "
+                f"columns={{'{name}': 'COLUMN'}})",
             )
 
     def column(self, name: str) -> np.ndarray:

@@ -54,11 +54,12 @@ def _fit_from_record(record: Any, path: Any, group: str | None) -> FitResult:
             raise ResultFileError(
                 f"{path} holds a joint fit across the groups of '{shared.by}'",
                 f"groups: {', '.join(shared.groups)}",
-                "pick one with group=... (CLI: --group), or read it with sl.load_shared_fit")
+                "pick one with --group (Python: group=..., or read it with "
+                "sl.load_shared_fit)")
         return shared.for_group(group)
     if group is not None:
         raise ResultFileError(f"{path} holds the fit of one data set, not of groups",
-                              "argument 'group'", "drop group= (CLI: --group)")
+                              "argument 'group'", "drop --group (Python: group=)")
     return FitResult.from_dict(record)
 
 

@@ -78,5 +78,6 @@ def bind_inputs(law: Law, x: str | None, columns: Mapping[str, str] | None) -> L
         raise LawError(
             f"law '{law.name}' needs to know which column its input "
             f"{', '.join(law.unbound_inputs)} reads",
-            "argument 'x'", "pass x='flops' (or params, tokens, ...); CLI: --x flops")
+            "argument 'x'", "name its column, e.g. --x flops (or params, tokens, ...; "
+            "Python: x='flops')")
     return law

@@ -356,8 +356,8 @@ def _checked_inputs(expression: str, order: Sequence[str],
         raise LawError(
             "the expression has no input",
             f"expression {expression!r}",
-            f"map its input symbol to a column: sl.fit(..., columns={{'{sym}': 'flops'}}) "
-            f"(CLI: --col {sym}=flops), Law(..., inputs={{'{sym}': 'flops'}}); or write "
+            f"map its input symbol to a column, --col {sym}=flops (Python: "
+            f"columns={{'{sym}': 'flops'}} or Law(..., inputs={{'{sym}': 'flops'}})), or write "
             "N, D, C, S, which read params, tokens, flops, step",
         )
     return {s: inputs[s] for s in order if s in inputs}

@@ -25,7 +25,7 @@ def check_dataset(data: Any, where: str, *, required: bool = False) -> Dataset |
     if data is None:
         if required:
             raise DataError("this figure needs the runs", where,
-                            "pass data=sl.Dataset.from_csv(...) (CLI: --data DATA)")
+                            "give the runs with --data DATA (Python: data=sl.Dataset.read(...))")
         return None
     if not isinstance(data, Dataset):
         raise DataError(f"data must be a Dataset, got {type(data).__name__}", where,

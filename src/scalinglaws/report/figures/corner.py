@@ -109,8 +109,8 @@ def _bootstrap(value: Any) -> Bootstrap:
         if value.uncertainty is None:
             raise OptionError("the fit carries no bootstrap",
                               "argument 'boot_or_fit' of corner_figure",
-                              "pass fit.bootstrap(200), or fit.with_bootstrap(...) (CLI: "
-                              "scalinglaws fit DATA --law LAW --bootstrap 200 --out fit.json)")
+                              "bootstrap the fit: scalinglaws fit DATA --law LAW --bootstrap 200 "
+                              "--out fit.json (Python: fit.bootstrap(200))")
         return value.uncertainty  # type: ignore[no-any-return]
     raise OptionError(f"expected a Bootstrap or a fit carrying one, got {type(value).__name__}",
                       "argument 'boot_or_fit' of corner_figure",

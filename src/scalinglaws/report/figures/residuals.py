@@ -54,7 +54,7 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) ->
         if data is None:
             raise DataError("the fit carries no data (it was read from a file)",
                             "argument 'data' of residuals_figure",
-                            "pass data= (CLI: --data DATA)")
+                            "give the runs with --data DATA (Python: data=...)")
     ds = check_dataset(data, "argument 'data' of residuals_figure", required=True)
     assert ds is not None
     y = ds.column(target(fit))
