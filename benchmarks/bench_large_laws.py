@@ -5,9 +5,11 @@ The data are the 1,911 dense runs of Li et al. 2025 ("Predictable Scale: Part I"
 arXiv:2503.04715; ``../shared/data/steplaw/dense_lr_bs_loss.csv``): five model sizes, fifteen
 token budgets, a grid of learning rates and batch sizes. Each law is written as an expression;
 parameters whose sign the data decide (coefficients of logs, the optimum's offsets) are given
-symmetric bounds where the defaults would not (a power of N whose exponent may be negative, the
-coefficients inside an ``exp``), as a user writes them; the others keep the default specs (the
-coefficients of terms of either sign, such as ``c1*log(N)``, are free in sign by default). Both
+symmetric bounds (±50) where the defaults would not bound them (a power of N whose exponent may
+be negative, the coefficients inside an ``exp``) or where an optimum's offsets would drift once
+its curvature vanishes (the penalty and power forms), as a user writes them; the others keep
+the default specs (the coefficients of terms of either sign, such as ``c1*log(N)``, and the
+offsets inside a square are free in sign by default). Both
 fitters minimise the same objective (Huber, delta 1e-3, on log residuals). The reference draws
 64 starts uniformly (log-uniformly for log-scale parameters) in each parameter's search box,
 redrawing a start until the objective there is finite (as a careful user would), and runs
@@ -64,11 +66,11 @@ LAWS: dict[str, tuple[str, list[str]]] = {
                       " - l2*log(D))*(log(bs) - b0 - b1*log(D)) + h*log(bs)", []),
     # a power law with a multiplicative lr/bs penalty
     "penalty11": ("(E + A/N**alpha + B/D**beta)*(1 + c*(log(lr) - l0 - l1*log(N))**2"
-                  " + d*(log(bs) - b0 - b1*log(D))**2)", []),
+                  " + d*(log(bs) - b0 - b1*log(D))**2)", ["l0", "l1", "b0", "b1"]),
     # the same penalty with size- and data-dependent curvatures and optima
     "penalty15": ("(E + A/N**alpha + B/D**beta)*(1 + (c0 + c1*log(N))*(log(lr) - l0 - l1*log(N)"
                   " - l2*log(D))**2 + (d0 + d1*log(D))*(log(bs) - b0 - b1*log(D)"
-                  " - b2*log(N))**2)", []),
+                  " - b2*log(N))**2)", ["l0", "l1", "l2", "b0", "b1", "b2"]),
     # exp of a quadratic polynomial in the logs (the response-surface form)
     "exppoly16": ("E + exp(p0 + p1*log(N) + p2*log(D) + p3*log(lr) + p4*log(bs)"
                   " + q1*log(lr)**2 + q2*log(bs)**2 + q3*log(lr)*log(bs)"
@@ -80,7 +82,7 @@ LAWS: dict[str, tuple[str, list[str]]] = {
                 " + d0*N**d1*D**d2*(log(bs) - b0 - b1*log(D) - b2*log(N))**2"
                 " + g0*(log(lr) - l0 - l1*log(N) - l2*log(D))*(log(bs) - b0 - b1*log(D)"
                 " - b2*log(N))",
-                ["c1", "c2", "d1", "d2"]),
+                ["c1", "c2", "d1", "d2", "l0", "l1", "l2", "b0", "b1", "b2", "g0"]),
 }
 
 
