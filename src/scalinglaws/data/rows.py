@@ -56,8 +56,9 @@ def where_rows(frame: pd.DataFrame, expr: str, *, aliases: Mapping[str, str] | N
     try:
         result = frame.eval(expr, engine="python", resolvers=(extra,), local_dict={},
                             global_dict={})
-    except SyntaxError as exc:
-        raise DataError(f"cannot read the row filter: {exc.msg}", where, _QUOTING) from None
+    except SyntaxError as exc:  # pandas words some as "... in numexpr query": not ours
+        message = "invalid syntax" if "numexpr" in str(exc.msg) else exc.msg
+        raise DataError(f"cannot read the row filter: {message}", where, _QUOTING) from None
     except NameError as exc:  # pandas' UndefinedVariableError
         _undefined(str(exc), frame, aliases, where)
     except Exception as exc:  # whatever fails in evaluating is the expression's doing
@@ -76,7 +77,11 @@ def exclude_rows(frame: pd.DataFrame, column: str, *, aliases: Mapping[str, str]
                  name: str = ARGUMENTS["exclude"]) -> np.ndarray:
     """Positions of the rows not flagged true in the true/false column ``column``."""
     source = _column(frame, column, _aliases(frame, aliases), name)
-    return np.flatnonzero(~v.true_false(frame[source].reset_index(drop=True), column))
+    try:
+        flagged = v.true_false(frame[source].reset_index(drop=True), column)
+    except DataError as exc:
+        raise DataError(exc.what, f"{name}, {exc.where}", exc.fix) from None
+    return np.flatnonzero(~flagged)
 
 
 def dropna_rows(frame: pd.DataFrame, columns: Sequence[str] | None = None, *,
