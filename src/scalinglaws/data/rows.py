@@ -273,7 +273,7 @@ def _values_hint(frame: pd.DataFrame, expr: str) -> str:
 
 def _empty(series: pd.Series) -> np.ndarray:
     """Whether each cell is empty: NaN/None, or blank text."""
-    missing = series.isna().to_numpy(dtype=bool)
+    missing = series.isna().to_numpy(dtype=bool, copy=True)
     if series.dtype.kind not in "biufcmM":
         missing |= series.map(lambda x: isinstance(x, str) and not x.strip()).to_numpy(bool)
     return missing
