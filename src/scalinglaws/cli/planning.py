@@ -214,8 +214,8 @@ def compare_command(
 
         columns = c.parse_pairs(col or [], "--col")
         rows = c.Rows(where, dropna, last_by, best_of, best_by)
-        ds_a = c.load_data(data_a, columns=columns, exclude=exclude, rows=rows)
-        ds_b = c.load_data(data_b, columns=columns, exclude=exclude, rows=rows)
+        ds_a, ds_b = (c.load_data(d, columns=columns, exclude=exclude, rows=rows,
+                                  reads=columns.values()) for d in (data_a, data_b))
         cmp = compare_data(ds_a, ds_b, law, budget=budget, n_boot=n_boot, seed=seed)
     if json_:
         c.emit_json(cmp.to_dict())

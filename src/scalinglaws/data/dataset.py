@@ -139,14 +139,11 @@ class Dataset:
              rows: r.RowSelection | None = None, **kwargs: Any) -> Dataset:
         """Read runs from a file (CSV, TSV, Parquet, JSON Lines or JSON, told by the suffix,
         possibly compressed) or, when no such file exists, the bundled dataset of that name
-        (see ``sl.datasets.names()``); ``columns`` maps roles to the table's columns as in
-        :meth:`from_frame`. This is how the command line reads its DATA argument.
-
-        The rows are selected on the table as read, before its roles are validated (so that
-        ``dropna=True`` can drop a crashed run's empty loss), in this order: ``where``,
-        ``exclude``, ``dropna``, ``last_by``, ``best_of`` with ``by`` (see
-        :class:`~scalinglaws.data.rows.RowSelection`, which ``rows=`` takes whole); the
-        names are the table's columns, or roles that ``columns`` maps.
+        (see ``sl.datasets.names()``); ``columns`` maps roles to columns as in
+        :meth:`from_frame`. Rows are selected before the roles are validated (``dropna=True``
+        drops a crashed run's empty loss), in the order of
+        :class:`~scalinglaws.data.rows.RowSelection` (which ``rows=`` takes whole). This is
+        how the command line reads its DATA argument.
 
         >>> import scalinglaws as sl
         >>> len(sl.Dataset.read("chinchilla"))

@@ -18,7 +18,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -228,7 +228,7 @@ def _column(frame: pd.DataFrame, column: str, aliases: Mapping[str, str], where:
 
 
 def _undefined(message: str, frame: pd.DataFrame, aliases: Mapping[str, str],
-               where: str) -> None:
+               where: str) -> NoReturn:
     found = re.search(r"'([^']*)' is not defined", message)
     missing = found.group(1) if found else message
     if message.startswith("local variable"):
