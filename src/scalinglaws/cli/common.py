@@ -11,8 +11,9 @@ import json
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -20,7 +21,6 @@ import typer
 from rich.console import Console
 
 from ..exceptions import (
-    DataError,
     FitError,
     OptionError,
     QueryError,
@@ -46,7 +46,8 @@ EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 
 # -- options shared by the commands that fit data (fit, backtest, select) ----------------------
 DataArg = Annotated[str, typer.Argument(
-    metavar="DATA", help="CSV/Parquet/JSONL file, or a bundled dataset.")]
+    metavar="DATA", help="CSV/TSV/Parquet/JSON(L) file, possibly compressed (.gz), or a "
+    "bundled dataset.")]
 ColOpt = Annotated[list[str] | None, typer.Option(
     "--col", help="Give a role (params, tokens, flops, loss, ...) or a law's symbol (N, D, "
     "C) your column: --col params=model_size tokens=n_tokens loss=train_loss.")]
@@ -61,6 +62,59 @@ ExcludeOpt = Annotated[str | None, typer.Option(
 OrderOpt = Annotated[str | None, typer.Option(
     "--order", help="Column that orders runs by size (default: params, flops or tokens).")]
 LawOpt = Annotated[str, typer.Option("--law", help="Catalog name or expression.")]
+
+# -- row options of every command that reads DATA: applied to the table as read --------------
+WhereOpt = Annotated[str | None, typer.Option(
+    "--where", metavar="EXPR", help="Keep the rows where EXPR holds (pandas query syntax): "
+    "--where \"State == 'finished' and params > 1e8\"; a column name with spaces or / goes "
+    "in backticks: --where '`train/loss` < 4'.")]
+DropnaOpt = Annotated[bool, typer.Option(
+    "--dropna", help="Drop the rows with an empty params, tokens, flops, loss, step or lr, or "
+    "an empty cell in a column that --x, --y or --col names (a crashed run's loss).")]
+LastByOpt = Annotated[str | None, typer.Option(
+    "--last-by", metavar="COLUMN", help="Keep one row per value of COLUMN (a run): the one "
+    "with the largest step, or the last row when there is no step column.")]
+BestOfOpt = Annotated[str | None, typer.Option(
+    "--best-of", metavar="COLUMN", help="Keep per --best-by group the row with the lowest "
+    "COLUMN: --best-of loss --best-by params,tokens (the best learning rate of each size and "
+    "budget; ties: the first row).")]
+BestByOpt = Annotated[str | None, typer.Option(
+    "--best-by", metavar="COLS", help="The columns (comma-separated) whose equal values form "
+    "a --best-of group.")]
+#: how errors name the row options (and --exclude, applied with them)
+ROW_OPTIONS = {"where": "option --where", "exclude": "option --exclude",
+               "dropna": "option --dropna", "last_by": "option --last-by",
+               "best_of": "option --best-of", "by": "option --best-by"}
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A command's row options: ``--where``, ``--dropna``, ``--last-by``, ``--best-of`` and
+    ``--best-by``, applied in that order (``--exclude`` after ``--where``) to DATA as read."""
+
+    where: str | None = None
+    dropna: bool = False
+    last_by: str | None = None
+    best_of: str | None = None
+    best_by: str | None = None
+
+    def without_data(self) -> None:
+        """Refuse the options when the command was given no runs (a fit file without
+        ``--data``): there are no rows to select."""
+        given = [w for w in self.words() if w.startswith("--")]
+        if given:
+            raise OptionError("the row options select rows of the runs, and no runs are given",
+                              f"option {given[0]}", "give the runs with --data DATA")
+
+    def words(self) -> list[str]:
+        """The options as command-line words (for a report's provenance)."""
+        words = ["--where", self.where] if self.where is not None else []
+        words += ["--dropna"] if self.dropna else []
+        for flag, value in (("--last-by", self.last_by), ("--best-of", self.best_of),
+                            ("--best-by", self.best_by)):
+            words += [flag, value] if value is not None else []
+        return words
+
 
 # -- options of every command ------------------------------------------------------------------
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -157,18 +211,24 @@ def escape(text: str) -> str:
 
 # -- input ----------------------------------------------------------------------------------------
 def load_data(source: str, columns: dict[str, str] | None = None,
-              exclude: str | None = None) -> Dataset:
-    """The runs of DATA (a file, or a bundled dataset's name), less the rows ``--exclude``
-    flags: :meth:`Dataset.read` and :meth:`Dataset.exclude`."""
+              exclude: str | None = None, *, rows: Rows | None = None,
+              reads: Iterable[str | None] = ()) -> Dataset:
+    """The runs of DATA (a file, or a bundled dataset's name), less the rows the row options
+    and ``--exclude`` drop: :meth:`Dataset.read` with a :class:`~..data.rows.RowSelection`
+    whose errors name the options. ``reads`` names the columns the command reads besides the
+    roles (``--x``, ``--y``, ``--col``): ``--dropna`` covers them too."""
     from ..data.dataset import Dataset
+    from ..data.rows import RowSelection
     from ..fitting import role_of
 
     roles = {role_of(k) or k: v for k, v in (columns or {}).items()}
-    ds = Dataset.read(source, columns=roles or None)
-    if exclude:
-        with naming("--exclude", DataError):
-            ds = ds.exclude(exclude)
-    return ds
+    rows = rows or Rows()
+    by = None if rows.best_by is None else [c.strip() for c in rows.best_by.split(",")
+                                            if c.strip()]
+    selection = RowSelection(where=rows.where, exclude=exclude, dropna=rows.dropna,
+                             last_by=rows.last_by, best_of=rows.best_of, by=by,
+                             needed=tuple(c for c in reads if c), names=ROW_OPTIONS)
+    return Dataset.read(source, columns=roles or None, rows=selection)
 
 
 def parse_pairs(items: list[str], option: str) -> dict[str, str]:

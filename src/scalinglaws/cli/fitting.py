@@ -59,6 +59,13 @@ class FitRequest:
     exclude: str | None
     options: dict[str, Any]
     calibrate: bool = True
+    rows: c.Rows = dataclasses.field(default_factory=c.Rows)
+
+    def load(self) -> Dataset:
+        """The runs, less the rows the row options and ``--exclude`` drop."""
+        reads = [self.options.get("x"), self.options.get("y"),
+                 *(self.options.get("columns") or {}).values()]
+        return c.load_data(self.data, exclude=self.exclude, rows=self.rows, reads=reads)
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,11 @@ def fit_command(
     starts: StartsOpt = "auto",
     max_iter: MaxIterOpt = 1000,
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     bootstrap: BootstrapOpt = None,
     by: ByOpt = None,
     seed: c.SeedOpt = 0,
@@ -125,13 +137,16 @@ def fit_command(
     Examples: scalinglaws fit runs.csv --law chinchilla --out fit.json;
     scalinglaws fit runs.csv --law "E + A*C**(-alpha)" --col C=flops;
     scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
-    scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family
+    scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family;
+    scalinglaws fit sweep.csv --law chinchilla --where final --best-of loss --best-by
+    params,tokens
     """
     col = c.more_cols(ctx, col)
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
                "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}
-    request = FitRequest(data, law, exclude, options, calibrate)
+    request = FitRequest(data, law, exclude, options, calibrate,
+                         c.Rows(where, dropna, last_by, best_of, best_by))
     if groups is not None or shared is not None:
         fit_groups(request, groups, shared, bootstrap, report, out, json_, debug, quiet)
         return
@@ -176,7 +191,7 @@ def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caugh
     failed), and fold the warnings caught on the way into the fit."""
     from ..fitting import fit
 
-    ds = c.load_data(request.data, exclude=request.exclude)
+    ds = request.load()
     if boot:
         boot.check_data(ds)
     result = fit(request.law, ds, **request.options)
@@ -218,7 +233,7 @@ def fit_groups(request: FitRequest, groups: str | None, shared: str | None,
     with c.handled(debug, quiet or json_) as caught:
         sh.check_combination(groups, shared, bootstrap, report)
         assert groups is not None
-        ds = c.load_data(request.data, exclude=request.exclude)
+        ds = request.load()
         joint = fit(request.law, ds, by=groups, shared=sh.shared_names(shared),
                     **request.options)
         joint = sh.with_warnings(joint, caught.messages)

@@ -194,6 +194,11 @@ def compare_command(
     seed: c.SeedOpt = 0,
     col: c.ColOpt = None,
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -208,8 +213,9 @@ def compare_command(
         from ..plan import compare_data
 
         columns = c.parse_pairs(col or [], "--col")
-        ds_a = c.load_data(data_a, columns=columns, exclude=exclude)
-        ds_b = c.load_data(data_b, columns=columns, exclude=exclude)
+        rows = c.Rows(where, dropna, last_by, best_of, best_by)
+        ds_a, ds_b = (c.load_data(d, columns=columns, exclude=exclude, rows=rows,
+                                  reads=columns.values()) for d in (data_a, data_b))
         cmp = compare_data(ds_a, ds_b, law, budget=budget, n_boot=n_boot, seed=seed)
     if json_:
         c.emit_json(cmp.to_dict())
@@ -244,6 +250,11 @@ def isoflop_command(
         "minimum of an Akima spline through ln loss, Porian et al. 2024).")] = "parabola",
     col: c.ColOpt = None,
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -259,7 +270,8 @@ def isoflop_command(
         from ..plan import isoflop
 
         rule = parse_budget_rule(budgets)
-        ds = c.load_data(data, columns=c.parse_pairs(col or [], "--col"), exclude=exclude)
+        ds = c.load_data(data, columns=c.parse_pairs(col or [], "--col"), exclude=exclude,
+                         rows=c.Rows(where, dropna, last_by, best_of, best_by), reads=[x])
         iso = isoflop(ds, budgets=rule, x=x, level=level, n_boot=n_boot, seed=seed,
                       min_sizes=min_sizes, window=window, estimator=estimator)
     if json_:

@@ -48,6 +48,11 @@ def plot_command(
     by: Annotated[str, typer.Option("--by", help="curves: the column naming runs.")] = "run",
     col: c.ColOpt = None,
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -74,7 +79,8 @@ def plot_command(
         options: dict[str, Any] = {
             "data": data, "law": law, "group": group, "train": train, "level": level,
             "n_boot": n_boot, "seed": seed, "budgets": budgets, "x": x, "y": y, "by": by,
-            "columns": c.parse_pairs(col or [], "--col"), "exclude": exclude}
+            "columns": c.parse_pairs(col or [], "--col"), "exclude": exclude,
+            "rows": c.Rows(where, dropna, last_by, best_of, best_by)}
         fig = draw(kind, source, **options)
         path = save_figure(fig, out)
     if json_:
@@ -86,7 +92,7 @@ def plot_command(
 def draw(kind: str, source: str, *, data: str | None, law: str | None, group: str | None,
          train: str | None, level: float | None, n_boot: int | None, seed: int,
          budgets: str, x: str | None, y: str | None, by: str, columns: dict[str, str],
-         exclude: str | None) -> Any:
+         exclude: str | None, rows: c.Rows | None = None) -> Any:
     """The figure of ``kind`` from the command's arguments."""
     from ..report import figures as f
 
@@ -96,7 +102,7 @@ def draw(kind: str, source: str, *, data: str | None, law: str | None, group: st
 
         runs = _data_source(source, data, kind)
         rule = parse_budget_rule(budgets)
-        ds = c.load_data(runs, columns=columns, exclude=exclude)
+        ds = c.load_data(runs, columns=columns, exclude=exclude, rows=rows, reads=[x])
         iso = isoflop(ds, budgets=rule, x=x or "params", level=level or 0.95,
                       n_boot=1000 if n_boot is None else n_boot, seed=seed)
         return f.isoflop_figure(iso, ds)
@@ -109,10 +115,10 @@ def draw(kind: str, source: str, *, data: str | None, law: str | None, group: st
         bt = run_backtest(_data_source(source, data, kind), law, train, columns=columns,
                           exclude=exclude, x=x, y=y or "loss", level=level or 0.9,
                           n_boot=200 if n_boot is None else n_boot, seed=seed, order=None,
-                          loss="huber", delta=1e-3)
+                          loss="huber", delta=1e-3, rows=rows)
         return f.backtest_figure(bt, x=x if x is not None and x in bt.points else None)
     fit, ds = _fit_and_data(source, data, law, group, kind, x=x, y=y, columns=columns,
-                            exclude=exclude)
+                            exclude=exclude, rows=rows)
     if kind == "fit":
         return f.fit_figure(fit, ds, level=level or 0.9)
     if kind == "residuals":
@@ -150,7 +156,7 @@ def _data_source(source: str, data: str | None, kind: str) -> str:
 
 def _fit_and_data(source: str, data: str | None, law: str | None, group: str | None,
                   kind: str, *, x: str | None, y: str | None, columns: dict[str, str],
-                  exclude: str | None) -> tuple[Any, Any]:
+                  exclude: str | None, rows: c.Rows | None = None) -> tuple[Any, Any]:
     """The fit (read from FIT, or fitted to DATA with --law; None for curves without one)
     and the runs (--data with a FIT file, else DATA)."""
     from ..fitting import fit as fit_law
@@ -161,7 +167,10 @@ def _fit_and_data(source: str, data: str | None, law: str | None, group: str | N
             raise OptionError("--law goes with DATA; a fit file has its law", "--law",
                               "drop --law")
         fit: Any = load(source, group)
-        ds = c.load_data(data, columns=columns, exclude=exclude) if data else None
+        if not data and rows is not None:
+            rows.without_data()
+        ds = (c.load_data(data, columns=columns, exclude=exclude, rows=rows,
+                          reads=[x, y, *columns.values()]) if data else None)
         return fit, ds
     if group is not None:
         raise OptionError("--group picks a group of a joint fit file", "--group",
@@ -169,7 +178,8 @@ def _fit_and_data(source: str, data: str | None, law: str | None, group: str | N
     if data is not None:
         raise OptionError("--data goes with a FIT file", "--data",
                           "give the runs as the first argument only")
-    ds = c.load_data(source, columns=columns, exclude=exclude)
+    ds = c.load_data(source, columns=columns, exclude=exclude, rows=rows,
+                     reads=[x, y, *columns.values()])
     if law is None:
         if kind == "curves":
             return None, ds

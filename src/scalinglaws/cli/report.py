@@ -21,6 +21,11 @@ def report_command(
     title: Annotated[str, typer.Option("--title", help="The report's title.")
                      ] = "scalinglaws report",
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -35,8 +40,12 @@ def report_command(
         from ..report import html
 
         items = [load(path) for path in fits]
-        ds = c.load_data(data, exclude=exclude) if data is not None else None
-        command = _command(fits, out, data, title, exclude)
+        rows = c.Rows(where, dropna, last_by, best_of, best_by)
+        if data is None:
+            rows.without_data()
+        ds = c.load_data(data, exclude=exclude, rows=rows) if data is not None else None
+        command = _command(fits, out, data, title, exclude) + "".join(
+            f" {shlex.quote(w)}" for w in rows.words())
         path = html(items, out, data=ds, title=title, command=command)
     if json_:
         c.emit_json({"out": str(path), "items": len(items), "bytes": path.stat().st_size,

@@ -50,6 +50,11 @@ def backtest_command(
     loss: c.LossOpt = "huber",
     delta: c.DeltaOpt = 1e-3,
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     points: PointsOpt = False,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
@@ -68,7 +73,8 @@ def backtest_command(
                           exclude=exclude, x=x, y=y or "loss", level=level, n_boot=n_boot,
                           seed=seed, order=order, loss=loss, delta=delta,
                           show_progress=not (quiet or json_),
-                          interval=None if interval == "none" else interval)
+                          interval=None if interval == "none" else interval,
+                          rows=c.Rows(where, dropna, last_by, best_of, best_by))
     if json_:
         c.emit_json(bt.to_dict(points=points))
     else:
@@ -82,8 +88,8 @@ def backtest_command(
 def run_backtest(data: str, law: str, train: str, *, columns: Mapping[str, str],
                  exclude: str | None, x: str | None, y: str, level: float, n_boot: int,
                  seed: int | None, order: str | None, loss: str, delta: float,
-                 show_progress: bool = False, interval: str | None = "calibrated"
-                 ) -> Backtest:
+                 show_progress: bool = False, interval: str | None = "calibrated",
+                 rows: c.Rows | None = None) -> Backtest:
     """Read the data as ``fit`` does and backtest the law on the train rule (with a progress
     bar over the folds on stderr when ``show_progress``)."""
     from ..validate import backtest
@@ -92,7 +98,8 @@ def run_backtest(data: str, law: str, train: str, *, columns: Mapping[str, str],
     if n_boot < 0 or n_boot == 1:
         c.fail(f"--n-boot must be 0 (the delta method) or at least 2, got {n_boot} — "
                "e.g. --n-boot 200")
-    ds = c.load_data(data, exclude=exclude)
+    ds = c.load_data(data, exclude=exclude, rows=rows,
+                     reads=[x, y, order, *columns.values()])
     with progress_bar("backtest", 1, show_progress) as update:
         return backtest(law, ds, train, level=level, interval=interval, n_boot=n_boot,
                         seed=seed, order=order, x=x, y=y, columns=columns or None, loss=loss,
@@ -116,6 +123,11 @@ def select_command(
     x: c.XOpt = None,
     y: c.YOpt = "loss",
     exclude: c.ExcludeOpt = None,
+    where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False,
+    last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None,
+    best_by: c.BestByOpt = None,
     out: SelectOutOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
@@ -133,7 +145,9 @@ def select_command(
     col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_) as caught:
         columns = c.parse_pairs(col or [], "--col")
-        ds = c.load_data(data, exclude=exclude)
+        ds = c.load_data(data, exclude=exclude, rows=c.Rows(where, dropna, last_by, best_of,
+                                                            best_by),
+                         reads=[x, y, order, *columns.values()])
         with progress_bar("select", 1, not (quiet or json_)) as update:
             sel = select(ds, laws=split_laws(laws or []) or None, holdout=holdout,
                          strategy=strategy, nested_backtest=nested, level=level, order=order,

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError
+from ..exceptions import DataError, OptionError
+from . import rows as r
 from . import validation as v
 
 
@@ -132,25 +133,43 @@ class Dataset:
 
     @classmethod
     def read(cls, source: str | os.PathLike[str], *, columns: Mapping[str, str] | None = None,
-             **kwargs: Any) -> Dataset:
-        """Read runs from a file (CSV, Parquet or JSON Lines, told by the suffix) or, when no
-        such file exists, the bundled dataset of that name (see ``sl.datasets.names()``);
-        ``columns`` maps roles to the table's columns as in :meth:`from_frame`. This is how
-        the command line reads its DATA argument.
+             where: str | None = None, exclude: str | None = None,
+             dropna: bool | list[str] = False, last_by: str | None = None,
+             best_of: str | None = None, by: list[str] | None = None,
+             rows: r.RowSelection | None = None, **kwargs: Any) -> Dataset:
+        """Read runs from a file (CSV, TSV, Parquet, JSON Lines or JSON, told by the suffix,
+        possibly compressed) or, when no such file exists, the bundled dataset of that name
+        (see ``sl.datasets.names()``); ``columns`` maps roles to columns as in
+        :meth:`from_frame`. Rows are selected before the roles are validated (``dropna=True``
+        drops a crashed run's empty loss), in the order of
+        :class:`~scalinglaws.data.rows.RowSelection` (which ``rows=`` takes whole). This is
+        how the command line reads its DATA argument.
 
         >>> import scalinglaws as sl
         >>> len(sl.Dataset.read("chinchilla"))
         245
+        >>> len(sl.Dataset.read("chinchilla", where="params > 1e9"))
+        127
         """
         from . import registry
 
+        given = r.RowSelection(where=where, exclude=exclude, dropna=dropna, last_by=last_by,
+                               best_of=best_of, by=by)
+        if rows is not None and given.active:
+            raise OptionError("rows= takes the whole selection", "Dataset.read",
+                              "give either rows=RowSelection(...) or where=, dropna=, ...")
         path = Path(os.fspath(source))
         if not path.exists() and str(source) in registry.names():
             entry = registry.info(str(source))
             kwargs.setdefault("name", entry.name)
             kwargs.setdefault("citation", entry.citation)
-            return cls(registry.table(entry.name), columns=columns, **kwargs)
-        return cls.from_path(path, columns=columns, **kwargs)
+            frame = registry.table(entry.name)
+        else:
+            from .io import read_table
+
+            frame, kwargs = read_table(path, None), _with_name(kwargs, path)
+        frame = (rows or given).apply(frame, aliases=columns)
+        return cls(frame, columns=columns, **kwargs)
 
     def with_columns(self, roles: Mapping[str, str]) -> Dataset:
         """A copy whose columns ``roles`` maps to (role -> column) carry those roles:
@@ -263,6 +282,33 @@ class Dataset:
             raise DataError(f"the data has no column '{column}'",
                             f"columns: {', '.join(self.columns)}", "name a true/false column")
         return self.subset(~v.true_false(self._frame[column], column))
+
+    # -- row selection (the logic is in .rows, shared with Dataset.read) --------------------
+    def where(self, expr: str) -> Dataset:
+        """The rows where ``expr`` holds, in pandas ``DataFrame.query`` syntax; a column name
+        with spaces or ``/`` goes in backticks (:func:`~.rows.where_rows`).
+
+        >>> import scalinglaws as sl
+        >>> len(sl.datasets.load("chinchilla").where("params > 1e9 and tokens < 1e11"))
+        115
+        """
+        return self.subset(r.where_rows(self._frame, expr))
+
+    def dropna(self, columns: list[str] | None = None) -> Dataset:
+        """The rows with a value (not empty, not NaN) in every one of ``columns``; by default
+        the roles present of params, tokens, flops, loss, step and lr."""
+        return self.subset(r.dropna_rows(self._frame, columns))
+
+    def best_of(self, column: str, by: list[str]) -> Dataset:
+        """Per group of rows equal in ``by``, the row with the lowest ``column`` (ties: the
+        first): ``best_of("loss", by=["params", "tokens"])`` keeps the best learning rate of
+        each size and budget (:func:`~.rows.best_rows`)."""
+        return self.subset(r.best_rows(self._frame, column, by))
+
+    def last_by(self, column: str, *, step: str = "step") -> Dataset:
+        """Per value of ``column`` (a run), the row with the largest ``step`` (ties: the
+        later row), or the last row in table order when there is no step column."""
+        return self.subset(r.last_rows(self._frame, column, step=step))
 
     @property
     def fingerprint(self) -> str:

@@ -77,7 +77,8 @@ def check_finite(values: np.ndarray, column: str) -> None:
         raise DataError(
             f"column '{column}' has missing values (NaN)",
             f"column '{column}', {rows_text(nan)}",
-            "drop or fill those rows before building the Dataset",
+            "drop or fill those rows before building the Dataset (Dataset.read(..., "
+            "dropna=True); on the command line, --dropna)",
         )
     inf = np.flatnonzero(np.isinf(values))
     if inf.size:
