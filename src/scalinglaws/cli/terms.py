@@ -22,7 +22,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\btrain='([^']+)'"), r"--train '\1'"),
     (re.compile(r"frame\['(\w+)'\] \*= 1e9"), r"multiply the \1 column by 1e9 in your file"),
 ]
-_ARGUMENT = re.compile(r"\bargument '(\w+)'")
+_ARGUMENT = re.compile(r"\bargument '(\w+)'(?: of \w+)?")
 
 
 def option_name(argument: str) -> str:
