@@ -24,7 +24,7 @@ def plot_command(
     out: Annotated[Path, typer.Option(
         "--out", help="The figure file: .pdf, .png or .svg.")],
     data: Annotated[str | None, typer.Option(
-        "--data", help="The runs, with a FIT file (which carries none).")] = None,
+        "--data", help="The runs, with a FIT file (default: the runs it carries).")] = None,
     law: Annotated[str | None, typer.Option(
         "--law", help="With DATA: the law to fit (kinds fit, residuals, corner, curves, "
         "backtest).")] = None,
@@ -137,6 +137,14 @@ def _is_fit_file(source: str) -> bool:
     return path.suffix.lower() == ".json" and path.is_file()
 
 
+def _carried_runs(source: str, fit: Any, group: str | None) -> Any:
+    """The runs a fit file carries (all groups' for a joint fit), or None."""
+    from ..fitting import SharedFit, load_shared_fit
+
+    whole = load_shared_fit(source) if group is not None else fit
+    return whole.joint.data if isinstance(whole, SharedFit) else whole.data
+
+
 def _data_source(source: str, data: str | None, kind: str) -> str:
     if _is_fit_file(source):
         raise OptionError(f"a {kind} figure is drawn from the runs, not from a fit file",
@@ -161,8 +169,9 @@ def _fit_and_data(source: str, data: str | None, law: str | None, group: str | N
             raise OptionError("--law goes with DATA; a fit file has its law", "--law",
                               "drop --law")
         fit: Any = load(source, group)
-        ds = c.load_data(data, columns=columns, exclude=exclude) if data else None
-        return fit, ds
+        if data:
+            return fit, c.load_data(data, columns=columns, exclude=exclude)
+        return fit, _carried_runs(source, fit, group)
     if group is not None:
         raise OptionError("--group picks a group of a joint fit file", "--group",
                           "give a file written by scalinglaws fit --shared ... --out")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,10 @@ class Dataset:
         The factor k in C = k·N·D used when ``flops`` is derived (6 by default).
     name, citation:
         Where the data comes from; carried into reports.
+    source:
+        The file the rows were read from (its absolute path) or the bundled dataset's name:
+        set by :meth:`from_csv`, :meth:`from_path`, :meth:`read`...; a saved fit whose data
+        are too large to embed reads them again from there (``docs/decisions.md``).
 
     Example
     -------
@@ -50,6 +54,7 @@ class Dataset:
         flops_factor: float = 6.0,
         name: str | None = None,
         citation: str | None = None,
+        source: str | None = None,
     ) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise DataError(
@@ -92,6 +97,7 @@ class Dataset:
         self._flops_factor = float(flops_factor)
         self._name = name
         self._citation = citation
+        self._source = source
         self._fingerprint: str | None = None
 
     # -- construction ---------------------------------------------------------------------
@@ -149,6 +155,7 @@ class Dataset:
             entry = registry.info(str(source))
             kwargs.setdefault("name", entry.name)
             kwargs.setdefault("citation", entry.citation)
+            kwargs.setdefault("source", entry.name)
             return cls(registry.table(entry.name), columns=columns, **kwargs)
         return cls.from_path(path, columns=columns, **kwargs)
 
@@ -168,6 +175,12 @@ class Dataset:
     @property
     def citation(self) -> str | None:
         return self._citation
+
+    @property
+    def source(self) -> str | None:
+        """Where the rows were read from (a file's absolute path, a bundled dataset's name),
+        or None for a table built in memory; a subset keeps its table's source."""
+        return getattr(self, "_source", None)
 
     @property
     def flops_factor(self) -> float:
@@ -236,6 +249,7 @@ class Dataset:
         out._flops_factor = self._flops_factor
         out._name = self._name
         out._citation = self._citation
+        out._source = self.source
         out._fingerprint = None
         return out
 
@@ -260,24 +274,40 @@ class Dataset:
     def fingerprint(self) -> str:
         """A short SHA-256 of the table's contents (column names and values)."""
         if self._fingerprint is None:
-            h = hashlib.sha256()
-            h.update("\x1f".join(self.columns).encode())
-            try:
-                hashed = pd.util.hash_pandas_object(self._frame, index=False)
-            except TypeError:  # unhashable cells (lists, dicts read from JSON): hash their text
-                hashed = pd.util.hash_pandas_object(self._frame.astype(str), index=False)
-            h.update(hashed.to_numpy().tobytes())
-            self._fingerprint = h.hexdigest()[:16]
+            self._fingerprint = _fingerprint(self._frame)
         return self._fingerprint
+
+    def fingerprint_of(self, columns: Sequence[str]) -> str:
+        """The :attr:`fingerprint` of these columns alone, in this order (a fit's fingerprint
+        covers the columns it reads: ``docs/decisions.md``)."""
+        for name in columns:
+            self._require(name)
+        return _fingerprint(self._frame[list(columns)])
 
     def __repr__(self) -> str:
         label = f" '{self._name}'" if self._name else ""
         return f"<Dataset{label}: {len(self)} rows; columns {', '.join(self.columns)}>"
 
 
+def _fingerprint(frame: pd.DataFrame) -> str:
+    """A short SHA-256 of a table's column names and values."""
+    h = hashlib.sha256()
+    h.update("\x1f".join(str(c) for c in frame.columns).encode())
+    try:
+        hashed = pd.util.hash_pandas_object(frame, index=False)
+    except TypeError:  # unhashable cells (lists, dicts read from JSON): hash their text
+        hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
+    h.update(hashed.to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
 def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
     kwargs = dict(kwargs)
     kwargs.setdefault("name", str(path))
+    try:
+        kwargs.setdefault("source", str(Path(os.fspath(path)).resolve()))
+    except TypeError:  # not a path (an open file): nowhere to read the rows again from
+        pass
     return kwargs
 
 

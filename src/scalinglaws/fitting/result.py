@@ -36,6 +36,11 @@ class FitResult:
     ``diagnostics`` holds what the engine checked beyond ``status`` (bounds, conditioning,
     residual trends, the data's shape, points per parameter; None for records saved before
     diagnostics existed); its problems are also among ``warnings``.
+
+    ``data`` is the :class:`~scalinglaws.Dataset` it was fitted on, also for a fit read from
+    a file that carries them (small data are embedded in the file; larger data are read
+    again from ``data_source``, the file they came from, and checked against
+    ``fingerprint``, which covers the columns the fit reads).
     """
 
     law: Law
@@ -62,6 +67,7 @@ class FitResult:
     case_weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     uncertainty: Bootstrap | None = field(default=None, repr=False, compare=False)
     calibration: Calibration | None = field(default=None, repr=False, compare=False)
+    data_source: str | None = field(default=None, repr=False, compare=False)
 
     # -- use --------------------------------------------------------------------------------
     def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:
@@ -104,7 +110,8 @@ class FitResult:
         distinct resamples), and fewer than 10 warn. All resamples are fitted together as
         one batch, each warm started from this fit's optimum and from the other local optima
         its starts found.
-        A fit read from a file needs ``data=`` (checked against its fingerprint). ``level`` is
+        A fit read from a file uses the data it carries, else needs ``data=`` (checked
+        against its fingerprint, as ``data=`` always is). ``level`` is
         the level of the intervals a fit carrying this bootstrap reports in its record
         (:meth:`with_bootstrap`); :meth:`Bootstrap.interval` takes any level.
         """
