@@ -308,6 +308,22 @@ JSON_CASES = [
         lambda tmp: sl.load_fit(tmp / "nope.json")),
 ]
 
+# queries are checked as data are; a query that cannot be asked is bad input (exit 2)
+QUERY_CASES = [
+    lib("query-negative-params", OptionError, ("a query's params", "got -1", "input 'params'"),
+        ("params > 0",), lambda tmp: good_fit().predict(params=-1, tokens=1e10)),
+    lib("query-nan-tokens", OptionError, ("a query's tokens", "got nan"), ("tokens > 0",),
+        lambda tmp: good_fit().predict(params=1e9, tokens=float("nan"))),
+    lib("plan-infinite-budget", OptionError, ("flops", "got inf", "argument 'flops'"),
+        ("5.76e23",), lambda tmp: sl.plan.compute_optimal(good_fit(), flops=float("inf"))),
+    cli("cli-predict-zero-params", OptionError, ("a query's params", "got 0", "option --at"),
+        ("params > 0",),
+        lambda tmp: ["predict", fit_file(tmp), "--at", "params=0", "tokens=1e10"]),
+    cli("cli-predict-infinite-tokens", OptionError, ("a query's tokens", "got inf", "--at"),
+        ("tokens > 0",),
+        lambda tmp: ["predict", fit_file(tmp), "--at", "params=1e9", "tokens=inf"]),
+]
+
 PLOT_AND_PATH_CASES = [
     # a Dataset cannot be empty, so an empty table reaches a figure as a DataFrame or a file
     lib("plot-empty-frame", DataError, ("argument",), ("sl.Dataset.from_frame",),
@@ -345,7 +361,7 @@ PLOT_AND_PATH_CASES = [
 ]
 
 CASES: list[Case] = [*VALUE_CASES, *CLI_VALUE_CASES, *FILE_CASES, *LAW_CASES, *FIT_CASES,
-                     *UNCERTAINTY_CASES, *JSON_CASES, *PLOT_AND_PATH_CASES]
+                     *UNCERTAINTY_CASES, *JSON_CASES, *QUERY_CASES, *PLOT_AND_PATH_CASES]
 
 
 def _params(cases: list[Case]) -> list[Any]:

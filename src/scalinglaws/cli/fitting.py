@@ -283,7 +283,7 @@ def predict_command(
                               "option --kind", "refit with scalinglaws fit ... --out FILE "
                               "(it calibrates unless --no-calibrate), or use --kind "
                               "observation (parameter-only)")
-        with c.naming("--at", LawError):
+        with c.naming("--at", LawError, OptionError):
             pred = predict(result, values, level=level, kind=kind)
     if json_:
         c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,

@@ -18,6 +18,7 @@ from ..engine.verdict import values_at_bound
 from ..exceptions import OptionError, ScalingLawWarning
 from ..laws.law import Law
 from .calibration import ONE_SIGMA, Calibration, queried, spread
+from .query import check_inputs, check_values
 from .record import fit_record, read_fit_record
 
 if TYPE_CHECKING:
@@ -82,8 +83,14 @@ class FitResult:
         magnitude); ``None`` or ``math.inf`` turns the check off. When the fit's diagnostics
         found the data U-shaped or rising in an input the query uses, each call also warns
         with that finding.
+
+        Inputs are checked as the data are (finite; positive sizes, tokens, FLOPs, losses):
+        a bad one, or one where the law is not finite, is an :class:`~scalinglaws.OptionError`
+        naming it.
         """
+        check_inputs(self.law, inputs)
         out = self.law(self.params, **inputs)
+        check_values(self.law, self.params, inputs, out, self.input_ranges)
         self._warn_about_query(inputs, extrapolation)
         return float(out) if np.ndim(out) == 0 else out
 
@@ -157,6 +164,7 @@ class FitResult:
         """
         from ..uncertainty.delta import delta_interval
 
+        check_inputs(self.law, inputs, "predict_interval")
         if kind == "calibrated":
             return self._calibrated_interval(level, inputs)
         if kind not in ("mean", "observation"):

@@ -27,6 +27,7 @@ from ..laws.law import Law, shaped
 from ..laws.parameter import Parameter
 from .groups import MAX_GROUPS as MAX_GROUPS
 from .groups import group_labels, indicator, runs_from_record, runs_record, with_indicators
+from .query import check_inputs
 from .result import FitResult
 from .single import fit_law
 
@@ -174,6 +175,7 @@ class SharedFit:
             raise QueryError(f"which group? pass {self.by}=<label>", "predict",
                              f"e.g. predict({self.by}={self.groups[0]!r}, ...)")
         labels = np.asarray(inputs.pop(self.by), dtype=object)
+        check_inputs(self.law, inputs)
         flat, in_shape = self.law.flat_inputs(inputs)
         try:
             shape = np.broadcast_shapes(in_shape, labels.shape)
