@@ -358,6 +358,17 @@ PLOT_AND_PATH_CASES = [
     cli("cli-plot-out-missing-folder", DataError, ("does not exist", "c.png"),
         ("create it first",),
         lambda tmp: ["plot", fit_file(tmp), "--kind", "fit", "--out", tmp / "nope" / "c.png"]),
+    # output paths are checked before the data are read (a file that does not exist here)
+    cli("cli-fit-report-missing-folder", DataError, ("does not exist", "option --report"),
+        ("create it first",),
+        lambda tmp: ["fit", tmp / "absent.csv", "--law", "chinchilla", "--report",
+                     tmp / "nope" / "r.html"]),
+    cli("cli-fit-out-not-json", OptionError, ("'fit.txt'", "option --out"), (".json",),
+        lambda tmp: ["fit", tmp / "absent.csv", "--law", "chinchilla", "--out",
+                     tmp / "fit.txt"]),
+    cli("cli-select-out-missing-folder", DataError, ("does not exist", "option --out"),
+        ("create it first",),
+        lambda tmp: ["select", tmp / "absent.csv", "--out", tmp / "nope" / "fit.json"]),
 ]
 
 CASES: list[Case] = [*VALUE_CASES, *CLI_VALUE_CASES, *FILE_CASES, *LAW_CASES, *FIT_CASES,

@@ -128,6 +128,9 @@ def fit_command(
     scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family
     """
     c.no_extra(ctx)
+    with c.handled(debug, quiet or json_):  # before reading the data or fitting
+        c.check_out(out, "--out", (".json",), "fit file")
+        c.check_out(report, "--report", (".html", ".htm"), "report")
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
                "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}

@@ -63,14 +63,12 @@ def plot_command(
     """
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_):
+        from ..report.figures import FORMATS, save_figure
+
+        c.check_out(out, "--out", tuple(f".{f}" for f in FORMATS), "figure")
         if kind not in KINDS:
             raise OptionError(f"unknown figure kind '{kind}'", "--kind",
                               f"use one of {', '.join(KINDS)}")
-        from ..report.figures import FORMATS, save_figure
-
-        if out.suffix.lower().lstrip(".") not in FORMATS:
-            raise OptionError(f"cannot tell the figure format from '{out.name}'", "--out",
-                              "end it with .pdf, .png or .svg")
         options: dict[str, Any] = {
             "data": data, "law": law, "group": group, "train": train, "level": level,
             "n_boot": n_boot, "seed": seed, "budgets": budgets, "x": x, "y": y, "by": by,

@@ -32,6 +32,7 @@ def report_command(
     scalinglaws report a.json b.json --data chinchilla --exclude epoch_excluded --out cmp.html
     """
     with c.handled(debug, quiet or json_):
+        c.check_out(out, "--out", (".html", ".htm"), "report")
         from ..fitting import load
         from ..report import html
 

@@ -132,6 +132,7 @@ def select_command(
 
     c.no_extra(ctx)
     with c.handled(debug, quiet or json_) as caught:
+        c.check_out(out, "--out", (".json",), "fit file")
         columns = c.parse_pairs(col or [], "--col")
         ds = c.load_data(data, exclude=exclude)
         with progress_bar("select", 1, not (quiet or json_)) as update:
