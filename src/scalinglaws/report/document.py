@@ -54,8 +54,8 @@ def html(
         Where to write the report (its folder must exist).
     data:
         The runs to plot: one Dataset for all items, or a list aligned with ``items``. Where
-        none is given, the runs a fit carries (a fit made in this session) are used; a fit read
-        from a file carries none, and then only its law is drawn.
+        none is given, the runs a fit carries are used (a fit read from a file carries them
+        unless it was saved without them); without runs only its law is drawn.
     title:
         The report's title.
     command:
