@@ -234,10 +234,16 @@ def test_a_subset_keeps_its_source_and_fails_the_check(large, tmp_path):
         part.profile("alpha")
 
 
-def test_sources_of_datasets():
+def test_sources_of_datasets(tmp_path):
     assert sl.datasets.load("chinchilla").source == "chinchilla"
     assert sl.Dataset.read("chinchilla").source == "chinchilla"
     assert sl.Dataset.from_frame(_runs()).source is None
+    path = tmp_path / "runs.csv"
+    _runs().rename(columns={"params": "n"}).to_csv(path, index=False)
+    assert sl.Dataset.from_csv(path).source == str(path.resolve())
+    # reading the file again would not give these tables: no source to read them from
+    assert sl.Dataset.from_csv(path, columns={"params": "n"}).source is None
+    assert sl.Dataset.read("chinchilla", flops_factor=8.0).source is None
 
 
 # -- joint fits -----------------------------------------------------------------------------------

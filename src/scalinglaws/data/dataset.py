@@ -34,8 +34,9 @@ class Dataset:
         Where the data comes from; carried into reports.
     source:
         The file the rows were read from (its absolute path) or the bundled dataset's name:
-        set by :meth:`from_csv`, :meth:`from_path`, :meth:`read`...; a saved fit whose data
-        are too large to embed reads them again from there (``docs/decisions.md``).
+        set by :meth:`from_csv`, :meth:`from_path`, :meth:`read`... when ``Dataset.read``
+        of it gives this table again (no column mapping, the default ``flops_factor``); a
+        saved fit whose data are too large to embed reads them again from there.
 
     Example
     -------
@@ -97,7 +98,8 @@ class Dataset:
         self._flops_factor = float(flops_factor)
         self._name = name
         self._citation = citation
-        self._source = source
+        # reading the source again gives this table only without a mapping or another factor
+        self._source = source if not columns and flops_factor == 6.0 else None
         self._fingerprint: str | None = None
 
     # -- construction ---------------------------------------------------------------------
@@ -179,7 +181,9 @@ class Dataset:
     @property
     def source(self) -> str | None:
         """Where the rows were read from (a file's absolute path, a bundled dataset's name),
-        or None for a table built in memory; a subset keeps its table's source."""
+        such that ``Dataset.read(source)`` gives the table again; None for a table built in
+        memory, or read with a column mapping or another ``flops_factor``. A subset keeps
+        its table's source (and reading it again gives the whole table)."""
         return getattr(self, "_source", None)
 
     @property
