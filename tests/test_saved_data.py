@@ -260,6 +260,10 @@ def test_a_joint_fit_carries_its_runs(tmp_path):
         joint.joint.data.fingerprint_of(["in_group__0", "in_group__1"]))
     figure = sl.report.residuals_figure(back)  # from the file alone
     assert sum(len(c.get_offsets()) for c in figure.axes[0].collections) == len(frame)
+    for group in ([], ["--group", "a"]):  # the command line draws its runs too
+        out = tmp_path / f"joint{len(group)}.png"
+        run("plot", tmp_path / "joint.json", "--kind", "fit", *group, "--out", out)
+        assert out.stat().st_size > 5_000
     record["data"]["columns"]["family"] = ["c"] * len(frame)
     with pytest.raises(sl.ResultFileError, match="do not match"):
         sl.SharedFit.from_dict(record)
