@@ -308,6 +308,22 @@ JSON_CASES = [
         lambda tmp: sl.load_fit(tmp / "nope.json")),
 ]
 
+# queries are checked as data are; a query that cannot be asked is bad input (exit 2)
+QUERY_CASES = [
+    lib("query-negative-params", OptionError, ("a query's params", "got -1", "input 'params'"),
+        ("params > 0",), lambda tmp: good_fit().predict(params=-1, tokens=1e10)),
+    lib("query-nan-tokens", OptionError, ("a query's tokens", "got nan"), ("tokens > 0",),
+        lambda tmp: good_fit().predict(params=1e9, tokens=float("nan"))),
+    lib("plan-infinite-budget", OptionError, ("flops", "got inf", "argument 'flops'"),
+        ("5.76e23",), lambda tmp: sl.plan.compute_optimal(good_fit(), flops=float("inf"))),
+    cli("cli-predict-zero-params", OptionError, ("a query's params", "got 0", "option --at"),
+        ("params > 0",),
+        lambda tmp: ["predict", fit_file(tmp), "--at", "params=0", "tokens=1e10"]),
+    cli("cli-predict-infinite-tokens", OptionError, ("a query's tokens", "got inf", "--at"),
+        ("tokens > 0",),
+        lambda tmp: ["predict", fit_file(tmp), "--at", "params=1e9", "tokens=inf"]),
+]
+
 PLOT_AND_PATH_CASES = [
     # a Dataset cannot be empty, so an empty table reaches a figure as a DataFrame or a file
     lib("plot-empty-frame", DataError, ("argument",), ("sl.Dataset.from_frame",),
@@ -342,10 +358,21 @@ PLOT_AND_PATH_CASES = [
     cli("cli-plot-out-missing-folder", DataError, ("does not exist", "c.png"),
         ("create it first",),
         lambda tmp: ["plot", fit_file(tmp), "--kind", "fit", "--out", tmp / "nope" / "c.png"]),
+    # output paths are checked before the data are read (a file that does not exist here)
+    cli("cli-fit-report-missing-folder", DataError, ("does not exist", "option --report"),
+        ("create it first",),
+        lambda tmp: ["fit", tmp / "absent.csv", "--law", "chinchilla", "--report",
+                     tmp / "nope" / "r.html"]),
+    cli("cli-fit-out-not-json", OptionError, ("'fit.txt'", "option --out"), (".json",),
+        lambda tmp: ["fit", tmp / "absent.csv", "--law", "chinchilla", "--out",
+                     tmp / "fit.txt"]),
+    cli("cli-select-out-missing-folder", DataError, ("does not exist", "option --out"),
+        ("create it first",),
+        lambda tmp: ["select", tmp / "absent.csv", "--out", tmp / "nope" / "fit.json"]),
 ]
 
 CASES: list[Case] = [*VALUE_CASES, *CLI_VALUE_CASES, *FILE_CASES, *LAW_CASES, *FIT_CASES,
-                     *UNCERTAINTY_CASES, *JSON_CASES, *PLOT_AND_PATH_CASES]
+                     *UNCERTAINTY_CASES, *JSON_CASES, *QUERY_CASES, *PLOT_AND_PATH_CASES]
 
 
 def _params(cases: list[Case]) -> list[Any]:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import scalinglaws as sl
-from scalinglaws.exceptions import LawError, QueryError
+from scalinglaws.exceptions import LawError, OptionError, QueryError
 from scalinglaws.laws.published.vocab import REFERENCE
 from scalinglaws.plan.vocab import (
     embedding_width,
@@ -121,20 +121,22 @@ def test_larger_budgets_deserve_larger_vocabularies(paper_fit):
         1e11 * tokens_per_character(by_chars[1].vocab_size))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"params": 7e9}, "exactly one budget"),
-    ({"params": 7e9, "flops": 1e22, "characters": 1e12}, "exactly one budget"),
-    ({"params": 7e9, "flops": -1.0}, "flops must be positive"),
-    ({"params": 7e9, "flops": float("nan")}, "flops must be positive"),
-    ({"params": 0.0, "flops": 1e22}, "params must be positive"),
-    ({"params": 7e9, "characters": "many"}, "characters must be a number"),
-    ({"params": 7e9, "flops": 1e22, "embed_dim": -5}, "embed_dim must be positive"),
-    ({"params": 7e9, "flops": 1e60}, "no interior optimum"),
+@pytest.mark.parametrize("kwargs, error, match", [
+    # a query that cannot be asked: bad input (OptionError)
+    ({"params": 7e9}, OptionError, "exactly one budget"),
+    ({"params": 7e9, "flops": 1e22, "characters": 1e12}, OptionError, "exactly one budget"),
+    ({"params": 7e9, "flops": -1.0}, OptionError, "flops must be positive"),
+    ({"params": 7e9, "flops": float("nan")}, OptionError, "flops must be positive"),
+    ({"params": 0.0, "flops": 1e22}, OptionError, "params must be positive"),
+    ({"params": 7e9, "characters": "many"}, OptionError, "characters must be a number"),
+    ({"params": 7e9, "flops": 1e22, "embed_dim": -5}, OptionError, "embed_dim must be positive"),
+    # a query without an answer (QueryError)
+    ({"params": 7e9, "flops": 1e60}, QueryError, "no interior optimum"),
     # f(V) is fitted up to 200K entries: an optimum beyond it is not answered
-    ({"params": 7e9, "characters": 1e13}, "no interior optimum"),
+    ({"params": 7e9, "characters": 1e13}, QueryError, "no interior optimum"),
 ])
-def test_bad_budgets_raise_query_error(paper_fit, kwargs, match):
-    with pytest.raises(QueryError, match=match):
+def test_bad_budgets_raise(paper_fit, kwargs, error, match):
+    with pytest.raises(error, match=match):
         optimal_vocabulary(paper_fit, **kwargs)
 
 

@@ -159,7 +159,9 @@ def test_version_one_records_are_still_read(shared_fit):
           "group_ranges": v2["group_ranges"], "joint": v2["joint"]}
     old = sl.SharedFit.from_dict(v1)
     assert old.groups == shared_fit.groups and old.group_sizes == shared_fit.group_sizes
-    assert old.params == shared_fit.params and old.to_dict() == v2
+    # version 1 records carry no runs: the same document without them
+    assert old.params == shared_fit.params
+    assert old.to_dict() == {k: v for k, v in v2.items() if k != "data"}
     assert v2["law"] == "chinchilla" and set(v2["groups"]) == set(shared_fit.groups)
 
 

@@ -242,9 +242,9 @@ def test_fit_carries_bootstrap_through_a_file(tmp_path, chinchilla_fit: sl.FitRe
 
 def test_loaded_fit_bootstraps_only_on_its_own_data(tmp_path, chinchilla_fit: sl.FitResult,
                                                     chinchilla_kept: sl.Dataset) -> None:
-    path = tmp_path / "fit.json"
-    chinchilla_fit.save(path)
-    back = sl.load_fit(path)
+    # a record saved without its runs (an older file)
+    back = sl.FitResult.from_dict({k: v for k, v in chinchilla_fit.to_dict().items()
+                                   if k != "data"})
     with pytest.raises(sl.OptionError, match="does not carry its data"):
         back.bootstrap(10)
     assert back.bootstrap(20, data=chinchilla_kept, seed=0).n == 20

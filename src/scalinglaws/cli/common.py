@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from ..exceptions import (
+    DataError,
     FitError,
     OptionError,
     QueryError,
@@ -201,6 +202,24 @@ def option_value(check: Callable[[Any], Any], value: Any, option: str) -> Any:
         return check(value)
     except OptionError as exc:
         raise OptionError(exc.what, f"option {option}", exc.fix) from None
+
+
+def check_out(path: Path | None, option: str, suffixes: tuple[str, ...] | None = None,
+              what: str = "file") -> None:
+    """Check an output path before any work (reading data, fitting): its folder exists and is
+    writable, it is not a folder, and its suffix (any case) is one of ``suffixes``, which the
+    command writes. A DataError or OptionError names ``option``."""
+    if path is None:
+        return
+    from ..data.files import check_writable
+
+    with naming(option, DataError):
+        check_writable(path)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        listing = (", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1
+                   else suffixes[0])
+        raise OptionError(f"cannot tell the {what} format from '{path.name}'",
+                          f"option {option}", f"end it with {listing}")
 
 
 def escape(text: str) -> str:

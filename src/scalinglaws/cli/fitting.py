@@ -142,6 +142,9 @@ def fit_command(
     params,tokens
     """
     col = c.more_cols(ctx, col)
+    with c.handled(debug, quiet or json_):  # before reading the data or fitting
+        c.check_out(out, "--out", (".json",), "fit file")
+        c.check_out(report, "--report", (".html", ".htm"), "report")
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
                "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}
@@ -298,7 +301,7 @@ def predict_command(
                               "option --kind", "refit with scalinglaws fit ... --out FILE "
                               "(it calibrates unless --no-calibrate), or use --kind "
                               "observation (parameter-only)")
-        with c.naming("--at", LawError):
+        with c.naming("--at", LawError, OptionError):
             pred = predict(result, values, level=level, kind=kind)
     if json_:
         c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,

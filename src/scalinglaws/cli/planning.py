@@ -42,8 +42,9 @@ class PlanQuery:
         if flops and loss is not None:
             c.fail("give --flops (the plan for a budget) or --loss (what reaching a loss "
                    "takes), not both")
-        if any(b <= 0 for b in flops) or (loss is not None and loss <= 0):
-            c.fail("--flops and --loss must be positive — e.g. --flops 5.76e23")
+        if any(not 0 < b < float("inf") for b in flops) or (
+                loss is not None and not 0 < loss < float("inf")):
+            c.fail("--flops and --loss must be positive and finite — e.g. --flops 5.76e23")
         if params is not None and tokens is not None:
             c.fail("give --params (the tokens a model of that size needs) or --tokens (the "
                    "parameters needed on that many tokens), not both")
@@ -54,8 +55,8 @@ class PlanQuery:
         if held and inference_tokens is not None:
             c.fail(f"--inference-tokens chooses the model size itself; drop {held}")
         for name, value in (("--params", params), ("--tokens", tokens)):
-            if value is not None and not value > 0:
-                c.fail(f"{name} must be positive — e.g. {name} "
+            if value is not None and not 0 < value < float("inf"):
+                c.fail(f"{name} must be positive and finite — e.g. {name} "
                        f"{'7e9' if name == '--params' else '2e12'}")
         return cls(tuple(flops), loss, params, tokens, inference_tokens, flops_factor,
                    inference_factor)

@@ -24,7 +24,7 @@ def plot_command(
     out: Annotated[Path, typer.Option(
         "--out", help="The figure file: .pdf, .png or .svg.")],
     data: Annotated[str | None, typer.Option(
-        "--data", help="The runs, with a FIT file (which carries none).")] = None,
+        "--data", help="The runs, with a FIT file (default: the runs it carries).")] = None,
     law: Annotated[str | None, typer.Option(
         "--law", help="With DATA: the law to fit (kinds fit, residuals, corner, curves, "
         "backtest).")] = None,
@@ -68,14 +68,12 @@ def plot_command(
     """
     col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_):
+        from ..report.figures import FORMATS, save_figure
+
+        c.check_out(out, "--out", tuple(f".{f}" for f in FORMATS), "figure")
         if kind not in KINDS:
             raise OptionError(f"unknown figure kind '{kind}'", "--kind",
                               f"use one of {', '.join(KINDS)}")
-        from ..report.figures import FORMATS, save_figure
-
-        if out.suffix.lower().lstrip(".") not in FORMATS:
-            raise OptionError(f"cannot tell the figure format from '{out.name}'", "--out",
-                              "end it with .pdf, .png or .svg")
         options: dict[str, Any] = {
             "data": data, "law": law, "group": group, "train": train, "level": level,
             "n_boot": n_boot, "seed": seed, "budgets": budgets, "x": x, "y": y, "by": by,
@@ -143,6 +141,14 @@ def _is_fit_file(source: str) -> bool:
     return path.suffix.lower() == ".json" and path.is_file()
 
 
+def _carried_runs(source: str, fit: Any, group: str | None) -> Any:
+    """The runs a fit file carries (all groups' for a joint fit), or None."""
+    from ..fitting import SharedFit, load_shared_fit
+
+    whole = load_shared_fit(source) if group is not None else fit
+    return whole.joint.data if isinstance(whole, SharedFit) else whole.data
+
+
 def _data_source(source: str, data: str | None, kind: str) -> str:
     if _is_fit_file(source):
         raise OptionError(f"a {kind} figure is drawn from the runs, not from a fit file",
@@ -167,11 +173,12 @@ def _fit_and_data(source: str, data: str | None, law: str | None, group: str | N
             raise OptionError("--law goes with DATA; a fit file has its law", "--law",
                               "drop --law")
         fit: Any = load(source, group)
-        if not data and rows is not None:
+        if data:
+            return fit, c.load_data(data, columns=columns, exclude=exclude, rows=rows,
+                                    reads=[x, y, *columns.values()])
+        if rows is not None:
             rows.without_data()
-        ds = (c.load_data(data, columns=columns, exclude=exclude, rows=rows,
-                          reads=[x, y, *columns.values()]) if data else None)
-        return fit, ds
+        return fit, _carried_runs(source, fit, group)
     if group is not None:
         raise OptionError("--group picks a group of a joint fit file", "--group",
                           "give a file written by scalinglaws fit --shared ... --out")

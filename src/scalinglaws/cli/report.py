@@ -17,7 +17,7 @@ def report_command(
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
     data: Annotated[str | None, typer.Option(
         "--data", help="The runs to plot (CSV/Parquet/JSONL or a bundled dataset), one file "
-        "for all fits: saved fits carry no data.")] = None,
+        "for all fits (default: the runs each fit file carries).")] = None,
     title: Annotated[str, typer.Option("--title", help="The report's title.")
                      ] = "scalinglaws report",
     exclude: c.ExcludeOpt = None,
@@ -32,10 +32,12 @@ def report_command(
 ) -> None:
     """Write one self-contained interactive HTML report (plots, tables, provenance) of FITs.
 
-    Examples: scalinglaws report fit.json --data runs.csv --out report.html;
+    Examples: scalinglaws report fit.json --out report.html (the runs the fit carries);
+    scalinglaws report fit.json --data runs.csv --out report.html;
     scalinglaws report a.json b.json --data chinchilla --exclude epoch_excluded --out cmp.html
     """
     with c.handled(debug, quiet or json_):
+        c.check_out(out, "--out", (".html", ".htm"), "report")
         from ..fitting import load
         from ..report import html
 

@@ -144,6 +144,7 @@ def select_command(
 
     col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_) as caught:
+        c.check_out(out, "--out", (".json",), "fit file")
         columns = c.parse_pairs(col or [], "--col")
         ds = c.load_data(data, exclude=exclude, rows=c.Rows(where, dropna, last_by, best_of,
                                                             best_by),

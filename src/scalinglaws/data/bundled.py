@@ -17,7 +17,7 @@ def load(name: str) -> Dataset:
     245
     """
     entry = info(name)
-    return Dataset(table(name), name=entry.name, citation=entry.citation)
+    return Dataset(table(name), name=entry.name, citation=entry.citation, source=entry.name)
 
 
 __all__ = ["BundledDataset", "info", "load", "names"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,11 @@ class Dataset:
         The factor k in C = k·N·D used when ``flops`` is derived (6 by default).
     name, citation:
         Where the data comes from; carried into reports.
+    source:
+        The file the rows were read from (its absolute path) or the bundled dataset's name:
+        set by :meth:`from_csv`, :meth:`from_path`, :meth:`read`... when ``Dataset.read``
+        of it gives this table again (no column mapping, the default ``flops_factor``); a
+        saved fit whose data are too large to embed reads them again from there.
 
     Example
     -------
@@ -51,6 +56,7 @@ class Dataset:
         flops_factor: float = 6.0,
         name: str | None = None,
         citation: str | None = None,
+        source: str | None = None,
     ) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise DataError(
@@ -93,6 +99,8 @@ class Dataset:
         self._flops_factor = float(flops_factor)
         self._name = name
         self._citation = citation
+        # reading the source again gives this table only without a mapping or another factor
+        self._source = source if not columns and flops_factor == 6.0 else None
         self._fingerprint: str | None = None
 
     # -- construction ---------------------------------------------------------------------
@@ -163,12 +171,18 @@ class Dataset:
             entry = registry.info(str(source))
             kwargs.setdefault("name", entry.name)
             kwargs.setdefault("citation", entry.citation)
+            kwargs.setdefault("source", entry.name)
             frame = registry.table(entry.name)
         else:
             from .io import read_table
 
-            frame, kwargs = read_table(path, None), _with_name(kwargs, path)
-        frame = (rows or given).apply(frame, aliases=columns)
+            kwargs = _with_name(kwargs, path)
+            kwargs.setdefault("source", str(path.resolve()))
+            frame = read_table(path, None)
+        selection = rows or given
+        if selection.active:  # reading the file again would not give these rows
+            kwargs["source"] = None
+        frame = selection.apply(frame, aliases=columns)
         return cls(frame, columns=columns, **kwargs)
 
     def with_columns(self, roles: Mapping[str, str]) -> Dataset:
@@ -194,6 +208,14 @@ class Dataset:
     @property
     def citation(self) -> str | None:
         return self._citation
+
+    @property
+    def source(self) -> str | None:
+        """Where the rows were read from (a file's absolute path, a bundled dataset's name),
+        such that ``Dataset.read(source)`` gives the table again; None for a table built in
+        memory, or read with a column mapping or another ``flops_factor``. A subset keeps
+        its table's source (and reading it again gives the whole table)."""
+        return getattr(self, "_source", None)
 
     @property
     def flops_factor(self) -> float:
@@ -263,6 +285,7 @@ class Dataset:
         out._flops_factor = self._flops_factor
         out._name = self._name
         out._citation = self._citation
+        out._source = self.source
         out._fingerprint = None
         return out
 
@@ -314,24 +337,40 @@ class Dataset:
     def fingerprint(self) -> str:
         """A short SHA-256 of the table's contents (column names and values)."""
         if self._fingerprint is None:
-            h = hashlib.sha256()
-            h.update("\x1f".join(self.columns).encode())
-            try:
-                hashed = pd.util.hash_pandas_object(self._frame, index=False)
-            except TypeError:  # unhashable cells (lists, dicts read from JSON): hash their text
-                hashed = pd.util.hash_pandas_object(self._frame.astype(str), index=False)
-            h.update(hashed.to_numpy().tobytes())
-            self._fingerprint = h.hexdigest()[:16]
+            self._fingerprint = _fingerprint(self._frame)
         return self._fingerprint
+
+    def fingerprint_of(self, columns: Sequence[str]) -> str:
+        """The :attr:`fingerprint` of these columns alone, in this order (a fit's fingerprint
+        covers the columns it reads: ``docs/decisions.md``)."""
+        for name in columns:
+            self._require(name)
+        return _fingerprint(self._frame[list(columns)])
 
     def __repr__(self) -> str:
         label = f" '{self._name}'" if self._name else ""
         return f"<Dataset{label}: {len(self)} rows; columns {', '.join(self.columns)}>"
 
 
+def _fingerprint(frame: pd.DataFrame) -> str:
+    """A short SHA-256 of a table's column names and values."""
+    h = hashlib.sha256()
+    h.update("\x1f".join(str(c) for c in frame.columns).encode())
+    try:
+        hashed = pd.util.hash_pandas_object(frame, index=False)
+    except TypeError:  # unhashable cells (lists, dicts read from JSON): hash their text
+        hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
+    h.update(hashed.to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
 def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
     kwargs = dict(kwargs)
     kwargs.setdefault("name", str(path))
+    try:
+        kwargs.setdefault("source", str(Path(os.fspath(path)).resolve()))
+    except TypeError:  # not a path (an open file): nowhere to read the rows again from
+        pass
     return kwargs
 
 

@@ -11,13 +11,28 @@ from typing import Any
 from ..exceptions import DataError, ResultFileError
 
 
-def write_bytes_atomic(path: Any, data: bytes) -> Path:
-    """Write ``data`` to ``path`` so that a reader never sees a half-written file."""
+def check_writable(path: Any) -> Path:
+    """``path`` as a Path when a file can be written there, else the DataError writing would
+    end in (checked before the work that makes the file): its folder is missing or not
+    writable, or the path is a folder."""
     target = Path(os.fspath(path))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
         raise DataError(f"the folder {folder} does not exist", f"path {target}",
                         "create it first or choose another path")
+    if target.is_dir():
+        raise DataError(f"cannot write {target}: Is a directory", f"path {target}",
+                        "choose a writable path (a file name, not a folder)")
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError(f"cannot write to {folder}: it is not a writable folder",
+                        f"path {target}", "choose a writable folder")
+    return target
+
+
+def write_bytes_atomic(path: Any, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that a reader never sees a half-written file."""
+    target = check_writable(path)
+    folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from ..data.dataset import Dataset, as_dataset
+from ..data.dataset import Dataset
 from ..engine.diagnostics import extrapolation_factor
 from ..engine.objective import log_shift
 from ..engine.options import FitOptions
 from ..exceptions import DataError, OptionError, ScalingLawWarning
+from ..uncertainty.refit import fit_data
 from .calibration import ONE_SIGMA, Calibration, growth, spread
 from .result import FitResult
 from .single import fit_law
@@ -37,7 +38,7 @@ def calibrate(fit: FitResult, data: Any = None, *, order: str | None = None,
               folds: int = len(TRAIN_SHARES)) -> FitResult:
     """The fit with a :class:`~scalinglaws.fitting.calibration.Calibration` of its
     extrapolation intervals, from rolling-origin backtests on its data (``data``: the rows it
-    was fitted on, for a fit loaded from a file). Then
+    was fitted on, for a fit loaded from a file that does not carry them). Then
     ``fit.predict_interval(0.9, kind="calibrated", ...)`` widens with the distance of each
     query beyond the data, as the data's own forecasts did.
 
@@ -88,17 +89,7 @@ def calibration_of(fit: FitResult, data: Any = None, *, order: str | None = None
 
 
 def _data(fit: FitResult, data: Any) -> Dataset:
-    if data is None:
-        if fit.data is None:
-            raise OptionError("this fit does not carry its data (it was loaded from a file)",
-                              "calibrate", "pass data= the dataset it was fitted on")
-        return fit.data
-    ds = as_dataset(data)
-    if fit.fingerprint and ds.fingerprint != fit.fingerprint:
-        raise DataError("these data are not the data the fit was made on",
-                        f"fingerprint {ds.fingerprint} (data) vs {fit.fingerprint} (fit)",
-                        "pass the rows the fit used")
-    return ds
+    return fit_data(fit, data, "calibrate")
 
 
 def size_order(fit: FitResult, ds: Dataset, order: str | None) -> str:

@@ -7,6 +7,12 @@ parameters at a bound under ``at_bound`` and, for a fit that carries a bootstrap
 extrapolation intervals rest on); non-finite numbers are ``null``. Versions 1 and 2 (the
 law's definition under ``law``; non-finite numbers as the strings ``"nan"``, ``"inf"``) are
 still read.
+
+A fit carries its data: small data embedded under ``data`` (the columns it reads, see
+:mod:`scalinglaws.data.saved`), larger data read from a file by where they came from,
+``data_source``, read again when the record is. Both keys are optional (records saved without
+them are read as before, without data) and a reader of version 3 that does not know them
+skips them, so the version stays 3.
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from ..common.jsonvalues import json_value
+from ..data import saved
+from ..data.dataset import Dataset
 from ..engine.diagnostics import Diagnostics
 from ..engine.status import FitStatus
-from ..exceptions import ResultFileError
+from ..exceptions import DataError, ResultFileError
 from ..laws.law import Law
 from ..uncertainty.fitted import FittedLaw
 from .calibration import Calibration
@@ -63,6 +71,8 @@ class Recorded(FittedLaw, Protocol):
     def at_bound(self) -> tuple[str, ...]: ...
     @property
     def undetermined(self) -> dict[str, str]: ...
+    @property
+    def data_source(self) -> str | None: ...
 
 
 def fit_record(fit: Recorded) -> dict[str, Any]:
@@ -104,7 +114,47 @@ def fit_record(fit: Recorded) -> dict[str, Any]:
         boot = fit.uncertainty
         doc["intervals"] = boot.intervals(boot.level, boot.method)
         doc["bootstrap"] = boot.to_dict()
+    doc.update(data_fields(fit))
     return dict(json_value(doc))
+
+
+def used_columns(law: Law, target: str) -> list[str]:
+    """The columns a fit of ``law`` to ``target`` reads."""
+    return [*(str(c) for c in law.inputs.values() if c), target]
+
+
+def data_fields(fit: Recorded, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The record's ``data`` (embedded) or ``data_source`` (where to read them again), or
+    nothing for a fit that carries no data of its own."""
+    used = used_columns(fit.law, fit.target)
+    ds = fit.data
+    if isinstance(ds, Dataset) and saved.same_data(ds, fit.fingerprint, used):
+        return saved.data_record(ds, used, extra)
+    return {"data_source": fit.data_source} if fit.data_source else {}
+
+
+def read_data(d: Mapping[str, Any], law: Law, target: str, fingerprint: str,
+              name: str | None) -> tuple[Dataset | None, str | None]:
+    """The fit's data from its record (embedded, or read again from ``data_source``) and that
+    source; data that cannot be read again, or no longer match, are None here and a
+    DataError saying why when they are needed (:func:`scalinglaws.data.saved.reload`)."""
+    used = used_columns(law, target)
+    if isinstance(d.get("data"), Mapping):
+        ds = saved.rebuild(d["data"], name)
+        if not saved.same_data(ds, fingerprint, used):
+            raise ResultFileError(
+                "the data embedded in the fit record are not the data it was fitted on "
+                f"(fingerprint {saved.data_fingerprint(ds, used)}, the fit's {fingerprint})",
+                "field 'data'", "save the fit again, or delete the field 'data' and pass "
+                "the runs with data= (CLI: --data)")
+        return ds, None
+    source = d.get("data_source")
+    if not isinstance(source, str) or not source:
+        return None, None
+    try:
+        return saved.reload(source, fingerprint, used, name), source
+    except DataError:
+        return None, source
 
 
 def read_fit_record(d: Mapping[str, Any]) -> tuple[dict[str, Any], Bootstrap | None]:
@@ -161,6 +211,8 @@ def read_fit_record(d: Mapping[str, Any]) -> tuple[dict[str, Any], Bootstrap | N
         raise ResultFileError(
             f"the fit record is incomplete or malformed ({type(exc).__name__}: {exc})",
             "fit record", "save the fit again") from None
+    fields["data"], fields["data_source"] = read_data(
+        d, law, fields["target"], fields["fingerprint"], fields["dataset"])
     if not isinstance(d.get("bootstrap"), Mapping):
         return fields, None
     from ..uncertainty.bootstrap import Bootstrap

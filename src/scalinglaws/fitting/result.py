@@ -18,6 +18,7 @@ from ..engine.verdict import values_at_bound
 from ..exceptions import OptionError, ScalingLawWarning
 from ..laws.law import Law
 from .calibration import ONE_SIGMA, Calibration, queried, spread
+from .query import check_inputs, check_values
 from .record import fit_record, read_fit_record
 
 if TYPE_CHECKING:
@@ -36,6 +37,11 @@ class FitResult:
     ``diagnostics`` holds what the engine checked beyond ``status`` (bounds, conditioning,
     residual trends, the data's shape, points per parameter; None for records saved before
     diagnostics existed); its problems are also among ``warnings``.
+
+    ``data`` is the :class:`~scalinglaws.Dataset` it was fitted on, also for a fit read from
+    a file that carries them (small data are embedded in the file; larger data are read
+    again from ``data_source``, the file they came from, and checked against
+    ``fingerprint``, which covers the columns the fit reads).
     """
 
     law: Law
@@ -62,6 +68,7 @@ class FitResult:
     case_weights: np.ndarray | None = field(default=None, repr=False, compare=False)
     uncertainty: Bootstrap | None = field(default=None, repr=False, compare=False)
     calibration: Calibration | None = field(default=None, repr=False, compare=False)
+    data_source: str | None = field(default=None, repr=False, compare=False)
 
     # -- use --------------------------------------------------------------------------------
     def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:
@@ -76,8 +83,14 @@ class FitResult:
         magnitude); ``None`` or ``math.inf`` turns the check off. When the fit's diagnostics
         found the data U-shaped or rising in an input the query uses, each call also warns
         with that finding.
+
+        Inputs are checked as the data are (finite; positive sizes, tokens, FLOPs, losses):
+        a bad one, or one where the law is not finite, is an :class:`~scalinglaws.OptionError`
+        naming it.
         """
+        check_inputs(self.law, inputs)
         out = self.law(self.params, **inputs)
+        check_values(self.law, self.params, inputs, out, self.input_ranges)
         self._warn_about_query(inputs, extrapolation)
         return float(out) if np.ndim(out) == 0 else out
 
@@ -104,7 +117,8 @@ class FitResult:
         distinct resamples), and fewer than 10 warn. All resamples are fitted together as
         one batch, each warm started from this fit's optimum and from the other local optima
         its starts found.
-        A fit read from a file needs ``data=`` (checked against its fingerprint). ``level`` is
+        A fit read from a file uses the data it carries, else needs ``data=`` (checked
+        against its fingerprint, as ``data=`` always is). ``level`` is
         the level of the intervals a fit carrying this bootstrap reports in its record
         (:meth:`with_bootstrap`); :meth:`Bootstrap.interval` takes any level.
         """
@@ -150,6 +164,7 @@ class FitResult:
         """
         from ..uncertainty.delta import delta_interval
 
+        check_inputs(self.law, inputs, "predict_interval")
         if kind == "calibrated":
             return self._calibrated_interval(level, inputs)
         if kind not in ("mean", "observation"):

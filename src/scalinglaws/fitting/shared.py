@@ -25,6 +25,9 @@ from ..engine import FitOptions, FitStatus
 from ..exceptions import LawError, OptionError, QueryError, ResultFileError, ScalingLawError
 from ..laws.law import Law, shaped
 from ..laws.parameter import Parameter
+from .groups import MAX_GROUPS as MAX_GROUPS
+from .groups import group_labels, indicator, runs_from_record, runs_record, with_indicators
+from .query import check_inputs
 from .result import FitResult
 from .single import fit_law
 
@@ -33,18 +36,11 @@ SCHEMA = "scalinglaws.shared_fit"
 #: under ``definition``, each group's parameters under ``groups`` (label -> values), with
 #: ``stderr``, ``n_points``, ``status``, ``objective`` and ``warnings``; version 1 is still read
 SCHEMA_VERSION = 2
-#: most groups in one joint fit (the joint law has one copy of the law per group)
-MAX_GROUPS = 64
 
 
 def local_name(param: str, k: int) -> str:
     """The joint law's name for group ``k``'s copy of ``param``."""
     return f"{param}__g{k}"
-
-
-def indicator(k: int) -> str:
-    """Symbol and column of group ``k``'s indicator."""
-    return f"in_group__{k}"
 
 
 def joint_law(law: Law, n_groups: int, shared: Sequence[str]) -> Law:
@@ -88,33 +84,6 @@ def check_shared(law: Law, shared: Sequence[str] | None, by: str | None) -> tupl
         raise OptionError("a parameter is listed twice in shared=", "argument 'shared'",
                           "list each parameter once")
     return tuple(p for p in law.parameter_names if p in names)
-
-
-def group_labels(ds: Dataset, by: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Each row's group index and the groups' labels (as text, in order of appearance)."""
-    if not ds.has(by):
-        raise OptionError(f"no column '{by}' to group by", "argument 'by'",
-                          f"use one of {', '.join(ds.columns)}")
-    raw = ds.labels(by)
-    if pd.isna(pd.Series(raw)).any():
-        row = int(np.flatnonzero(pd.isna(pd.Series(raw)).to_numpy())[0])
-        raise OptionError(f"column '{by}' has an empty label", f"row {row}",
-                          "fill it in or drop the row")
-    text = np.array([str(v) for v in raw], dtype=object)
-    labels = tuple(dict.fromkeys(text))
-    if len(labels) > MAX_GROUPS:
-        raise OptionError(f"{len(labels)} groups in '{by}'; a joint fit takes at most "
-                          f"{MAX_GROUPS}", "argument 'by'",
-                          "fit subsets of the groups, or group more coarsely")
-    index = {lab: k for k, lab in enumerate(labels)}
-    return np.array([index[t] for t in text]), labels
-
-
-def with_indicators(ds: Dataset, groups: np.ndarray, n_groups: int) -> Dataset:
-    frame = ds.to_frame().copy()
-    for k in range(n_groups):
-        frame[indicator(k)] = (groups == k).astype(float)
-    return Dataset.from_frame(frame, name=ds.name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,6 +175,7 @@ class SharedFit:
             raise QueryError(f"which group? pass {self.by}=<label>", "predict",
                              f"e.g. predict({self.by}={self.groups[0]!r}, ...)")
         labels = np.asarray(inputs.pop(self.by), dtype=object)
+        check_inputs(self.law, inputs)
         flat, in_shape = self.law.flat_inputs(inputs)
         try:
             shape = np.broadcast_shapes(in_shape, labels.shape)
@@ -235,7 +205,9 @@ class SharedFit:
             "status": self.status.value, "objective": self.joint.objective,
             "warnings": list(self.warnings),
             "group_ranges": [{c: list(r) for c, r in g.items()} for g in self.group_ranges],
-            "definition": self.law.to_dict(), "joint": self.joint.to_dict()}))
+            "definition": self.law.to_dict(),
+            "joint": dataclasses.replace(self.joint, data=None, data_source=None).to_dict(),
+            **runs_record(self.joint, self.law, self.by)}))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> SharedFit:
@@ -260,12 +232,17 @@ class SharedFit:
                        group_sizes=tuple(int(n) for n in sizes),
                        group_ranges=tuple({str(c): (float(r[0]), float(r[1]))
                                            for c, r in g.items()}
-                                          for g in d.get("group_ranges", [])))
+                                          for g in d.get("group_ranges", [])))._with_runs(d)
         except ScalingLawError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ResultFileError(f"the shared fit record is malformed ({exc})",
                                   "shared fit record", "save the fit again") from None
+
+    def _with_runs(self, d: Mapping[str, Any]) -> SharedFit:
+        """This fit with the runs its record carries (:func:`.groups.runs_from_record`)."""
+        joint = runs_from_record(d, self.joint, self.by, self.groups)
+        return self if joint is self.joint else dataclasses.replace(self, joint=joint)
 
     def save(self, path: Any) -> None:
         """Write the fit as JSON, atomically."""

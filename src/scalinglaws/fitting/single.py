@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..data.dataset import Dataset
+from ..data.saved import data_fingerprint
 from ..engine import FitOptions, FitStatus, Objective, assess, search
 from ..engine.diagnostics import repeated_inputs
 from ..engine.objective import log_shift
@@ -29,14 +30,15 @@ def fit_law(law: Law, data: Dataset, *, y: str | None = None,
     y = law.target if y is None else y
     obj = objective(law, data, y, options, weights)
     verdict = assess(obj, search(obj, options, init))
+    used = [*(str(c) for c in law.inputs.values()), y]
     result = FitResult(
         law=law, params=verdict.params, stderr=verdict.stderr, cov=verdict.cov,
         objective=verdict.objective, loss=obj.loss, delta=obj.delta,
         overestimate_penalty=obj.overestimate_penalty, n_points=len(data),
         status=verdict.status, warnings=verdict.warnings + _pooled(law, data, obj, y),
         target=y, columns={s: str(c) for s, c in law.inputs.items()},
-        input_ranges=verdict.input_ranges, fingerprint=data.fingerprint, dataset=data.name,
-        n_starts=verdict.n_starts, residual_scale=verdict.residual_scale,
+        input_ranges=verdict.input_ranges, fingerprint=data_fingerprint(data, used),
+        dataset=data.name, n_starts=verdict.n_starts, residual_scale=verdict.residual_scale,
         diagnostics=verdict.diagnostics, starts=verdict.starts, data=data,
         case_weights=obj.case_weights)
     if throw and not result.status.ok:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import QueryError
+from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
 from .search import golden_section
 
@@ -111,7 +111,7 @@ def optimal_vocabulary(fit: FitResult, *, params: float, flops: float | None = N
                          "optimal_vocabulary", "fit the catalog law 'vocab'")
     n_nv = _positive(params, "params")
     if (flops is None) == (characters is None):
-        raise QueryError("give exactly one budget, flops= or characters=",
+        raise OptionError("give exactly one budget, flops= or characters=",
                          "optimal_vocabulary", "e.g. optimal_vocabulary(fit, params=7e9, "
                          "flops=1e22)")
     width = embedding_width(n_nv) if embed_dim is None else _positive(embed_dim, "embed_dim")
@@ -154,9 +154,9 @@ def _positive(value: Any, name: str) -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise QueryError(f"{name} must be a number, got {value!r}", "optimal_vocabulary",
-                         f"give {name} as a positive number") from None
+        raise OptionError(f"{name} must be a number, got {value!r}", "optimal_vocabulary",
+                          f"give {name} as a positive number") from None
     if not (math.isfinite(x) and x > 0):
-        raise QueryError(f"{name} must be positive and finite, got {x:g}",
-                         "optimal_vocabulary", f"give {name} > 0")
+        raise OptionError(f"{name} must be positive and finite, got {x:g}",
+                          "optimal_vocabulary", f"give {name} > 0")
     return x

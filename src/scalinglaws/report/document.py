@@ -12,7 +12,7 @@ from typing import Any
 
 from ..data.dataset import Dataset
 from ..data.files import write_text_atomic
-from ..exceptions import DataError, ScalingLawError
+from ..exceptions import DataError, ScalingLawError, ScalingLawWarning
 from ..fitting import FitResult, SharedFit
 from ..plan.optimal import compute_optimal
 from ..validate.backtesting import Backtest
@@ -54,8 +54,8 @@ def html(
         Where to write the report (its folder must exist).
     data:
         The runs to plot: one Dataset for all items, or a list aligned with ``items``. Where
-        none is given, the runs a fit carries (a fit made in this session) are used; a fit read
-        from a file carries none, and then only its law is drawn.
+        none is given, the runs a fit carries are used (a fit read from a file carries them
+        unless it was saved without them); without runs only its law is drawn.
     title:
         The report's title.
     command:
@@ -234,6 +234,13 @@ def _check_items(items: Any) -> list[Item]:
 def _own_data(obj: Item) -> Dataset | None:
     fit = obj.joint if isinstance(obj, SharedFit) else obj
     own = getattr(fit, "data", None)
+    source = getattr(fit, "data_source", None)
+    if own is None and source:
+        law = fit.law if isinstance(fit.law, str) else fit.law.name
+        warnings.warn(f"the runs of the fit of '{law}' could not be read again from "
+                      f"{source} (the file changed or is gone): the report draws the law "
+                      "without them. Pass them with data= (CLI: --data)", ScalingLawWarning,
+                      stacklevel=4)
     return own if isinstance(own, Dataset) else None
 
 

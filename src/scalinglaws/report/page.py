@@ -16,6 +16,7 @@ from typing import Any
 from ..common.jsonvalues import json_value
 from ..common.numbers import spelled
 from ..data.dataset import Dataset
+from ..data.saved import data_fingerprint, same_data
 from ..fitting import FitResult, SharedFit
 from ..validate.backtesting import Backtest
 
@@ -247,9 +248,12 @@ def provenance(items: Sequence[Any], datasets: Sequence[Dataset | None],
         what = "training data of the first fold" if isinstance(item, Backtest) else "dataset"
         rows.append((f"{prefix}{what}", f"{text(name)}, fingerprint "
                      f"<code>{text(fit.fingerprint or 'unknown')}</code>"))
-        if ds is not None and fit.fingerprint and ds.fingerprint != fit.fingerprint:
+        used = [*(str(c) for c in fit.law.inputs.values() if c), fit.target]
+        if ds is not None and not same_data(ds, fit.fingerprint, used):
+            shown = data_fingerprint(ds, used) if all(ds.has(c) for c in used) else (
+                ds.fingerprint)
             rows.append((f"{prefix}note", f'<span class="warning">the plotted data (fingerprint '
-                         f"<code>{text(ds.fingerprint)}</code>) are not the data this law "
+                         f"<code>{text(shown)}</code>) are not the data this law "
                          "was fitted to</span>"))
         rows.append((f"{prefix}law", f"{text(law.name)}: <code>{text(law.expression)}</code>"))
     rows.append(("scalinglaws version", text(__version__)))

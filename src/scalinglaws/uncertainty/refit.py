@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data import saved
 from ..data.dataset import Dataset, as_dataset
 from ..engine.objective import Objective
 from ..exceptions import DataError, OptionError
@@ -14,22 +15,21 @@ if TYPE_CHECKING:
     from .fitted import FittedLaw
 
 
-def fit_data(fit: FittedLaw, data: Any = None) -> Dataset:
+def fit_data(fit: FittedLaw, data: Any = None, where: str = "FitResult") -> Dataset:
     """The dataset a fit was made on: ``data`` if given (checked by fingerprint), else the one
-    the fit carries (a fit loaded from a file carries none)."""
+    the fit carries (a fit read from a file carries its data when they were embedded in it
+    or could be read again from their file; a DataError says why they could not)."""
+    used = [*(str(c) for c in fit.law.inputs.values() if c), fit.target]
     if data is None:
-        if fit.data is None:
-            raise OptionError(
-                "this fit does not carry its data (it was loaded from a file)",
-                "FitResult", "pass data= the dataset it was fitted on")
-        return fit.data
-    ds = as_dataset(data)
-    if fit.fingerprint and ds.fingerprint != fit.fingerprint:
-        raise DataError(
-            "these data are not the data the fit was made on",
-            f"fingerprint {ds.fingerprint} (data) vs {fit.fingerprint} (fit)",
-            "pass the same rows the fit used, or refit on these data")
-    return ds
+        if fit.data is not None:
+            return fit.data
+        if fit.data_source:
+            return saved.reload(fit.data_source, fit.fingerprint, used)
+        raise OptionError(
+            "this fit does not carry its data (read from a file saved without them)", where,
+            "pass data= the dataset it was fitted on (CLI: --data)")
+    return saved.check_same(as_dataset(data), fit.fingerprint, used,
+                            "pass the same rows the fit used, or refit on these data")
 
 
 def fit_objective(fit: FittedLaw, data: Any = None) -> Objective:

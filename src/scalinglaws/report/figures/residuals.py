@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from ...data.dataset import Dataset
 from ...exceptions import DataError
 from ...fitting import FitResult, SharedFit
+from ...uncertainty.refit import fit_data
 from ..style import COLUMN_WIDTH, FULL_WIDTH, HEIGHT, INK, colours, marker, new_figure, styled
 from .common import (
     axis_label,
@@ -36,8 +37,8 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) ->
     fit:
         The fit (a FitResult or a joint fit across groups).
     data:
-        The runs; by default the data the fit was made on (``fit.data``), which a fit read
-        from a file does not carry.
+        The runs; by default the data the fit was made on (``fit.data``, which a fit read
+        from a file carries unless it was saved without them).
 
     Example
     -------
@@ -51,8 +52,10 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) ->
     check_fit(fit, "argument 'fit' of residuals_figure")
     if data is None:
         data = fit.joint.data if isinstance(fit, SharedFit) else fit.data
+        if data is None and isinstance(fit, FitResult) and fit.data_source:
+            data = fit_data(fit)  # says why its file could not be read again
         if data is None:
-            raise DataError("the fit carries no data (it was read from a file)",
+            raise DataError("the fit carries no data (read from a file saved without them)",
                             "argument 'data' of residuals_figure",
                             "give the runs with --data DATA (Python: data=...)")
     ds = check_dataset(data, "argument 'data' of residuals_figure", required=True)
