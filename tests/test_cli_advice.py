@@ -85,3 +85,28 @@ def test_the_corner_plot_advice_works(tmp_path):
     assert "--bootstrap" in words
     run(*[w if w != "200" else "20" for w in words])  # 20 resamples: the advice, smaller
     run("plot", fit, "--kind", "corner", "--out", tmp_path / "c.png")
+
+
+def test_a_runs_file_given_as_a_fit_says_what_to_do(sweep):
+    err = " ".join(run("predict", sweep, "--at", "params=1e9", "tokens=1e10",
+                       code=2).stderr.split())
+    assert "is not a saved fit" in err and "scalinglaws fit sweep.csv --law LAW" in err
+    assert "save the fit again" not in err
+
+
+@pytest.mark.parametrize(("law", "why"), [("E + A*(N**(-alpha)", "1 '(' left open"),
+                                          ("E + A*N**(-alpha))", "1 ')' too many")])
+def test_an_unbalanced_expression_says_which_bracket(law, why):
+    err = " ".join(run("fit", "chinchilla", "--law", law, code=2).stderr.split())
+    assert why in err and "EOF" not in err and "TokenError" not in err
+
+
+def test_the_warnings_that_explain_an_error_come_before_it(tmp_path):
+    # duplicated runs warn while the data are read; the missing loss then stops the fit
+    frame = pd.DataFrame({"params": [1e8, 1e8, 1e9, 1e9], "tokens": [1e9, 1e9, 1e10, 1e10],
+                          "val": [3.0, 3.0, 2.5, 2.5]})
+    path = tmp_path / "dup.csv"
+    frame.to_csv(path, index=False)
+    err = run("fit", path, "--law", "chinchilla", code=2).stderr
+    assert "warning:" in err and "error:" in err
+    assert err.index("warning:") < err.index("error:")

@@ -67,7 +67,16 @@ def read_json(path: Any) -> Any:
     if not p.is_file():
         raise ResultFileError(f"file not found: {p}", f"path {p}", "check the path")
     try:
-        return json.loads(p.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = p.read_text()
+    except UnicodeDecodeError:
+        text = ""
+    if not text.lstrip().startswith(("{", "[")):
+        raise ResultFileError(f"{p.name} is not a saved fit (a fit file is JSON, written by "
+                              "scalinglaws fit ... --out fit.json)", f"file {p}",
+                              "give the fit file; to fit these runs first: scalinglaws fit "
+                              f"{p.name} --law LAW --out fit.json")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
         raise ResultFileError(f"{p.name} is not valid JSON ({exc})", f"file {p}",
                               "the file may be truncated: save the fit again") from None

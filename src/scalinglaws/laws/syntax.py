@@ -48,10 +48,14 @@ def token_names(text: str) -> list[str]:
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
+        brackets = text.count("(") - text.count(")")
+        why = (f"{brackets} '(' left open" if brackets > 0 else
+               f"{-brackets} ')' too many" if brackets < 0 else
+               str(exc.args[0] if exc.args else exc))
         raise LawError(
-            f"cannot read the expression {text!r}: {exc}",
+            f"cannot read the expression {text!r}: {why}",
             "law expression",
-            "write it in Python syntax, e.g. 'E + A/N**alpha + B/D**beta'",
+            "close every bracket; write it in Python syntax, e.g. 'E + A/N**alpha + B/D**beta'",
         ) from None
     names: list[str] = []
     for tok, nxt in zip(tokens, [*tokens[1:], None], strict=True):
