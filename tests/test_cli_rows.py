@@ -15,8 +15,8 @@ import pytest
 from cli_runner import run
 
 import scalinglaws as sl
-from scalinglaws.data.saved import data_fingerprint
 from scalinglaws.cli.main import app
+from scalinglaws.data.saved import data_fingerprint
 
 MISFITTING = (Path(__file__).resolve().parents[2] / "shared" / "data" / "misfitting"
               / "checkpoints.csv")
