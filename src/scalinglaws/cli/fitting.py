@@ -196,16 +196,15 @@ def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caugh
 def calibrated(result: FitResult) -> FitResult:
     """The fit calibrated on its data's backtests; when the data are too few for that, the
     fit as it is, with a warning saying why."""
-    import warnings
-
-    from ..exceptions import DataError, ScalingLawWarning
+    from ..common.warning import warn
+    from ..exceptions import DataError
     from ..fitting import calibrate
 
     try:
         return calibrate(result)
     except DataError as exc:
-        warnings.warn(f"intervals not calibrated ({exc.what}): predict and plan will give "
-                      "parameter-only intervals", ScalingLawWarning, stacklevel=2)
+        warn(f"intervals not calibrated ({exc.what}): predict and plan will give "
+             "parameter-only intervals")
         return result
 
 
