@@ -75,3 +75,173 @@ def test_the_warning_helper_skips_every_frame_of_the_package():
         user_code()
     assert records[0].filename == HERE and records[0].category is sl.ScalingLawWarning
     assert records[0].lineno == user_code.__code__.co_firstlineno + 1
+
+
+# -- print and the notebook's HTML of every result -----------------------------------------------
+@pytest.fixture(scope="module")
+def boot(chinchilla_fit):
+    return chinchilla_fit.bootstrap(40, seed=0)
+
+
+def test_bootstrap_prints_its_intervals_and_renders_a_table(chinchilla_fit, boot):
+    text = str(boot)
+    lo, hi = boot.interval("alpha", 0.95)
+    assert "95% lower" in text and "95% percentile intervals" in text
+    row = next(line for line in text.splitlines() if line.startswith("alpha"))
+    assert f"{lo:.4g}" in row and f"{hi:.4g}" in row
+    html = boot._repr_html_()
+    assert html.count("<tr>") == 1 + len(chinchilla_fit.params) and "&#x27;chinchilla&#x27;" in html
+    assert repr(boot).startswith("<Bootstrap of 'chinchilla'")
+
+
+def test_print_of_a_plan_shows_readable_numbers_not_arrays(chinchilla_fit):
+    plan = sl.plan.compute_optimal(chinchilla_fit, [5.76e23, 1e25])
+    text = str(plan)
+    assert "array(" not in text and "e+" not in text.split("warning")[0]
+    assert "5.76×10²³" in text and "1×10²⁵" in text and "tokens/param" in text
+    assert "warning: extrapolation" in text and "× the largest fitted value" in text
+    assert repr(plan) == text
+    html = plan._repr_html_()
+    assert html.startswith('<table class="scalinglaws">') and html.count("<tr>") == 3
+    for answer in (sl.plan.tokens_to_reach(chinchilla_fit, 2.1, params=7e9),
+                   sl.plan.flops_to_reach(chinchilla_fit, 2.0),
+                   sl.plan.inference_optimal(chinchilla_fit, inference_tokens=1e13,
+                                             flops=1e23)):
+        assert "array(" not in str(answer) and "<table" in answer._repr_html_()
+        assert "\\toprule" in answer.to_latex()
+
+
+def test_a_plan_with_a_bootstrap_shows_its_intervals(chinchilla_fit, boot):
+    plan = sl.plan.compute_optimal(chinchilla_fit.with_bootstrap(boot), 1e23, level=0.8)
+    text = str(plan)
+    assert "params 80%" in text and "loss 80%" in text and "parameter-only" in text
+    lo, hi = plan.params_interval[0]
+    header, row = text.splitlines()[1], text.splitlines()[3]
+    from scalinglaws.common.numbers import span
+
+    assert span(lo, hi) in row and header.index("params 80%") > 0
+    latex = plan.to_latex()
+    assert "params 80\\% lower" in latex and "params 80\\% upper" in latex
+    assert f"{lo / 10**np.floor(np.log10(lo)):.4g}" in latex
+
+
+def test_print_of_a_profile_shows_the_estimate_and_the_interval_at_its_level(chinchilla_fit):
+    prof = chinchilla_fit.profile("alpha", level=0.9, points=21)
+    lo, hi = prof.interval()
+    text = str(prof)
+    lines = dict(line.split(":", 1) for line in text.splitlines()[1:])
+    assert lines["estimate"].strip() == f"{chinchilla_fit.params['alpha']:.4g}"
+    assert lines["90% interval"].strip() == f"[{lo:.4g}, {hi:.4g}]"
+    # the bounds are said as bounds, not where the interval goes
+    assert lines["bounds"].strip() == "[0, 10]" and "[0, 10]" not in lines["90% interval"]
+    assert "90% interval [" in repr(prof) and "<table" in prof._repr_html_()
+
+
+def test_print_of_a_dataset_names_its_columns_roles_and_first_rows():
+    frame = pd.DataFrame({"params": [1e8, 2e8, 4e8, 8e8], "tokens": [2e9, 4e9, 8e9, 1.6e10],
+                          "loss": [3.1, 2.9, 2.7, 2.6], "<b>seed</b>": [0, 1, 0, 1]})
+    ds = sl.Dataset(frame, name="runs & more")
+    text = str(ds)
+    assert text.startswith("Dataset runs & more: 4 rows")
+    assert "params" in text and "role: model size N" in text and "extra input or metric" in text
+    assert "flops" in text and "1.2×10¹⁸" in text  # the derived column, in the head
+    assert "first 4 of 4 rows" in text
+    html = ds._repr_html_()
+    assert "&lt;b&gt;seed&lt;/b&gt;" in html and "<b>seed</b>" not in html
+    assert "runs &amp; more" in html
+
+
+def test_print_of_a_law_gives_formula_inputs_and_bounds():
+    law = sl.Law.from_expression("E + A/N**alpha", name="<i>mine</i>",
+                                 parameters={"alpha": {"lower": 0.1, "upper": 2}})
+    text = str(law)
+    assert "formula: loss = A/N**alpha + E" in text and "inputs:  N=params" in text
+    alpha = next(line for line in text.splitlines() if line.startswith("alpha"))
+    assert "[0.1, 2]" in alpha and "linear" in alpha
+    assert "&lt;i&gt;mine&lt;/i&gt;" in law._repr_html_()
+    catalog = str(sl.laws.get("chinchilla"))
+    assert "arXiv:2203.15556" in catalog and "irreducible loss" in catalog
+
+
+@pytest.fixture(scope="module")
+def selection():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        return sl.validate.select(sl.datasets.load("chinchilla"), laws=["chinchilla"])
+
+
+def test_selection_prints_its_tables_whole(selection):
+    text = str(selection)
+    assert selection.summary_line() in text
+    for choice in selection.table["choice"]:  # every candidate's name, whole
+        assert choice in text
+    best = selection.table.iloc[0]
+    assert f"{best['error']:.2%}" in text
+    html = selection._repr_html_()
+    assert html.count("<table") == 2 and "held-out error" in html
+    assert repr(selection).startswith("<Selection: selected (")
+    latex = selection.to_latex()
+    assert latex.count("\\\\") == len(selection.table) + 1 and "mse\\_log" in latex
+
+
+def test_law_comparison_prints_and_renders_its_recommendation():
+    ds = sl.datasets.load("chinchilla")
+    cmp = sl.validate.compare_laws(["chinchilla", "kaplan"], ds, train="flops<1e21",
+                                   criteria=False)
+    text = str(cmp)
+    assert f"recommended: {cmp.recommendation}" in text and "mean |rel. error|" in text
+    assert f"{cmp.table['mean_abs_rel_error'].iloc[0]:.2%}" in text
+    assert "recommended:" in cmp._repr_html_()
+    latex = cmp.to_latex()
+    assert "\\textbar{}" in latex and "\\%" in latex and "\\bottomrule" in latex
+    bt = cmp.backtests[cmp.recommendation]
+    assert "\\toprule" in bt.to_latex() and "mean \\textbar{}rel. error\\textbar{}" in bt.to_latex()
+
+
+def test_setup_comparison_prints_its_sensitivity_table():
+    ds = sl.datasets.load("chinchilla")
+    cmp = sl.plan.compare_data(ds, ds, "chinchilla", n_boot=0)
+    text = str(cmp)
+    assert text.startswith(cmp.statement()) and "sensitivity to the fitting choice" in text
+    for choice in cmp.sensitivity["choice"]:
+        assert choice in text
+    assert "array(" not in repr(cmp) and repr(cmp).startswith("<SetupComparison: ")
+    assert "<table" in cmp._repr_html_()
+
+
+def test_isoflop_prints_readable_budgets_with_their_intervals():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        iso = sl.plan.isoflop(sl.datasets.load("chinchilla"), n_boot=50, budgets="log")
+    text = str(iso)
+    assert "95% interval" in text and "×10" in text and "used (edge)" in text
+    used = iso.used.iloc[0]
+    assert f"{used['n_opt_lo'] / 10**np.floor(np.log10(used['n_opt_lo'])):.3g}" in text
+    assert repr(iso).startswith("<IsoFlop: a = ")
+    assert "<table" in iso._repr_html_()
+
+
+# -- LaTeX ----------------------------------------------------------------------------------------
+def test_latex_escapes_the_characters_latex_reads():
+    from scalinglaws.common import latex
+
+    assert latex.escape("a_b 5% & #1") == "a\\_b 5\\% \\& \\#1"
+    table = latex.tabular(["name", "value"], [["x_1", 1.5e20], ["y%", float("nan")]])
+    assert "x\\_1 & $1.5 \\times 10^{20}$ \\\\" in table and "y\\% & -- \\\\" in table
+    assert table.splitlines()[:2] == ["\\begin{tabular}{lr}", "\\toprule"]
+
+
+def test_summary_to_latex_gives_estimates_errors_and_bootstrap_intervals(chinchilla_fit, boot):
+    plain = chinchilla_fit.summary().to_latex()
+    se = chinchilla_fit.stderr["alpha"]
+    assert f"alpha & ${chinchilla_fit.params['alpha']:.4g} \\pm {se:.4g}$" in plain
+    assert "interval" not in plain and plain.count("\\\\") == 1 + 5
+    with_boot = chinchilla_fit.with_bootstrap(boot).summary().to_latex()
+    lo, hi = boot.interval("alpha", boot.level)
+    assert "95\\% interval" in with_boot and f"[{lo:.4g}, {hi:.4g}]" in with_boot
+    law = sl.Law.from_expression("E + A_1/N**alpha_n", name="my_law")
+    frame = sl.datasets.load("chinchilla").to_frame()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        odd = sl.fit(law, frame).summary().to_latex()
+    assert "A\\_1 &" in odd and "alpha\\_n" in odd and "A_1" not in odd

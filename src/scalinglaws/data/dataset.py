@@ -274,6 +274,16 @@ class Dataset:
         label = f" '{self._name}'" if self._name else ""
         return f"<Dataset{label}: {len(self)} rows; columns {', '.join(self.columns)}>"
 
+    def __str__(self) -> str:
+        from .display import text
+
+        return text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import html
+
+        return html(self)
+
 
 def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
     kwargs = dict(kwargs)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..common.checks import check_level, positive_number
+from ..common.numbers import level_label, readable, times
 from ..exceptions import QueryError
 from ..fitting import KIND_LABELS, FitResult
 from .queries import (
@@ -32,7 +33,7 @@ from .search import golden_section
 _GRID = 241
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Allocation(PerQuery):
     """Compute-optimal model size, tokens and loss for one or more budgets."""
 
@@ -92,6 +93,31 @@ class Allocation(PerQuery):
             if self.exponent_interval is not None:
                 out["exponent_params_interval"] = list(self.exponent_interval)
         return out
+
+    def _title(self) -> str:
+        return (f"compute-optimal allocation ({self.method}; C = {self.flops_factor:g}·N·D"
+                + (f"; N ∝ C^{self.exponent_params:.4f}" if self.exponent_params else "")
+                + ")")
+
+    def _intervals(self) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        if self.level is not None:
+            pct = level_label(self.level)
+            out += [(f"{name} {pct}", band) for name, band in (
+                ("params", self.params_interval), ("tokens", self.tokens_interval),
+                ("loss", self.loss_interval)) if band is not None]
+        if self.loss_forecast is not None and self.forecast_level is not None:
+            out.append((f"loss {level_label(self.forecast_level)} forecast", self.loss_forecast))
+        return out
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.params_interval is not None:
+            notes.append("params, tokens, loss intervals: parameter-only (bootstrap "
+                         "percentiles of the allocation)")
+        if self.loss_forecast is not None:
+            notes.append(f"loss forecast: {KIND_LABELS['calibrated']}")
+        return notes + super()._notes()
 
     def records(self) -> list[dict[str, float]]:
         return [{"flops": float(c), "params": float(n), "tokens": float(d), "loss": float(l_)}
@@ -233,9 +259,9 @@ def _with_extrapolation_warnings(fit: FitResult, out: Allocation) -> Allocation:
             top = fit.input_ranges[col][1]
             ratio = float(np.max(values)) / top
             if ratio > 10:
-                warn.append(f"extrapolation: the optimal {col} ({np.max(values):.3g}) is "
-                            f"{ratio:.0f}x the largest fitted value ({top:.3g}); treat the "
-                            "answer as a forecast with wide uncertainty")
+                warn.append(f"extrapolation: the optimal {col} ({readable(np.max(values))}) "
+                            f"is {times(ratio)} the largest fitted value ({readable(top)}); "
+                            "treat the answer as a forecast with wide uncertainty")
     if not warn:
         return out
     return dataclasses.replace(out, warnings=tuple(warn))
