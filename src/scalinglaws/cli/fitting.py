@@ -250,7 +250,9 @@ def predict_command(
     observation: Annotated[bool, typer.Option(
         "--observation", help="Same as --kind observation; implies --interval 0.9 when not "
         "given.")] = False,
-    group: c.GroupOpt = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="For a joint fit across groups: the group to predict for (default: "
+        "every group, a row each).")] = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -272,12 +274,12 @@ def predict_command(
     with c.handled(debug, json_):
         from ..common.checks import check_level
         from ..exceptions import LawError, OptionError
-        from ..fitting import load_fit, predict
+        from ..fitting import load, predict
 
         if level is not None:
             level = c.option_value(check_level, level, "--interval")
-        result = load_fit(fit_file, group)
-        if kind == "calibrated" and result.calibration is None:
+        result = load(fit_file, group)  # a joint fit without --group: every group
+        if kind == "calibrated" and getattr(result, "calibration", None) is None:
             raise OptionError("this fit carries no calibration for --kind calibrated",
                               "option --kind", "refit with scalinglaws fit ... --out FILE "
                               "(it calibrates unless --no-calibrate), or use --kind "
@@ -286,7 +288,7 @@ def predict_command(
             pred = predict(result, values, level=level, kind=kind)
     if json_:
         c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,
-                     "target": result.target})
+                     "target": result.target})  # a joint fit: by, group beside prediction
     else:
         from .fit_tables import predict_table
 

@@ -154,10 +154,21 @@ def ends(lo: Any, hi: Any, digits: int = 3,
 
 
 def span(lo: Any, hi: Any, digits: int = 3, form: Any = readable) -> str:
-    """An interval as text, ``lo–hi``, its ends told apart (see :func:`ends`).
+    """An interval as text, ``lo–hi``, its ends told apart (see :func:`ends`); an interval
+    whose ends are equal (every resample gave the same value) is that value, said so.
 
-    >>> span(4.312e9, 4.338e9, 2), span(0.31, 0.37)
-    ('4.31×10⁹–4.34×10⁹', '0.31–0.37')
+    >>> span(4.312e9, 4.338e9, 2), span(0.31, 0.37), span(2.5, 2.5)
+    ('4.31×10⁹–4.34×10⁹', '0.31–0.37', '2.5 (no spread)')
     """
     a, b = ends(lo, hi, digits, form)
-    return f"{a}–{b}"
+    return f"{a} (no spread)" if a == b else f"{a}–{b}"
+
+
+def fixed(x: Any, decimals: int = 4) -> str:
+    """``x`` with ``decimals`` decimals (a loss: ``2.0134``); ``—`` for a missing value.
+
+    >>> fixed(2.01344), fixed(float("nan"))
+    ('2.0134', '—')
+    """
+    v = float(x)
+    return f"{v:.{decimals}f}" if math.isfinite(v) else MISSING

@@ -267,17 +267,22 @@ def _with_extrapolation_warnings(fit: FitResult, out: Allocation) -> Allocation:
     return dataclasses.replace(out, warnings=tuple(warn))
 
 
-def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> Allocation:
-    """The smallest budget whose compute-optimal loss equals ``loss`` (inverse query).
+def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0,
+                   level: float = 0.9) -> Allocation:
+    """The smallest budget whose compute-optimal loss equals ``loss`` (inverse query); the
+    answer is :func:`compute_optimal`'s at that budget (with its ``level`` intervals when the
+    fit carries a bootstrap or a calibration).
 
     Raises :class:`QueryError` when the target is at or below what the law can ever reach.
     """
     target = positive_values(loss, "loss", "loss=2.0")
     lo = np.full(target.shape, np.log(1e6))
     hi = np.full(target.shape, np.log(1e45))
+    # the search needs the fitted law only, not the intervals at each of its steps
+    bare = dataclasses.replace(fit, uncertainty=None, calibration=None)
 
     def best(logc: Array) -> Array:
-        return compute_optimal(fit, np.exp(logc), flops_factor=flops_factor).loss
+        return compute_optimal(bare, np.exp(logc), flops_factor=flops_factor).loss
 
     floor = best(hi)
     unreachable = target <= floor
@@ -296,4 +301,4 @@ def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> A
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
     c = np.exp(np.where(np.isnan(target_c), hi, target_c))
-    return compute_optimal(fit, c, flops_factor=flops_factor)
+    return compute_optimal(fit, c, flops_factor=flops_factor, level=level)
