@@ -245,3 +245,30 @@ def test_summary_to_latex_gives_estimates_errors_and_bootstrap_intervals(chinchi
         warnings.simplefilter("ignore", sl.ScalingLawWarning)
         odd = sl.fit(law, frame).summary().to_latex()
     assert "A\\_1 &" in odd and "alpha\\_n" in odd and "A_1" not in odd
+
+
+def test_a_calibration_and_a_vocabulary_choice_print_in_words(fit_json):
+    cal = sl.load_fit(fit_json).calibration
+    assert str(cal) == cal.summary() and "calibrated interval from" in str(cal)
+    assert "array(" not in repr(cal) and "<p>" in cal._repr_html_()
+    choice = sl.plan.VocabularyChoice(vocab_size=43008.0, vocab_params=1.376e8, tokens=1.2e11,
+                                      unigram_gain=2.5, params=2.87e9, embed_dim=3200.0,
+                                      budget="flops 2.3e21")
+    text = str(choice)
+    assert "vocabulary size:" in text and "4.301×10⁴" in text and "-2.5" in text
+    assert "<table" in choice._repr_html_()
+
+
+def test_a_joint_fit_predicts_for_every_group_without_a_label():
+    from test_shared import families
+
+    joint = sl.fit("chinchilla", families(), shared=["alpha", "beta"], by="family")
+    frame = joint.predict(params=[1e9, 2e9], tokens=1e11)
+    assert list(frame.columns) == ["family", "params", "tokens", "loss"]
+    assert list(frame["family"]) == ["a", "a", "b", "b", "c", "c"]
+    for row in frame.itertuples(index=False):
+        assert row.loss == pytest.approx(joint.predict(family=row.family, params=row.params,
+                                                       tokens=row.tokens), rel=1e-12)
+    pred = sl.fitting.predict(joint, {"params": 1e9, "tokens": 1e11})
+    assert pred.groups == ["a", "b", "c"] and pred.to_dict()["group"] == ["a", "b", "c"]
+    assert list(joint.per_group()) == ["a", "b", "c"]
