@@ -110,7 +110,7 @@ def test_plan_inference_several_budgets_and_loss(fit_json, fit):
 def test_plan_inference_table(fit_json):
     out = run("plan", fit_json, "--flops", "1e22,1e23", "--inference-tokens", "1e13").stdout
     assert "inference-aware" in out and "Chinchilla-optimal" in out and "saves" in out
-    assert "C = 1e+22" in out and "C = 1e+23" in out and "inference FLOPs" in out
+    assert "C = 1×10²²" in out and "C = 1×10²³" in out and "inference FLOPs" in out
     out = run("plan", fit_json, "--loss", "2.1", "--inference-tokens", "1e13").stdout
     assert "loss 2.1000" in out and "…" not in out  # fits 80 columns
 

@@ -181,11 +181,15 @@ def test_bad_joint_fit_options_are_named(kwargs, error, match):
         sl.fit("chinchilla", families(), **kwargs)
 
 
-def test_unknown_group_or_missing_label_in_predict(shared_fit):
+def test_unknown_group_is_refused_and_no_group_answers_for_every_group(shared_fit):
     with pytest.raises(sl.QueryError, match="no group 'z'"):
         shared_fit.predict(family="z", params=1e9, tokens=1e11)
-    with pytest.raises(sl.QueryError, match="family="):
-        shared_fit.predict(params=1e9, tokens=1e11)
+    # without a label every group answers, a row each
+    every = shared_fit.predict(params=1e9, tokens=1e11)
+    assert list(every["family"]) == list(shared_fit.groups)
+    for fam, value in zip(every["family"], every["loss"], strict=True):
+        assert value == pytest.approx(shared_fit.predict(family=fam, params=1e9, tokens=1e11),
+                                      rel=1e-12)
 
 
 def test_empty_group_label_is_rejected():
@@ -209,8 +213,9 @@ def test_cli_fits_jointly_and_predicts_and_plans_for_a_group(tmp_path):
     assert json.loads(res.stdout)["prediction"] == pytest.approx(
         fit.predict(family="c", params=1e9, tokens=1e11))
     run("plan", str(out), "--flops", "1e21", "--group", "a", "--json")
-    res = run("predict", str(out), "--at", "params=1e9", "tokens=1e11", code=2)
-    assert "--group" in res.output
+    # without --group, every group answers (tests/test_cli_output.py has the details)
+    res = run("predict", str(out), "--at", "params=1e9", "tokens=1e11", "--json")
+    assert json.loads(res.stdout)["group"] == list(fit.groups)
     res = run("fit", str(data), "--law", "chinchilla", "--shared", "alpha", code=2)
     assert "--groups" in res.output
     res = run("fit", str(data), "--law", "chinchilla", "--shared", "alpha", "--groups",

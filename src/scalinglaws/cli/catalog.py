@@ -16,16 +16,17 @@ def laws_command(json_: c.JsonOpt = False) -> None:
     if json_:
         c.emit_json({"laws": entries})
         return
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title="scalinglaws catalog")
-    table.add_column("name", no_wrap=True, min_width=max(len(e["name"]) for e in entries))
-    for col in ("formula", "inputs", "source"):
-        table.add_column(col)
+    # one law per entry: its name and whole formula on one line (never wrapped by us; a
+    # terminal narrower than the formula folds it), then its inputs and source
+    width = max(len(e["name"]) for e in entries)
+    c.out.print(Text(f"scalinglaws catalog: {len(entries)} laws", style="bold"))
     for e in entries:
         inputs = ", ".join(f"{s}={col or '(choose with --x)'}" for s, col in e["inputs"].items())
-        table.add_row(e["name"], e["formula"], inputs, e["citation"])
-    c.out.print(table)
+        c.out.print(Text.assemble((e["name"].ljust(width), "bold"), "  ", e["formula"]))
+        c.out.print(Text(" " * (width + 2) + f"inputs {inputs}; {e['citation']}",
+                         style="dim"))
 
 
 def describe() -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from ..exceptions import (
     DataError,
@@ -39,7 +39,29 @@ from .terms import cli_terms
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
 
-out = Console(highlight=False, soft_wrap=True)
+#: the width of output written to a file or a pipe: wide enough for any table's widest line,
+#: so that no number or word is cut, shortened ("…") or wrapped
+PIPE_WIDTH = 10_000
+
+
+class PipeWideConsole(Console):
+    """A console as wide as its terminal, and :data:`PIPE_WIDTH` wide when it writes to a file
+    or a pipe (``scalinglaws select ... > file``), whatever ``COLUMNS`` says: a table there
+    keeps every digit and every word on its row's line."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        if not self.is_terminal and not self.is_jupyter:
+            return ConsoleDimensions(PIPE_WIDTH, size.height)
+        return size  # type: ignore[no-any-return]
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out = PipeWideConsole(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: exit codes: 0 ok, 1 the fit or query failed, 2 bad usage or bad input

@@ -87,6 +87,8 @@ def run_demo(out: Path) -> DemoResult:
 def print_demo(r: DemoResult) -> None:
     from rich.table import Table
 
+    from ..common.numbers import fixed, readable
+
     c.out.print(f"[bold]Data:[/] {c.escape(r.data.citation or '')}")
     c.out.print(
         f"Fitting {r.fit.n_points} of {r.fit.n_points + r.n_excluded} points: the "
@@ -97,8 +99,8 @@ def print_demo(r: DemoResult) -> None:
     for col in ("FLOPs", "params N", "tokens D", "tokens/param", "predicted loss"):
         table.add_column(col, justify="right")
     for row in r.allocation.records():
-        table.add_row(f"{row['flops']:.3g}", f"{row['params']:.3g}", f"{row['tokens']:.3g}",
-                      f"{row['tokens'] / row['params']:.1f}", f"{row['loss']:.4f}")
+        table.add_row(readable(row["flops"]), readable(row["params"]), readable(row["tokens"]),
+                      readable(row["tokens"] / row["params"]), fixed(row["loss"]))
     c.out.print(table)
     a = r.allocation
     if a.exponent_params is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from ..common.numbers import compact, level_label
+from ..common.numbers import ends, general, level_label, readable, times
 
 if TYPE_CHECKING:
     from ..fitting import FitResult, Prediction, SharedFit
@@ -53,9 +53,11 @@ def shared_table(fit: SharedFit) -> Table:
     return table
 
 
-def predict_table(result: FitResult, inputs: Mapping[str, Any], pred: Prediction) -> Table:
-    """One row per query point: the inputs, the prediction, how far beyond the fitted data
-    it lies and its interval, whose kind the caption names."""
+def predict_table(result: FitResult | SharedFit, inputs: Mapping[str, Any],
+                  pred: Prediction) -> Table:
+    """One row per query point (per group and query point for a joint fit asked without a
+    group): the inputs, the prediction, how far beyond the fitted data it lies and its
+    interval, whose kind the caption names."""
     title = f"{result.law.name}: predicted {result.target}"
     caption = None
     if pred.level is not None:
@@ -66,6 +68,9 @@ def predict_table(result: FitResult, inputs: Mapping[str, Any], pred: Prediction
                         "the data, and such intervals under-cover held-out larger runs "
                         "(docs/uncertainty.md)")
     table = Table(title=title, caption=caption)
+    groups = pred.groups
+    if groups is not None:
+        table.add_column(pred.by or "group")
     for k in inputs:
         table.add_column(k, justify="right")
     table.add_column(result.target, justify="right")
@@ -76,15 +81,18 @@ def predict_table(result: FitResult, inputs: Mapping[str, Any], pred: Prediction
     preds = _listed(pred.values)
     factors = _listed(pred.extrapolation)
     lows, highs = _listed(pred.lower), _listed(pred.upper)
+    points = len(preds) // len(set(groups)) if groups else len(preds)
     for i in range(len(preds)):
-        row = [compact(v if isinstance(v, float) else v[i if len(v) > 1 else 0])
-               for v in inputs.values()]
+        j = i % points  # the query point of row i
+        row = [groups[i]] if groups is not None else []
+        row += [readable(v if isinstance(v, float) else v[j if len(v) > 1 else 0], 4)
+                for v in inputs.values()]
         row.append(f"{preds[i]:.5g}")
         factor = factors[i if len(factors) > 1 else 0]
-        row.append("inside" if factor <= 1.0 else f"{factor:.1f}x")
+        row.append("inside" if factor <= 1.0 else times(factor))
         if pred.level is not None:
-            row += [f"{lows[i]:.5g}", f"{highs[i]:.5g}"]
-        table.add_row(*row)
+            row += list(ends(lows[i], highs[i], 5, general))
+        table.add_row(*(Text(cell) for cell in row))
     return table
 
 

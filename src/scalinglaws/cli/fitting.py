@@ -214,16 +214,15 @@ def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caugh
 def calibrated(result: FitResult) -> FitResult:
     """The fit calibrated on its data's backtests; when the data are too few for that, the
     fit as it is, with a warning saying why."""
-    import warnings
-
-    from ..exceptions import DataError, ScalingLawWarning
+    from ..common.warning import warn
+    from ..exceptions import DataError
     from ..fitting import calibrate
 
     try:
         return calibrate(result)
     except DataError as exc:
-        warnings.warn(f"intervals not calibrated ({exc.what}): predict and plan will give "
-                      "parameter-only intervals", ScalingLawWarning, stacklevel=2)
+        warn(f"intervals not calibrated ({exc.what}): predict and plan will give "
+             "parameter-only intervals")
         return result
 
 
@@ -269,7 +268,9 @@ def predict_command(
     observation: Annotated[bool, typer.Option(
         "--observation", help="Same as --kind observation; implies --interval 0.9 when not "
         "given.")] = False,
-    group: c.GroupOpt = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="For a joint fit across groups: the group to predict for (default: "
+        "every group, a row each).")] = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
@@ -291,12 +292,12 @@ def predict_command(
     with c.handled(debug, json_):
         from ..common.checks import check_level
         from ..exceptions import LawError, OptionError
-        from ..fitting import load_fit, predict
+        from ..fitting import load, predict
 
         if level is not None:
             level = c.option_value(check_level, level, "--interval")
-        result = load_fit(fit_file, group)
-        if kind == "calibrated" and result.calibration is None:
+        result = load(fit_file, group)  # a joint fit without --group: every group
+        if kind == "calibrated" and getattr(result, "calibration", None) is None:
             raise OptionError("this fit carries no calibration for --kind calibrated",
                               "option --kind", "refit with scalinglaws fit ... --out FILE "
                               "(it calibrates unless --no-calibrate), or use --kind "
@@ -305,7 +306,7 @@ def predict_command(
             pred = predict(result, values, level=level, kind=kind)
     if json_:
         c.emit_json({**pred.to_dict(), "at": values, "law": result.law.name,
-                     "target": result.target})
+                     "target": result.target})  # a joint fit: by, group beside prediction
     else:
         from .fit_tables import predict_table
 

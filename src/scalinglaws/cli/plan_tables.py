@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..common.numbers import general, sci
+from ..common.numbers import ends, fixed, general, level_label, readable, sci, span, times
 from . import common as c
 
 if TYPE_CHECKING:
@@ -17,62 +19,98 @@ if TYPE_CHECKING:
     from ..plan import Allocation, Comparison, InferenceAllocation, IsoFlop, Requirement
 
 
-def allocation_table(fit: FitResult, alloc: Allocation) -> Table:
-    """One row per budget: the optimum, its predicted loss, how far beyond the data it lies
-    and, for a calibrated fit, the interval of a run's loss there (the caption says which
-    kind of interval it is)."""
-    from ..common.numbers import level_label
-    from ..fitting import KIND_LABELS
-
-    forecast = alloc.loss_forecast
-    caption = None
-    if forecast is not None and alloc.forecast_level is not None:
-        caption = (f"{level_label(alloc.forecast_level)} interval of {fit.target}: "
-                   f"{KIND_LABELS['calibrated']}")
-    elif fit.calibration is None:
-        caption = ("no interval: the fit is not calibrated (scalinglaws fit calibrates unless "
-                   "--no-calibrate)")
-    table = Table(title=f"compute-optimal allocation ({fit.law.name}, {alloc.method})",
-                  caption=caption)
-    heads = ["FLOPs", "params N", "tokens D", "tokens/param", f"predicted {fit.target}",
-             "beyond data"] + (["lower", "upper"] if forecast is not None else [])
+def allocation_table(fit: FitResult, allocs: Mapping[str | None, Allocation],
+                     by: str | None = None) -> Table:
+    """One row per budget (and per group of a joint fit, ``allocs`` by group label): the
+    optimum, its predicted loss, how far beyond the data it lies and the intervals the answer
+    carries: the bootstrap's percentiles of N, D and the loss when the fit carries a
+    bootstrap, the calibrated interval of a run's loss there when it is calibrated (the
+    caption says which kind each is)."""
+    first = next(iter(allocs.values()))
+    table = Table(title=f"compute-optimal allocation ({fit.law.name}, {first.method})",
+                  caption=_allocation_caption(fit, first))
+    bands = first.params_interval is not None and first.level is not None
+    forecast = first.loss_forecast is not None
+    pct = level_label(first.level) if bands and first.level is not None else ""
+    heads = ([by] if by else []) + ["FLOPs", "params N", "tokens D", "tokens/param",
+                                    f"predicted {fit.target}", "beyond data"]
+    heads += [f"params {pct}", f"tokens {pct}", f"{fit.target} {pct}"] if bands else []
+    heads += ["forecast lower", "forecast upper"] if forecast else []
     for col in heads:
-        table.add_column(col, justify="right")
-    ext = alloc.extrapolation
-    for i, r in enumerate(alloc.records()):
-        factor = float(ext[i]) if ext is not None else 1.0
-        row = [f"{r['flops']:.3g}", f"{r['params']:.3g}", f"{r['tokens']:.3g}",
-               f"{r['tokens'] / r['params']:.1f}", f"{r['loss']:.4f}",
-               "inside" if factor <= 1.0 else f"{factor:.1f}x"]
-        if forecast is not None:
-            row += [f"{forecast[i][0]:.4f}", f"{forecast[i][1]:.4f}"]
-        table.add_row(*row)
+        table.add_column(col, justify="left" if col == by else "right")
+    for label, alloc in allocs.items():
+        ext = alloc.extrapolation
+        for i, r in enumerate(alloc.records()):
+            factor = float(ext[i]) if ext is not None else 1.0
+            row = ([str(label)] if by else []) + [
+                readable(r["flops"]), readable(r["params"]), readable(r["tokens"]),
+                readable(r["tokens"] / r["params"]), fixed(r["loss"]),
+                "inside" if factor <= 1.0 else times(factor)]
+            if bands:
+                row += [span(*_pair(alloc.params_interval, i)),
+                        span(*_pair(alloc.tokens_interval, i)),
+                        span(*_pair(alloc.loss_interval, i), 4, fixed)]
+            if forecast:
+                row += list(ends(*_pair(alloc.loss_forecast, i), 4, fixed))
+            table.add_row(*(Text(cell) for cell in row))
     return table
 
 
-def requirement_table(fit: FitResult, req: Requirement, loss: float) -> Table:
-    held = "params" if req.solved_for == "tokens" else "tokens"
-    value = float((req.params if held == "params" else req.tokens)[0])
-    table = Table(title=Text(f"{req.solved_for} to reach {fit.target} {loss:g} with "
-                             f"{held} = {value:.3g} ({fit.law.name})"))
-    for col in ("params N", "tokens D", "tokens/param", "training FLOPs",
-                f"predicted {fit.target}"):
-        table.add_column(col, justify="right")
-    for n, d, f, y in zip(req.params, req.tokens, req.flops, req.loss, strict=True):
-        table.add_row(f"{n:.3g}", f"{d:.3g}", f"{d / n:.1f}", f"{f:.3g}", f"{y:.4f}")
+def _pair(band: Any, i: int) -> tuple[float, float]:
+    lo, hi = np.asarray(band, dtype=float).reshape(-1, 2)[i]
+    return float(lo), float(hi)
+
+
+def _allocation_caption(fit: FitResult, alloc: Allocation) -> str | None:
+    """What each interval column is (none without a bootstrap or a calibration)."""
+    from ..fitting import KIND_LABELS
+
+    lines = []
+    if alloc.params_interval is not None and alloc.level is not None:
+        lines.append(f"{level_label(alloc.level)} intervals of N, D and {fit.target}: "
+                     "parameter-only (bootstrap percentiles of the allocation)")
+    if alloc.loss_forecast is not None and alloc.forecast_level is not None:
+        lines.append(f"forecast: {level_label(alloc.forecast_level)} interval of "
+                     f"{fit.target}, {KIND_LABELS['calibrated']}")
+    elif fit.calibration is None:
+        lines.append("no forecast interval: the fit is not calibrated (scalinglaws fit "
+                     "calibrates unless --no-calibrate)")
+    return "\n".join(lines) or None
+
+
+def requirement_table(fit: FitResult, reqs: Mapping[str | None, Requirement], loss: float,
+                      by: str | None = None) -> Table:
+    """One row per query (and per group of a joint fit): the size and tokens that reach the
+    loss, and the training FLOPs that takes."""
+    first = next(iter(reqs.values()))
+    held = "params" if first.solved_for == "tokens" else "tokens"
+    value = float((first.params if held == "params" else first.tokens)[0])
+    table = Table(title=Text(f"{first.solved_for} to reach {fit.target} {loss:g} with "
+                             f"{held} = {readable(value)} ({fit.law.name})"))
+    heads = ([by] if by else []) + ["params N", "tokens D", "tokens/param", "training FLOPs",
+                                    f"predicted {fit.target}"]
+    for col in heads:
+        table.add_column(col, justify="left" if col == by else "right")
+    for label, req in reqs.items():
+        for n, d, f, y in zip(req.params, req.tokens, req.flops, req.loss, strict=True):
+            table.add_row(*([Text(str(label))] if by else []), readable(n), readable(d),
+                          readable(d / n), readable(f), fixed(y))
     return table
 
 
 def inference_table(fit: FitResult, plan: InferenceAllocation,
-                    budgets: tuple[float, ...] | None = None) -> Group:
-    """One table per target: the inference-aware plan beside the Chinchilla-optimal one."""
+                    budgets: tuple[float, ...] | None = None,
+                    label: str | None = None) -> Group:
+    """One table per target: the inference-aware plan beside the Chinchilla-optimal one
+    (``label`` names the group of a joint fit)."""
     tables = []
     for i, row in enumerate(plan.to_frame().to_dict(orient="records")):
         target = f"{fit.target} {row['loss']:.4f}"
         if budgets:
-            target = f"C = {budgets[i]:.3g} (compute-optimal {target})"
+            target = f"C = {readable(budgets[i])} (compute-optimal {target})"
+        group = f"{label}: " if label else ""
         table = Table(
-            title=Text(f"{target}, serving {plan.inference_tokens:.3g} tokens "
+            title=Text(f"{group}{target}, serving {readable(plan.inference_tokens)} tokens "
                        f"({fit.law.name})"),
             caption=Text(f"the inference-aware plan saves {row['savings']:.1%} of the "
                          f"total compute (training {plan.flops_factor:g}·N·D, inference "
@@ -89,8 +127,7 @@ def inference_table(fit: FitResult, plan: InferenceAllocation,
                 ("training FLOPs", row["training_flops"], train_c),
                 ("inference FLOPs", row["inference_flops"], total_c - train_c),
                 ("total FLOPs", row["total_flops"], total_c)):
-            fmt = ".1f" if name == "tokens/param" else ".3g"
-            table.add_row(name, f"{mine:{fmt}}", f"{chin:{fmt}}")
+            table.add_row(name, readable(mine), readable(chin))
         tables.append(table)
     return Group(*tables)
 
@@ -122,7 +159,7 @@ def isoflop_table(iso: IsoFlop) -> Table:
         table.add_column(head, justify="left" if head == "status" else "right")
     for r in iso.budgets.to_dict(orient="records"):
         lo, hi = float(r["n_opt_lo"]), float(r["n_opt_hi"])
-        interval = f"{sci(lo, 2)}–{sci(hi, 2)}" if math.isfinite(lo) else "—"
+        interval = span(lo, hi, 2, sci) if math.isfinite(lo) else "—"
         status = str(r["status"]) + (" (edge)" if r["at_edge"] else "")
         table.add_row(sci(r["flops"]), f"{r['n_runs']} ({r['n_sizes']})", sci(r["n_opt"]),
                       interval, sci(r["d_opt"]), general(r["loss_opt"], 4), status)

@@ -13,8 +13,8 @@ from . import common as c
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..fitting import FitResult
-    from ..plan import InferenceAllocation
+    from ..fitting import FitResult, SharedFit
+    from ..plan import Allocation, InferenceAllocation, Requirement
 
 
 # -- plan -----------------------------------------------------------------------------------------
@@ -29,11 +29,12 @@ class PlanQuery:
     inference_tokens: float | None
     flops_factor: float
     inference_factor: float
+    level: float = 0.9
 
     @classmethod
     def checked(cls, flops: list[float], loss: float | None, params: float | None,
                 tokens: float | None, inference_tokens: float | None, flops_factor: float,
-                inference_factor: float) -> PlanQuery:
+                inference_factor: float, level: float = 0.9) -> PlanQuery:
         """The query, or exit 2 with a message on a combination of options that means nothing
         (value ranges the library checks itself, with its own messages)."""
         if not flops and loss is None:
@@ -58,8 +59,11 @@ class PlanQuery:
             if value is not None and not 0 < value < float("inf"):
                 c.fail(f"{name} must be positive and finite — e.g. {name} "
                        f"{'7e9' if name == '--params' else '2e12'}")
+        if not 0 < level < 1:
+            c.fail(f"--level must lie strictly between 0 and 1, got {level:g} — e.g. "
+                   "--level 0.9")
         return cls(tuple(flops), loss, params, tokens, inference_tokens, flops_factor,
-                   inference_factor)
+                   inference_factor, level)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,13 @@ def plan_command(
     flops_factor: Annotated[float, typer.Option(help="k in C = k·N·D.")] = 6.0,
     inference_factor: Annotated[float, typer.Option(
         help="Inference FLOPs per token and parameter (2·N per token).")] = 2.0,
-    group: c.GroupOpt = None,
+    level: Annotated[float, typer.Option(
+        "--level", help="Level of the intervals shown (and in --json): the bootstrap's "
+        "percentiles of N, D and the loss when the fit carries a bootstrap, the calibrated "
+        "interval of the loss when it is calibrated.")] = 0.9,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="For a joint fit across groups: the group to plan for (default: "
+        "every group, a row each).")] = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -104,11 +114,11 @@ def plan_command(
     budgets = [v for item in (flops or []) for v in c.parse_numbers(item, "--flops")]
     budgets += [v for item in extra_numbers(ctx) for v in c.parse_numbers(item, "--flops")]
     query = PlanQuery.checked(budgets, loss, params, tokens, inference_tokens, flops_factor,
-                              inference_factor)
+                              inference_factor, level)
     with c.handled(debug, quiet or json_):
-        from ..fitting import load_fit
+        from ..fitting import load
 
-        answer = run_plan(load_fit(fit_file, group), query)
+        answer = run_plan(load(fit_file, group), query)
     if json_:
         c.emit_json(answer.doc)
         return
@@ -116,33 +126,80 @@ def plan_command(
     c.print_warnings(answer.warnings, quiet)
 
 
-def run_plan(fit: FitResult, q: PlanQuery) -> PlanAnswer:
+def run_plan(fit: FitResult | SharedFit, q: PlanQuery) -> PlanAnswer:
     """Answer the query with the library: compute-optimal (``--flops``), flops to reach
     (``--loss``), tokens or params to reach (``--loss`` with ``--params`` or ``--tokens``), or
-    the inference-aware plan (``--inference-tokens``)."""
-    from ..plan import compute_optimal, flops_to_reach, params_to_reach, tokens_to_reach
+    the inference-aware plan (``--inference-tokens``). A joint fit is answered for each of its
+    groups: its document is a list of objects, each with its ``group``."""
+    from rich.console import Group
+
+    from ..fitting import SharedFit
     from . import plan_tables as t
 
-    k = q.flops_factor
+    fits: dict[str | None, FitResult] = {None: fit} if not isinstance(fit, SharedFit) else {}
+    if isinstance(fit, SharedFit):
+        fits.update(fit.per_group())
+    by = fit.by if isinstance(fit, SharedFit) else None
+    one = next(iter(fits.values()))
     if q.inference_tokens is not None:
-        return _inference_plan(fit, q)
+        answers = {g: _inference_plan(f, q, g) for g, f in fits.items()}
+        return PlanAnswer(_grouped({g: a.doc for g, a in answers.items()}),
+                          Group(*(a.table for a in answers.values())),
+                          _warnings(a.warnings for a in answers.values()))
     if q.loss is not None and (q.params is not None or q.tokens is not None):
-        if q.params is not None:
-            req = tokens_to_reach(fit, q.loss, params=q.params, flops_factor=k)
-        else:
-            req = params_to_reach(fit, q.loss, tokens=q.tokens, flops_factor=k)
-        return PlanAnswer({**req.to_dict(), "target_loss": q.loss},
-                          t.requirement_table(fit, req, q.loss), req.warnings)
+        reqs = {g: _requirement(f, q) for g, f in fits.items()}
+        return PlanAnswer(_grouped({g: {**r.to_dict(), "target_loss": q.loss}
+                                    for g, r in reqs.items()}),
+                          t.requirement_table(one, reqs, q.loss, by),
+                          _warnings(r.warnings for r in reqs.values()))
     if q.loss is not None:
-        alloc = flops_to_reach(fit, q.loss, flops_factor=k)
-        return PlanAnswer({**alloc.to_dict(), "target_loss": q.loss},
-                          t.allocation_table(fit, alloc), alloc.warnings)
-    docs = [compute_optimal(fit, b, flops_factor=k).to_dict() for b in q.flops]
-    alloc = compute_optimal(fit, list(q.flops), flops_factor=k)
-    return PlanAnswer(_one_or_list(docs), t.allocation_table(fit, alloc), alloc.warnings)
+        allocs = {g: flops_to_reach_at(f, q) for g, f in fits.items()}
+        return PlanAnswer(_grouped({g: {**a.to_dict(), "target_loss": q.loss}
+                                    for g, a in allocs.items()}),
+                          t.allocation_table(one, allocs, by),
+                          _warnings(a.warnings for a in allocs.values()))
+    docs = {g: _one_or_list([compute_optimal_at(f, [b], q).to_dict() for b in q.flops])
+            for g, f in fits.items()}
+    allocs = {g: compute_optimal_at(f, list(q.flops), q) for g, f in fits.items()}
+    return PlanAnswer(_grouped(docs), t.allocation_table(one, allocs, by),
+                      _warnings(a.warnings for a in allocs.values()))
 
 
-def _inference_plan(fit: FitResult, q: PlanQuery) -> PlanAnswer:
+def compute_optimal_at(fit: FitResult, flops: list[float], q: PlanQuery) -> Allocation:
+    from ..plan import compute_optimal
+
+    return compute_optimal(fit, flops, flops_factor=q.flops_factor, level=q.level)
+
+
+def flops_to_reach_at(fit: FitResult, q: PlanQuery) -> Allocation:
+    from ..plan import flops_to_reach
+
+    return flops_to_reach(fit, q.loss, flops_factor=q.flops_factor, level=q.level)
+
+
+def _requirement(fit: FitResult, q: PlanQuery) -> Requirement:
+    from ..plan import params_to_reach, tokens_to_reach
+
+    if q.params is not None:
+        return tokens_to_reach(fit, q.loss, params=q.params, flops_factor=q.flops_factor)
+    return params_to_reach(fit, q.loss, tokens=q.tokens, flops_factor=q.flops_factor)
+
+
+def _grouped(docs: dict[str | None, Any]) -> Any:
+    """A plain fit's document as it is; a joint fit's, a list of its groups' objects (each
+    budget's, for several budgets), each with its ``group``."""
+    if list(docs) == [None]:
+        return docs[None]
+    return [{"group": g, **d} for g, doc in docs.items()
+            for d in (doc if isinstance(doc, list) else [doc])]
+
+
+def _warnings(groups: Any) -> tuple[str, ...]:
+    """The groups' warnings, each once."""
+    return tuple(dict.fromkeys(w for ws in groups for w in ws))
+
+
+def _inference_plan(fit: FitResult, q: PlanQuery, label: str | None = None) -> PlanAnswer:
     """``--inference-tokens``: the least training + inference compute for the loss of each
     budget (or for ``--loss``), beside the Chinchilla-optimal plan."""
     from ..plan import inference_optimal
@@ -159,11 +216,12 @@ def _inference_plan(fit: FitResult, q: PlanQuery) -> PlanAnswer:
     if q.loss is not None:
         plan = infer(loss=q.loss)
         return PlanAnswer({**plan.to_dict(), "target_loss": q.loss},
-                          inference_table(fit, plan), plan.warnings)
+                          inference_table(fit, plan, label=label), plan.warnings)
     plans = [infer(flops=b) for b in q.flops]
     docs = [{**p.to_dict(), "flops": b} for p, b in zip(plans, q.flops, strict=True)]
     whole = infer(flops=list(q.flops)) if len(plans) > 1 else plans[0]
-    return PlanAnswer(_one_or_list(docs), inference_table(fit, whole, q.flops), whole.warnings)
+    return PlanAnswer(_one_or_list(docs), inference_table(fit, whole, q.flops, label),
+                      whole.warnings)
 
 
 def _one_or_list(docs: list[dict[str, Any]]) -> Any:

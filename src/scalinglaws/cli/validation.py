@@ -189,7 +189,7 @@ def backtest_table(bt: Backtest) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    from ..common.numbers import level_label, percent
+    from ..common.numbers import level_label, percent, times
     from ..fitting import KIND_LABELS
 
     table = Table(title=Text(f"backtest of {bt.law} (train: {bt.rule})"),
@@ -204,7 +204,7 @@ def backtest_table(bt: Backtest) -> Table:
             (f"{level_label(bt.level)} interval coverage", percent(bt.coverage)),
             ("median interval width", percent(bt.median_width)),
             ("interval", "; ".join(KIND_LABELS.get(k, k) for k in bt.interval_kinds)),
-            ("max extrapolation", f"{bt.max_extrapolation:.2f}x")]
+            ("max extrapolation", times(bt.max_extrapolation, 3))]
     for k, v in rows:
         table.add_row(k, v)
     return table
@@ -215,6 +215,8 @@ def points_table(bt: Backtest) -> Table:
     from rich.table import Table
     from rich.text import Text
 
+    from ..common.numbers import ends, general, percent, times
+
     table = Table(title=Text(f"backtest of {bt.law}: test points"))
     cols = ["fold", "y", "predicted", "lower", "upper", "abs_rel_error", "extrapolation"]
     heads = ["fold", "y", "predicted", "lower", "upper", "|rel. err|", "extrap."]
@@ -222,8 +224,10 @@ def points_table(bt: Backtest) -> Table:
         table.add_column(head, justify="left" if col == "fold" else "right",
                          no_wrap=col == "fold")
     for record in bt.points[cols].to_dict(orient="records"):
-        table.add_row(Text(str(record["fold"])),
-                      *(f"{float(record[k]):.5g}" for k in cols[1:]))
+        lower, upper = ends(record["lower"], record["upper"], 5, general)
+        table.add_row(Text(str(record["fold"])), general(record["y"], 5),
+                      general(record["predicted"], 5), lower, upper,
+                      percent(record["abs_rel_error"]), times(record["extrapolation"], 3))
     return table
 
 
@@ -259,7 +263,7 @@ def forecast_table(sel: Selection) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    from ..common.numbers import compact, percent
+    from ..common.numbers import percent, readable
 
     table = Table(title=Text(f"forecasts of the held-out sizes ({sel.strategy})"),
                   caption=Text("spread: (highest - lowest candidate forecast) / chosen"))
@@ -267,7 +271,7 @@ def forecast_table(sel: Selection) -> Table:
                  "spread"):
         table.add_column(head, justify="left" if head == "fold" else "right")
     for r in sel.forecast_table.to_dict(orient="records"):
-        table.add_row(Text(str(r["fold"])), compact(float(r["size"])), str(int(r["n"])),
+        table.add_row(Text(str(r["fold"])), readable(r["size"], 4), str(int(r["n"])),
                       f"{r['observed']:.4g}", f"{r['chosen']:.4g}", f"{r['lowest']:.4g}",
                       f"{r['highest']:.4g}", percent(r["error"]), percent(r["spread"]))
     return table

@@ -84,3 +84,91 @@ def level_label(level: float) -> str:
     ('95%', '99.5%')
     """
     return f"{level * 100:.4g}%"
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def power_of_ten(x: float, digits: int = 3) -> tuple[str, int]:
+    """``x`` as a mantissa of ``digits`` significant digits (trailing zeros dropped) and a
+    power of ten: ``(4.19, 7)`` for 41921869.1.
+
+    >>> power_of_ten(41921869.1), power_of_ten(-0.000135, 2)
+    (('4.19', 7), ('-1.4', -4))
+    """
+    mantissa, _, exponent = f"{float(x):.{max(digits, 1) - 1}e}".partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa, int(exponent)
+
+
+def readable(x: Any, digits: int = 3) -> str:
+    """A number for people to read: ``digits`` significant digits, written out between 10⁻³
+    and 10⁴, as a power of ten beyond (``4.19×10⁷``, not ``41921869.1`` or ``4.19e+07``);
+    ``—`` for a missing value, ``inf`` for an infinite one.
+
+    >>> readable(41921869.1), readable(670377302630098403328), readable(2.31746)
+    ('4.19×10⁷', '6.7×10²⁰', '2.32')
+    >>> readable(0.000123), readable(1234.5), readable(float("nan")), readable(0)
+    ('1.23×10⁻⁴', '1234', '—', '0')
+    """
+    v = float(x)
+    if math.isnan(v):
+        return MISSING
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "0"
+    if 1e-3 <= abs(v) < 1e4:
+        decimals = max(digits - 1 - math.floor(math.log10(abs(v))), 0)
+        text = f"{v:.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, exponent = power_of_ten(v, digits)
+    return f"{mantissa}×10{str(exponent).translate(_SUPERSCRIPTS)}"
+
+
+def times(x: Any, digits: int = 2) -> str:
+    """A factor in a sentence or a table: ``3.2×``, ``6.7×10²⁰×``.
+
+    >>> times(3.21), times(670377302630098403328)
+    ('3.2×', '6.7×10²⁰×')
+    """
+    return f"{readable(x, digits)}×"
+
+
+def ends(lo: Any, hi: Any, digits: int = 3,
+         form: Any = readable) -> tuple[str, str]:
+    """The two ends of an interval as text, with more digits than ``digits`` where needed for
+    them to print differently (``4.31×10⁹`` and ``4.34×10⁹``, never ``4.3×10⁹`` twice);
+    ``form(value, digits)`` writes each end.
+
+    >>> ends(4.312e9, 4.338e9, 2)
+    ('4.31×10⁹', '4.34×10⁹')
+    """
+    a, b = form(lo, digits), form(hi, digits)
+    extra = digits
+    while a == b and extra < 15 and float(lo) != float(hi):
+        extra += 1
+        a, b = form(lo, extra), form(hi, extra)
+    return a, b
+
+
+def span(lo: Any, hi: Any, digits: int = 3, form: Any = readable) -> str:
+    """An interval as text, ``lo–hi``, its ends told apart (see :func:`ends`); an interval
+    whose ends are equal (every resample gave the same value) is that value, said so.
+
+    >>> span(4.312e9, 4.338e9, 2), span(0.31, 0.37), span(2.5, 2.5)
+    ('4.31×10⁹–4.34×10⁹', '0.31–0.37', '2.5 (no spread)')
+    """
+    a, b = ends(lo, hi, digits, form)
+    return f"{a} (no spread)" if a == b else f"{a}–{b}"
+
+
+def fixed(x: Any, decimals: int = 4) -> str:
+    """``x`` with ``decimals`` decimals (a loss: ``2.0134``); ``—`` for a missing value.
+
+    >>> fixed(2.01344), fixed(float("nan"))
+    ('2.0134', '—')
+    """
+    v = float(x)
+    return f"{v:.{decimals}f}" if math.isfinite(v) else MISSING

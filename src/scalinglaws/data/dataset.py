@@ -351,6 +351,16 @@ class Dataset:
         label = f" '{self._name}'" if self._name else ""
         return f"<Dataset{label}: {len(self)} rows; columns {', '.join(self.columns)}>"
 
+    def __str__(self) -> str:
+        from .display import text
+
+        return text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import html
+
+        return html(self)
+
 
 def _fingerprint(frame: pd.DataFrame) -> str:
     """A short SHA-256 of a table's column names and values."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -23,7 +22,8 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError, OptionError, ScalingLawWarning
+from ..common.warning import warn
+from ..exceptions import DataError, OptionError
 from . import validation as v
 
 #: the roles whose empty cells ``dropna`` drops when no columns are named
@@ -319,7 +319,6 @@ def _first_per_group(groups: np.ndarray, values: np.ndarray, column: str, where:
     first = np.r_[True, g[1:] != g[:-1]] if g.size else np.zeros(0, dtype=bool)
     lost = len(np.unique(groups)) - int(first.sum())
     if lost:
-        warnings.warn(f"{lost} group(s) have no value of '{column}' and are left out — "
-                      f"{where}. Drop or fill those rows to silence this.",
-                      ScalingLawWarning, stacklevel=4)
+        warn(f"{lost} group(s) have no value of '{column}' and are left out — "
+                      f"{where}. Drop or fill those rows to silence this.")
     return np.sort(chosen[first])

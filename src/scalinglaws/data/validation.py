@@ -6,13 +6,13 @@ first offending rows (counted from 0 in the table, header excluded) and the fix.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError, ScalingLawWarning
+from ..common.warning import warn
+from ..exceptions import DataError
 
 #: roles whose values are sizes or losses: finite and strictly positive
 POSITIVE_ROLES = ("params", "tokens", "flops", "loss")
@@ -130,14 +130,11 @@ def warn_implausible_counts(frame: pd.DataFrame) -> None:
             continue
         top = float(frame[role].max())
         if top < floor:
-            warnings.warn(
+            warn(
                 f"column '{role}' holds at most {top:g}, fewer {role} than any training run "
                 f"— column '{role}'. Were they written in millions or billions? Write plain "
                 f"counts (e.g. frame['{role}'] *= 1e9 for billions); flops derived from them "
-                "are off by the same factor.",
-                ScalingLawWarning,
-                stacklevel=4,
-            )
+                "are off by the same factor.")
 
 
 def warn_duplicates(frame: pd.DataFrame) -> None:
@@ -147,13 +144,10 @@ def warn_duplicates(frame: pd.DataFrame) -> None:
     except TypeError:  # unhashable cells: nothing sensible to compare
         return
     if dup.size:
-        warnings.warn(
+        warn(
             f"the dataset has {dup.size} duplicated row(s) — {rows_text(dup)}. "
             "Duplicated rows weigh double in a fit; drop them with "
-            "frame.drop_duplicates() if they are copies.",
-            ScalingLawWarning,
-            stacklevel=4,
-        )
+            "frame.drop_duplicates() if they are copies.")
 
 
 #: the values a true/false column may hold (case-insensitive; numbers as written by pandas)

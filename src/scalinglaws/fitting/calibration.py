@@ -138,6 +138,17 @@ class Calibration:
             text += "; too few backtest points to trust: the interval may under-cover"
         return text
 
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<Calibration: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<p>{escape(self.summary())}</p>"
+
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({
             "errors": self.errors, "distances": self.distances, "scales": self.scales,

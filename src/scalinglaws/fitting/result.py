@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..common.warning import warn
 from ..engine.diagnostics import Diagnostics, extrapolation_factor
 from ..engine.diagnostics import extrapolation as _extrapolation
 from ..engine.status import FitStatus, StartsTable
 from ..engine.verdict import values_at_bound
-from ..exceptions import OptionError, ScalingLawWarning
+from ..exceptions import OptionError
 from ..laws.law import Law
 from .calibration import ONE_SIGMA, Calibration, queried, spread
 from .query import check_inputs, check_values
@@ -103,10 +103,10 @@ class FitResult:
         if factor is not None and factor != math.inf:
             found = _extrapolation(self.input_ranges, query, float(factor))
             if found:
-                warnings.warn("; ".join(found), ScalingLawWarning, stacklevel=3)
+                warn("; ".join(found))
         used = [s.message for s in shapes if s.column in query]
         if used:
-            warnings.warn("; ".join(used), ScalingLawWarning, stacklevel=3)
+            warn("; ".join(used))
 
     def bootstrap(self, n: int = 1000, *, by: str | None = None, seed: int | None = None,
                   data: Any = None, progress: Any = None, level: float = 0.95) -> Bootstrap:

@@ -135,6 +135,11 @@ class SharedFit:
         return self.joint.status
 
     @property
+    def target(self) -> str:
+        """The fitted column (``loss``)."""
+        return self.joint.target
+
+    @property
     def warnings(self) -> tuple[str, ...]:
         return self.joint.warnings
 
@@ -170,10 +175,11 @@ class SharedFit:
     def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:
         """The law for the given group(s): ``predict(family="b", params=..., tokens=...)``.
 
-        The group may be one label or an array of labels broadcast with the inputs."""
+        The group may be one label or an array of labels broadcast with the inputs. Without
+        one, every group answers: a DataFrame with a row per group (and query point), the
+        group, the inputs and the prediction."""
         if self.by not in inputs:
-            raise QueryError(f"which group? pass {self.by}=<label>", "predict",
-                             f"e.g. predict({self.by}={self.groups[0]!r}, ...)")
+            return self._every_group(extrapolation, inputs)
         labels = np.asarray(inputs.pop(self.by), dtype=object)
         check_inputs(self.law, inputs)
         flat, in_shape = self.law.flat_inputs(inputs)
@@ -192,6 +198,23 @@ class SharedFit:
             query = {s: x[rows] for s, x in zip(self.law.inputs, X, strict=True)}
             out[rows] = np.asarray(fit.predict(extrapolation=extrapolation, **query))
         return shaped(out, shape)
+
+    def _every_group(self, extrapolation: float | None, inputs: dict[str, Any]) -> pd.DataFrame:
+        """:meth:`predict` for each group in turn: one row per group and query point."""
+        _, shape = self.law.flat_inputs(inputs)
+        size = int(np.prod(shape))
+        columns = {k: np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
+                   for k, v in inputs.items()}
+        frames = []
+        for g in self.groups:
+            values = self.for_group(g).predict(extrapolation=extrapolation, **inputs)
+            frames.append(pd.DataFrame({self.by: [g] * size, **columns,
+                                        self.target: np.ravel(values)}))
+        return pd.concat(frames, ignore_index=True)
+
+    def per_group(self) -> dict[str, FitResult]:
+        """Each group's fit (:meth:`for_group`), by label, in the fit's order."""
+        return {g: self.for_group(g) for g in self.groups}
 
     # -- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

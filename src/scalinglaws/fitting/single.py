@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import warnings as _warnings
 from typing import Any
 
 import numpy as np
 
+from ..common.warning import warn
 from ..data.dataset import Dataset
 from ..data.saved import data_fingerprint
 from ..engine import FitOptions, FitStatus, Objective, assess, search
 from ..engine.diagnostics import repeated_inputs
 from ..engine.objective import log_shift
-from ..exceptions import DataError, FitError, ScalingLawWarning
+from ..exceptions import DataError, FitError
 from ..laws.law import Law
 from .result import FitResult
 
@@ -48,7 +48,7 @@ def fit_law(law: Law, data: Dataset, *, y: str | None = None,
                        "; ".join(result.warnings) or "see the fit's warnings", result=result)
     if not quiet:
         for w in result.warnings:
-            _warnings.warn(w, ScalingLawWarning, stacklevel=3)
+            warn(w)
     return result
 
 

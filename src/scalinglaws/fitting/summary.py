@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from ..common.numbers import spelled
+from ..common.numbers import level_label, spelled
+from ..exceptions import ScalingLawError
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -68,6 +69,10 @@ class Summary:
     warnings: tuple[str, ...]
     rows: tuple[ParameterRow, ...]
     diagnostics: Diagnostics | None = None
+    #: the attached bootstrap's interval of each parameter (name, lower, upper), at
+    #: ``interval_level``; empty without a bootstrap
+    intervals: tuple[tuple[str, float, float], ...] = ()
+    interval_level: float | None = None
 
     @classmethod
     def from_fit(cls, fit: Recorded) -> Summary:
@@ -99,6 +104,7 @@ class Summary:
             warnings=warnings,
             rows=tuple(rows),
             diagnostics=diagnostics,
+            **_intervals(fit),
         )
 
     # -- pieces shared by the renderers ----------------------------------------------------
@@ -216,6 +222,26 @@ class Summary:
                 self.diagnostics),
         }
 
+    def to_latex(self) -> str:
+        """The parameters as a booktabs ``tabular``: estimate ± standard error, the bounds,
+        and with a bootstrap attached its interval of each parameter (a ``*`` marks a
+        parameter at a bound); every name escaped."""
+        from ..common import latex
+
+        header = ["parameter", "estimate", "bounds"]
+        found = {name: (lo, hi) for name, lo, hi in self.intervals}
+        if found and self.interval_level is not None:
+            header.append(f"{level_label(self.interval_level)} interval")
+        rows = []
+        for r in self.rows:
+            row = [r.name + (" *" if r.at_bound else ""),
+                   latex.Raw(latex.plus_minus(r.value, r.stderr)), r.bounds]
+            if len(header) == 4:
+                lo, hi = found.get(r.name, (math.nan, math.nan))
+                row.append(latex.Raw(f"[{latex.number(lo)}, {latex.number(hi)}]"))
+            rows.append(row)
+        return latex.tabular(header, rows, align="lrl" + "l" * (len(header) - 3))
+
     def rich(self) -> Table:
         """A :class:`rich.table.Table` for the terminal (user text is never read as markup)."""
         from rich.table import Table
@@ -237,6 +263,19 @@ class Summary:
         for cells in self._cells():
             table.add_row(*(Text(c) for c in cells))
         return table
+
+
+def _intervals(fit: Recorded) -> dict[str, Any]:
+    """The attached bootstrap's intervals, at its own level and method (none without one)."""
+    boot = fit.uncertainty
+    if boot is None:
+        return {}
+    try:
+        found = boot.intervals(boot.level, boot.method)
+    except ScalingLawError:  # BCa without the data: the percentile interval
+        found = boot.intervals(boot.level)
+    return {"intervals": tuple((n, float(lo), float(hi)) for n, (lo, hi) in found.items()),
+            "interval_level": float(boot.level)}
 
 
 def _json(x: float) -> float | None:

@@ -206,6 +206,16 @@ class Law:
         ins = ", ".join(f"{s}={c}" for s, c in self.inputs.items())
         return f"<Law {self.name!r}: {self.formula}; inputs {ins}>"
 
+    def __str__(self) -> str:
+        from .display import text
+
+        return text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import html
+
+        return html(self)
+
     # -- symbolic form and compiled callables (SymPy, on first use) -------------------------
     @cached_property
     def expr(self) -> sp.Expr:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.jsonvalues import float_text, json_value
+from ..common.numbers import times
 from ..data.dataset import as_dataset
 from ..exceptions import OptionError, QueryError, ScalingLawError, ScalingLawWarning
 from ..fitting import FitOptions, FitResult, fit_law
@@ -117,7 +118,17 @@ class SetupComparison:
         return text
 
     def __str__(self) -> str:
-        return self.statement()
+        from .shown import text
+
+        return text(self)
+
+    def __repr__(self) -> str:
+        return f"<SetupComparison: {self.statement()}>"
+
+    def _repr_html_(self) -> str:
+        from .shown import html
+
+        return html(self)
 
     def to_dict(self) -> dict[str, Any]:
         band = self.multiplier_interval
@@ -177,7 +188,8 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     for f, name in ((fit_a, "A"), (fit_b, "B")):
         top = _largest_budget(f, flops_factor)
         if math.isfinite(top) and budget_c > 10 * top:
-            warn.append(f"the budget is {budget_c / top:.0f}x beyond setup {name}'s largest run")
+            warn.append(f"the budget is {times(budget_c / top)} beyond setup {name}'s "
+                        "largest run")
     return SetupComparison(flops=grid, multiplier=multiplier, budget=budget_c,
                       multiplier_at_budget=at_budget, crossover_flops=crossover,
                       p_a_better=pairs.p_a_better, n_pairs=pairs.n, n_ties=pairs.n_ties,

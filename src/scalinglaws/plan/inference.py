@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..common.checks import positive_number
+from ..common.numbers import readable
 from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
 from .inverse import solve_free_input
@@ -27,7 +28,7 @@ from .search import golden_section
 _GRID = 161
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InferenceAllocation(PerQuery):
     """The inference-aware plan for each target loss, beside the Chinchilla-optimal one."""
 
@@ -70,6 +71,11 @@ class InferenceAllocation(PerQuery):
             "total_flops": self.total_flops, "chinchilla_params": self.chinchilla_params,
             "chinchilla_tokens": self.chinchilla_tokens,
             "chinchilla_total_flops": self.chinchilla_total_flops, "savings": self.savings}
+
+    def _title(self) -> str:
+        return (f"inference-aware allocation serving {readable(self.inference_tokens)} tokens "
+                f"(training {self.flops_factor:g}·N·D, inference {self.inference_factor:g}·N "
+                "per token), beside the Chinchilla-optimal plan")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single target was asked for."""

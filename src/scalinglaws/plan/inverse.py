@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..common.numbers import readable, times
 from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
 from .queries import Array, PerQuery, params_tokens_symbols, positive_values, query_record
@@ -26,7 +27,7 @@ _LOG_LO, _LOG_HI = 0.0, np.log(1e40)
 _STEPS = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Requirement(PerQuery):
     """Model size, tokens, training FLOPs (k·N·D) and loss of each answered query."""
 
@@ -44,6 +45,9 @@ class Requirement(PerQuery):
     def _columns(self) -> dict[str, Array]:
         return {"params": self.params, "tokens": self.tokens, "flops": self.flops,
                 "loss": self.loss, "tokens_per_param": self.tokens / self.params}
+
+    def _title(self) -> str:
+        return f"{self.solved_for} to reach each loss (C = {self.flops_factor:g}·N·D)"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; scalars when a single query was asked."""
@@ -134,7 +138,8 @@ def _answer(fit: FitResult, target: Array, n: Array, d: Array, solved_for: str,
     if solved_for in fit.input_ranges:
         top = fit.input_ranges[solved_for][1]
         if float(values.max()) > 10 * top:
-            warn.append(f"extrapolation: the {solved_for} needed ({values.max():.3g}) are "
-                        f"{values.max() / top:.0f}x the largest fitted value ({top:.3g})")
+            warn.append(f"extrapolation: the {solved_for} needed ({readable(values.max())}) "
+                        f"are {times(values.max() / top)} the largest fitted value "
+                        f"({readable(top)})")
     return Requirement(params=n, tokens=d, loss=reached, flops_factor=flops_factor,
                        solved_for=solved_for, warnings=tuple(warn))

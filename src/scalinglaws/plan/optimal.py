@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..common.checks import check_level, positive_number
+from ..common.numbers import level_label, readable, times
 from ..exceptions import QueryError
 from ..fitting import KIND_LABELS, FitResult
 from .queries import (
@@ -32,7 +33,7 @@ from .search import golden_section
 _GRID = 241
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Allocation(PerQuery):
     """Compute-optimal model size, tokens and loss for one or more budgets."""
 
@@ -92,6 +93,31 @@ class Allocation(PerQuery):
             if self.exponent_interval is not None:
                 out["exponent_params_interval"] = list(self.exponent_interval)
         return out
+
+    def _title(self) -> str:
+        return (f"compute-optimal allocation ({self.method}; C = {self.flops_factor:g}·N·D"
+                + (f"; N ∝ C^{self.exponent_params:.4f}" if self.exponent_params else "")
+                + ")")
+
+    def _intervals(self) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        if self.level is not None:
+            pct = level_label(self.level)
+            out += [(f"{name} {pct}", band) for name, band in (
+                ("params", self.params_interval), ("tokens", self.tokens_interval),
+                ("loss", self.loss_interval)) if band is not None]
+        if self.loss_forecast is not None and self.forecast_level is not None:
+            out.append((f"loss {level_label(self.forecast_level)} forecast", self.loss_forecast))
+        return out
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.params_interval is not None:
+            notes.append("params, tokens, loss intervals: parameter-only (bootstrap "
+                         "percentiles of the allocation)")
+        if self.loss_forecast is not None:
+            notes.append(f"loss forecast: {KIND_LABELS['calibrated']}")
+        return notes + super()._notes()
 
     def records(self) -> list[dict[str, float]]:
         return [{"flops": float(c), "params": float(n), "tokens": float(d), "loss": float(l_)}
@@ -233,25 +259,30 @@ def _with_extrapolation_warnings(fit: FitResult, out: Allocation) -> Allocation:
             top = fit.input_ranges[col][1]
             ratio = float(np.max(values)) / top
             if ratio > 10:
-                warn.append(f"extrapolation: the optimal {col} ({np.max(values):.3g}) is "
-                            f"{ratio:.0f}x the largest fitted value ({top:.3g}); treat the "
-                            "answer as a forecast with wide uncertainty")
+                warn.append(f"extrapolation: the optimal {col} ({readable(np.max(values))}) "
+                            f"is {times(ratio)} the largest fitted value ({readable(top)}); "
+                            "treat the answer as a forecast with wide uncertainty")
     if not warn:
         return out
     return dataclasses.replace(out, warnings=tuple(warn))
 
 
-def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> Allocation:
-    """The smallest budget whose compute-optimal loss equals ``loss`` (inverse query).
+def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0,
+                   level: float = 0.9) -> Allocation:
+    """The smallest budget whose compute-optimal loss equals ``loss`` (inverse query); the
+    answer is :func:`compute_optimal`'s at that budget (with its ``level`` intervals when the
+    fit carries a bootstrap or a calibration).
 
     Raises :class:`QueryError` when the target is at or below what the law can ever reach.
     """
     target = positive_values(loss, "loss", "loss=2.0")
     lo = np.full(target.shape, np.log(1e6))
     hi = np.full(target.shape, np.log(1e45))
+    # the search needs the fitted law only, not the intervals at each of its steps
+    bare = dataclasses.replace(fit, uncertainty=None, calibration=None)
 
     def best(logc: Array) -> Array:
-        return compute_optimal(fit, np.exp(logc), flops_factor=flops_factor).loss
+        return compute_optimal(bare, np.exp(logc), flops_factor=flops_factor).loss
 
     floor = best(hi)
     unreachable = target <= floor
@@ -270,4 +301,4 @@ def flops_to_reach(fit: FitResult, loss: Any, *, flops_factor: float = 6.0) -> A
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
     c = np.exp(np.where(np.isnan(target_c), hi, target_c))
-    return compute_optimal(fit, c, flops_factor=flops_factor)
+    return compute_optimal(fit, c, flops_factor=flops_factor, level=level)

@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common import latex
+from ..common.display import frame_cells, html_paragraph, html_table, text_table
+from ..common.numbers import span, times
 from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
 
@@ -49,7 +52,8 @@ def params_tokens_symbols(fit: FitResult) -> tuple[str, str]:
 
 class PerQuery(abc.ABC):
     """An answer with one row per query: :meth:`to_frame` is the table of ``_columns``, which
-    each answer defines (and ``to_dict`` reads through :func:`query_record`)."""
+    each answer defines (and ``to_dict`` reads through :func:`query_record`). ``print`` shows
+    the table with readable numbers, a notebook its HTML, :meth:`to_latex` a booktabs table."""
 
     @abc.abstractmethod
     def _columns(self) -> dict[str, Array]:
@@ -57,6 +61,51 @@ class PerQuery(abc.ABC):
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self._columns())
+
+    # -- presentation (an answer may add its title, intervals and notes) -----------------------
+    def _title(self) -> str:
+        return type(self).__name__
+
+    def _intervals(self) -> list[tuple[str, Any]]:
+        """``(label, (queries, 2) array)`` of each interval the answer carries."""
+        return []
+
+    def _notes(self) -> list[str]:
+        return [f"warning: {w}" for w in getattr(self, "warnings", ())]
+
+    def _shown(self, text: bool) -> pd.DataFrame:
+        """The table people see: the columns, how far beyond the data each query lies and
+        the intervals (``text``: each interval as one readable ``lo–hi`` cell; else its ends
+        as numbers)."""
+        frame = self.to_frame().rename(columns=lambda c: str(c).replace("_per_", "/"))
+        ext = getattr(self, "extrapolation", None)
+        if ext is not None:
+            factors = np.asarray(ext, dtype=float)
+            frame["beyond data"] = ([("inside" if f <= 1 else times(f)) for f in factors]
+                                    if text else factors)
+        for label, band in self._intervals():
+            pairs = np.asarray(band, dtype=float).reshape(-1, 2)
+            if text:
+                frame[label] = [span(lo, hi) for lo, hi in pairs]
+            else:
+                frame[f"{label} lower"], frame[f"{label} upper"] = pairs[:, 0], pairs[:, 1]
+        return frame
+
+    def __str__(self) -> str:
+        header, rows = frame_cells(self._shown(text=True))
+        return "\n".join([self._title(), text_table(header, rows, left=0), *self._notes()])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        header, rows = frame_cells(self._shown(text=True))
+        notes = "".join(html_paragraph(n) for n in self._notes())
+        return html_table(header, rows, caption=self._title(), left=0) + notes
+
+    def to_latex(self) -> str:
+        """The table as a booktabs ``tabular`` (intervals as lower and upper columns)."""
+        return latex.frame_tabular(self._shown(text=False))
 
 
 def scalar_or_list(a: Array) -> Any:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..common.display import html_pairs, text_pairs
+from ..common.numbers import readable
 from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
 from .search import golden_section
@@ -76,6 +78,21 @@ class VocabularyChoice:
     def loss_u(self) -> float:
         """The unigram-normalised loss, ``-unigram_gain``."""
         return -self.unigram_gain
+
+    def _facts(self) -> list[tuple[str, str]]:
+        return [("vocabulary size", readable(self.vocab_size, 4)),
+                ("vocabulary parameters", readable(self.vocab_params)),
+                ("non-vocabulary parameters", readable(self.params)),
+                ("embedding width", readable(self.embed_dim, 5)),
+                ("tokens", readable(self.tokens)),
+                ("unigram-normalised loss", readable(self.loss_u, 4)),
+                ("budget", self.budget)]
+
+    def __str__(self) -> str:
+        return "loss-minimising vocabulary\n" + text_pairs(self._facts())
+
+    def _repr_html_(self) -> str:
+        return html_pairs(self._facts(), caption="loss-minimising vocabulary")
 
     def to_dict(self) -> dict[str, Any]:
         return {"vocab_size": self.vocab_size, "vocab_params": self.vocab_params,

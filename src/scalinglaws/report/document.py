@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..common.warning import warn
 from ..data.dataset import Dataset
 from ..data.files import write_text_atomic
-from ..exceptions import DataError, ScalingLawError, ScalingLawWarning
+from ..exceptions import DataError, ScalingLawError
 from ..fitting import FitResult, SharedFit
 from ..plan.optimal import compute_optimal
 from ..validate.backtesting import Backtest
@@ -237,10 +238,9 @@ def _own_data(obj: Item) -> Dataset | None:
     source = getattr(fit, "data_source", None)
     if own is None and source:
         law = fit.law if isinstance(fit.law, str) else fit.law.name
-        warnings.warn(f"the runs of the fit of '{law}' could not be read again from "
+        warn(f"the runs of the fit of '{law}' could not be read again from "
                       f"{source} (the file changed or is gone): the report draws the law "
-                      "without them. Pass them with data= (CLI: --data)", ScalingLawWarning,
-                      stacklevel=4)
+                      "without them. Pass them with data= (CLI: --data)")
     return own if isinstance(own, Dataset) else None
 
 

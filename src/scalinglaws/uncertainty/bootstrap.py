@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..common import latex
 from ..common.checks import check_level, check_resamples
+from ..common.display import frame_cells, html_table, text_table
 from ..common.jsonvalues import json_value
+from ..common.numbers import level_label
 from ..exceptions import OptionError, ResultFileError
 from ..laws.law import Law, shaped
 from . import intervals as iv
@@ -183,9 +186,38 @@ class Bootstrap:
         return pd.DataFrame(rows)
 
     def __repr__(self) -> str:
+        return f"<{self._headline()}>"
+
+    def _headline(self) -> str:
         unit = f"clusters of '{self.by}'" if self.by else "points"
-        return (f"<Bootstrap of '{self.law.name}': {self.n} resamples of {self.n_clusters} "
-                f"{unit}; {self.n_failed} failed, {self.n_moved} in another basin>")
+        return (f"Bootstrap of '{self.law.name}': {self.n} resamples of {self.n_clusters} "
+                f"{unit}; {self.n_failed} failed, {self.n_moved} in another basin")
+
+    def _shown(self) -> tuple[pd.DataFrame, str]:
+        """Estimate, sd and interval of each parameter under display headers, and the
+        intervals' kind: the bootstrap's own level and method (percentile when BCa cannot be
+        had: it needs the data, which a bootstrap read from a file lacks)."""
+        method = self.method
+        try:
+            frame = self.summary_frame(self.level, method)
+        except OptionError:
+            method = "percentile"
+            frame = self.summary_frame(self.level, method)
+        pct = level_label(self.level)
+        header = ["parameter", "estimate", "sd", f"{pct} lower", f"{pct} upper"]
+        return frame.set_axis(header, axis=1), f"{pct} {method} intervals"
+
+    def __str__(self) -> str:
+        frame, kind = self._shown()
+        return "\n".join([self._headline(), text_table(*frame_cells(frame)), kind])
+
+    def _repr_html_(self) -> str:
+        frame, kind = self._shown()
+        return html_table(*frame_cells(frame), caption=f"{self._headline()} ({kind})")
+
+    def to_latex(self) -> str:
+        """The estimates, standard deviations and intervals as a booktabs ``tabular``."""
+        return latex.frame_tabular(self._shown()[0])
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -19,6 +19,8 @@ import pandas as pd
 from scipy import stats
 
 from ..common.checks import check_level, integer_at_least
+from ..common.display import html_pairs, text_pairs
+from ..common.numbers import ends, level_label, readable
 from ..engine.objective import inside_probability, robust_loss
 from ..engine.optimizer import minimize_batched
 from ..exceptions import OptionError
@@ -72,6 +74,31 @@ class Profile:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({self.name: self.values, "statistic": self.statistic})
+
+    # -- presentation --------------------------------------------------------------------------
+    def _facts(self) -> list[tuple[str, str]]:
+        lo, hi = self.interval()
+        a, b = ends(lo, hi, 4)
+        cut = float(stats.chi2.ppf(self.level, 1))
+        ok = int(np.isfinite(self.statistic).sum())
+        return [("estimate", readable(self.estimate, 4)),
+                (f"{level_label(self.level)} interval", f"[{a}, {b}]"),
+                ("method", f"profile likelihood: the pinned refits' scaled objective drop "
+                           f"crosses the χ²₁ quantile {cut:.3g}"),
+                ("bounds", f"[{readable(self.lower)}, {readable(self.upper)}]"),
+                ("pinned values", f"{len(self.values)} ({len(self.values) - ok} failed)")]
+
+    def __str__(self) -> str:
+        return f"Profile of '{self.name}'\n" + text_pairs(self._facts())
+
+    def __repr__(self) -> str:
+        facts = dict(self._facts())
+        key = f"{level_label(self.level)} interval"
+        return (f"<Profile of '{self.name}': estimate {facts['estimate']}, {key} "
+                f"{facts[key]}>")
+
+    def _repr_html_(self) -> str:
+        return html_pairs(self._facts(), caption=f"Profile of '{self.name}'")
 
 
 def _crossing(v: Array, s: Array, estimate: float, cut: float, bound: float) -> float:

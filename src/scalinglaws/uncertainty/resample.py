@@ -8,7 +8,6 @@ them can be optimised together as one batch.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +15,9 @@ import numpy as np
 # the command line reads these two checks from here
 from ..common.checks import check_level as check_level
 from ..common.checks import check_resamples as check_resamples
+from ..common.warning import warn
 from ..data.dataset import Dataset
-from ..exceptions import DataError, OptionError, ScalingLawWarning
+from ..exceptions import DataError, OptionError
 
 Array = np.ndarray
 
@@ -82,11 +82,11 @@ def warn_few_clusters(cl: Clusters) -> None:
     :data:`FEW_CLUSTERS` clusters (its intervals are coarse)."""
     if cl.by is None or cl.count >= FEW_CLUSTERS:
         return
-    warnings.warn(
+    warn(
         f"the cluster bootstrap by '{cl.by}' has only {cl.count} clusters "
         f"({distinct_resamples(cl.count)} distinct resamples): its interval ends rest on a "
         f"few clusters and are coarse; collect at least {FEW_CLUSTERS} {cl.by} values, or "
-        f"resample points (by=None)", ScalingLawWarning, stacklevel=4)
+        f"resample points (by=None)")
 
 
 def bootstrap_weights(cl: Clusters, n: int, rng: np.random.Generator) -> Array:

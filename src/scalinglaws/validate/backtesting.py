@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
+from ..common.numbers import times
 from ..data.dataset import Dataset
 from ..exceptions import DataError, OptionError, ScalingLawWarning
 from ..fitting import FitOptions, FitResult, FitStatus, bind_data, calibrate, fit_law
@@ -143,25 +144,33 @@ class Backtest:
             f"{self.max_abs_rel_error:.2%}, RMSE(log) {self.rmse_log:.4f}",
             f"  {self.level:.0%} interval coverage {self.coverage:.0%} (median width "
             f"{self.median_width:.1%}; {', '.join(self.interval_kinds)}); test points up to "
-            f"{self.max_extrapolation:.1f}x beyond the training range",
+            f"{times(self.max_extrapolation)} beyond the training range",
         ]
 
     def __str__(self) -> str:
         return "\n".join(self.summary_lines())
 
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
-            for k, v in [
-                ("law", self.law), ("train", self.rule), ("folds", str(len(self.folds))),
+    def _facts(self) -> list[tuple[str, str]]:
+        return [("law", self.law), ("train", self.rule), ("folds", str(len(self.folds))),
                 ("fitted rows", str(self.n_train)), ("scored rows", str(self.n_test)),
                 ("mean |rel. error|", f"{self.mean_abs_rel_error:.2%}"),
                 ("max |rel. error|", f"{self.max_abs_rel_error:.2%}"),
                 ("RMSE (log)", f"{self.rmse_log:.4f}"),
                 (f"{self.level:.0%} coverage", f"{self.coverage:.0%}"),
                 ("interval", ", ".join(self.interval_kinds)),
-                ("max extrapolation", f"{self.max_extrapolation:.1f}x")])
+                ("max extrapolation", times(self.max_extrapolation))]
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+            for k, v in self._facts())
         return f"<table class='scalinglaws-backtest'>{rows}</table>"
+
+    def to_latex(self) -> str:
+        """The backtest's summary as a booktabs ``tabular`` (every value escaped)."""
+        from ..common import latex
+
+        return latex.tabular(["backtest", "value"], self._facts(), align="ll")
 
 
 def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,

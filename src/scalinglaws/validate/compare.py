@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
-from ..common.numbers import table_float
 from ..data.dataset import Dataset
 from ..engine.objective import log_shift
 from ..engine.status import FINISHED_VALUES
@@ -22,6 +21,7 @@ from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting import FitOptions, FitResult, bind_many, fit_law
 from ..laws.law import Law
 from .backtesting import Backtest, backtest, rule_label
+from .display import Shown, render
 from .split import folds
 
 #: two backtest errors within this relative margin count as a tie (decided by BIC)
@@ -37,14 +37,26 @@ class LawComparison:
     reason: str
     backtests: Mapping[str, Backtest]
 
+    def _shown(self) -> Shown:
+        cols = ["rank", "law", "n_params", "mean_abs_rel_error", "max_abs_rel_error",
+                "coverage", "aic", "bic", "status"]
+        return Shown("laws ranked by held-out error", self.table, cols)
+
+    def _closing(self) -> list[str]:
+        return [f"recommended: {self.recommendation} ({self.reason})"]
+
     def __str__(self) -> str:
-        cols = ["law", "n_params", "mean_abs_rel_error", "max_abs_rel_error", "coverage",
-                "aic", "bic", "status"]
-        return (self.table[cols].to_string(index=False, float_format=table_float)
-                + f"\nrecommended: {self.recommendation} ({self.reason})")
+        return render([self._shown()], self._closing())[0]
+
+    def __repr__(self) -> str:
+        return f"<LawComparison: {self._closing()[0]}>"
 
     def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, float_format=table_float))
+        return render([self._shown()], self._closing())[1]
+
+    def to_latex(self) -> str:
+        """The ranking as a booktabs ``tabular``."""
+        return self._shown().latex()
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({"recommendation": self.recommendation, "reason": self.reason,

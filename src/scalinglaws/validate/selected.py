@@ -15,10 +15,10 @@ import pandas as pd
 
 from ..common.checks import check_level
 from ..common.jsonvalues import json_value
-from ..common.numbers import table_float
 from ..fitting import KIND_LABELS, FitResult
 from .backtesting import Backtest
 from .candidates import Choice
+from .display import Shown, render
 from .nested import Ensemble, Key, Nested
 
 
@@ -147,17 +147,26 @@ class Selection:
                      f"held-out points")
         return text
 
-    def __str__(self) -> str:
-        cols = ["law", "choice", "error", "nested_error", "max_abs_rel_error", "n_test",
+    def _shown(self) -> list[Shown]:
+        cols = ["rank", "law", "choice", "error", "nested_error", "max_abs_rel_error", "n_test",
                 "status"]
-        cols = [c for c in cols if c in self.table]
-        return (self.table[cols].to_string(index=False, float_format=table_float)
-                + "\n\n" + self.forecast_table.to_string(index=False, float_format=table_float)
-                + "\n" + self.summary_line())
+        return [Shown(f"candidates by weighted held-out error (holdout: {self.holdout})",
+                      self.table, cols),
+                Shown("forecasts of the held-out sizes", self.forecast_table,
+                      [str(c) for c in self.forecast_table.columns])]
+
+    def __str__(self) -> str:
+        return render(self._shown(), [self.summary_line()])[0]
+
+    def __repr__(self) -> str:
+        return f"<Selection: {self.summary_line()}>"
 
     def _repr_html_(self) -> str:
-        return (str(self.table.to_html(index=False, float_format=table_float))
-                + str(self.forecast_table.to_html(index=False, float_format=table_float)))
+        return render(self._shown(), [self.summary_line()])[1]
+
+    def to_latex(self) -> str:
+        """The candidates' table as a booktabs ``tabular``."""
+        return self._shown()[0].latex()
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value({

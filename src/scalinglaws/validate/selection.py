@@ -12,15 +12,15 @@ decides between ``"best"`` and ``"average"`` when ``strategy="auto"``.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..common.warning import warn
 from ..data.dataset import Dataset
-from ..exceptions import DataError, OptionError, ScalingLawError, ScalingLawWarning
+from ..exceptions import DataError, OptionError, ScalingLawError
 from ..fitting import FitResult, bind_many, calibrate, split_columns, with_roles
 from ..laws import catalog
 from ..laws.law import Law
@@ -262,9 +262,9 @@ def _kept(scores: Forecasts, table: pd.DataFrame, default: Key
     text = (f"only {n} held-out points (fewer than {MIN_HELD_OUT}), too few to choose between "
             f"the candidates: the default ({default[0]}, {default[1]}) is kept; the lowest "
             f"held-out error was {best['law']} with {best['choice']} ({best['error']:.2%})")
-    warnings.warn(f"{text}; hold out at least {MIN_HELD_OUT} points (more sizes with "
-                  "'rolling=K' or 'largest=K', or a rule such as 'flops>=1e21') for a choice "
-                  "made by the data", ScalingLawWarning, stacklevel=3)
+    warn(f"{text}; hold out at least {MIN_HELD_OUT} points (more sizes with "
+         "'rolling=K' or 'largest=K', or a rule such as 'flops>=1e21') for a choice "
+         "made by the data")
     return default, text
 
 

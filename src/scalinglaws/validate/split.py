@@ -14,16 +14,16 @@ from __future__ import annotations
 import math
 import operator
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..common.warning import warn
 from ..data.dataset import Dataset
 from ..engine.status import FINISHED_VALUES
-from ..exceptions import DataError, OptionError, ScalingLawWarning
+from ..exceptions import DataError, OptionError
 from .rules import HOLDOUT_HELP
 from .rules import RULES_HELP as RULES_HELP
 
@@ -148,13 +148,12 @@ def _warn_backcast(ds: Dataset, out: list[Fold], holdout: Any, order: str | None
         held, fitted = float(np.max(values[fold.test])), float(np.max(values[fold.train]))
         if held < fitted:
             name = holdout if isinstance(holdout, str) else "mask"
-            warnings.warn(
+            warn(
                 f"the held-out runs are smaller than the fitted ones (largest held-out {col} "
                 f"{held:.3g}, largest fitted {fitted:.3g}; holdout {name!r}, fold "
                 f"'{fold.label}'): scoring them is a backcast, not a forecast; hold out the "
                 f"largest runs instead (e.g. 'largest=3', or a rule with '>=' such as "
-                f"'flops>=1e21')",
-                ScalingLawWarning, stacklevel=4)
+                f"'flops>=1e21')")
             return
 
 
@@ -183,9 +182,9 @@ def kept_candidate(table: pd.DataFrame, base: list[Fold], law: str,
         text = (f"{few}, and the default ({law}, {choice}) did not fit: kept the lowest "
                 f"held-out error, {best['law']} with {best['choice']} ({err:.2%})")
         pick = 0
-    warnings.warn(f"{text}; hold out at least {MIN_HELD_OUT} points (more sizes with "
-                  f"'rolling=K' or 'largest=K', or a rule such as 'flops>=1e21') for a choice "
-                  f"made by the data", ScalingLawWarning, stacklevel=3)
+    warn(f"{text}; hold out at least {MIN_HELD_OUT} points (more sizes with "
+         f"'rolling=K' or 'largest=K', or a rule such as 'flops>=1e21') for a choice "
+         f"made by the data")
     return pick, text
 
 

@@ -5,7 +5,6 @@ the warnings it gives."""
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ...common.checks import check_level, check_n_boot, integer_at_least
+from ...common.warning import warn
 from ...data.dataset import Dataset, as_dataset
-from ...exceptions import DataError, OptionError, ScalingLawWarning
+from ...exceptions import DataError, OptionError
 from .akima import akimas
 from .bootstrap import Resamples, resample
 from .budgets import BudgetRows, budget_rows, group_budgets
@@ -307,7 +307,7 @@ def _listing(items: list[str], limit: int = 6) -> str:
 
 def _emit(messages: list[str]) -> None:
     for m in messages:
-        warnings.warn(m, ScalingLawWarning, stacklevel=3)
+        warn(m)
 
 
 def _too_few_budgets(table: pd.DataFrame, rule: str, found: int) -> DataError:

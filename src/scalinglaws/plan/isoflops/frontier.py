@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,9 @@ import pandas as pd
 from ...common.checks import integer_at_least
 from ...common.jsonvalues import json_value
 from ...common.numbers import table_float
+from ...common.warning import warn
 from ...data.dataset import Dataset, as_dataset
-from ...exceptions import DataError, ScalingLawWarning
+from ...exceptions import DataError
 from ..queries import flops_budgets
 from .inputs import Array, flops_column, size_column
 from .parabola import power_laws
@@ -132,7 +132,7 @@ def envelope(data: Dataset | pd.DataFrame, *, n_bins: int | None = None,
     a, ia = power_laws(np.log(c[on]), np.log(size[on])[None], ok)
     b, ib = power_laws(np.log(c[on]), np.log(tokens[on])[None], ok)
     for m in messages:
-        warnings.warn(m, ScalingLawWarning, stacklevel=2)
+        warn(m)
     return Envelope(a=float(a[0]), b=float(b[0]), k_N=float(np.exp(ia[0])),
                     k_D=float(np.exp(ib[0])), frame=frame, n_bins=n_bins, x=x,
                     tokens_from=tokens_from, warnings=tuple(messages))

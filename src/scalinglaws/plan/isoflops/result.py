@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...common.display import cell, html_table, text_table
 from ...common.jsonvalues import json_value
-from ...common.numbers import table_float
+from ...common.numbers import span
 from ..queries import flops_budgets
 from .inputs import Array
 
@@ -112,19 +113,34 @@ class IsoFlop:
             f"bootstrap: {self.n_boot} resamples of the runs within each budget",
         ]
 
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        """The per-budget table with readable numbers and the interval of ``n_opt`` as one
+        ``lo–hi`` cell (``—`` without a bootstrap)."""
+        pct = f"{100 * self.level:g}%"
+        header = ["flops", "runs", "sizes", f"{self.x} opt", f"{pct} interval", "tokens opt",
+                  "loss opt", "curvature", "status"]
+        rows = []
+        for r in self.budgets.to_dict(orient="records"):
+            lo, hi = float(r["n_opt_lo"]), float(r["n_opt_hi"])
+            rows.append([cell(r["flops"]), str(r["n_runs"]), str(r["n_sizes"]),
+                         cell(r["n_opt"]), span(lo, hi) if math.isfinite(lo) else "—",
+                         cell(r["d_opt"]), cell(r["loss_opt"]), cell(r["curvature"], 3),
+                         str(r["status"]) + (" (edge)" if r["at_edge"] else "")])
+        return header, rows
+
     def __str__(self) -> str:
-        cols = ["flops", "n_runs", "n_sizes", "n_opt", "d_opt", "loss_opt", "curvature",
-                "at_edge", "status"]
         lines = self._header()
-        lines.append(self.budgets[cols].to_string(index=False,
-                                                  float_format=table_float))
+        lines.append(text_table(*self._table(), align="rrrrrrrrl"))
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<IsoFlop: a = {self.a:.4f}, b = {self.b:.4f}; {len(self.used)} budgets used>"
 
     def _repr_html_(self) -> str:
         from html import escape
 
         head = "<br>".join(escape(line) for line in self._header())
-        table = self.budgets.to_html(index=False, float_format=table_float)
+        table = html_table(*self._table(), align="rrrrrrrrl")
         warn = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
         return f"<p>{head}</p>{table}" + (f"<ul>{warn}</ul>" if warn else "")
