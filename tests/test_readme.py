@@ -165,3 +165,25 @@ def test_track_record_table_is_current():
     inside = int(bundled.points["inside"].sum())
     assert coverage == round(100 * bundled.coverage)
     assert f"{coverage:g}% ({inside} of {bundled.n_test})" in README.read_text()
+
+
+def test_every_test_the_sweep_table_names_exists():
+    """The 'Your own sweep' table points at tests that exist (a renamed test fails here)."""
+    section = README.read_text().split("## Your own sweep")[1].split("\n## ")[0]
+    root = README.parent
+    named = 0
+    for row in re.findall(r"^\|[^|\n]*\| (.*) \|$", section, flags=re.M)[1:]:
+        current = None
+        for ref in re.findall(r"`([^`]+)`", row):
+            path, _, name = ref.partition("::")
+            if path.startswith("..."):
+                path = current
+            elif path.startswith("tests/"):
+                current = path
+            else:  # a bare test name in a list after its file
+                path, name = current, ref
+            assert path and (root / path).is_file(), ref
+            if name:
+                assert f"def {name}(" in (root / path).read_text(), ref
+                named += 1
+    assert named >= 15

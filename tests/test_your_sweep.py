@@ -59,7 +59,9 @@ def test_the_whole_workflow_on_your_own_column_names(tmp_path):
     assert bt["n_test"] == 14 and bt["mean_abs_rel_error"] < 0.02
     sel = json.loads(run("select", data, *COLS, *best, "--no-nested", "--json").stdout)
     assert sel["law"] in ("chinchilla", "kaplan") and sel["backtest_error"] < 0.05
-    iso = json.loads(run("isoflop", data, *COLS, *best, "--n-boot", 0, "--json").stdout)
+    # the law's symbols name the same roles: N, D for params, tokens
+    iso = json.loads(run("isoflop", data, "--col", "N=model_size", "D=n_tokens",
+                         "loss=train_loss", *best, "--n-boot", 0, "--json").stdout)
     assert iso["a"] == pytest.approx(TRUTH["beta"] / (TRUTH["alpha"] + TRUTH["beta"]),
                                      abs=0.08)
     # report and plot from the fit file alone: the fit carries its runs
