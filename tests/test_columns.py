@@ -114,6 +114,9 @@ def test_the_command_line_maps_once_and_the_fit_is_planned(tmp_path):
                         "--col", "tokens=n_tokens", "--y", "train_loss", "--train",
                         "params<1e9", "--interval", "none", "--json").stdout)
     assert bt["n_test"] == int((sweep()["model_size"] >= 1e9).sum())
+    comma = json.loads(run("fit", data, "--law", "chinchilla", "--col",
+                           "N=model_size,D=n_tokens,loss=train_loss", "--json").stdout)
+    assert comma["columns"] == {"N": "params", "D": "tokens"}
     bad = run("fit", data, "--law", "chinchilla", "--col", "params=Model_Siz", code=2)
     assert "no column 'Model_Siz'" in bad.stderr and "model_size for Model_Siz" in bad.stderr
     stray = run("fit", data, "--law", "chinchilla", "oops", code=2)

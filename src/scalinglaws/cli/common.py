@@ -300,9 +300,18 @@ def more_cols(ctx: typer.Context, col: list[str] | None) -> list[str]:
     (``--col N=model_size D=n_tokens``, as ``--at`` takes them); anything else is refused."""
     extra = list(ctx.args)
     if extra and col and all("=" in a and not a.startswith("-") for a in extra):
-        return [*col, *extra]
+        return _comma_pairs([*col, *extra])
     no_extra(ctx)
-    return list(col or [])
+    return _comma_pairs(list(col or []))
+
+
+def _comma_pairs(items: list[str]) -> list[str]:
+    """``N=a,D=b`` as two pairs (when every comma-separated part is a pair)."""
+    out: list[str] = []
+    for item in items:
+        parts = item.split(",")
+        out += parts if len(parts) > 1 and all("=" in p for p in parts) else [item]
+    return out
 
 
 def no_extra(ctx: typer.Context) -> None:
