@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,6 +13,8 @@ import pandas as pd
 from ..exceptions import DataError, OptionError
 from . import rows as r
 from . import validation as v
+from .frames import apply_mapping
+from .frames import fingerprint as table_fingerprint
 
 
 class Dataset:
@@ -70,7 +71,7 @@ class Dataset:
                 "argument 'flops_factor'",
                 "use 6 (the usual C = 6·N·D) or your architecture's factor",
             )
-        frame = _apply_mapping(frame, columns or {})
+        frame = apply_mapping(frame, columns or {})
         if len(frame) == 0:
             raise DataError(
                 "the dataset has no rows",
@@ -337,7 +338,7 @@ class Dataset:
     def fingerprint(self) -> str:
         """A short SHA-256 of the table's contents (column names and values)."""
         if self._fingerprint is None:
-            self._fingerprint = _fingerprint(self._frame)
+            self._fingerprint = table_fingerprint(self._frame)
         return self._fingerprint
 
     def fingerprint_of(self, columns: Sequence[str]) -> str:
@@ -345,7 +346,7 @@ class Dataset:
         covers the columns it reads: ``docs/decisions.md``)."""
         for name in columns:
             self._require(name)
-        return _fingerprint(self._frame[list(columns)])
+        return table_fingerprint(self._frame[list(columns)])
 
     def __repr__(self) -> str:
         label = f" '{self._name}'" if self._name else ""
@@ -362,18 +363,6 @@ class Dataset:
         return html(self)
 
 
-def _fingerprint(frame: pd.DataFrame) -> str:
-    """A short SHA-256 of a table's column names and values."""
-    h = hashlib.sha256()
-    h.update("\x1f".join(str(c) for c in frame.columns).encode())
-    try:
-        hashed = pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (lists, dicts read from JSON): hash their text
-        hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
-    h.update(hashed.to_numpy().tobytes())
-    return h.hexdigest()[:16]
-
-
 def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
     kwargs = dict(kwargs)
     kwargs.setdefault("name", str(path))
@@ -382,40 +371,6 @@ def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
     except TypeError:  # not a path (an open file): nowhere to read the rows again from
         pass
     return kwargs
-
-
-def _apply_mapping(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
-    frame = frame.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    repeated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if repeated:
-        raise DataError(
-            f"column name(s) {', '.join(map(repr, repeated))} appear more than once",
-            f"columns: {', '.join(frame.columns)}",
-            "give every column its own name (drop or rename the copies)",
-        )
-    rename: dict[str, str] = {}
-    for role, source in columns.items():
-        if source not in frame.columns:
-            raise DataError(
-                f"column '{source}' (mapped to '{role}') is not in the data",
-                f"available columns: {', '.join(frame.columns)}",
-                "fix the column mapping",
-            )
-        if role in frame.columns and role != source:
-            raise DataError(
-                f"the data already has a column '{role}', so '{source}' cannot be mapped to it",
-                f"mapping {role}={source}",
-                f"drop or rename the existing '{role}' column first",
-            )
-        if source in rename:
-            raise DataError(
-                f"column '{source}' is mapped to both '{rename[source]}' and '{role}'",
-                f"mapping {rename[source]}={source}, {role}={source}",
-                "map each role to its own column",
-            )
-        rename[source] = role
-    return frame.rename(columns=rename)
 
 
 def as_dataset(data: Any) -> Dataset:
