@@ -128,6 +128,9 @@ def fit_command(
     groups: sh.GroupsOpt = None,
     fix: FixOpt = None,
     tie: TieOpt = None,
+    keep_unfinished: Annotated[bool, typer.Option(
+        "--keep-unfinished", help="Fit the runs whose status column says they did not finish "
+        "(diverged, unfinished, failed); they are left out by default.")] = False,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -147,7 +150,8 @@ def fit_command(
         c.check_out(report, "--report", (".html", ".htm"), "report")
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
-               "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie")}
+               "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie"),
+               "keep_unfinished": keep_unfinished}
     request = FitRequest(data, law, exclude, options, calibrate,
                          c.Rows(where, dropna, last_by, best_of, best_by))
     if groups is not None or shared is not None:

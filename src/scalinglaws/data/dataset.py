@@ -15,6 +15,7 @@ from . import rows as r
 from . import validation as v
 from .frames import apply_mapping
 from .frames import fingerprint as table_fingerprint
+from .states import normalised_states
 
 
 class Dataset:
@@ -84,6 +85,8 @@ class Dataset:
                 values = v.to_numeric_column(frame[role], role)
                 v.check_role(values, role)
                 frame[role] = values
+        if "status" in frame.columns:
+            frame["status"] = normalised_states(frame["status"])
         v.warn_implausible_counts(frame)
         if "flops" not in frame.columns and {"params", "tokens"} <= set(frame.columns):
             with np.errstate(over="ignore"):

@@ -14,12 +14,13 @@ import pandas as pd
 from ..common.warning import warn
 from ..exceptions import DataError
 
-#: roles whose values are sizes or losses: finite and strictly positive
-POSITIVE_ROLES = ("params", "tokens", "flops", "loss")
+#: roles whose values are sizes or losses: finite and strictly positive (the planned sizes of a
+#: run beside the achieved ones, which the fits use)
+POSITIVE_ROLES = ("params", "tokens", "flops", "loss", "planned_params", "planned_tokens")
 #: other numeric roles
 NUMERIC_ROLES = ("step", "lr")
 #: label roles, carried as they are
-LABEL_ROLES = ("run", "seed", "family")
+LABEL_ROLES = ("run", "seed", "family", "status")
 ROLES = POSITIVE_ROLES + NUMERIC_ROLES + LABEL_ROLES
 
 _MAX_ROWS_SHOWN = 5

@@ -26,7 +26,8 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
         throw: bool = ..., by: None = ..., shared: None = ...,
         fix: Mapping[str, float] | None = ...,
-        tie: Mapping[str, str] | None = ...) -> FitResult: ...
+        tie: Mapping[str, str] | None = ...,
+        keep_unfinished: bool = ...) -> FitResult: ...
 
 
 @overload
@@ -36,7 +37,8 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
         throw: bool = ..., by: str, shared: Sequence[str] | None = ...,
         fix: Mapping[str, float] | None = ...,
-        tie: Mapping[str, str] | None = ...) -> SharedFit: ...
+        tie: Mapping[str, str] | None = ...,
+        keep_unfinished: bool = ...) -> SharedFit: ...
 
 
 def fit(
@@ -59,6 +61,7 @@ def fit(
     shared: Sequence[str] | None = None,
     fix: Mapping[str, float] | None = None,
     tie: Mapping[str, str] | None = None,
+    keep_unfinished: bool = False,
 ) -> FitResult | SharedFit:
     """Fit a law to data; returns a frozen :class:`FitResult` (a :class:`SharedFit` with
     ``by=``).
@@ -106,6 +109,9 @@ def fit(
         Parameters to hold at given values (``fix={"k": 1.0}``): the law fitted is the law
         with those numbers in place of them (:func:`scalinglaws.laws.fix`), for parameters
         the data cannot determine (:attr:`FitResult.undetermined`).
+    keep_unfinished:
+        Runs whose ``status`` column says they did not finish (diverged, unfinished, failed)
+        are left out, with a warning naming them; ``True`` fits them too.
     tie:
         Parameters to replace by others (``tie={"beta": "alpha"}``: one exponent for both
         terms; :func:`scalinglaws.laws.tie`), applied after ``fix``.
@@ -126,7 +132,8 @@ def fit(
     """
     options = FitOptions(loss=loss, delta=delta, overestimate_penalty=overestimate_penalty,
                          starts=starts, n_polish=n_polish, max_iter=max_iter)
-    bound, ds = bind_data(law, data, x=x, columns=columns, y=y)
+    bound, ds = bind_data(law, data, x=x, columns=columns, y=y,
+                          keep_unfinished=keep_unfinished)
     if fix:
         bound = fix_parameters(bound, fix)
     if tie:

@@ -16,6 +16,9 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
+from ..common.warning import warn
 from ..data.dataset import Dataset, as_dataset
 from ..data.validation import ROLES
 from ..exceptions import DataError, LawError
@@ -75,15 +78,18 @@ def with_roles(data: Any, renames: Mapping[str, str]) -> Dataset:
 
 
 def bind_data(law: Law | str, data: Any, *, x: str | None = None,
-              columns: Mapping[str, str] | None = None, y: str | None = None
-              ) -> tuple[Law, Dataset]:
-    """The law bound to roles and the data renamed to them (see the module's text); every
-    column the fit needs and the data lack is named at once."""
+              columns: Mapping[str, str] | None = None, y: str | None = None,
+              keep_unfinished: bool = False) -> tuple[Law, Dataset]:
+    """The law bound to roles and the data renamed to them (see the module's text), less the
+    runs whose ``status`` is not finished (named in a warning) unless ``keep_unfinished``;
+    every column the fit needs and the data lack is named at once."""
     columns = dict(columns or {})
     role_keys = {k for k in columns if role_of(k) is not None}
     law_obj = resolve_law(law, {k: v for k, v in columns.items() if k not in role_keys}, x)
     renames, rest = split_columns(columns, [law_obj])
-    ds = with_roles(data, renames)
+    ds, note = finished_only(with_roles(data, renames), keep_unfinished)
+    if note:
+        warn(note)
     bound = bind_inputs(law_obj, x, rest)
     check_columns(bound, ds, y)
     return bound, ds
@@ -103,10 +109,34 @@ def bind_many(specs: Sequence[Law | str], data: Any, *, x: str | None = None,
                        "roles: " + ", ".join(ROLES) + "; inputs: " + ", ".join(
                            dict.fromkeys(s for law in laws for s in law.inputs)),
                        "map a role or an input symbol to a column, e.g. params=model_size")
-    ds = with_roles(data, renames)
+    ds, note = finished_only(with_roles(data, renames))
+    if note:
+        warn(note)
     bound = [bind_inputs(law, x if len(law.inputs) == 1 else None,
                          {k: v for k, v in rest.items() if k in law.inputs}) for law in laws]
     return bound, ds
+
+
+def finished_only(ds: Dataset, keep_unfinished: bool = False) -> tuple[Dataset, str | None]:
+    """``ds`` without the runs whose status is not ``finished`` (unless ``keep_unfinished``),
+    and the note that names them (None when none are left out)."""
+    if keep_unfinished or not ds.has("status"):
+        return ds, None
+    status = np.asarray(ds.labels("status"), dtype=object)
+    left = status != "finished"
+    if not left.any():
+        return ds, None
+    if left.all():
+        raise DataError("no run has the status 'finished'", "column 'status'",
+                        "fit the runs anyway with keep_unfinished=True (CLI: --keep-unfinished)"
+                        ", or check the status column")
+    names = (np.asarray(ds.labels("run"), dtype=object)[left] if ds.has("run")
+             else np.flatnonzero(left))
+    shown = ", ".join(f"{n} ({s})" for n, s in zip(names[:5], status[left][:5], strict=True))
+    more = f" and {left.sum() - 5} more" if left.sum() > 5 else ""
+    note = (f"left out {int(left.sum())} run(s) that did not finish: {shown}{more}; "
+            "fit them too with keep_unfinished=True (CLI: --keep-unfinished)")
+    return ds[~left], note
 
 
 def check_columns(law: Law, ds: Dataset, y: str | None = None) -> None:

@@ -35,7 +35,8 @@ def fit_law(law: Law, data: Dataset, *, y: str | None = None,
         law=law, params=verdict.params, stderr=verdict.stderr, cov=verdict.cov,
         objective=verdict.objective, loss=obj.loss, delta=obj.delta,
         overestimate_penalty=obj.overestimate_penalty, n_points=len(data),
-        status=verdict.status, warnings=verdict.warnings + _pooled(law, data, obj, y),
+        status=verdict.status, warnings=verdict.warnings + _pooled(law, data, obj, y)
+        + _diverged(law, data, obj, verdict.params),
         target=y, columns={s: str(c) for s, c in law.inputs.items()},
         input_ranges=verdict.input_ranges, fingerprint=data_fingerprint(data, used),
         dataset=data.name, n_starts=verdict.n_starts, residual_scale=verdict.residual_scale,
@@ -84,6 +85,35 @@ def _pooled(law: Law, data: Dataset, obj: Objective, y: str) -> tuple[str, ...]:
     mixed = repeated_inputs({c: data.column(c) for c in keys if data.has(c)}, obj.y, y,
                             keep=keep)
     return () if mixed is None else (mixed,)
+
+
+#: a run whose loss lies this far above the fitted law, in units of the residuals' robust
+#: scale (and at least DIVERGED_FLOOR in log), is reported as possibly diverged
+DIVERGED_SCALES, DIVERGED_FLOOR = 8.0, 0.1
+
+
+def _diverged(law: Law, data: Dataset, obj: Objective, params: Any) -> tuple[str, ...]:
+    """The warning for runs far above the fitted law (diverged or unfinished runs that no
+    status column marks): reported, with their rows, rather than fitted in silence."""
+    if data.has("status") or not np.isfinite(list(params.values())).all():
+        return ()
+    P = np.array([[params[n] for n in law.parameter_names]], dtype=float)
+    with np.errstate(all="ignore"):
+        f = law.evaluate(obj.X, P)[0]
+        r = np.log(obj.y) - np.log(f)
+    ok = np.isfinite(r)
+    if ok.sum() < 5:
+        return ()
+    scale = 1.4826 * float(np.median(np.abs(r[ok] - np.median(r[ok]))))
+    far = np.flatnonzero(ok & (r > max(DIVERGED_SCALES * scale, DIVERGED_FLOOR)))
+    if far.size == 0:
+        return ()
+    names = (np.asarray(data.labels("run"), dtype=object)[far] if data.has("run") else far)
+    shown = ", ".join(str(n) for n in names[:5]) + (" ..." if far.size > 5 else "")
+    worst = float(np.expm1(np.max(r[far])))
+    return (f"{far.size} run(s) lie far above the fitted law (up to {worst:.0%} above it): "
+            f"{'runs' if data.has('run') else 'rows'} {shown}; diverged or unfinished runs? "
+            "mark them in a status column (diverged) or leave them out (--where)",)
 
 
 def case_weights(weights: Any, n: int) -> np.ndarray:
