@@ -56,7 +56,8 @@ CHINCHILLA = "E + A/N**alpha + B/D**beta"
 LAWS: dict[str, tuple[str, list[str]]] = {
     # quadratic in log lr and log bs; optimum and curvature log-linear in N and D
     "quad15": (CHINCHILLA + " + (c0 + c1*log(N) + c2*log(D))*(log(lr) - (l0 + l1*log(N)"
-               " + l2*log(D)))**2 + (d0 + d1*log(N))*(log(bs) - (b0 + b1*log(D)))**2", []),
+               " + l2*log(D)))**2 + (d0 + d1*log(N))*(log(bs) - (b0 + b1*log(D)))**2",
+               ["c1", "c2", "d1"]),
     # Step Law's optimum (lr ∝ N^a D^b, bs ∝ D^c) with constant curvatures
     "steplaw13": (CHINCHILLA + " + c*(log(lr) - l0 - l1*log(N) - l2*log(D))**2"
                   " + d*(log(bs) - b0 - b1*log(D))**2", []),

@@ -61,8 +61,10 @@ def analyse(expr: sp.Expr, inputs: Sequence[sp.Symbol], params: Sequence[sp.Symb
     exponents = ex.exponent_parameters(expr, params, inputs)
     positive = ex.positive_parameters(expr, params)
     inner = ex.inner_parameters(expr, params)
+    # every parameter whose default is positive counts as positive when the signs of the
+    # linear ones' terms are read: the scales and exponents, not the offsets inside a square
     signed = ex.signed_parameters(expr, linear, inputs, params,
-                                  positive | set(exponents) - inner)
+                                  positive | (set(params) - inner - set(linear)))
     return Analysis(str(sp.sstr(expr)), tuple(s.name for s in linear),
                     tuple(s.name for s in params if s in exponents),
                     tuple(s.name for s in params if s in positive),

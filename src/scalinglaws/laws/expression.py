@@ -131,6 +131,10 @@ def inner_parameters(expr: sp.Expr, params: Iterable[sp.Symbol]) -> set[sp.Symbo
     return found
 
 
+#: input symbols that count sizes (their logs are positive)
+SIZE_SYMBOLS = frozenset({"N", "D", "C", "S", "params", "tokens", "flops", "step"})
+
+
 def signed_parameters(expr: sp.Expr, linear: Iterable[sp.Symbol], inputs: Iterable[sp.Symbol],
                       params: Iterable[sp.Symbol], positive: Iterable[sp.Symbol]
                       ) -> set[sp.Symbol]:
@@ -142,15 +146,24 @@ def signed_parameters(expr: sp.Expr, linear: Iterable[sp.Symbol], inputs: Iterab
     fixes its coefficient's natural sign; any other coefficient may take either sign."""
     params = list(params)
     positive = set(positive)
+    inputs = list(inputs)
     real = {s: sp.Symbol(s.name, positive=True) for s in inputs}
+    # the log of a size (N, D, C, S and their roles: counts far above 1) is positive; the
+    # log of a learning rate or of a ratio such as N/1e9 may take either sign
+    sizes = {sp.log(real[s]): sp.Symbol(f"log_{s.name}", positive=True)
+             for s in inputs if s.name in SIZE_SYMBOLS}
     real |= {s: sp.Symbol(s.name, positive=True) if s in positive else sp.Symbol(s.name, real=True)
              for s in params}
 
-    def either(term: sp.Expr) -> bool:
+    def either(term: sp.Expr, sized: bool = False) -> bool:
         term = term.xreplace(real)
+        if sized:
+            term = term.xreplace(sizes)
         return not (term.is_nonnegative or term.is_nonpositive)
 
-    found = {p for p in linear if either(sp.diff(expr, p))}
+    # an amplitude's term: a size's log counts as positive (1 + c*log(N) is a positive
+    # factor); in an exponent the slope of log(N) is a power of N, either sign
+    found = {p for p in linear if either(sp.diff(expr, p), sized=True)}
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.exp) and node.args[0].free_symbols & set(real):
             arg = node.args[0]
