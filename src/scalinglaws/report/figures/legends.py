@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 #: positions tried inside the axes, in order of preference
 CANDIDATES = ("upper right", "upper left", "lower left", "lower right", "upper center",
               "lower center", "center right", "center left")
-#: clearance kept between a legend and the data, in pixels
-PAD_PX = 2.0
+#: clearance kept between a legend and the data, in points
+PAD_PT = 3.0
 _MADE = "_scalinglaws_legend"  # the arguments a legend was made with, to rebuild it below
 _BELOW = "_scalinglaws_below"  # marks a legend placed below its axes
 _NO_MARKER = (None, "None", "none", "", " ")
@@ -123,7 +123,7 @@ def _below(ax: Axes, found: Legend) -> None:
         return
     tight = ax.get_tightbbox()
     drop = max(float(ax.bbox.y0 - tight.y0), 0.0) if tight is not None else 0.0
-    anchor = ax.transAxes + ScaledTranslation(0.0, -(drop + 2.0 * PAD_PX) / fig.dpi,
+    anchor = ax.transAxes + ScaledTranslation(0.0, -drop / fig.dpi - 2.0 * PAD_PT / 72.0,
                                               fig.dpi_scale_trans)
     _in_columns(ax, handles, labels, {"loc": "upper center", "bbox_to_anchor": (0.5, 0.0),
                                       "bbox_transform": anchor, **options})
@@ -204,7 +204,7 @@ def coverage(box: Bbox, seen: Obstacles, ax: Axes) -> tuple[int, int]:
     shown = Bbox.intersection(box, ax.bbox)
     if shown is None:
         return 0, 0
-    area = shown.padded(PAD_PX)
+    area = shown.padded(PAD_PT * ax.figure.dpi / 72.0)
     hits = 0
     if len(seen.points):
         x, y, r = seen.points[:, 0], seen.points[:, 1], seen.radius
