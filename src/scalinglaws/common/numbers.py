@@ -137,6 +137,8 @@ def size(x: Any, digits: int = 3) -> str:
 
     >>> size(57_300_000), size(1.4e12), size(7e10), size(1e9), size(512), size(3.2e17)
     ('57.3M', '1.4T', '70B', '1B', '512', '3.2×10¹⁷')
+    >>> size(2.3e8, 2), size(999_999)
+    ('230M', '1M')
     """
     v = float(x)
     if not math.isfinite(v) or abs(v) < 1e3 or abs(v) >= 1e15:
@@ -144,6 +146,8 @@ def size(x: Any, digits: int = 3) -> str:
     for scale, suffix in _SIZE_SUFFIXES:
         if abs(v) >= scale * (1 - 5e-4):
             text = f"{v / scale:.{digits}g}"
+            if "e" in text:  # more integer digits than significant ones: 230, not 2.3e+02
+                text = f"{round(v / scale)}"
             return f"{text}{suffix}"
     return readable(v, digits)  # pragma: no cover - the loop always returns
 

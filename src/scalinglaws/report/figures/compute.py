@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import matplotlib as mpl
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
@@ -84,7 +85,9 @@ def _runs(fig: FigureBase, ax: Axes, fit: FitResult | SharedFit, data: Dataset,
         top = float(sizes.max()) * (1.0 + 1e-9 if sizes.size == 1 else 1.0)
         norm = LogNorm(vmin=float(sizes.min()), vmax=top)
         points = ax.scatter(c, y, c=n, cmap=SEQUENTIAL, norm=norm, label="runs", **look)
-        label_colorbar(fig.colorbar(points, ax=ax, label=axis_label("params")), sizes=True)
+        # the bar from the colour map itself: the points' transparency would pale it
+        label_colorbar(fig.colorbar(ScalarMappable(norm=norm, cmap=SEQUENTIAL), ax=ax,
+                                    label=axis_label("params")), sizes=True)
         return [points]
     assert rows is not None
     out = []

@@ -191,10 +191,10 @@ def _power_law(ax: Axes, result: IsoFlop) -> None:
     if has_ci.any():
         ax.errorbar(c[has_ci], n[has_ci],
                     yerr=[n[has_ci] - lo[has_ci], hi[has_ci] - n[has_ci]], fmt="none",
-                    ecolor=colours(1)[0], elinewidth=0.9, capsize=2.0, zorder=Z_POINTS,
+                    ecolor=colours(1)[0], elinewidth=0.9, capsize=2.0, zorder=Z_POINTS - 0.1,
                     label=f"{result.level:.0%} interval")
     ax.scatter(c, n, color=colours(1)[0], label=r"$N_\mathrm{opt}$ per budget",
-               **{**point_style(len(c)), "zorder": Z_MARK})
+               **{**point_style(len(c)), "alpha": 0.9})
     grid = np.geomspace(c.min() / 2.0, c.max() * 2.0, GRID)
     n_line, _ = result.predict(grid)
     lo_a, hi_a = result.a_interval

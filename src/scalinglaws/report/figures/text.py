@@ -120,17 +120,20 @@ def symbol(name: str) -> str:
     return math
 
 
-def tick_number(x: float, *, sizes: bool = False) -> str:
-    """A tick label: ``2.5``; ``$10^{21}$`` or ``$3{\\times}10^{21}$`` beyond 10⁻³..10⁴;
-    with ``sizes``, ``300M``, ``1B`` (model and data sizes).
+def tick_number(x: float, form: str = "plain") -> str:
+    """A tick label in one of three forms: ``plain`` (``2.5``, ``1000``), ``power``
+    (``$10^{21}$``, ``$3{\\times}10^{21}$``) or ``sizes`` (``300M``, ``1B``: model and data
+    sizes).
 
-    >>> tick_number(2.5), tick_number(1e21), tick_number(3e21), tick_number(3e8, sizes=True)
-    ('2.5', '$10^{21}$', '$3{\\\\times}10^{21}$', '300M')
+    >>> tick_number(2.5), tick_number(1e21, "power"), tick_number(3e21, "power")
+    ('2.5', '$10^{21}$', '$3{\\\\times}10^{21}$')
+    >>> tick_number(3e8, "sizes"), tick_number(100, "power")
+    ('300M', '$10^{2}$')
     """
     v = float(x)
-    if v == 0 or 1e-3 <= abs(v) < 1e4:
+    if form == "plain" or v == 0:
         return f"{v:.6g}"
-    if sizes and 1e3 <= abs(v) < 1e15:
+    if form == "sizes":
         return size_text(v)
     mantissa, exponent = power_of_ten(v, 3)
     if mantissa == "1":

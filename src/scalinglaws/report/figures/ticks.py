@@ -76,25 +76,26 @@ class LogTicks(Locator):
 
 
 class LogLabels(Formatter):
-    """Tick labels of :func:`~.text.tick_number`: plain numbers when every visible tick
-    lies in 10⁻³..10⁴, else powers of ten (or sizes as ``300M`` with ``sizes``), so that an
-    axis never mixes ``1000`` and ``10^4``."""
+    """Tick labels of :func:`~.text.tick_number`, one form along an axis: plain numbers when
+    every visible tick lies in 10⁻³..10⁴, else sizes (``300M``; with ``sizes``) or powers of
+    ten, so that an axis never mixes ``1000`` and ``10^4``."""
 
     def __init__(self, sizes: bool = False) -> None:
         self.sizes = sizes
-        self._plain = True
+        self._form = "plain"
 
     def set_locs(self, locs: Any) -> None:
         super().set_locs(locs)
         lo, hi = (self.axis.get_view_interval() if self.axis is not None
                   else (-math.inf, math.inf))
         shown = [abs(v) for v in locs if min(lo, hi) <= v <= max(lo, hi) and v != 0]
-        self._plain = all(1e-3 <= v < 1e4 for v in shown)
+        if all(1e-3 <= v <= 1e4 for v in shown):
+            self._form = "plain"
+        else:
+            self._form = "sizes" if self.sizes else "power"
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        if self._plain:
-            return f"{float(x):.6g}"
-        return tick_number(x, sizes=self.sizes)
+        return tick_number(x, self._form)
 
 
 def label_log_axis(axis: Axis, *, sizes: bool = False) -> None:
