@@ -9,7 +9,7 @@ STAMP_TEST := $(VENV)/.installed-test
 .PHONY: demo test test-fast lint bench bench-startup clean
 
 define LINT
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 endef
@@ -22,7 +22,7 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-# the test extras: pytest, hypothesis, ruff, mypy, import-linter, playwright
+# the test extras: pytest, pytest-mpl, hypothesis, ruff, mypy, import-linter, playwright
 $(STAMP_TEST): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@ $(STAMP_RUN)
@@ -38,7 +38,7 @@ test: $(STAMP_TEST)
 
 test-fast: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q -m "not slow" tests
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 
 lint: $(STAMP_TEST)
 	$(LINT)

@@ -119,7 +119,7 @@ def test_fit_figure_compute_view_has_the_frontier_band(chinchilla, tmp_path):
     fig = fit_figure(fit, ds)
     ax = fig.axes[0]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
-    assert ax.get_xlabel() == "training compute C (FLOPs)" and ax.get_ylabel() == "loss"
+    assert ax.get_xlabel() == "training compute $C$ (FLOPs)" and ax.get_ylabel() == "loss $L$"
     assert len(ax.collections[0].get_offsets()) == len(ds)
     (poly,) = _bands(ax)
     assert poly.get_label() == "90% interval (delta method)"
@@ -180,9 +180,9 @@ def test_fit_figure_of_a_fit_without_covariance_draws_no_band():
 def test_residuals_figure_one_log_panel_per_input(chinchilla, tmp_path):
     fit, ds = chinchilla
     fig = residuals_figure(fit)
-    assert [ax.get_xlabel() for ax in fig.axes] == ["params", "tokens"]
+    assert [ax.get_xlabel() for ax in fig.axes] == ["parameters $N$", "training tokens $D$"]
     assert all(ax.get_xscale() == "log" for ax in fig.axes)
-    assert fig.axes[0].get_ylabel() == "ln(observed / predicted) loss"
+    assert fig.axes[0].get_ylabel() == r"$\ln(y/\hat{y})$, loss"
     offsets = np.asarray(_points(fig.axes[0])[0].get_offsets())
     assert len(offsets) == len(ds)
     predicted = fit.predict(params=ds.params, tokens=ds.tokens)
@@ -211,7 +211,7 @@ def test_isoflop_figure_parabolas_and_power_law(tmp_path):
     iso = sl.plan.isoflop(ds, n_boot=50)
     fig = isoflop_figure(iso, ds)
     left, right = fig.axes[:2]
-    assert left.get_xscale() == "log" and left.get_xlabel() == "params"
+    assert left.get_xscale() == "log" and left.get_xlabel() == "parameters $N$"
     assert len(_points(left)) == 4 and sum(len(c.get_offsets()) for c in _points(left)) == 36
     parabolas = [ln for ln in left.get_lines() if len(ln.get_xdata()) > 1]
     assert len(parabolas) == 4
@@ -221,7 +221,7 @@ def test_isoflop_figure_parabolas_and_power_law(tmp_path):
     assert (right.get_xscale(), right.get_yscale()) == ("log", "log")
     assert len(right.collections[-1].get_offsets()) == 4
     labels = [t.get_text() for t in right.get_legend().get_texts()]
-    assert any(f"a = {iso.a:.3f}" in t for t in labels)
+    assert any(f"$a$ = {iso.a:.3f}" in t for t in labels)
     _check_files(fig, tmp_path, "isoflop")
 
 
@@ -240,12 +240,20 @@ def test_backtest_figure_two_input_law(chinchilla, tmp_path):
     bt = sl.validate.backtest("chinchilla", ds, train="flops<1e21", n_boot=0)
     fig = backtest_figure(bt)
     ax = fig.axes[0]
-    assert ax.get_xscale() == "log" and ax.get_xlabel() == "params"
-    train, test, forecast = _points(ax)
+    # a law of N and D is drawn against compute, where the split by compute shows
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "training compute $C$ (FLOPs)"
+    assert ax.get_title() == "Backtest of Chinchilla (Hoffmann et al. 2022)"
+    train, test = _points(ax)
     assert len(train.get_offsets()) == bt.n_train and len(test.get_offsets()) == bt.n_test
-    np.testing.assert_allclose(np.asarray(forecast.get_offsets())[:, 1], bt.points["predicted"])
+    assert np.asarray(train.get_offsets())[:, 0].max() < 1e21 <= np.asarray(
+        test.get_offsets())[:, 0].min()
+    (forecast,) = [ln for ln in ax.get_lines() if ln.get_label() == "forecast"]
+    np.testing.assert_allclose(np.asarray(forecast.get_ydata(), dtype=float),
+                               bt.points["predicted"])
     (bars,) = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert len(bars.get_segments()) == bt.n_test
+    # against model size when asked
+    assert backtest_figure(bt, x="params").axes[0].get_xlabel() == "parameters $N$"
     _check_files(fig, tmp_path, "backtest")
 
 
@@ -260,6 +268,8 @@ def test_backtest_figure_one_input_law_has_a_band():
     assert lo <= bt.points["predicted"].min() and bt.points["predicted"].max() <= hi
     with pytest.raises(OptionError, match="does not read 'tokens'"):
         backtest_figure(bt, x="tokens")
+    with pytest.raises(OptionError, match="does not read 'flops'"):
+        backtest_figure(bt, x="flops")  # no compute for a law of model size alone
 
 
 # -- corner_figure ----------------------------------------------------------------------------
@@ -268,12 +278,16 @@ def test_corner_figure(chinchilla, boot, tmp_path):
     fig = corner_figure(fit.with_bootstrap(boot), ["E", "alpha", "beta"])
     assert len(fig.axes) == 6  # 3 histograms and 3 scatters, nothing above the diagonal
     hist = fig.axes[0]
-    assert len(hist.patches) == 30
-    assert hist.get_lines()[0].get_xdata()[0] == pytest.approx(fit.params["E"])
+    # Freedman-Diaconis on 30 resamples: a handful of bins, never the old fixed 30
+    assert 5 <= len(hist.patches) <= 10
+    estimate, lo, hi = (ln.get_xdata()[0] for ln in hist.get_lines())
+    assert estimate == pytest.approx(fit.params["E"])
+    assert (lo, hi) == pytest.approx(boot.interval("E", 0.9))
     scatters = [ax for ax in fig.axes if _points(ax)]
     assert len(scatters) == 3
     assert all(len(_points(ax)[0].get_offsets()) == int(boot.ok.sum()) for ax in scatters)
-    assert [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()] == ["E", "alpha", "beta"]
+    assert [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()] == [
+        "$E$", r"$\alpha$", r"$\beta$"]
     _check_files(fig, tmp_path, "corner")
 
 

@@ -16,6 +16,7 @@ from plotly.offline import get_plotlyjs
 from rich.console import Console
 
 import scalinglaws as sl
+from scalinglaws.common.numbers import size
 from scalinglaws.exceptions import DataError, ScalingLawError
 from scalinglaws.report import Summary, fit_figure, html
 from scalinglaws.report.figures import COMPUTE_LABEL
@@ -146,17 +147,17 @@ def test_fit_figure_chinchilla(chinchilla):
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
-    assert ax.get_xlabel() == COMPUTE_LABEL == "training compute C (FLOPs)"
-    assert ax.get_ylabel() == "loss"
-    assert ax.get_title() == "chinchilla"
+    assert ax.get_xlabel() == COMPUTE_LABEL == "training compute $C$ (FLOPs)"
+    assert ax.get_ylabel() == "loss $L$"
+    assert ax.get_title() == "Chinchilla (Hoffmann et al. 2022)"
     offsets = np.asarray(ax.collections[0].get_offsets())
     assert len(offsets) >= len(ds)
     np.testing.assert_allclose(offsets[:, 0], ds.flops)
     np.testing.assert_allclose(offsets[:, 1], ds.loss)
-    assert fig.axes[1].get_ylabel() == "parameters N"  # the colorbar
+    assert fig.axes[1].get_ylabel() == "parameters $N$"  # the colorbar
     labels = [line.get_label() for line in ax.get_lines()]
     assert "compute-optimal frontier" in labels
-    assert sum(lb.startswith("law at N") for lb in labels) == 5
+    assert sum(lb.startswith("law at $N$ = ") for lb in labels) == 5
 
 
 def test_fit_figure_frontier_matches_compute_optimal(chinchilla):
@@ -184,7 +185,7 @@ def test_fit_figure_without_data_draws_the_law_over_the_fitted_range(chinchilla)
     assert len(ax.get_lines()) == 6  # five model sizes and the frontier
     n_lo, n_hi = fit.input_ranges["params"]
     sizes = [ln.get_label() for ln in ax.get_lines()][:5]
-    assert sizes[0] == f"law at N = {n_lo:.3g}" and sizes[-1] == f"law at N = {n_hi:.3g}"
+    assert sizes[0] == f"law at $N$ = {size(n_lo)}" and sizes[-1] == f"law at $N$ = {size(n_hi)}"
 
 
 def test_fit_figure_one_input_law():
@@ -193,7 +194,7 @@ def test_fit_figure_one_input_law():
     fig = fit_figure(fit, ds)
     ax = fig.axes[0]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
-    assert ax.get_xlabel() == "params" and ax.get_ylabel() == "loss"
+    assert ax.get_xlabel() == "parameters $N$" and ax.get_ylabel() == "loss $L$"
     assert len(ax.collections[0].get_offsets()) == len(ds)
     x, y = (np.asarray(a, dtype=float) for a in ax.get_lines()[0].get_data())
     np.testing.assert_allclose(y, fit.predict(params=x))

@@ -46,6 +46,18 @@ def plot_command(
         "isoflop: the size column (default params).")] = None,
     y: c.YOpt = None,
     by: Annotated[str, typer.Option("--by", help="curves: the column naming runs.")] = "run",
+    title: Annotated[str | None, typer.Option(
+        "--title", help="The figure's title (default: the law's name and citation; \"\" for "
+        "none).")] = None,
+    width: Annotated[float | None, typer.Option(
+        "--width", help="The figure's width in inches (the height follows; default: one "
+        "column, 3.4 in, for a one-panel figure in the paper style).")] = None,
+    dpi: Annotated[float | None, typer.Option(
+        "--dpi", help="Resolution of a PNG, dots per inch (default 300 paper, 200 slide).")
+    ] = None,
+    style: Annotated[str, typer.Option(
+        "--style", help="paper (8 pt text for a column of a paper) or slide (twice the size, "
+        "14 pt text).")] = "paper",
     col: c.ColOpt = None,
     exclude: c.ExcludeOpt = None,
     where: c.WhereOpt = None,
@@ -64,21 +76,24 @@ def plot_command(
     scalinglaws plot runs.csv --kind isoflop --budgets log --out isoflop.svg;
     scalinglaws plot runs.csv --kind backtest --law chinchilla --train "flops<1e21" --out bt.pdf;
     scalinglaws plot fit.json --kind corner --out corner.pdf (a fit saved with --bootstrap);
-    scalinglaws plot curves.csv --kind curves --x step --out curves.png
+    scalinglaws plot curves.csv --kind curves --x step --out curves.png;
+    scalinglaws plot fit.json --kind fit --style slide --title "Our 2025 sweep" --out fit.png
     """
     col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_):
-        from ..report.figures import FORMATS, save_figure
+        from ..report.figures import FORMATS, Look, save_figure
 
         c.check_out(out, "--out", tuple(f".{f}" for f in FORMATS), "figure")
         if kind not in KINDS:
             raise OptionError(f"unknown figure kind '{kind}'", "--kind",
                               f"use one of {', '.join(KINDS)}")
+        Look.of(style, width, dpi)  # a bad option fails before any fit is made
         options: dict[str, Any] = {
             "data": data, "law": law, "group": group, "train": train, "level": level,
             "n_boot": n_boot, "seed": seed, "budgets": budgets, "x": x, "y": y, "by": by,
             "columns": c.parse_pairs(col or [], "--col"), "exclude": exclude,
-            "rows": c.Rows(where, dropna, last_by, best_of, best_by)}
+            "rows": c.Rows(where, dropna, last_by, best_of, best_by),
+            "look": {"title": title, "width": width, "dpi": dpi, "style": style}}
         fig = draw(kind, source, **options)
         path = save_figure(fig, out)
     if json_:
@@ -90,9 +105,13 @@ def plot_command(
 def draw(kind: str, source: str, *, data: str | None, law: str | None, group: str | None,
          train: str | None, level: float | None, n_boot: int | None, seed: int,
          budgets: str, x: str | None, y: str | None, by: str, columns: dict[str, str],
-         exclude: str | None, rows: c.Rows | None = None) -> Any:
-    """The figure of ``kind`` from the command's arguments."""
+         exclude: str | None, rows: c.Rows | None = None,
+         look: dict[str, Any] | None = None) -> Any:
+    """The figure of ``kind`` from the command's arguments (``look``: the figure options
+    title, width, dpi and style)."""
     from ..report import figures as f
+
+    look = look or {}
 
     if kind == "isoflop":
         from ..plan import isoflop
@@ -103,7 +122,7 @@ def draw(kind: str, source: str, *, data: str | None, law: str | None, group: st
         ds = c.load_data(runs, columns=columns, exclude=exclude, rows=rows, reads=[x])
         iso = isoflop(ds, budgets=rule, x=x or "params", level=level or 0.95,
                       n_boot=1000 if n_boot is None else n_boot, seed=seed)
-        return f.isoflop_figure(iso, ds)
+        return f.isoflop_figure(iso, ds, **look)
     if kind == "backtest":
         from .validation import run_backtest
 
@@ -114,18 +133,19 @@ def draw(kind: str, source: str, *, data: str | None, law: str | None, group: st
                           exclude=exclude, x=x, y=y or "loss", level=level or 0.9,
                           n_boot=200 if n_boot is None else n_boot, seed=seed, order=None,
                           loss="huber", delta=1e-3, rows=rows)
-        return f.backtest_figure(bt, x=x if x is not None and x in bt.points else None)
+        return f.backtest_figure(bt, x=x if x is not None and x in bt.points else None,
+                                 **look)
     fit, ds = _fit_and_data(source, data, law, group, kind, x=x, y=y, columns=columns,
                             exclude=exclude, rows=rows)
     if kind == "fit":
-        return f.fit_figure(fit, ds, level=level or 0.9)
+        return f.fit_figure(fit, ds, level=level or 0.9, **look)
     if kind == "residuals":
-        return f.residuals_figure(fit, ds)
+        return f.residuals_figure(fit, ds, **look)
     if kind == "curves":
         if ds is None:
             raise OptionError("a curves figure needs the runs", "--kind curves",
                               "give DATA, or --data DATA with a fit file")
-        return f.curves_figure(ds, fit, x=x or "step", y=y or "loss", by=by)
+        return f.curves_figure(ds, fit, x=x or "step", y=y or "loss", by=by, **look)
     # corner
     if fit is None:
         raise OptionError("a corner figure needs a fit with a bootstrap", "--kind corner",
@@ -133,7 +153,7 @@ def draw(kind: str, source: str, *, data: str | None, law: str | None, group: st
                           "or DATA with --law")
     if getattr(fit, "uncertainty", None) is None and law is not None:
         fit = fit.with_bootstrap(fit.bootstrap(200 if n_boot is None else n_boot, seed=seed))
-    return f.corner_figure(fit)
+    return f.corner_figure(fit, level=level or 0.9, **look)
 
 
 def _is_fit_file(source: str) -> bool:

@@ -127,6 +127,31 @@ def readable(x: Any, digits: int = 3) -> str:
     return f"{mantissa}×10{str(exponent).translate(_SUPERSCRIPTS)}"
 
 
+_SIZE_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def size(x: Any, digits: int = 3) -> str:
+    """A model or data size as the field writes it: ``57.3M``, ``1.4T`` parameters or tokens
+    (k, M, B, T: thousand, million, billion, trillion); plain below a thousand and
+    :func:`readable` beyond 10¹⁵.
+
+    >>> size(57_300_000), size(1.4e12), size(7e10), size(1e9), size(512), size(3.2e17)
+    ('57.3M', '1.4T', '70B', '1B', '512', '3.2×10¹⁷')
+    >>> size(2.3e8, 2), size(999_999)
+    ('230M', '1M')
+    """
+    v = float(x)
+    if not math.isfinite(v) or abs(v) < 1e3 or abs(v) >= 1e15:
+        return readable(v, digits)
+    for scale, suffix in _SIZE_SUFFIXES:
+        if abs(v) >= scale * (1 - 5e-4):
+            text = f"{v / scale:.{digits}g}"
+            if "e" in text:  # more integer digits than significant ones: 230, not 2.3e+02
+                text = f"{round(v / scale)}"
+            return f"{text}{suffix}"
+    return readable(v, digits)  # pragma: no cover - the loop always returns
+
+
 def times(x: Any, digits: int = 2) -> str:
     """A factor in a sentence or a table: ``3.2×``, ``6.7×10²⁰×``.
 

@@ -2,12 +2,16 @@
 bootstraps and training curves, and :func:`save_figure` to write them.
 
 Every function returns a :class:`matplotlib.figure.Figure` built directly (never ``pyplot``),
-so it needs no display and leaves no global state; the look (sizes for a paper's column,
-fonts, the Okabe–Ito palette) is in :mod:`scalinglaws.report.style`.
+so it needs no display and leaves no global state. Every figure function takes ``title``,
+``width``, ``dpi`` and ``style`` (``"paper"``: a column of a paper, 8 pt text; ``"slide"``);
+the looks are in :mod:`.look`, built on :mod:`scalinglaws.report.style` (sizes, fonts, the
+Okabe–Ito palette).
 """
 
-# One module per figure: fit (the fit figure and its compute-frontier view), residuals,
-# isoflop, backtest, corner, curves; save (save_figure); common holds their helpers.
+# One module per figure: fit (and compute, its compute-frontier view), residuals, isoflop,
+# backtest, corner, curves; save (save_figure). Shared: common (argument checks, groups,
+# markers, bands), look (styles and the finishing steps), legends (placed by measurement),
+# ticks (log axes), text (labels, symbols, titles).
 
 from .backtest import backtest_figure as backtest_figure
 from .common import COMPUTE_LABEL as COMPUTE_LABEL
@@ -15,9 +19,11 @@ from .corner import corner_figure as corner_figure
 from .curves import curves_figure as curves_figure
 from .fit import fit_figure as fit_figure
 from .isoflop import isoflop_figure as isoflop_figure
+from .look import STYLES as STYLES
+from .look import Look as Look
 from .residuals import residuals_figure as residuals_figure
 from .save import FORMATS as FORMATS
 from .save import save_figure as save_figure
 
-__all__ = ["COMPUTE_LABEL", "FORMATS", "backtest_figure", "corner_figure", "curves_figure",
-           "fit_figure", "isoflop_figure", "residuals_figure", "save_figure"]
+__all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "corner_figure",
+           "curves_figure", "fit_figure", "isoflop_figure", "residuals_figure", "save_figure"]

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import matplotlib as mpl
 import numpy as np
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullFormatter
+from matplotlib.colors import to_rgba
 
 from ...data.dataset import Dataset
 from ...exceptions import DataError, OptionError
 from ...fitting import FitResult, SharedFit
+from .text import COMPUTE_LABEL as COMPUTE_LABEL
+from .text import axis_label as axis_label
+from .text import plain as plain
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-COMPUTE_LABEL = "training compute C (FLOPs)"
 #: the column that colours points by group when a plain fit's data have it
 GROUP_COLUMN = "family"
 GRID = 200  # points along each drawn curve
+#: up to this many points, markers are drawn at full size and nearly opaque
+FEW = 50
+#: drawing order: bands under points, points under curves, marks (minima, forecasts) on top
+Z_BAND, Z_POINTS, Z_CURVE, Z_MARK = 1.0, 2.0, 3.0, 4.0
+#: the interval bands: a fill light enough to show the points under it, and an edge line
+BAND_ALPHA, BAND_EDGE_ALPHA, BAND_EDGE = 0.28, 0.9, 0.6
 
 
 def check_dataset(data: Any, where: str, *, required: bool = False) -> Dataset | None:
@@ -101,15 +110,32 @@ def interval_label(fit: FitResult, level: float) -> str:
     return f"{level:.0%} interval ({source})"
 
 
-def band(ax: Axes, x: np.ndarray, lo: Any, hi: Any, colour: Any, label: str | None) -> bool:
-    """Fill between ``lo`` and ``hi`` where both are finite; False when nothing is."""
+def point_style(n: int) -> dict[str, Any]:
+    """Scatter keywords for ``n`` points: below :data:`FEW` points, full-size markers; above,
+    the marker's area and opacity fall with ``n`` (area as n^-1/2 down to a fifth, opacity as
+    n^-0.3 down to 0.15), so that thousands of checkpoints read as a density, not a blob;
+    rasterized above 1,000 points so that a PDF stays small. Sizes follow the style's
+    ``lines.markersize``."""
+    size = float(mpl.rcParams["lines.markersize"])
+    many = FEW / max(int(n), 1)
+    scale = min(1.0, max(many ** 0.25, 0.45))
+    return {"s": (size * scale) ** 2, "alpha": min(0.9, max(many ** 0.3, 0.15)),
+            "edgecolors": "none", "linewidths": 0.0, "zorder": Z_POINTS,
+            "rasterized": n > 1000}
+
+
+def band(ax: Axes, x: np.ndarray, lo: Any, hi: Any, colour: Any, label: str | None) -> Any:
+    """Fill between ``lo`` and ``hi`` where both are finite, with an edge line of the same
+    colour so that the band stays visible in print; returns the band (None when nothing is
+    finite)."""
     lo = np.asarray(lo, dtype=float)
     hi = np.asarray(hi, dtype=float)
     ok = np.isfinite(lo) & np.isfinite(hi)
     if not ok.any():
-        return False
-    ax.fill_between(x, lo, hi, where=ok, color=colour, alpha=0.2, linewidth=0, label=label)
-    return True
+        return None
+    return ax.fill_between(x, lo, hi, where=ok, facecolor=to_rgba(colour, BAND_ALPHA),
+                           edgecolor=to_rgba(colour, BAND_EDGE_ALPHA), linewidth=BAND_EDGE,
+                           label=label, zorder=Z_BAND)
 
 
 def set_scales(ax: Axes, log_x: bool, values: np.ndarray) -> None:
@@ -117,28 +143,6 @@ def set_scales(ax: Axes, log_x: bool, values: np.ndarray) -> None:
     values = values[np.isfinite(values)]
     ax.set_xscale("log" if log_x else "linear")
     ax.set_yscale("log" if values.size and (values > 0).all() else "linear")
-    plain_ticks(ax)
-
-
-def plain_ticks(ax: Axes) -> None:
-    """Label a log y axis spanning under ~1.5 decades with plain numbers (2.5, not 2.5e0)."""
-    if ax.get_yscale() != "log":
-        return
-    lo, hi = ax.get_ylim()
-    if lo > 0 and hi / lo < 30.0:
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-        ax.yaxis.set_minor_formatter(NullFormatter())
-
-
-def axis_label(column: str) -> str:
-    """How an axis names a data column."""
-    return COMPUTE_LABEL if column == "flops" else plain(column)
-
-
-def plain(text: str) -> str:
-    """Text shown literally by matplotlib (a ``$`` would otherwise start mathtext)."""
-    return str(text).replace("$", r"\$")
 
 
 def positive(values: np.ndarray) -> bool:

@@ -3,16 +3,20 @@ predictions overlaid."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ...data.dataset import Dataset
 from ...exceptions import OptionError
 from ...fitting import FitResult, SharedFit
-from ..style import OKABE_ITO, SEQUENTIAL, new_figure, styled
+from ..style import INK, OKABE_ITO, SEQUENTIAL
 from .common import (
-    axis_label,
+    Z_CURVE,
     check_dataset,
     check_fit,
     input_columns,
@@ -21,18 +25,31 @@ from .common import (
     predictions,
     set_scales,
 )
+from .legends import legend
+from .look import Look
+from .text import display_name
+from .ticks import label_column_axis
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
-@styled
 def curves_figure(data: Dataset, fit: FitResult | SharedFit | None = None, *, x: str = "step",
-                  y: str = "loss", by: str = "run") -> Figure:
+                  y: str = "loss", by: str = "run", title: str | None = None,
+                  width: float | None = None, dpi: float | None = None,
+                  style: str = "paper") -> Figure:
     """Training curves: ``y`` against ``x``, one line per value of ``by``, and, when ``fit``
     is given (its law must read ``x``), the law's predictions at the same rows as dashed
     lines of the same colour.
 
     Up to eight runs get Okabe–Ito colours; more are coloured along viridis by model size
     (``params``, when the data have it) or in order. Axes are logarithmic where the values
-    are positive.
+    are positive. The legend names the runs and shows the fitted law as a black dashed line
+    (each run's own prediction takes the run's colour).
+
+    ``title`` (default: the law's name and citation when a fit is given; ``""`` for none),
+    ``width`` (inches), ``dpi`` and ``style`` (``"paper"`` or ``"slide"``) are the options of
+    every figure (see :mod:`.look`).
 
     Example
     -------
@@ -61,32 +78,48 @@ def curves_figure(data: Dataset, fit: FitResult | SharedFit | None = None, *, x:
                               "argument 'fit' of curves_figure",
                               "add those columns to the data, plot against one of its "
                               f"inputs (x={input_columns(fit)[0]!r}) or leave fit out")
+    look = Look.of(style, width, dpi)
+    with look.applied():
+        fig = look.new_figure()
+        ax = fig.add_subplot()
+        _draw(ax, ds, fit, (x, y, by))
+        if fit is not None:
+            ax.set_title(display_name(fit.law))
+        return look.finish(fig, title=title)
+
+
+def _draw(ax: Axes, ds: Dataset, fit: FitResult | SharedFit | None,
+          columns: tuple[str, str, str]) -> None:
+    """One line per run, its prediction dashed in the same colour."""
+    x, y, by = columns
     xs = ds.column(x)
     ys = ds.column(y)
     runs = np.array([str(v) for v in ds.labels(by)], dtype=object)
     labels = list(dict.fromkeys(runs))
     palette = _colours(ds, runs, labels)
     fitted = predictions(fit, ds) if fit is not None else None
-    fig = new_figure()
-    ax = fig.add_subplot()
     many = len(labels) > len(OKABE_ITO)
     values = [ys]
+    handles: list[Any] = []
+    lw = float(mpl.rcParams["lines.linewidth"])
     for k, label in enumerate(labels):
         rows = np.flatnonzero(runs == label)
         rows = rows[np.argsort(xs[rows], kind="stable")]
-        ax.plot(xs[rows], ys[rows], color=palette[k], lw=1.0,
-                label=None if many else plain(label))
+        handles += ax.plot(xs[rows], ys[rows], color=palette[k], lw=0.85 * lw, zorder=Z_CURVE,
+                           label=None if many else plain(label))
         if fitted is not None:
-            ax.plot(xs[rows], fitted[rows], color=palette[k], lw=1.0, ls="--",
-                    label="fitted law" if k == 0 else None)
+            ax.plot(xs[rows], fitted[rows], color=palette[k], lw=0.85 * lw, ls="--",
+                    zorder=Z_CURVE + 0.1, label="fitted law" if k == 0 else None)
             values.append(fitted[rows])
     set_scales(ax, positive(xs), np.concatenate(values))
-    ax.set_xlabel(axis_label(x))
-    ax.set_ylabel(plain(y))
-    if not many or fitted is not None:
-        ax.legend(fontsize="x-small", ncols=2 if len(labels) > 4 and not many else 1,
-                  title=None if many else plain(by), title_fontsize="x-small")
-    return fig
+    label_column_axis(ax.xaxis, x)
+    label_column_axis(ax.yaxis, y)
+    entries = [] if many else handles
+    if fitted is not None:
+        entries.append(Line2D([], [], color=INK, lw=0.85 * lw, ls="--", label="fitted law"))
+    if entries:
+        legend(ax, entries, [h.get_label() for h in entries],
+               title=None if many else plain(by))
 
 
 def _colours(ds: Dataset, runs: np.ndarray, labels: list[str]) -> list[object]:

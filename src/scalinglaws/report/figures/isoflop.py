@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
@@ -14,17 +15,32 @@ from matplotlib.figure import Figure
 from ...data.dataset import Dataset
 from ...exceptions import OptionError
 from ...plan.isoflops import IsoFlop
-from ..style import FULL_WIDTH, HEIGHT, INK, SEQUENTIAL, colours, marker, new_figure, styled
-from .common import COMPUTE_LABEL, GRID, axis_label, check_dataset, plain_ticks
+from ..style import FULL_WIDTH, HEIGHT, INK, SEQUENTIAL, colours, marker
+from .common import (
+    COMPUTE_LABEL,
+    GRID,
+    Z_CURVE,
+    Z_MARK,
+    Z_POINTS,
+    axis_label,
+    check_dataset,
+    point_style,
+)
+from .legends import legend
+from .look import Look
+from .text import math_number
+from .ticks import label_colorbar, label_column_axis, label_log_axis
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 _LEGEND_MAX = 8  # more budgets than this: a colour bar instead of a legend
+_STAR = 7.0  # the size of the marker of a budget's minimum, points (paper style)
 
 
-@styled
-def isoflop_figure(result: IsoFlop, data: Dataset | None = None) -> Figure:
+def isoflop_figure(result: IsoFlop, data: Dataset | None = None, *, title: str | None = None,
+                   width: float | None = None, dpi: float | None = None,
+                   style: str = "paper") -> Figure:
     """Two panels of an IsoFLOP analysis (:func:`scalinglaws.plan.isoflop`).
 
     Left: the loss against model size at each budget, with each budget's fitted parabola in
@@ -41,6 +57,9 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None) -> Figure:
     data:
         The runs the analysis was made on, drawn as points (the result does not carry them);
         each run is matched to the nearest budget in log FLOPs.
+    title, width, dpi, style:
+        A title over both panels (default none; each panel has its own), the width in
+        inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
     Example
     -------
@@ -55,8 +74,15 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None) -> Figure:
                           "argument 'result' of isoflop_figure",
                           "pass the result of sl.plan.isoflop(data)")
     ds = check_dataset(data, "argument 'data' of isoflop_figure")
+    look = Look.of(style, width, dpi)
+    with look.applied():
+        fig = _draw(result, ds, look)
+        return look.finish(fig, title=title)
+
+
+def _draw(result: IsoFlop, ds: Dataset | None, look: Look) -> Figure:
     table = result.budgets
-    fig = new_figure(FULL_WIDTH, HEIGHT)
+    fig = look.new_figure(FULL_WIDTH, HEIGHT)
     left, right = fig.subplots(1, 2)
     flops = table["flops"].to_numpy(dtype=float)
     many = len(table) > _LEGEND_MAX
@@ -64,10 +90,11 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None) -> Figure:
     palette = ([colormaps[SEQUENTIAL](norm(f)) for f in flops] if many
                else colours(len(table)))
     member = _members(ds, flops) if ds is not None else None
+    points = point_style(int((member >= 0).sum()) if member is not None else 0)
     shown: list[np.ndarray] = []
     for g in range(len(table)):
         row = table.iloc[g]
-        label: str | None = None if many else f"C = {flops[g]:.2g}"
+        label: str | None = None if many else f"$C = {math_number(flops[g], 2)}$"
         colour = palette[g]
         runs = None
         if ds is not None and member is not None:
@@ -75,24 +102,24 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None) -> Figure:
             if idx.any():
                 runs = ds.column(result.x)[idx], ds.column("loss")[idx]
                 shown.append(runs[1])
-                left.scatter(*runs, s=10, color=colour, marker="o" if many else marker(g),
-                             edgecolors="none", alpha=0.85, label=label)
+                left.scatter(*runs, color=colour, marker="o" if many else marker(g),
+                             label=label, **points)
                 label = None  # the points carry the budget's label
         if row["status"] == "used":
             _curve(left, result, row, runs, colour, label)
     left.set_xscale("log")
-    left.set_xlabel(axis_label(result.x))
-    left.set_ylabel("loss")
+    label_column_axis(left.xaxis, result.x)
+    left.set_ylabel(axis_label("loss"))
     left.set_title("IsoFLOP profiles")
     if shown:
         values = np.concatenate(shown)
         pad = 0.05 * float(values.max() - values.min() or values.max())
         left.set_ylim(float(values.min()) - pad, float(values.max()) + pad)
     if many:
-        fig.colorbar(ScalarMappable(norm=norm, cmap=SEQUENTIAL), ax=left,
-                     label="budget C (FLOPs)")
+        label_colorbar(fig.colorbar(ScalarMappable(norm=norm, cmap=SEQUENTIAL), ax=left,
+                                    label="budget $C$ (FLOPs)"))
     else:
-        left.legend(fontsize="x-small")
+        legend(left, title="budget")
     _power_law(right, result)
     return fig
 
@@ -123,17 +150,23 @@ def _curve(ax: Axes, result: IsoFlop, row: object,
     grid = np.geomspace(min(lo, n_opt), max(hi, n_opt), GRID)
     if result.estimator == "akima":
         if runs is None or np.unique(runs[0]).size < 2:
-            ax.plot([n_opt], [loss_opt], marker="*", ms=6, color=colour, ls="none",
-                    label=label)
+            ax.plot([n_opt], [loss_opt], marker="*", ms=_star(), color=colour, ls="none",
+                    label=label, zorder=Z_MARK)
             return
         curve = _akima(*runs, grid)
     elif np.isfinite(curvature):
         curve = loss_opt + 0.5 * curvature * np.log(grid / n_opt) ** 2
     else:
         return
-    ax.plot(grid, curve, color=colour, lw=1.0, label=label)
-    ax.plot([n_opt], [loss_opt], marker="*", ms=6, color=colour, ls="none",
-            markeredgecolor=INK, markeredgewidth=0.3)
+    ax.plot(grid, curve, color=colour, lw=0.85 * float(mpl.rcParams["lines.linewidth"]),
+            label=label, zorder=Z_CURVE)
+    ax.plot([n_opt], [loss_opt], marker="*", ms=_star(), color=colour, ls="none",
+            markeredgecolor=INK, markeredgewidth=0.4, zorder=Z_MARK)
+
+
+def _star() -> float:
+    """The size of the marker of a budget's minimum in the current style."""
+    return _STAR * float(mpl.rcParams["lines.markersize"]) / 4.0
 
 
 def _akima(sizes: np.ndarray, loss: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -158,18 +191,20 @@ def _power_law(ax: Axes, result: IsoFlop) -> None:
     if has_ci.any():
         ax.errorbar(c[has_ci], n[has_ci],
                     yerr=[n[has_ci] - lo[has_ci], hi[has_ci] - n[has_ci]], fmt="none",
-                    ecolor=colours(1)[0], elinewidth=0.8, label=f"{result.level:.0%} interval")
-    ax.scatter(c, n, s=16, color=colours(1)[0], zorder=3, label=r"$N_\mathrm{opt}$ per budget")
+                    ecolor=colours(1)[0], elinewidth=0.9, capsize=2.0, zorder=Z_POINTS - 0.1,
+                    label=f"{result.level:.0%} interval")
+    ax.scatter(c, n, color=colours(1)[0], label=r"$N_\mathrm{opt}$ per budget",
+               **{**point_style(len(c)), "alpha": 0.9})
     grid = np.geomspace(c.min() / 2.0, c.max() * 2.0, GRID)
     n_line, _ = result.predict(grid)
     lo_a, hi_a = result.a_interval
     ci = f" [{lo_a:.3f}, {hi_a:.3f}]" if np.isfinite(lo_a) else ""
-    ax.plot(grid, n_line, color=INK, lw=1.0,
-            label=rf"$N_\mathrm{{opt}} \propto C^{{a}}$, a = {result.a:.3f}{ci}")
+    ax.plot(grid, n_line, color=INK, zorder=Z_CURVE,
+            label=rf"$N_\mathrm{{opt}} \propto C^{{a}}$, $a$ = {result.a:.3f}{ci}")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    plain_ticks(ax)
     ax.set_xlabel(COMPUTE_LABEL)
     ax.set_ylabel(r"compute-optimal size $N_\mathrm{opt}$")
     ax.set_title("optimal size against compute")
-    ax.legend(fontsize="x-small")
+    label_log_axis(ax.yaxis, sizes=True)
+    legend(ax)

@@ -9,22 +9,28 @@ from ...data.dataset import Dataset
 from ...exceptions import DataError
 from ...fitting import FitResult, SharedFit
 from ...uncertainty.refit import fit_data
-from ..style import COLUMN_WIDTH, FULL_WIDTH, HEIGHT, INK, colours, marker, new_figure, styled
+from ..style import COLUMN_WIDTH, FULL_WIDTH, HEIGHT, INK, colours, marker
 from .common import (
-    axis_label,
+    Z_CURVE,
     check_dataset,
     check_fit,
     group_rows,
     input_columns,
     plain,
+    point_style,
     positive,
     predictions,
     target,
 )
+from .legends import legend
+from .look import Look
+from .text import display_name
+from .ticks import label_column_axis
 
 
-@styled
-def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) -> Figure:
+def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *,
+                     title: str | None = None, width: float | None = None,
+                     dpi: float | None = None, style: str = "paper") -> Figure:
     """Residuals ``ln(observed / predicted)`` against each input of the law, one panel per
     input (log x where the input is positive), with the zero line; runs coloured by group
     (``family``, or the groups of a joint fit).
@@ -39,6 +45,9 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) ->
     data:
         The runs; by default the data the fit was made on (``fit.data``, which a fit read
         from a file carries unless it was saved without them).
+    title, width, dpi, style:
+        The title (default: the law's name and citation; ``""`` for none), the width in
+        inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
     Example
     -------
@@ -47,9 +56,10 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) ->
     >>> ds = sl.datasets.load("chinchilla")
     >>> fig = residuals_figure(sl.fit("chinchilla", ds))
     >>> [ax.get_xlabel() for ax in fig.axes]
-    ['params', 'tokens']
+    ['parameters $N$', 'training tokens $D$']
     """
     check_fit(fit, "argument 'fit' of residuals_figure")
+    look = Look.of(style, width, dpi)
     if data is None:
         data = fit.joint.data if isinstance(fit, SharedFit) else fit.data
         if data is None and isinstance(fit, FitResult) and fit.data_source:
@@ -70,27 +80,35 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None) ->
         raise DataError("the law's predictions are not finite at any run: no residual to "
                         "plot", "argument 'fit' of residuals_figure",
                         "check that the fit converged and matches the data")
+    with look.applied():
+        fig = _draw(fit, ds, r, log, look)
+        return look.finish(fig, title=title)
+
+
+def _draw(fit: FitResult | SharedFit, ds: Dataset, r: np.ndarray, log: bool,
+          look: Look) -> Figure:
+    """One panel per input of the law, the residuals of each group in its colour."""
     by, labels, rows = group_rows(fit, ds)
     columns = input_columns(fit)
     width = min(FULL_WIDTH, COLUMN_WIDTH if len(columns) == 1 else 2.4 * len(columns))
-    fig = new_figure(width, HEIGHT * 0.9)
+    fig = look.new_figure(width, HEIGHT * 0.9)
     axes = fig.subplots(1, len(columns), sharey=True, squeeze=False)[0]
     group_colours = colours(len(labels))
+    points = point_style(len(ds))
     for j, (ax, column) in enumerate(zip(axes, columns, strict=True)):
         x = ds.column(column)
         for k, label in enumerate(labels):
             mask = rows == k
-            ax.scatter(x[mask], r[mask], s=10, color=group_colours[k], marker=marker(k),
-                       alpha=0.8, edgecolors="none",
-                       label=plain(label) if by is not None else "runs")
-        ax.axhline(0.0, color=INK, lw=0.8, zorder=0)
+            ax.scatter(x[mask], r[mask], color=group_colours[k], marker=marker(k),
+                       label=plain(label) if by is not None else "runs", **points)
+        ax.axhline(0.0, color=INK, lw=0.8, zorder=Z_CURVE)
         ax.set_xscale("log" if positive(x) else "linear")
-        ax.set_xlabel(axis_label(column))
+        label_column_axis(ax.xaxis, column)
         if j == 0:
             what = plain(target(fit))
-            ax.set_ylabel(f"ln(observed / predicted) {what}" if log
-                          else f"observed - predicted {what}")
+            ax.set_ylabel(rf"$\ln(y/\hat{{y}})$, {what}" if log
+                          else rf"$y - \hat{{y}}$, {what}")
         if by is not None and j == len(columns) - 1:
-            ax.legend(fontsize="x-small", title=plain(by), title_fontsize="x-small")
-    fig.suptitle(f"{plain(fit.law.name)}: residuals", fontsize="medium")
+            legend(ax, title=plain(by))
+    fig.suptitle(f"{display_name(fit.law)}: residuals", fontsize="medium")
     return fig
