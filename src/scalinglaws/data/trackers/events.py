@@ -18,7 +18,7 @@ from typing import Any
 
 from ...common.warning import warn
 from ...exceptions import DataError
-from .runs import require
+from .options import require
 
 _HEADER = struct.Struct("<QI")
 _CRC = struct.Struct("<I")

@@ -19,8 +19,9 @@ import pandas as pd
 
 from ...exceptions import DataError
 from ..dataset import Dataset
+from .options import request, require
 from .reduce import Reduction
-from .runs import Imported, Progress, TrackedRun, assemble, request, require
+from .runs import Imported, Progress, TrackedRun, assemble
 from .status import MLFLOW_STATES
 
 _STORES = ("give the folder MLflow writes (./mlruns), its database (sqlite:///mlflow.db) or a "

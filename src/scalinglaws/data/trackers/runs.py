@@ -13,12 +13,10 @@ dataset's provenance (its ``citation``, shown when the dataset is printed).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 import numbers
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -27,7 +25,8 @@ import pandas as pd
 from ...common.warning import warn
 from ...exceptions import DataError, OptionError
 from ..dataset import Dataset
-from .reduce import AT_TOKENS_RTOL, NotReached, Reduction
+from .options import Request, missing, number
+from .reduce import AT_TOKENS_RTOL, NotReached
 from .status import OWN_STATES, left_out_text, map_status, names_text
 
 #: a progress callback: ``progress(runs_done, runs_total)``
@@ -59,29 +58,13 @@ class TrackedRun:
 
 def kind_of(run: TrackedRun, values: Mapping[str, Any], name: str) -> str | None:
     """Where ``run`` holds ``name``: ``"value"``, ``"series"``, ``"summary"`` or None."""
-    if name in values and not _missing(values[name]):
+    if name in values and not missing(values[name]):
         return "value"
     if name in run.series:
         return "series"
-    if name in run.summary and not _missing(run.summary[name]):
+    if name in run.summary and not missing(run.summary[name]):
         return "summary"
     return None
-
-
-@dataclass(frozen=True)
-class Request:
-    """What to import, as the importer's arguments say it (checked by :func:`request`)."""
-
-    metric: str
-    columns: dict[str, str]
-    reduction: Reduction
-    include_unfinished: bool
-    target: str
-    run_values: dict[str, dict[str, Any]]
-    states: Mapping[str, str]
-    tracker: str
-    source: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -95,108 +78,13 @@ class Imported:
     not_reached: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """The ``--json`` summary of ``scalinglaws import``."""
-        frame = self.dataset.to_frame()
-        statuses = frame["status"].value_counts().to_dict() if "status" in frame else {}
+        """The ``--json`` summary of ``scalinglaws import`` (``status``: runs per status)."""
+        frame = self.dataset.to_frame().drop_duplicates("run")
+        statuses = frame["status"].value_counts().to_dict()
         return {"rows": len(self.dataset), "runs": self.runs, "columns": self.dataset.columns,
                 "status": {str(k): int(v) for k, v in statuses.items()},
                 "left_out": self.left_out, "not_reached": self.not_reached,
                 "provenance": self.provenance}
-
-
-def require(module: str, package: str, tracker: str) -> ModuleType:
-    """Import ``module`` (a tracker's client, an optional dependency) or say how to install
-    it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise DataError(f"reading {tracker} needs the package '{package}', which cannot be "
-                        f"imported ({exc})", f"module '{module}'",
-                        f"pip install 'scalinglaws[trackers]' (or pip install {package})"
-                        ) from None
-
-
-def request(*, metric: str, params: Mapping[str, str] | Sequence[str] | None,
-            reduce: str | Reduction, mean_last: int | None, at_tokens: float | None,
-            drop_warmup: float | None, min_step: float | None, include_unfinished: bool,
-            target: str, run_values: Any, states: Mapping[str, str], tracker: str,
-            source: str, name: str) -> Request:
-    """The importer's arguments, checked, as one :class:`Request`."""
-    if not isinstance(metric, str) or not metric:
-        raise OptionError(f"metric must be a metric's name, got {metric!r}",
-                          "argument 'metric'", "name the logged loss, e.g. metric='val/loss'")
-    if isinstance(reduce, Reduction):
-        if any(v is not None for v in (mean_last, at_tokens, drop_warmup, min_step)):
-            raise OptionError("a Reduction object carries its own options",
-                              "argument 'reduce'", "set mean_last, ... on the Reduction")
-        reduction = reduce
-    else:
-        reduction = Reduction(reduce, mean_last=mean_last, at_tokens=at_tokens,
-                              drop_warmup=drop_warmup, min_step=min_step)
-    columns = _columns(params, target)
-    return Request(metric=metric, columns=columns, reduction=reduction,
-                   include_unfinished=bool(include_unfinished), target=target,
-                   run_values=run_table(run_values), states=states, tracker=tracker,
-                   source=source, name=name)
-
-
-def _columns(params: Mapping[str, str] | Sequence[str] | None, target: str) -> dict[str, str]:
-    if params is None:
-        return {}
-    if isinstance(params, str) or not isinstance(params, Mapping | Sequence):
-        raise OptionError(f"params maps columns to the tracker's names, got {params!r}",
-                          "argument 'params'",
-                          "give e.g. params={'params': 'n_params', 'tokens': 'tokens_seen'}")
-    pairs = dict(params) if isinstance(params, Mapping) else {p: p for p in params}
-    for column, source in pairs.items():
-        if not isinstance(column, str) or not isinstance(source, str) or not source:
-            raise OptionError(f"params maps column names to names in the tracker, got "
-                              f"{column!r}: {source!r}", "argument 'params'",
-                              "give text on both sides, e.g. {'params': 'n_params'}")
-        if column in (*OWN_COLUMNS, target):
-            raise OptionError(f"the column '{column}' is written by the import itself",
-                              "argument 'params'", "name the column otherwise")
-    return pairs
-
-
-def run_table(run_values: Any) -> dict[str, dict[str, Any]]:
-    """Per-run values given by hand: ``{run: {name: value}}`` or a DataFrame with a ``run``
-    column (its other columns the values)."""
-    if run_values is None:
-        return {}
-    if isinstance(run_values, pd.DataFrame):
-        if "run" not in run_values.columns:
-            raise DataError("the per-run table has no 'run' column",
-                            f"columns: {', '.join(map(str, run_values.columns))}",
-                            "add a 'run' column naming each run as the tracker does")
-        rows = run_values.drop_duplicates("run", keep="last").set_index("run")
-        return {str(k): {str(c): v for c, v in row.items() if not _missing(v)}
-                for k, row in rows.iterrows()}
-    if isinstance(run_values, Mapping) and all(isinstance(v, Mapping)
-                                               for v in run_values.values()):
-        return {str(k): dict(v) for k, v in run_values.items()}
-    raise OptionError(f"run_values gives values per run, got {type(run_values).__name__}",
-                      "argument 'run_values'",
-                      "give {run: {name: value}} or a DataFrame with a 'run' column")
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(value: Any) -> Any:
-    """A run-level value as a number when it reads as one (MLflow keeps parameters as text)."""
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
 
 
 def _unique(runs: Sequence[TrackedRun]) -> list[TrackedRun]:
@@ -222,9 +110,9 @@ def _metric_curve(run: TrackedRun, values: Mapping[str, Any], metric: str
         if len(curve):
             return curve
     for held in (run.summary, values):
-        if metric in held and not _missing(held[metric]):
-            step = _number(held.get("_step", run.summary.get("_step", math.nan)))
-            value = _number(held[metric])
+        if metric in held and not missing(held[metric]):
+            step = number(held.get("_step", run.summary.get("_step", math.nan)))
+            value = number(held[metric])
             if isinstance(value, str) or not isinstance(value, numbers.Real):
                 raise DataError(f"the value of '{metric}' is not a number: {value!r}",
                                 f"run '{run.name}'", "correct it in the source")
@@ -332,7 +220,7 @@ def _rows(run: TrackedRun, values: Mapping[str, Any], status: str, curve: pd.Dat
         if kind == "series":
             curve[column] = _aligned(curve["step"], run.load(source))
         else:
-            constant[column] = _number((values if kind == "value" else run.summary)[source])
+            constant[column] = number((values if kind == "value" else run.summary)[source])
     if req.reduction.needs_tokens and "tokens" in constant:
         raise OptionError(f"at_tokens reads the tokens logged at each step, and "
                           f"'{req.columns['tokens']}' is a run-level value",
@@ -344,7 +232,7 @@ def _rows(run: TrackedRun, values: Mapping[str, Any], status: str, curve: pd.Dat
     rows.insert(0, "run", run.name)
     for name, value in req.run_values.get(run.name, {}).items():
         if name not in req.columns.values() and name not in rows.columns and name != "status":
-            rows[name] = _number(value)
+            rows[name] = number(value)
     return rows
 
 

@@ -26,8 +26,9 @@ import pandas as pd
 from ...exceptions import DataError
 from ..dataset import Dataset
 from .events import RunEvents, read_events
+from .options import request
 from .reduce import Reduction
-from .runs import Imported, Progress, TrackedRun, assemble, request
+from .runs import Imported, Progress, TrackedRun, assemble
 from .status import OWN_STATES
 
 

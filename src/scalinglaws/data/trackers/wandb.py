@@ -22,8 +22,9 @@ import pandas as pd
 from ...common.warning import warn
 from ...exceptions import DataError, OptionError
 from ..dataset import Dataset
+from .options import Request, request, require
 from .reduce import Reduction
-from .runs import Imported, Progress, Request, TrackedRun, assemble, request, require
+from .runs import Imported, Progress, TrackedRun, assemble
 from .status import WANDB_STATES, names_text
 
 NAME_COLUMNS = ("Name", "name", "run", "Run", "run_name", "ID", "id", "run_id")
