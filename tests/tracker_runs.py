@@ -5,6 +5,8 @@ CSV files the W&B page exports. Shared by the importer tests and ``bench_import.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +48,22 @@ def sweep(n_runs: int = 12, n_steps: int = 50, seed: int = 0) -> list[Run]:
         noise = 1 + 0.002 * rng.standard_normal(n_steps)
         runs.append(Run(f"run{i:03d}", params, steps, tokens, loss_at(params, tokens) * noise))
     return runs
+
+
+#: an empty MLflow database, made once per process (MLflow's schema migrations take seconds)
+_EMPTY_DB: list[Path] = []
+
+
+def mlflow_database(path: Path) -> str:
+    """The URI of a new, empty MLflow SQLite store at ``path`` (a copy of one made once)."""
+    from mlflow.tracking import MlflowClient
+
+    if not _EMPTY_DB:
+        empty = Path(tempfile.mkdtemp(prefix="scalinglaws-mlflow-")) / "empty.db"
+        MlflowClient(tracking_uri=f"sqlite:///{empty}").search_experiments()
+        _EMPTY_DB.append(empty)
+    shutil.copyfile(_EMPTY_DB[0], path)
+    return f"sqlite:///{path}"
 
 
 def write_mlflow(uri: str, experiment: str, runs: list[Run]) -> None:
@@ -108,6 +126,7 @@ def write_wandb_export(folder: Path, runs: list[Run]) -> tuple[Path, Path]:
         "Name": r.name, "_step": r.steps.astype(int), "_runtime": r.steps * 2.0,
         "_timestamp": 1.7e9 + r.steps, "loss": r.loss, "tokens": r.tokens}) for r in runs])
     os.makedirs(folder, exist_ok=True)
-    table.to_csv(folder / "runs.csv", index=False)
-    history.to_csv(folder / "history.csv", index=False)
+    # a NaN as W&B writes it (an empty cell is a value never logged)
+    table.to_csv(folder / "runs.csv", index=False, na_rep="NaN")
+    history.to_csv(folder / "history.csv", index=False, na_rep="NaN")
     return folder / "runs.csv", folder / "history.csv"

@@ -30,6 +30,8 @@ class Request:
     tracker: str
     source: str
     name: str
+    #: what the tracker calls the logged series (a TensorBoard ``tag``)
+    series_word: str = "metric"
 
 
 def require(module: str, package: str, tracker: str) -> ModuleType:
@@ -40,7 +42,8 @@ def require(module: str, package: str, tracker: str) -> ModuleType:
     except ImportError as exc:
         raise DataError(f"reading {tracker} needs the package '{package}', which cannot be "
                         f"imported ({exc})", f"module '{module}'",
-                        f"pip install 'scalinglaws[trackers]' (or pip install {package})"
+                        f"install it: pip install 'scalinglaws[trackers]' (or pip "
+                        f"install {package})"
                         ) from None
 
 
@@ -48,7 +51,7 @@ def request(*, metric: str, params: Mapping[str, str] | Sequence[str] | None,
             reduce: str | Reduction, mean_last: int | None, at_tokens: float | None,
             drop_warmup: float | None, min_step: float | None, include_unfinished: bool,
             target: str, run_values: Any, states: Mapping[str, str], tracker: str,
-            source: str, name: str) -> Request:
+            source: str, name: str, series_word: str = "metric") -> Request:
     """The importer's arguments, checked, as one :class:`Request`."""
     if not isinstance(metric, str) or not metric:
         raise OptionError(f"metric must be a metric's name, got {metric!r}",
@@ -65,7 +68,7 @@ def request(*, metric: str, params: Mapping[str, str] | Sequence[str] | None,
     return Request(metric=metric, columns=columns, reduction=reduction,
                    include_unfinished=bool(include_unfinished), target=target,
                    run_values=run_table(run_values), states=states, tracker=tracker,
-                   source=source, name=name)
+                   source=source, name=name, series_word=series_word)
 
 
 def _columns(params: Mapping[str, str] | Sequence[str] | None, target: str) -> dict[str, str]:

@@ -135,6 +135,7 @@ def assemble(runs: Sequence[TrackedRun], req: Request,
     runs = _unique(runs)
     _check_run_values(req, runs)
     left: dict[str, str] = {}
+    empty: dict[str, str] = {}
     kept: list[tuple[TrackedRun, dict[str, Any], str, pd.DataFrame]] = []
     lacking: list[TrackedRun] = []
     for i, run in enumerate(runs):
@@ -150,7 +151,7 @@ def assemble(runs: Sequence[TrackedRun], req: Request,
         elif curve is None:
             lacking.append(run)
         elif curve.empty:
-            left[run.name] = f"{status}, no finite value"
+            empty[run.name] = status
         else:
             kept.append((run, values, status, curve))
         if progress is not None:
@@ -165,7 +166,10 @@ def assemble(runs: Sequence[TrackedRun], req: Request,
             parts.append(_rows(run, values, status, curve, req))
         except NotReached as exc:
             not_reached[run.name] = exc.reach
-    return _finish(parts, req, len(runs), left, not_reached)
+    if empty:
+        warn(f"{len(empty)} runs log no finite value of the {req.series_word} "
+             f"'{req.metric}' and are left out: {left_out_text(empty)}")
+    return _finish(parts, req, len(runs), left, not_reached, empty)
 
 
 def _check_run_values(req: Request, runs: Sequence[TrackedRun]) -> None:
@@ -179,13 +183,14 @@ def _check_run_values(req: Request, runs: Sequence[TrackedRun]) -> None:
 
 def _no_metric(req: Request, lacking: list[TrackedRun], total: int) -> None:
     names = [run.name for run in lacking]
-    have = sorted({s for run in lacking for s in run.series})
+    have = sorted({s for run in lacking for s in (*run.series, *run.summary)}
+                  or {s for run in lacking for s in run.values})
     listing = ", ".join(have[:30]) or "none"
     if len(lacking) == total:
-        raise DataError(f"no run logs the metric '{req.metric}'", req.source,
-                        f"name one of the metrics the runs log: {listing}")
-    raise DataError(f"{len(lacking)} of {total} runs do not log the metric '{req.metric}': "
-                    f"{names_text(names)}", req.source,
+        raise DataError(f"no run logs the {req.series_word} '{req.metric}'", req.source,
+                        f"name one of the {req.series_word}s the runs log: {listing}")
+    raise DataError(f"{len(lacking)} of {total} runs do not log the {req.series_word} "
+                    f"'{req.metric}': {names_text(names)}", req.source,
                     f"those runs log {listing}; leave them out of the source or fix "
                     "their logging (no run is dropped silently)")
 
@@ -248,7 +253,7 @@ def _aligned(steps: pd.Series, series: pd.DataFrame) -> np.ndarray:
 
 
 def _finish(parts: list[pd.DataFrame], req: Request, total: int, left: dict[str, str],
-            not_reached: dict[str, float]) -> Imported:
+            not_reached: dict[str, float], empty: dict[str, str]) -> Imported:
     if left:
         warn(f"{len(left)} of {total} runs did not finish and are left out: "
              f"{left_out_text(left)}; pass include_unfinished=True to keep them (the status "
@@ -269,13 +274,15 @@ def _finish(parts: list[pd.DataFrame], req: Request, total: int, left: dict[str,
     order = [c for c in (*OWN_COLUMNS, req.target, *req.columns) if c in frame.columns]
     frame = frame[order + [c for c in frame.columns if c not in order]]
     provenance = _provenance(req, len(parts), left, not_reached)
+    if empty:
+        provenance += f"; left out (no finite value): {left_out_text(empty)}"
     dataset = Dataset(frame, name=req.name, citation=provenance)
-    return Imported(dataset, provenance, total, left, not_reached)
+    return Imported(dataset, provenance, total, {**left, **empty}, not_reached)
 
 
 def _provenance(req: Request, kept: int, left: dict[str, str],
                 not_reached: dict[str, float]) -> str:
-    text = (f"{req.source}; {req.target} = metric '{req.metric}': "
+    text = (f"{req.source}; {req.target} = {req.series_word} '{req.metric}': "
             f"{req.reduction.describe()}; {kept} runs")
     if left:
         text += f"; left out (did not finish): {left_out_text(left)}"

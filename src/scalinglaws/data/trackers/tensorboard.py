@@ -88,7 +88,8 @@ def read_tensorboard(logdir: str | os.PathLike[str], *, tag: str,
                   at_tokens=at_tokens, drop_warmup=drop_warmup, min_step=min_step,
                   include_unfinished=include_unfinished, target=target,
                   run_values=run_values, states=OWN_STATES, tracker="TensorBoard",
-                  source=f"TensorBoard logs at {root.resolve()}", name=root.name)
+                  source=f"TensorBoard logs at {root.resolve()}", name=root.name,
+                  series_word="tag")
     layout = runs_of(root)
     tracked = []
     for i, (name, files) in enumerate(layout.items()):
