@@ -4,10 +4,12 @@ provenance kept in the file's metadata), CSV or JSON Lines, written atomically."
 from __future__ import annotations
 
 import io
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+from ...common.jsonvalues import json_value
 from ...exceptions import OptionError
 from ..dataset import Dataset
 from ..files import write_bytes_atomic
@@ -28,8 +30,9 @@ def write_runs(dataset: Dataset, path: str | os.PathLike[str]) -> Path:
         data = _parquet(frame, dataset.citation)
     elif suffix == ".csv":
         data = frame.to_csv(index=False).encode()
-    elif suffix == ".jsonl":
-        data = frame.to_json(orient="records", lines=True).encode()
+    elif suffix == ".jsonl":  # every digit kept (pandas' to_json rounds to 10)
+        data = "".join(json.dumps(json_value(row), allow_nan=False) + "\n"
+                       for row in frame.to_dict("records")).encode()
     else:
         raise OptionError(f"cannot tell the table format from '{target.name}'",
                           f"path {target}", f"end it with {', '.join(SUFFIXES)}")
