@@ -343,6 +343,20 @@ def test_bad_options_are_option_errors(logdir, options, match):
         sl.data.from_tensorboard(logdir, **options)
 
 
+def test_the_checksums_are_tensorboards():
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c as reference
+
+    from scalinglaws.data.trackers.crc import masked_crc32c
+
+    rng = np.random.default_rng(0)
+    data = rng.integers(0, 256, 4000, dtype=np.uint8)
+    starts = rng.integers(0, 3000, 200)
+    lengths = rng.integers(0, 60, 200)
+    ours = masked_crc32c(data, starts, lengths)
+    assert [int(v) for v in ours] == [reference(data[s:s + n].tobytes())
+                                      for s, n in zip(starts, lengths, strict=True)]
+
+
 def test_a_missing_tracker_package_says_how_to_install_it():
     with pytest.raises(DataError, match=r"Install it: pip install 'scalinglaws\[trackers\]'"):
         require("a_package_that_is_not_there", "a-package", "a tracker")

@@ -1,5 +1,5 @@
-"""Reading TensorBoard event files: the TFRecord frames checked record by record, the scalars
-and hyper-parameters of each event.
+"""Reading TensorBoard event files: the TFRecord frames, each checked against its checksums,
+and the scalars and hyper-parameters of each event.
 
 An event file is a sequence of records, each ``length (8 bytes) | CRC of length (4) | data |
 CRC of data (4)`` with masked CRC-32C checksums, the data an ``Event`` protocol buffer. A
@@ -11,17 +11,19 @@ running (or killed) leaves, and the records before it are read, with a warning.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...common.warning import warn
 from ...exceptions import DataError
+from .crc import masked_crc32c, uint32_at
 from .options import require
 
-_HEADER = struct.Struct("<QI")
-_CRC = struct.Struct("<I")
+#: a record's length and the checksum of the length; the checksum of its data
+_HEADER, _LENGTH, _CRC = struct.Struct("<QI"), struct.Struct("<Q"), struct.Struct("<I")
 #: tensor dtypes (TensorFlow's DataType enum) whose scalar is a number
 _NUMERIC_DTYPES = frozenset({1, 2, 3, 4, 5, 6, 9, 14, 17, 19, 22, 23})
 
@@ -35,35 +37,36 @@ class RunEvents:
     hparams: dict[str, Any] = field(default_factory=dict)
 
 
-def _checksum() -> Callable[[bytes], int]:
-    """The masked CRC-32C of TFRecord frames (TensorBoard's own implementation)."""
-    stub = require("tensorboard.compat.tensorflow_stub.pywrap_tensorflow", "tensorboard",
-                   "TensorBoard event files")
-    return stub.masked_crc32c  # type: ignore[no-any-return]
-
-
-def records(path: Path) -> Iterator[bytes]:
-    """The records of an event file, each checked against its checksums."""
-    masked_crc = _checksum()
-    with open(path, "rb") as fh:
-        data = fh.read()
-    pos, count, size = 0, 0, len(data)
-    while pos < size:
-        if size - pos < _HEADER.size:
-            return _cut_short(path, pos, count)
-        length, length_crc = _HEADER.unpack_from(data, pos)
-        if masked_crc(data[pos:pos + 8]) != length_crc:
-            raise _corrupt(path, pos, count, "the checksum of a record's length fails")
-        start = pos + _HEADER.size
-        end = start + length
-        if end + _CRC.size > size:
-            return _cut_short(path, pos, count)
-        body = data[start:end]
-        if masked_crc(body) != _CRC.unpack_from(data, end)[0]:
-            raise _corrupt(path, pos, count, "the checksum of a record's data fails")
-        yield body
-        count += 1
-        pos = end + _CRC.size
+def records(path: Path) -> list[bytes]:
+    """The records of an event file, each checked against its two checksums."""
+    data = path.read_bytes()
+    size = len(data)
+    starts: list[int] = []
+    lengths: list[int] = []
+    pos = 0
+    while size - pos >= _HEADER.size:
+        (length,) = _LENGTH.unpack_from(data, pos)
+        if pos + _HEADER.size + length + _CRC.size > size:
+            break
+        starts.append(pos)
+        lengths.append(length)
+        pos += _HEADER.size + length + _CRC.size
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    begin = np.asarray(starts, dtype=np.int64)
+    sizes = np.asarray(lengths, dtype=np.int64)
+    eight = np.full(len(begin), 8, dtype=np.int64)
+    length_ok = masked_crc32c(buffer, begin, eight) == uint32_at(buffer, begin + 8)
+    data_ok = (masked_crc32c(buffer, begin + _HEADER.size, sizes)
+               == uint32_at(buffer, begin + _HEADER.size + sizes))
+    bad = np.flatnonzero(~(length_ok & data_ok))
+    if bad.size:
+        i = int(bad[0])
+        raise _corrupt(path, starts[i], i, "the checksum of a record's "
+                       + ("length" if not length_ok[i] else "data") + " fails")
+    if pos < size:  # what is left is no whole record
+        _cut_short(path, buffer, pos, len(starts))
+    return [data[s + _HEADER.size: s + _HEADER.size + n] for s, n in zip(starts, lengths,
+                                                                          strict=True)]
 
 
 def _corrupt(path: Path, pos: int, count: int, what: str) -> DataError:
@@ -76,7 +79,13 @@ def _corrupt(path: Path, pos: int, count: int, what: str) -> DataError:
                      "remove the file, or copy it again from where the run wrote it")
 
 
-def _cut_short(path: Path, pos: int, count: int) -> None:
+def _cut_short(path: Path, buffer: np.ndarray, pos: int, count: int) -> None:
+    """The bytes after the last whole record: a record cut short (a warning), unless its
+    length fails its checksum (a corrupt file)."""
+    if len(buffer) - pos >= _HEADER.size:
+        at = np.array([pos], dtype=np.int64)
+        if masked_crc32c(buffer, at, np.array([8]))[0] != uint32_at(buffer, at + 8)[0]:
+            raise _corrupt(path, pos, count, "the checksum of a record's length fails")
     if count == 0:
         raise _corrupt(path, pos, 0, "its first record is cut short")
     warn(f"the last record of the TensorBoard event file {path} is cut short (a run still "
