@@ -35,12 +35,13 @@ FLOAT32 = 1e-6
 
 
 def _states() -> list[Run]:
-    """Five runs: finished, failed, killed, still running, and one whose loss turned NaN."""
+    """Five runs: finished, failed (its last loss NaN), killed, still running, and one whose
+    loss turned NaN."""
     runs = sweep(5, 20, seed=1)
     for run, state in zip(runs, ["FINISHED", "FAILED", "KILLED", "RUNNING", "FINISHED"],
                           strict=True):
         run.state = state
-    runs[4].loss = runs[4].loss.copy()
+    runs[1].loss[-1:] = np.nan
     runs[4].loss[-3:] = np.nan
     return runs
 
@@ -158,8 +159,9 @@ def test_include_unfinished_keeps_them_with_their_status(store):
     assert status == {STATES[0].name: "finished", STATES[1].name: "failed",
                       STATES[2].name: "unfinished", STATES[3].name: "unfinished",
                       STATES[4].name: "diverged"}
-    # the diverged run keeps its last finite value
-    assert ds.to_frame().set_index("run").loc[STATES[4].name, "step"] == 17
+    # a failed or diverged run keeps its finite values: the last is the final one
+    steps = ds.to_frame().set_index("run")["step"]
+    assert steps[STATES[1].name] == 19 and steps[STATES[4].name] == 17
 
 
 def test_wandb_states_map_to_status(tmp_path):
@@ -167,11 +169,12 @@ def test_wandb_states_map_to_status(tmp_path):
     ds = sl.data.from_wandb_export(table, history, params=PARAMS, include_unfinished=True)
     assert list(ds.to_frame()["status"]) == ["finished", "failed", "unfinished", "unfinished",
                                              "diverged"]
-    # the runs table alone: the diverged run's final value is NaN, and nothing else is left
-    with pytest.warns(ScalingLawWarning, match=r"no finite value .* run004 \(diverged\)"):
+    # the runs table alone: the failed and the diverged runs' final values are NaN, and
+    # nothing else is left of them
+    with pytest.warns(ScalingLawWarning, match=r"no finite value .* run001 \(failed\), "
+                                               r"run004 \(diverged\)"):
         summary_only = sl.data.from_wandb_export(table, params=PARAMS, include_unfinished=True)
-    assert list(summary_only.to_frame()["status"]) == ["finished", "failed", "unfinished",
-                                                       "unfinished"]
+    assert list(summary_only.to_frame()["status"]) == ["finished", "unfinished", "unfinished"]
 
 
 def test_a_state_that_cannot_be_mapped_is_named(tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +61,10 @@ def mlflow_database(path: Path) -> str:
 
     if not _EMPTY_DB:
         empty = Path(tempfile.mkdtemp(prefix="scalinglaws-mlflow-")) / "empty.db"
-        MlflowClient(tracking_uri=f"sqlite:///{empty}").search_experiments()
+        with warnings.catch_warnings():  # MLflow's use of SQLAlchemy, deprecated by the latter
+            warnings.filterwarnings("ignore", category=DeprecationWarning,
+                                    module=r"mlflow(\.|$)")
+            MlflowClient(tracking_uri=f"sqlite:///{empty}").search_experiments()
         _EMPTY_DB.append(empty)
     shutil.copyfile(_EMPTY_DB[0], path)
     return f"sqlite:///{path}"

@@ -9,6 +9,7 @@ a folder MLflow wrote (``./mlruns``). The MLflow packages are imported on the fi
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,7 +92,9 @@ def read_mlflow(tracking_uri: str | os.PathLike[str], experiment: str, *, metric
                   source=source, name=str(experiment))
     tracking = require("mlflow.tracking", "mlflow-skinny", "MLflow")
     errors = require("mlflow.exceptions", "mlflow-skinny", "MLflow")
-    with _file_store(file_store):
+    with _file_store(file_store), warnings.catch_warnings():
+        # MLflow's own deprecation notices (its use of SQLAlchemy) are not the user's to fix
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"mlflow(\.|$)")
         try:
             client = tracking.MlflowClient(tracking_uri=uri)
             experiment_id = _experiment(client, experiment, uri)

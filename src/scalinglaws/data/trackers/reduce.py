@@ -9,6 +9,7 @@ final loss, or the best one), sometimes the whole curve (one row per logged step
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,8 +73,7 @@ class Reduction:
             integer_at_least(self.mean_last, "mean_last", 1,
                              "give the number of last logged values to average, e.g. 5")
         if self.at_tokens is not None and not (
-                isinstance(self.at_tokens, int | float) and math.isfinite(self.at_tokens)
-                and self.at_tokens > 0):
+                _real(self.at_tokens) and math.isfinite(self.at_tokens) and self.at_tokens > 0):
             raise OptionError(f"at_tokens must be a positive number, got {self.at_tokens!r}",
                               "argument 'at_tokens'", "give a token count, e.g. 1e10")
         if self.reduce != "final" and (self.mean_last is not None
@@ -83,12 +83,12 @@ class Reduction:
                               f"reduce={self.reduce!r}", f"argument '{given}'",
                               "use reduce='final' with it, or drop it")
         if self.drop_warmup is not None and not (
-                isinstance(self.drop_warmup, int | float) and 0 <= self.drop_warmup < 1):
+                _real(self.drop_warmup) and 0 <= self.drop_warmup < 1):
             raise OptionError(f"drop_warmup must be a fraction in [0, 1), got "
                               f"{self.drop_warmup!r}", "argument 'drop_warmup'",
                               "give e.g. 0.1 to drop each run's first 10% of steps")
         if self.min_step is not None and not (
-                isinstance(self.min_step, int | float) and math.isfinite(self.min_step)):
+                _real(self.min_step) and math.isfinite(self.min_step)):
             raise OptionError(f"min_step must be a number, got {self.min_step!r}",
                               "argument 'min_step'", "give a step, e.g. 1000")
 
@@ -157,3 +157,8 @@ class Reduction:
         if not gap[best] <= math.log1p(AT_TOKENS_RTOL):
             raise NotReached(float(tokens[best]) if np.isfinite(tokens[best]) else math.nan)
         return best
+
+
+def _real(value: object) -> bool:
+    """Whether ``value`` is a real number (numpy's included; not ``True``, not text)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)

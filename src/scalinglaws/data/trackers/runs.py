@@ -142,10 +142,10 @@ def assemble(runs: Sequence[TrackedRun], req: Request,
         values = {**run.values, **req.run_values.get(run.name, {})}
         status = _status(run, values, req)
         curve = _metric_curve(run, values, req.metric)
-        if curve is not None and status != "failed" and not np.isfinite(
-                curve["value"].to_numpy(dtype=float)).all():
-            status = "diverged"
-            curve = curve[np.isfinite(curve["value"].to_numpy(dtype=float))]
+        finite = None if curve is None else np.isfinite(curve["value"].to_numpy(dtype=float))
+        if curve is not None and finite is not None and not finite.all():
+            status = status if status == "failed" else "diverged"
+            curve = curve[finite]  # a kept run keeps its finite values
         if status != "finished" and not req.include_unfinished:
             left[run.name] = status
         elif curve is None:
