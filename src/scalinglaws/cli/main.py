@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import catalog, demo, fitting, planning, plot, report, validation
+from . import catalog, demo, fitting, importing, planning, plot, report, validation
 from . import common as c
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ app.command("compare", context_settings=c.EXTRA)(planning.compare_command)
 app.command("isoflop", context_settings=c.EXTRA)(planning.isoflop_command)
 app.command("report")(report.report_command)
 app.command("plot", context_settings=c.EXTRA)(plot.plot_command)
+app.add_typer(importing.app, name="import")
 
 
 def main() -> None:

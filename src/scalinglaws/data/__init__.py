@@ -2,3 +2,8 @@
 
 from .dataset import Dataset as Dataset
 from .schedule import schedule_areas as schedule_areas
+from .trackers import Reduction as Reduction
+from .trackers import from_mlflow as from_mlflow
+from .trackers import from_tensorboard as from_tensorboard
+from .trackers import from_wandb as from_wandb
+from .trackers import from_wandb_export as from_wandb_export
