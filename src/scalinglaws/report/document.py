@@ -44,7 +44,7 @@ def html(
     bootstrap intervals when a bootstrap is attached, status, warnings) or a backtest table,
     compute-optimal tables, and provenance (data fingerprint, law expression, scalinglaws
     version, command, time in UTC). Every user string is escaped and the file is written
-    atomically. Beyond 5,000 runs a figure draws a thinned set of them
+    atomically. Beyond 1,500 rows a figure draws a thinned set of them
     (:mod:`scalinglaws.report.thinning`); the fits, tables and plans use them all.
 
     Parameters

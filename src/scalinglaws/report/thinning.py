@@ -5,11 +5,14 @@ checkpoints stays a small file that opens fast.
 The rule, for a data trace of ``n`` rows and a budget of ``limit`` markers:
 
 1. ``n <= limit``: every row.
-2. With a ``run`` column: ``k = ceil(n / limit)``; within each run (in ``step`` order when
-   there is a step column, else in row order) keep the last row and every k-th row before
-   it. Each run keeps its final checkpoint, and its curve keeps its shape.
-3. Without a ``run`` column: the rows in order of x, every k-th, and the row of largest x.
-4. If step 2 still leaves more than ``limit`` rows (many short runs), every j-th of them.
+2. With a ``run`` column of ``r < limit`` runs: ``k = ceil(n / (limit - r))``, the smallest
+   step that keeps at most ``limit`` rows; within each run (in ``step`` order when there is
+   a step column, else in row order) keep the last row and every k-th row before it. Each
+   run keeps its final checkpoint, and its curve keeps its shape.
+3. With ``r >= limit`` runs: each run's last row, then every j-th of those
+   (``j = ceil(r / limit)``).
+4. Without a ``run`` column: ``k = ceil(n / limit)``; the rows in order of x, every k-th,
+   and the row of largest x.
 
 Only the drawing is thinned: the fits, the residuals' statistics, the tables and the plans
 use every row.
@@ -19,7 +22,7 @@ use every row.
 ...                       "params": 1e8, "tokens": np.arange(1, 21) * 1e9, "loss": 3.0})
 >>> kept = thin(sl.Dataset.from_frame(frame), np.arange(20.0), limit=8)
 >>> kept.rows.tolist()
-[0, 3, 6, 9, 10, 13, 16, 19]
+[1, 5, 9, 11, 15, 19]
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from ..data.dataset import Dataset
 
 #: the most markers one figure draws for its runs (shared among its data traces): a sweep of
 #: up to this many rows is drawn whole
-MAX_MARKERS = 2000
+MAX_MARKERS = 1500
 #: the fewest markers a data trace gets when several share a figure's budget
 MIN_MARKERS = 200
 
@@ -62,20 +65,20 @@ def thin(ds: Dataset, x: np.ndarray, limit: int = MAX_MARKERS) -> Thinned:
     n = len(ds)
     if n <= limit:
         return Thinned(np.arange(n), n)
-    k = math.ceil(n / limit)
-    if ds.has("run"):
-        keep = _per_run(ds, k)
-        rule = (f"each run's last row and every {_nth(k)} before it"
-                + (" in step order" if ds.has("step") else ""))
-    else:
+    if not ds.has("run"):
+        k = math.ceil(n / limit)
         order = np.argsort(np.where(np.isfinite(x), x, np.inf), kind="stable")
         keep = np.union1d(order[::k], order[-1:])
-        rule = f"every {_nth(k)} row in order of x and the last"
-    if len(keep) > limit:
-        j = math.ceil(len(keep) / limit)
-        keep = keep[::j]
-        rule += f", then every {_nth(j)} of those"
-    return Thinned(np.sort(keep), n, rule)
+        return Thinned(keep, n, f"every {_nth(k)} row in order of x and the last")
+    runs = len(set(map(str, ds.labels("run"))))
+    in_order = " in step order" if ds.has("step") else ""
+    if runs >= limit:
+        j = math.ceil(runs / limit)
+        keep = np.sort(_per_run(ds, n))[::j]
+        return Thinned(keep, n, f"the last row of every {_nth(j)} run{in_order}")
+    k = math.ceil(n / (limit - runs))
+    return Thinned(np.sort(_per_run(ds, k)), n,
+                   f"each run's last row and every {_nth(k)} before it{in_order}")
 
 
 def _per_run(ds: Dataset, k: int) -> np.ndarray:
