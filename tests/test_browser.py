@@ -133,9 +133,10 @@ PANELS = """(id) => ['.xy', '.x2y2'].map(s => {
 })"""
 
 
-def _open(path, check):
-    """Open ``path`` in Chromium with the network off, wait until every figure is drawn, run
-    ``check(page)``; returns its result, the console and page errors, and any request made."""
+def _open(path, check, *, init: str | None = None, drawn: str = DRAWN):
+    """Open ``path`` in Chromium with the network off (running ``init`` before the page's
+    scripts), wait until ``drawn`` holds (every figure drawn), run ``check(page)``; returns
+    its result, the console and page errors, and any request made."""
     sync_playwright = _browser_or_skip()
     errors: list[str] = []
     requests: list[str] = []
@@ -155,8 +156,10 @@ def _open(path, check):
             page = context.new_page()
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
+            if init is not None:
+                page.add_init_script(init)
             page.goto(path.as_uri())
-            page.wait_for_function(DRAWN, timeout=20000)
+            page.wait_for_function(drawn, timeout=20000)
             found = check(page)
         finally:
             browser.close()
@@ -225,4 +228,32 @@ def test_a_joint_fit_is_drawn_per_group_without_a_false_note(families, tmp_path)
     assert "not the data this law was fitted to" not in found["text"]
     assert "Provenance" in found["text"]
     assert found["overlaps"][1] == 0
+    assert errors == [] and requests == []
+
+
+def test_print_styles_and_a_browser_that_cannot_unpack(chinchilla_fit, tmp_path):
+    path = sl.report.html(chinchilla_fit, tmp_path / "r.html")
+
+    def printed(page):
+        page.emulate_media(media="print")
+        return page.evaluate("""() => {
+            const style = (q) => getComputedStyle(document.querySelector(q));
+            return [style('figure.figure').breakInside, style('.modebar-container').display,
+                    style('body').maxWidth, style('#plot-status').display];
+        }""")
+
+    found, errors, requests = _open(path, printed)
+    assert found == ["avoid", "none", "none", "none"]
+    assert errors == [] and requests == []
+
+    # without DecompressionStream the page says why it draws nothing, and the tables stay
+    def status(page):
+        return [page.locator("#plot-status").inner_text(), page.locator("table").count(),
+                page.evaluate("() => typeof window.Plotly")]
+
+    said = "() => document.getElementById('plot-status').textContent.length > 0"
+    found, errors, requests = _open(path, status, init="delete window.DecompressionStream;",
+                                    drawn=said)
+    message, tables, plotly = found
+    assert "cannot unpack the plots" in message and tables >= 3 and plotly == "undefined"
     assert errors == [] and requests == []

@@ -15,9 +15,11 @@ import pandas as pd
 import pytest
 from cli_runner import run
 from conftest import SWEEP_CHECKPOINTS, SWEEP_RUNS
+from plotly.offline import get_plotlyjs
 
 import scalinglaws as sl
 from scalinglaws.fitting import KIND_LABELS
+from scalinglaws.report.assets import plotly_packed
 from scalinglaws.report.bands import BAND_LEVEL
 from scalinglaws.report.mathsvg import formula_svg
 from scalinglaws.report.thinning import MAX_MARKERS, thin
@@ -271,6 +273,8 @@ def test_light_and_print_stylesheets(chinchilla_fit, tmp_path):
     for rule in ("@page", "break-inside: avoid", ".modebar-container", "print-color-adjust"):
         assert rule in printed, rule
     assert "beforeprint" in text and "afterprint" in text  # figures redrawn to the page width
+    # plotly.js inlined packed, at less than half its size (docs/report.md says so)
+    assert plotly_packed() in text and len(plotly_packed()) < len(get_plotlyjs()) / 2
 
 
 # -- a sweep of 100,000 checkpoints -----------------------------------------------------------

@@ -21,7 +21,7 @@ from .arguments import Item, check_data, check_items, check_plans, check_text
 from .backtest_plot import backtest_spec, backtest_title
 from .bands import BAND_LEVEL
 from .interactive import COMPUTE, Curve, figures, styled, x_axis
-from .provenance import default_title, provenance
+from .provenance import default_title, provenance_section
 from .sections import backtest_section, fit_section, plan_table, shared_section
 
 
@@ -120,7 +120,7 @@ def _render(objs: list[Item], datasets: list[Dataset | None],
         body.append("<section><h2>Compute-optimal plan</h2>" + plan_table(overall)
                     + "</section>")
     now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    body.append(provenance(objs, datasets, command, now))
+    body.append(provenance_section(objs, datasets, command, now))
     subtitle = f"scalinglaws {__version__} · generated {now.replace('+00:00', ' UTC')}"
     return page.document(title, body, plotted, subtitle)
 

@@ -61,7 +61,7 @@ def _fit_of(item: Any) -> FitResult:
     return item.fit if isinstance(item, Backtest) else item
 
 
-def provenance(items: Sequence[Any], datasets: Sequence[Dataset | None],
+def provenance_section(items: Sequence[Any], datasets: Sequence[Dataset | None],
                command: str | None, now: str) -> str:
     """Where each item's data and law come from, the version, the command and the time."""
     from ..common.version import __version__
