@@ -124,7 +124,8 @@ OVERLAPS = """(id) => {
     ' .g-y2title')).map(box).filter(r => r.width > 0);
   const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom &&
                         b.top < a.bottom;
-  return [titles.length, titles.filter(t => hit(legend, t)).length];
+  const toolbar = box(document.querySelector('#' + id + ' .modebar'));
+  return [titles.length, titles.filter(t => hit(legend, t)).length, hit(legend, toolbar)];
 }"""
 PANELS = """(id) => ['.xy', '.x2y2'].map(s => {
   const r = document.querySelector('#' + id + ' .draglayer ' + s + ' .nsewdrag')
@@ -133,7 +134,7 @@ PANELS = """(id) => ['.xy', '.x2y2'].map(s => {
 })"""
 
 
-def _open(path, check, *, init: str | None = None, drawn: str = DRAWN):
+def _open(path, check, *, init: str | None = None, drawn: str = DRAWN, width: int = 1100):
     """Open ``path`` in Chromium with the network off (running ``init`` before the page's
     scripts), wait until ``drawn`` holds (every figure drawn), run ``check(page)``; returns
     its result, the console and page errors, and any request made."""
@@ -143,7 +144,8 @@ def _open(path, check, *, init: str | None = None, drawn: str = DRAWN):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            context = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
+            context = browser.new_context(offline=True,
+                                          viewport={"width": width, "height": 900})
 
             def refuse(route):
                 if not route.request.url.startswith("file://"):
@@ -198,8 +200,9 @@ def test_a_sweep_of_100000_checkpoints_opens_fast(checkpoint_sweep, tmp_path):
     # the residual panel's plot area lies under the main one's, pixel for pixel
     assert abs(main_left - res_left) < 0.5 and abs(main_width - res_width) < 0.5
     assert res_top > main_top
-    titles, hits = found["overlaps"]
+    titles, hits, toolbar = found["overlaps"]
     assert titles == 3 and hits == 0  # x (under the residuals), y, residual y: none covered
+    assert toolbar is False  # plotly's toolbar sits in the caption's row, not on the legend
     # every marker of the spec is drawn: the runs (thinned), their residuals, the law's
     # hover points
     assert found["points"] == found["markers"] and found["runs"] <= MAX_MARKERS
@@ -227,24 +230,37 @@ def test_a_joint_fit_is_drawn_per_group_without_a_false_note(families, tmp_path)
         assert found["legend"].count(f"data · family={g}") == 1
     assert "not the data this law was fitted to" not in found["text"]
     assert "Provenance" in found["text"]
-    assert found["overlaps"][1] == 0
+    assert found["overlaps"][1:] == [0, False]
     assert errors == [] and requests == []
 
 
-def test_print_styles_and_a_browser_that_cannot_unpack(chinchilla_fit, tmp_path):
-    path = sl.report.html(chinchilla_fit, tmp_path / "r.html")
+def test_both_bands_a_long_legend_and_print_styles(chinchilla_fit, tmp_path):
+    fit = sl.calibrate(chinchilla_fit)
+    path = sl.report.html(fit.with_bootstrap(fit.bootstrap(20, seed=0)), tmp_path / "r.html")
 
     def printed(page):
+        on_screen = page.evaluate(OVERLAPS, "plot-1")
+        bands = page.evaluate("""() => document.getElementById('plot-1').data
+            .filter(t => t.meta && t.meta.role === 'band').map(t => t.meta.kind)""")
         page.emulate_media(media="print")
-        return page.evaluate("""() => {
+        return on_screen, bands, page.evaluate("""() => {
             const style = (q) => getComputedStyle(document.querySelector(q));
             return [style('figure.figure').breakInside, style('.modebar-container').display,
                     style('body').maxWidth, style('#plot-status').display];
         }""")
 
-    found, errors, requests = _open(path, printed)
-    assert found == ["avoid", "none", "none", "none"]
+    # a narrow window: the legend spans the plot's width, under where the toolbar would be
+    (on_screen, bands, printed_styles), errors, requests = _open(path, printed, width=760)
+    assert bands == ["calibrated", "bootstrap"]
+    # a legend as wide as the plot (two bands, the runs, the law) covers neither an axis title
+    # nor plotly's toolbar
+    assert on_screen == [3, 0, False]
+    assert printed_styles == ["avoid", "none", "none", "none"]
     assert errors == [] and requests == []
+
+
+def test_a_browser_that_cannot_unpack_says_so(chinchilla_fit, tmp_path):
+    path = sl.report.html(chinchilla_fit, tmp_path / "r.html")
 
     # without DecompressionStream the page says why it draws nothing, and the tables stay
     def status(page):

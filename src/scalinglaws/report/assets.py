@@ -33,7 +33,10 @@ svg.formula { vertical-align: middle; overflow: visible; }
 p.note { color: #555; font-size: 0.88rem; }
 .warning { color: #8a4b00; }
 figure.figure { margin: 1.5rem 0; }
-figure.figure figcaption { font-weight: 600; margin-bottom: 0.3rem; }
+figure.figure figcaption { font-weight: 600; margin-bottom: 0.3rem; min-height: 1.8rem;
+                           padding-right: 14rem; }
+/* plotly's toolbar sits in the caption's row, clear of the legend above the plot */
+.plot .modebar-container { top: -2.1rem !important; }
 figure.figure p.note { margin: 0.2rem 0; }
 .plot { width: 100%; height: 30rem; }
 .plot.with-residuals { height: 42rem; }
@@ -44,6 +47,7 @@ noscript, #plot-status { display: block; padding: 1rem; background: #fff4e0; }
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; color: #000; }
   h2 { break-after: avoid; }
   figure.figure, table, svg.formula { break-inside: avoid; }
+  figure.figure figcaption { padding-right: 0; }
   .plot { height: 16cm; }
   .plot.with-residuals { height: 21cm; }
   .modebar-container, noscript, #plot-status { display: none !important; }

@@ -32,7 +32,8 @@ from .page import plotly_text
 from .traces import run_traces
 
 _FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif'
-CONFIG = {"displaylogo": False, "responsive": True, "showLink": False}
+CONFIG = {"displaylogo": False, "responsive": True, "showLink": False,
+          "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 #: the vertical share of the main panel and of the residual panel below it
 MAIN_DOMAIN = (0.34, 1.0)
 RESIDUAL_DOMAIN = (0.0, 0.25)

@@ -19,8 +19,8 @@ import re
 from html import escape
 from typing import Any
 
-#: points of the formula's text (the page's body text is about 12 pt)
-SIZE = 13.0
+#: points of the formula's text (the page's body text is about 12 pt; fractions shrink theirs)
+SIZE = 16.0
 _DROP = [re.compile(p, re.S) for p in (r"<metadata>.*?</metadata>", r"<!--.*?-->",
                                         r"<style[^>]*>.*?</style>", r'<g id="patch_1">.*?</g>')]
 
