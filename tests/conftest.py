@@ -64,3 +64,58 @@ def fit_json(tmp_path_factory: pytest.TempPathFactory):
     run("fit", "chinchilla", "--law", "chinchilla", "--exclude", "epoch_excluded",
         "--out", path, "--json")
     return path
+
+
+#: the checkpoint sweep of the report tests: runs × checkpoints = 100,000 rows
+SWEEP_RUNS, SWEEP_CHECKPOINTS = 200, 500
+#: the law the sweep is drawn from (the fit starts there: the report is under test, not the
+#: search, which takes about 3× longer from its own starts on 100,000 rows)
+SWEEP_TRUTH = {"E": 1.7, "A": 400.0, "B": 410.0, "alpha": 0.34, "beta": 0.28}
+
+
+@pytest.fixture(scope="session")
+def checkpoint_sweep() -> tuple[sl.Dataset, sl.FitResult]:
+    """100,000 checkpoint rows (200 runs from 10⁷ to 10¹⁰ parameters, 500 checkpoints each,
+    20 tokens per parameter at the end, 1% noise) and the Chinchilla law fitted to all of
+    them, carrying a bootstrap of 10 resamples (shared, read-only)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    runs, steps = SWEEP_RUNS, SWEEP_CHECKPOINTS
+    params = np.repeat(np.geomspace(1e7, 1e10, runs), steps)
+    step = np.tile(np.arange(1, steps + 1), runs)
+    tokens = params * 20.0 * step / steps
+    t = SWEEP_TRUTH
+    loss = (t["E"] + t["A"] / params ** t["alpha"] + t["B"] / tokens ** t["beta"]) * np.exp(
+        0.01 * rng.standard_normal(params.size))
+    names = np.repeat([f"run-{i:03d}" for i in range(runs)], steps)
+    ds = sl.Dataset.from_frame(pd.DataFrame({"run": names, "step": step, "params": params,
+                                             "tokens": tokens, "loss": loss}),
+                               name="checkpoints")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        fit = sl.fit("chinchilla", ds, init=SWEEP_TRUTH)
+        return ds, fit.with_bootstrap(fit.bootstrap(10, seed=0))
+
+
+@pytest.fixture(scope="session")
+def families() -> tuple[sl.Dataset, sl.SharedFit]:
+    """Three model families (a, b, c) of 16 runs each, sharing the exponents of the Chinchilla
+    law, and their joint fit by ``family`` (shared, read-only)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for family, (e, a, b) in {"a": (1.7, 400, 410), "b": (1.8, 380, 450),
+                              "c": (1.75, 420, 400)}.items():
+        for n in np.geomspace(1e7, 1e10, 4):
+            for d in np.geomspace(1e9, 1e12, 4):
+                loss = (e + a / n ** 0.34 + b / d ** 0.28) * np.exp(0.005 * rng.standard_normal())
+                rows.append({"run": f"{family}-{n:.0e}-{d:.0e}", "family": family, "params": n,
+                             "tokens": d, "loss": loss})
+    ds = sl.Dataset.from_frame(pd.DataFrame(rows), name="families.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawWarning)
+        return ds, sl.fit("chinchilla", ds, by="family", shared=["alpha", "beta"])

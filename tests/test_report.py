@@ -19,7 +19,9 @@ import scalinglaws as sl
 from scalinglaws.common.numbers import size
 from scalinglaws.exceptions import DataError, ScalingLawError
 from scalinglaws.report import Summary, fit_figure, html
+from scalinglaws.report.assets import plotly_packed, unpacked
 from scalinglaws.report.figures import COMPUTE_LABEL
+from scalinglaws.report.page import num
 
 HOSTILE_LAW = "<script>alert(1)</script>"
 HOSTILE_DATA = "<img src=x onerror=alert(2)>"
@@ -228,13 +230,15 @@ def test_html_report_is_self_contained(chinchilla, tmp_path):
     assert out == tmp_path / "report.html"
     text = out.read_text()
     assert text.startswith("<!DOCTYPE html>")
-    # plotly's JavaScript is inlined (it holds URL strings in its code: look past it)
-    assert get_plotlyjs() in text
-    rest = text.replace(get_plotlyjs(), "")
+    # plotly's JavaScript is inlined, packed (unpacked, it holds URL strings in its code)
+    assert plotly_packed() in text and unpacked(plotly_packed()) == get_plotlyjs()
+    rest = text.replace(plotly_packed(), "")
     assert not RESOURCE.search(rest)
     assert "<link" not in rest
     assert out.stat().st_size < 5_000_000
-    assert fit.summary().html() in text
+    assert '<table class="scalinglaws-summary">' in text
+    for name, value in fit.params.items():
+        assert f'<td>{name}</td><td class="num">{num(value)}</td>' in text
     assert fit.fingerprint in text and sl.__version__ in text
     assert "scalinglaws fit x.csv" in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", text)  # UTC time
@@ -246,7 +250,7 @@ def test_html_report_escapes_every_user_string(hostile, tmp_path):
     fit, ds = hostile
     out = html(fit, str(tmp_path / "r.html"), data=ds, title="<b>title</b>",
                command="run <script>x</script>")
-    text = out.read_text().replace(get_plotlyjs(), "")
+    text = out.read_text().replace(plotly_packed(), "")
     assert "<script>x" not in text and "<script>alert" not in text
     assert "<b>" not in text and "<img src=x" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -262,8 +266,8 @@ def test_html_report_plans(chinchilla, tmp_path):
     for text in (per_fit, flat):
         assert "Compute-optimal allocation" in text
         for row in plan:
-            assert f"<td class=\"num\">{row['params']:.3g}</td>" in text
-            assert f"<td class=\"num\">{row['tokens'] / row['params']:.3g}</td>" in text
+            assert f"<td class=\"num\">{num(row['params'])}</td>" in text
+            assert f"<td class=\"num\">{num(row['tokens'] / row['params'])}</td>" in text
     assert "Compute-optimal allocation" not in html([fit], tmp_path / "c.html",
                                                     plans=[]).read_text()
     with pytest.raises(DataError, match="lacks tokens"):

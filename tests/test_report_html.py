@@ -18,7 +18,8 @@ import scalinglaws as sl
 from scalinglaws.cli.report import report_command
 from scalinglaws.exceptions import DataError, ScalingLawError
 from scalinglaws.report import html
-from scalinglaws.report.page import json_for_script
+from scalinglaws.report.assets import plotly_packed, unpacked
+from scalinglaws.report.page import json_for_script, num
 
 # small synthetic fits warn that they are barely determined; that is not under test here
 pytestmark = pytest.mark.filterwarnings("ignore::scalinglaws.ScalingLawWarning")
@@ -87,24 +88,25 @@ def test_one_self_contained_file_with_every_section(chinchilla, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # no temp file left
     text = out.read_text()
     assert out.stat().st_size < 5_000_000
-    assert get_plotlyjs() in text  # plotly.js inlined, so the page works offline
+    # plotly.js inlined (packed), so the page works offline
+    assert plotly_packed() in text and unpacked(plotly_packed()) == get_plotlyjs()
     page = Page(text)
     # nothing is fetched: no src/href to the network (or anywhere), no stylesheet links
     for tag, attrs in page.tags:
         assert tag not in ("link", "img", "iframe"), tag
         for name in ("src", "href"):
             assert name not in attrs, (tag, attrs)
-    assert not re.search(r"@import|url\(", text.replace(get_plotlyjs(), ""))
+    assert not re.search(r"@import|url\(", text)
     for heading in ("Data and fitted laws", "1. chinchilla", "Provenance"):
         assert f">{heading}</h2>" in text
-    assert fit.summary().html() in text
+    assert '<table class="scalinglaws-summary">' in text
     assert '<table class="scalinglaws-plan">' in text
     assert fit.fingerprint in text and sl.__version__ in text
     assert f"<code>{fit.law.expression}</code>" in text
     assert "scalinglaws report fit.json" in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", text)
     specs = page.specs()
-    assert set(specs) == {"plot-1", "residuals-1"}
+    assert set(specs) == {"plot-1"}  # the residuals are the figure's lower panel
     data = _data_trace(specs["plot-1"])
     np.testing.assert_allclose(data["x"], ds.flops)
     np.testing.assert_allclose(data["y"], ds.loss)
@@ -114,7 +116,8 @@ def test_one_self_contained_file_with_every_section(chinchilla, tmp_path):
     np.testing.assert_allclose(law["y"], sl.plan.compute_optimal(fit, law["x"]).loss)
     assert specs["plot-1"]["layout"]["xaxis"]["type"] == "log"
     assert specs["plot-1"]["layout"]["yaxis"]["type"] == "log"
-    (resid,) = specs["residuals-1"]["data"]
+    (resid,) = [t for t in specs["plot-1"]["data"] if t["meta"]["role"] == "residuals"]
+    assert (resid["xaxis"], resid["yaxis"]) == ("x2", "y2")
     expected = np.log(ds.loss) - np.log(fit.predict(params=ds.params, tokens=ds.tokens))
     np.testing.assert_allclose(resid["y"], expected, rtol=1e-9, atol=1e-12)
 
@@ -124,8 +127,8 @@ def test_automatic_plan_budgets_surround_the_runs(chinchilla, tmp_path):
     text = html(fit, tmp_path / "r.html").read_text()  # the fit carries its runs
     assert float(ds.flops.max()) == pytest.approx(1.2956e22, rel=1e-3)
     for budget in sl.plan.compute_optimal(fit, [1e21, 1e22, 1e23, 1e24]).records():
-        assert f'<td class="num">{budget["flops"]:.3g}</td>' in text
-        assert f'<td class="num">{budget["params"]:.3g}</td>' in text
+        assert f'<td class="num">{num(budget["flops"])}</td>' in text
+        assert f'<td class="num">{num(budget["params"])}</td>' in text
     assert "Compute-optimal allocation" not in html(fit, tmp_path / "n.html",
                                                     plans=[]).read_text()
 
@@ -136,7 +139,7 @@ def test_bootstrap_intervals_are_tabulated(chinchilla, tmp_path):
     text = html(fit.with_bootstrap(boot), tmp_path / "r.html").read_text()
     assert '<table class="scalinglaws-bootstrap">' in text
     lo, hi = boot.interval("alpha", 0.95)
-    assert f'<td class="num">{lo:.6g}</td><td class="num">{hi:.6g}</td>' in text
+    assert f'<td class="num">{num(lo)}</td><td class="num">{num(hi)}</td>' in text
     assert "N 90% interval" in text  # the plan carries the bootstrap's intervals
 
 
@@ -146,7 +149,8 @@ def test_fit_read_from_a_file_without_runs_draws_the_law_alone(chinchilla, tmp_p
     text = html(sl.FitResult.from_dict(record), tmp_path / "r.html").read_text()
     specs = Page(text).specs()
     assert set(specs) == {"plot-1"}  # no runs: no residuals
-    assert [t["meta"]["role"] for t in specs["plot-1"]["data"]] == ["law"]
+    # the law, and the invisible points that show its values on hover
+    assert [t["meta"]["role"] for t in specs["plot-1"]["data"]] == ["law", "law-hover"]
 
 
 # -- escaping ---------------------------------------------------------------------------------
@@ -158,23 +162,22 @@ def test_hostile_strings_are_text_everywhere(tmp_path):
     fit = sl.fit(law, ds)
     out = html(fit, tmp_path / "r.html", title="<b>title</b>", command="run <script>x</script>")
     text = out.read_text()
-    rest = text.replace(get_plotlyjs(), "")
+    rest = text.replace(plotly_packed(), "")
     for raw in ("<script>alert", "<img src=x", "<b>title", "<i>law", "<b>size", "<!--",
                 "<script>x"):
         assert raw not in rest, raw
     assert "&lt;b&gt;title&lt;/b&gt;" in rest and "&lt;i&gt;law&lt;/i&gt;" in rest
     assert "run &lt;script&gt;x&lt;/script&gt;" in rest
     page = Page(text)
-    # the tokenizer sees exactly our scripts: the bundle, the two specs, the renderer
+    # the tokenizer sees exactly our scripts: the spec, the packed bundle, the renderer
     kinds = [a.get("type") for a, _ in page.scripts]
-    assert kinds == ["application/json", "application/json", "text/javascript",
-                     "text/javascript"]
+    assert kinds == ["application/json", "application/octet-stream", "text/javascript"]
     spec = page.specs()["plot-1"]
     hover = _data_trace(spec)["text"]
     # plotly reads a few tags and decodes entities: names reach it entity-escaped
     assert hover[0].startswith("<b>&lt;script&gt;alert(1)&lt;/script&gt;</b>")
     assert hover[1].startswith("<b>&lt;img src=x onerror=alert(2)&gt;</b>")
-    assert spec["layout"]["xaxis"]["title"]["text"] == "&lt;b&gt;size&lt;/b&gt;"
+    assert spec["layout"]["xaxis2"]["title"]["text"] == "&lt;b&gt;size&lt;/b&gt;"
     assert "&lt;i&gt;law&lt;/i&gt;" in [t["name"] for t in spec["data"]]
 
 
@@ -199,7 +202,7 @@ def test_several_fits_are_overlaid(chinchilla, tmp_path):
     data = _data_trace(main)  # one dataset: one data trace, both residuals in its hover
     assert len(data["x"]) == len(ds)
     assert "residual (chinchilla)" in data["text"][0] and "residual (kaplan)" in data["text"][0]
-    resid = specs["residuals-1"]["data"]
+    resid = [t for t in main["data"] if t["meta"]["role"] == "residuals"]
     assert [t["name"] for t in resid] == ["chinchilla", "kaplan"]
     assert [t["marker"]["color"] for t in resid] == [t["line"]["color"] for t in laws]
     assert text.count('<table class="scalinglaws-summary">') == 2

@@ -285,7 +285,9 @@ def test_cli_plot_and_report_from_the_fit_file_alone(fit_json, tmp_path):
     report = tmp_path / "r.html"
     run("report", fit_json, "--out", report)
     text = report.read_text()
-    assert 'id="residuals-1"' in text and "not the data this law" not in text
+    # the runs are drawn: the figure has its residual panel
+    assert '<div class="plot with-residuals" id="plot-1"' in text
+    assert '"role":"residuals"' in text and "not the data this law" not in text
 
 
 def test_cli_says_to_pass_data_when_the_file_changed(large, tmp_path):

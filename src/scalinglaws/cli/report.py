@@ -18,8 +18,9 @@ def report_command(
     data: Annotated[str | None, typer.Option(
         "--data", help="The runs to plot (CSV/Parquet/JSONL or a bundled dataset), one file "
         "for all fits (default: the runs each fit file carries).")] = None,
-    title: Annotated[str, typer.Option("--title", help="The report's title.")
-                     ] = "scalinglaws report",
+    title: Annotated[str | None, typer.Option(
+        "--title", help="The report's title (default: from the laws and the data's names, "
+        "e.g. 'chinchilla and kaplan on runs.csv').")] = None,
     exclude: c.ExcludeOpt = None,
     where: c.WhereOpt = None,
     dropna: c.DropnaOpt = False,
@@ -34,7 +35,8 @@ def report_command(
 
     Examples: scalinglaws report fit.json --out report.html (the runs the fit carries);
     scalinglaws report fit.json --data runs.csv --out report.html;
-    scalinglaws report a.json b.json --data chinchilla --exclude epoch_excluded --out cmp.html
+    scalinglaws report a.json b.json --data chinchilla --exclude epoch_excluded --out cmp.html;
+    scalinglaws report fit.json --title "Sweep 12: chinchilla" --out report.html
     """
     with c.handled(debug, quiet or json_):
         c.check_out(out, "--out", (".html", ".htm"), "report")
@@ -56,7 +58,7 @@ def report_command(
         c.written("report", path)
 
 
-def _command(fits: list[Path], out: Path, data: str | None, title: str,
+def _command(fits: list[Path], out: Path, data: str | None, title: str | None,
              exclude: str | None) -> str:
     """The command as run, rebuilt from its arguments (for the report's provenance)."""
     words = ["scalinglaws", "report", *map(str, fits), "--out", str(out)]
@@ -64,6 +66,6 @@ def _command(fits: list[Path], out: Path, data: str | None, title: str,
         words += ["--data", data]
     if exclude is not None:
         words += ["--exclude", exclude]
-    if title != "scalinglaws report":
+    if title is not None:
         words += ["--title", title]
     return shlex.join(words)

@@ -1,6 +1,6 @@
 """Reports: matplotlib figures and the self-contained HTML report (the fit's Summary renders
 text, HTML and Rich tables from :mod:`scalinglaws.fitting`). Figures load matplotlib, and the
-HTML report plotly, on first use."""
+HTML report plotly (and matplotlib's mathtext, for its formulas), on first use."""
 
 from __future__ import annotations
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ..common.numbers import level_label, readable, span
 from ..validate.backtesting import Backtest
-from .interactive import layout
+from .interactive import CONFIG, layout
 from .page import plotly_text
 
 #: the points columns that are not inputs of the law
@@ -32,10 +33,10 @@ def backtest_spec(bt: Backtest) -> dict[str, Any] | None:
     hover = []
     for i in range(len(pts)):
         parts = [f"<b>row {int(pts['row'].iloc[i])}</b> ({plotly_text(pts['fold'].iloc[i])})"]
-        parts += [f"{plotly_text(c)}: {float(pts[c].iloc[i]):.4g}" for c in inputs]
-        parts.append(f"observed: {y[i]:.5g}; forecast: {pred[i]:.5g}")
+        parts += [f"{plotly_text(c)}: {readable(pts[c].iloc[i])}" for c in inputs]
+        parts.append(f"observed: {readable(y[i], 4)}; forecast: {readable(pred[i], 4)}")
         if np.isfinite(lo[i]) and np.isfinite(hi[i]):
-            parts.append(f"{bt.level:.0%} interval: [{lo[i]:.5g}, {hi[i]:.5g}]")
+            parts.append(f"{level_label(bt.level)} interval: {span(lo[i], hi[i], 4)}")
         parts.append(f"error: {(pred[i] / y[i] - 1):+.2%}")
         hover.append("<br>".join(parts))
     band = np.isfinite(lo) & np.isfinite(hi)
@@ -43,7 +44,7 @@ def backtest_spec(bt: Backtest) -> dict[str, Any] | None:
         "type": "scatter", "mode": "markers", "name": "forecast", "x": x, "y": pred,
         "text": hover, "hovertemplate": "%{text}<extra></extra>",
         "marker": {"symbol": "diamond-open", "size": 9, "color": "#D55E00"},
-        "meta": {"role": "forecast"}}
+        "xaxis": "x", "yaxis": "y", "meta": {"role": "forecast"}}
     if band.any():
         forecast["error_y"] = {"type": "data", "symmetric": False,
                                "array": np.where(band, hi - pred, 0.0),
@@ -52,8 +53,11 @@ def backtest_spec(bt: Backtest) -> dict[str, Any] | None:
     observed = {"type": "scatter", "mode": "markers", "name": "held-out runs", "x": x,
                 "y": y, "text": hover, "hovertemplate": "%{text}<extra></extra>",
                 "marker": {"size": 7, "color": "#0072B2"}, "meta": {"role": "observed"}}
-    title = (f"backtest of {plotly_text(bt.law)} (train: {plotly_text(bt.rule)}): "
-             f"held-out runs and forecasts")
     target = bt.folds[0].fit.target if bt.folds else "target"
-    return {"data": [observed, forecast],
-            "layout": layout(title, plotly_text(axis), plotly_text(target), log_y=True)}
+    return {"data": [observed, forecast], "config": CONFIG,
+            "layout": layout(plotly_text(axis), plotly_text(target), log_y=True)}
+
+
+def backtest_title(bt: Backtest) -> str:
+    """The backtest figure's caption (plain text)."""
+    return f"Backtest of {bt.law} (train: {bt.rule}): held-out runs and their forecasts"

@@ -1,290 +1,158 @@
-"""Interactive figure specs (plotly JSON) of fits: data and fitted laws, and residuals.
+"""Interactive figure specs (plotly JSON) of fits: data, fitted laws with their uncertainty
+bands, and residuals in a panel below that shares the x axis.
 
 The specs are plain dicts (``{"data": [...], "layout": {...}, "config": {...}}``) that
 plotly.js draws; no plotly Python objects are needed. Fits whose laws share an x axis are
 overlaid, one trace per fit. The x axis is training compute C for laws of ``params`` and
 ``tokens`` (the fit is drawn as its compute-optimal frontier), the input for a one-input law,
-and the predicted value for any other law (observed against predicted). Every user string in a
-spec passes :func:`~scalinglaws.report.page.plotly_text`.
+and the predicted value for any other law (observed against predicted). The residual panel
+is a second subplot of the same figure whose x axis matches the main one (same range, same
+pixels, zoomed together); the legend sits above the plot area, clear of every axis title.
+Every user string in a spec passes :func:`~scalinglaws.report.page.plotly_text`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..data.dataset import Dataset
-from ..exceptions import DataError, ScalingLawError
-from ..fitting import FitResult
+from . import thinning
+from .bands import law_traces
+from .curve import COMPUTE as COMPUTE
+from .curve import PALETTE as PALETTE
+from .curve import PARITY as PARITY
+from .curve import Curve as Curve
+from .curve import styled as styled
+from .curve import x_axis as x_axis
+from .curve import x_label
 from .page import plotly_text
+from .traces import run_traces
 
-Array = np.ndarray
-#: Okabe & Ito's colour-blind-safe palette, black last
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-COMPUTE = "flops"
-PARITY = "(predicted)"
-_GRID = 120  # points along each fitted curve
 _FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif'
-CONFIG = {"displaylogo": False, "responsive": True, "showLink": False}
+CONFIG = {"displaylogo": False, "responsive": True, "showLink": False,
+          "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+#: the vertical share of the main panel and of the residual panel below it
+MAIN_DOMAIN = (0.34, 1.0)
+RESIDUAL_DOMAIN = (0.0, 0.25)
+#: the residual panel's axis title, short enough for its height
+#: how far (as a share of the main panel's log x and log y extents) a law's hover point keeps
+#: from every run drawn: about 12 px on a 900 × 400 px panel
+CLEARANCE = (0.015, 0.03)
+_SHORT = {"ln(observed / predicted)": "ln(obs / pred)", "observed − predicted": "obs − pred"}
 
 
 @dataclass(frozen=True)
-class Curve:
-    """One fitted law to draw: its legend label, the fit, its runs (or None) and colour."""
+class Figure:
+    """One figure of the report: its caption (plain text), its spec, the notes under it and
+    whether it has a residual panel."""
 
-    label: str
-    fit: FitResult
-    data: Dataset | None
-    colour: str
-    item: int = 0  #: position of the report item it comes from
-
-
-def x_axis(fit: FitResult) -> str:
-    """Which x axis a fit is drawn on: ``flops``, its one input's column, or ``(predicted)``."""
-    cols = [str(c) for c in fit.columns.values()]
-    if set(cols) == {"params", "tokens"}:
-        return COMPUTE
-    return cols[0] if len(cols) == 1 else PARITY
+    title: str
+    spec: dict[str, Any]
+    notes: tuple[str, ...] = ()
+    residuals: bool = False
 
 
-def run_names(ds: Dataset) -> list[str]:
-    """A name per run: the ``run`` or ``name`` column when there is one, else the row number."""
-    for col in ("run", "name"):
-        if ds.has(col):
-            return [str(v) for v in ds.labels(col)]
-    return [f"row {i}" for i in range(len(ds))]
-
-
-def predicted(fit: FitResult, ds: Dataset) -> Array:
-    """The law at the fitted parameters on every run (no query warnings: these are the runs)."""
-    missing = [str(c) for c in fit.columns.values() if not ds.has(str(c))]
-    if missing or not ds.has(fit.target):
-        lacks = ", ".join(missing + ([] if ds.has(fit.target) else [fit.target]))
-        raise DataError(f"the data to plot lack the column(s) {lacks} of the fit "
-                        f"'{fit.law.name}'", f"dataset {ds.name or '(unnamed)'}",
-                        "pass the runs the law was fitted to (data=..., CLI: --data)")
-    inputs = {str(c): ds.column(str(c)) for c in fit.columns.values()}
-    with np.errstate(all="ignore"):
-        return np.broadcast_to(np.asarray(fit.law(fit.params, **inputs), dtype=float),
-                               (len(ds),)).copy()
-
-
-def residuals(observed: Array, pred: Array) -> tuple[Array, str]:
-    """ln(observed / predicted) when both are positive throughout, else observed - predicted."""
-    with np.errstate(all="ignore"):
-        if np.all(observed > 0) and np.all(pred[np.isfinite(pred)] > 0):
-            return np.log(observed) - np.log(pred), "ln(observed / predicted)"
-        return observed - pred, "observed − predicted"
-
-
-def figures(curves: Sequence[Curve]) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
-    """Per x axis: a title, the main figure spec and the residual figure spec (None when no
-    curve has runs)."""
+def figures(curves: Sequence[Curve]) -> list[Figure]:
+    """One figure per x axis the curves are drawn on."""
     out = []
     for axis in dict.fromkeys(x_axis(c.fit) for c in curves):
-        group = [c for c in curves if x_axis(c.fit) == axis]
-        out.append(_figure_pair(axis, group))
+        out.append(_figure(axis, [c for c in curves if x_axis(c.fit) == axis]))
     return out
 
 
-def _x_values(axis: str, ds: Dataset, pred: Array) -> Array:
-    if axis == PARITY:
-        return pred
-    return ds.column(axis)
-
-
-def _x_label(axis: str, target: str) -> str:
-    if axis == COMPUTE:
-        return "training compute C (FLOPs)"
-    return f"predicted {plotly_text(target)}" if axis == PARITY else plotly_text(axis)
-
-
-def _figure_pair(axis: str, curves: list[Curve]) -> tuple[str, dict[str, Any],
-                                                          dict[str, Any] | None]:
+def _figure(axis: str, curves: list[Curve]) -> Figure:
     target = curves[0].fit.target
-    runs = _run_traces(axis, _datasets(axis, curves))
-    traces = runs.traces
-    for c in curves:
-        traces.extend(_law_traces(axis, c, runs.lows, runs.highs))
-    title = _title(axis, target)
-    main_layout = layout(title, _x_label(axis, target), plotly_text(target), log_y=True)
+    runs = run_traces(axis, curves)
+    laws = law_traces(axis, curves, runs.lows, runs.highs)
+    # bands under the runs, the laws over them; a law answers hovers away from the runs
+    hovers = [clear_of_runs(h, runs.data) for h in laws.hovers]
+    traces = [*laws.bands, *runs.data, *laws.lines, *hovers]
     if axis == PARITY and runs.lows:
         lo, hi = min(runs.lows), max(runs.highs)
         traces.append({"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi],
                        "name": "observed = predicted", "hoverinfo": "skip",
-                       "line": {"color": "#888", "dash": "dot"}})
-    main = {"data": traces, "layout": main_layout, "config": CONFIG}
-    if not runs.residuals:
-        return title, main, None
-    resid_layout = layout(f"Residuals: {runs.residual_label}", _x_label(axis, target),
-                          f"residual, {runs.residual_label}", log_y=False)
-    resid_layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                               "y0": 0, "y1": 0, "line": {"color": "#888", "dash": "dot"}}]
-    return title, main, {"data": runs.residuals, "layout": resid_layout, "config": CONFIG}
+                       "line": {"color": "#888", "dash": "dot"}, "xaxis": "x", "yaxis": "y",
+                       "meta": {"role": "diagonal"}})
+    resid = bool(runs.residuals)
+    short = _SHORT.get(runs.residual_label, runs.residual_label)
+    spec = {"data": [*traces, *runs.residuals], "config": CONFIG,
+            "layout": layout(x_label(axis, target), plotly_text(target), log_y=True,
+                             residual_title=f"residual<br>{short}" if resid else None)}
+    notes = list(laws.notes.values())
+    if resid:
+        notes.append(f"Lower panel: residuals of every run, {runs.residual_label}, under "
+                     "each fit drawn (hover a run for its values).")
+    notes.append(thinning.note(runs.thinned))
+    return Figure(_title(axis, target), spec, tuple(n for n in notes if n), resid)
 
 
-def _datasets(axis: str, curves: list[Curve]) -> list[tuple[Dataset, list[Curve]]]:
-    """The distinct datasets of the curves (per fit when x is predicted), each with the
-    curves drawn from it: one data trace each."""
-    datasets: list[tuple[Dataset, list[Curve]]] = []
-    for c in curves:
-        if c.data is None:
-            continue
-        for ds, users in datasets:
-            if axis != PARITY and (ds is c.data or ds.fingerprint == c.data.fingerprint):
-                users.append(c)
-                break
-        else:
-            datasets.append((c.data, [c]))
-    return datasets
-
-
-@dataclass
-class _RunTraces:
-    """The runs' traces of one x axis: the data, the residuals (with what they measure),
-    and the range of x they span (to draw the laws over)."""
-
-    traces: list[dict[str, Any]] = field(default_factory=list)
-    residuals: list[dict[str, Any]] = field(default_factory=list)
-    residual_label: str = ""
-    lows: list[float] = field(default_factory=list)
-    highs: list[float] = field(default_factory=list)
-
-
-def _run_traces(axis: str, datasets: list[tuple[Dataset, list[Curve]]]) -> _RunTraces:
-    out = _RunTraces()
-    for k, (ds, users) in enumerate(datasets):
-        fits = [(c, predicted(c.fit, ds)) for c in users]
-        observed = ds.column(users[0].fit.target)
-        x = _x_values(axis, ds, fits[0][1])
-        good = np.isfinite(x) & (x > 0)
-        if good.any():
-            out.lows.append(float(np.min(x[good])))
-            out.highs.append(float(np.max(x[good])))
-        names = run_names(ds)
-        lines = _hover_base(ds, names, observed, users[0].fit.target)
-        for c, pred in fits:
-            r, out.residual_label = residuals(observed, pred)
-            for i, v in enumerate(r):
-                lines[i].append(f"residual ({plotly_text(c.label)}): {v:+.4f}")
-            out.residuals.append(_residual_trace(c, _x_values(axis, ds, pred), r, names))
-        label = "data" if len(datasets) == 1 else (
-            f"data: {plotly_text(users[0].label)}" if axis == PARITY
-            else f"data: {plotly_text(ds.name or k + 1)}")
-        colour = users[0].colour if len(users) == 1 and len(datasets) > 1 else None
-        out.traces.append(_data_trace(label, x, observed, ["<br>".join(p) for p in lines], ds,
-                                      colour, single=len(datasets) == 1))
-    return out
+def clear_of_runs(hover: dict[str, Any], data: list[dict[str, Any]]) -> dict[str, Any]:
+    """A law's hover points without those within :data:`CLEARANCE` of a run drawn (as a
+    share of the main panel's log-log extent), so that hovering a run shows the run."""
+    xs = [np.asarray(t["x"], dtype=float) for t in data]
+    ys = [np.asarray(t["y"], dtype=float) for t in data]
+    if not xs or not sum(len(x) for x in xs):
+        return hover
+    with np.errstate(all="ignore"):
+        px, py = np.log10(np.concatenate(xs)), np.log10(np.concatenate(ys))
+        hx, hy = np.log10(np.asarray(hover["x"], dtype=float)), np.log10(
+            np.asarray(hover["y"], dtype=float))
+    spans = []
+    for a, b in ((px, hx), (py, hy)):
+        both = np.concatenate([a, b])
+        both = both[np.isfinite(both)]
+        spans.append(float(np.ptp(both)) if both.size else 1.0)
+    near = np.zeros(len(hx), dtype=bool)
+    for start in range(0, len(px), 4096):  # in blocks: hover points × runs stays small
+        dx = np.abs(hx[:, None] - px[None, start:start + 4096]) < CLEARANCE[0] * spans[0]
+        dy = np.abs(hy[:, None] - py[None, start:start + 4096]) < CLEARANCE[1] * spans[1]
+        near |= (dx & dy).any(axis=1)
+    keep = ~near
+    return {**hover, "x": np.asarray(hover["x"])[keep], "y": np.asarray(hover["y"])[keep],
+            "text": [t for t, k in zip(hover["text"], keep, strict=True) if k]}
 
 
 def _title(axis: str, target: str) -> str:
     if axis == COMPUTE:
-        return f"{plotly_text(target)} against training compute, with the compute-optimal " \
-               "frontier of each fit"
+        return f"{target} against training compute, with the compute-optimal frontier of " \
+               "each fit"
     if axis == PARITY:
-        return f"observed against predicted {plotly_text(target)}"
-    return f"{plotly_text(target)} against {plotly_text(axis)}"
+        return f"observed against predicted {target}"
+    return f"{target} against {axis}"
 
 
-def _hover_base(ds: Dataset, names: list[str], observed: Array, target: str) -> list[list[str]]:
-    cols = [(c, label) for c, label in (("params", "N"), ("tokens", "D"), ("flops", "C"))
-            if ds.has(c)]
-    values = {c: ds.column(c) for c, _ in cols}
-    out = []
-    for i, name in enumerate(names):
-        row = [f"<b>{plotly_text(name)}</b>"]
-        row += [f"{label}: {values[c][i]:.4g}" for c, label in cols]
-        row.append(f"{plotly_text(target)}: {observed[i]:.5g}")
-        out.append(row)
-    return out
+def _axis(kind: str) -> dict[str, Any]:
+    return {"type": kind, "exponentformat": "power", "gridcolor": "#e8e8e8",
+            "linecolor": "#777", "ticks": "outside", "zeroline": False, "automargin": True}
 
 
-def _data_trace(label: str, x: Array, y: Array, hover: list[str], ds: Dataset,
-                colour: str | None, single: bool) -> dict[str, Any]:
-    marker: dict[str, Any] = {"size": 7, "opacity": 0.85, "line": {"width": 0.5, "color": "#333"}}
-    if colour is not None:
-        marker["color"] = colour
-    elif single and ds.has("params"):
-        marker.update(color=np.log10(ds.column("params")), colorscale="Viridis",
-                      colorbar={"title": {"text": "log10 N"}, "x": 1.02, "thickness": 12})
-    else:
-        marker["color"] = "#555"
-    return {"type": "scatter", "mode": "markers", "name": label, "x": x, "y": y,
-            "text": hover, "hovertemplate": "%{text}<extra></extra>", "marker": marker,
-            "meta": {"role": "data"}}
-
-
-def _residual_trace(c: Curve, x: Array, r: Array, names: list[str]) -> dict[str, Any]:
-    hover = [f"<b>{plotly_text(n)}</b><br>residual: {v:+.4f}" for n, v in zip(names, r,
-                                                                            strict=True)]
-    return {"type": "scatter", "mode": "markers", "name": plotly_text(c.label), "x": x,
-            "y": r, "text": hover, "hovertemplate": "%{text}<extra>%{fullData.name}</extra>",
-            "marker": {"size": 6, "color": c.colour, "opacity": 0.8},
-            "meta": {"role": "residuals"}}
-
-
-def _span(axis: str, fit: FitResult, lows: list[float], highs: list[float]) -> tuple[float,
-                                                                                    float]:
-    """The x range a law is drawn over: the runs' (widened a little), else the fitted range."""
-    if lows:
-        return min(lows) / 2, max(highs) * 2
-    ranges = fit.input_ranges
-    if axis == COMPUTE:
-        if "flops" in ranges:
-            return ranges["flops"]
-        (n_lo, n_hi), (d_lo, d_hi) = ranges["params"], ranges["tokens"]
-        return 6 * n_lo * d_lo, 6 * n_hi * d_hi
-    return ranges[axis]
-
-
-def _law_traces(axis: str, c: Curve, lows: list[float],
-                highs: list[float]) -> list[dict[str, Any]]:
-    """The fitted law as one line (two-input laws: the compute-optimal frontier)."""
-    name = plotly_text(c.label)
-    line = {"color": c.colour, "width": 2.5}
-    if axis == PARITY:
-        return []  # observed against predicted: the data trace and the diagonal show the fit
-    try:
-        lo, hi = _span(axis, c.fit, lows, highs)
-    except (KeyError, TypeError, ValueError):
-        return []
-    if not (0 < lo < hi < np.inf):
-        return []
-    grid = np.geomspace(lo, hi, _GRID)
-    if axis == COMPUTE:
-        from ..plan.optimal import compute_optimal
-
-        try:
-            alloc = compute_optimal(c.fit.with_bootstrap(None), grid)
-        except ScalingLawError:
-            return []
-        hover = [f"<b>{name}</b> frontier<br>C: {cc:.3g}<br>N_opt: {n:.3g}<br>D_opt: {d:.3g}"
-                 f"<br>loss: {v:.5g}" for cc, n, d, v in zip(alloc.flops, alloc.params,
-                                                            alloc.tokens, alloc.loss,
-                                                            strict=True)]
-        y = alloc.loss
-    else:
-        with np.errstate(all="ignore"):
-            y = np.broadcast_to(np.asarray(c.fit.law(c.fit.params, **{axis: grid}),
-                                           dtype=float), grid.shape)
-        hover = [f"<b>{name}</b><br>{plotly_text(axis)}: {g:.4g}<br>predicted: {v:.5g}"
-                 for g, v in zip(grid, y, strict=True)]
-    return [{"type": "scatter", "mode": "lines", "name": name, "x": grid, "y": y,
-             "text": hover, "hovertemplate": "%{text}<extra></extra>", "line": line,
-             "meta": {"role": "law"}}]
-
-
-def layout(title: str, x_title: str, y_title: str, *, log_y: bool) -> dict[str, Any]:
-    """The layout of every interactive figure: title, font, log x axis, legend below."""
-    return {
-        "title": {"text": title, "font": {"size": 15}},
+def layout(x_title: str, y_title: str, *, log_y: bool, residual_title: str | None = None
+           ) -> dict[str, Any]:
+    """The layout of every interactive figure: log x axis, the legend above the plot area;
+    with ``residual_title``, a residual panel below whose x axis matches the main one (the
+    traces of the main panel are on ``x``/``y``, the residuals' on ``x2``/``y2``)."""
+    out: dict[str, Any] = {
         "font": {"family": _FONT, "size": 12},
-        "xaxis": {"type": "log", "title": {"text": x_title}, "exponentformat": "power"},
-        "yaxis": {"type": "log" if log_y else "linear", "title": {"text": y_title}},
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.18},
-        "margin": {"t": 50, "r": 20, "b": 40, "l": 60},
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+                   "yanchor": "bottom", "font": {"size": 11}},
+        "margin": {"t": 10, "r": 20, "b": 10, "l": 10},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
     }
+    y = {**_axis("log" if log_y else "linear"), "title": {"text": y_title}}
+    if residual_title is None:
+        out.update(xaxis={**_axis("log"), "title": {"text": x_title}}, yaxis=y)
+        return out
+    out.update(
+        xaxis={**_axis("log"), "matches": "x2", "showticklabels": False, "anchor": "y"},
+        yaxis={**y, "domain": list(MAIN_DOMAIN)},
+        xaxis2={**_axis("log"), "title": {"text": x_title}, "anchor": "y2"},
+        yaxis2={**_axis("linear"), "domain": list(RESIDUAL_DOMAIN), "zeroline": True,
+                "zerolinecolor": "#888", "title": {"text": residual_title,
+                                                   "font": {"size": 11}}})
+    return out
