@@ -93,13 +93,15 @@ _SURFACE = ("u", "v", "u**2", "v**2", "u*v", "u**3", "v**3", "u**2*v")
 
 def _surface_law() -> tuple[str, list[str]]:
     """A cubic response surface in log lr and log bs whose eight coefficients are each linear
-    in log N and log D, beside the Chinchilla terms: 29 parameters, all with default specs (22
-    are coefficients of terms of either sign, free in sign by default)."""
-    parts = []
+    in log N and log D, beside the Chinchilla terms: 29 parameters, the surface's 24
+    coefficients free in sign and searched as they are (a response surface's coefficients take
+    either sign; the defaults would keep those of the squares positive)."""
+    parts, names = [], []
     for i, term in enumerate(_SURFACE):
+        names += [f"a{i}", f"b{i}", f"c{i}"]
         term = term.replace("u", "log(lr)").replace("v", "log(bs)")
         parts.append(f"(a{i} + b{i}*log(N) + c{i}*log(D))*{term}")
-    return CHINCHILLA + " + " + " + ".join(parts), []
+    return CHINCHILLA + " + " + " + ".join(parts), names
 
 
 LAWS["cubic29"] = _surface_law()
@@ -113,7 +115,9 @@ def frame() -> pd.DataFrame:
 
 def law(name: str) -> sl.Law:
     expr, free = LAWS[name]
-    return sl.Law(expr, inputs=INPUTS, name=name, parameters={p: FREE for p in free})
+    # the surface's coefficients span orders of magnitude (a cubic in log lr ~ -7): unbounded
+    spec = {"log": False} if name == "cubic29" else FREE
+    return sl.Law(expr, inputs=INPUTS, name=name, parameters={p: spec for p in free})
 
 
 def _fit(lw: sl.Law, df: pd.DataFrame) -> sl.FitResult:
@@ -262,6 +266,8 @@ def main() -> None:
               f"{c['seconds']:8.1f} {c['objective']:9.5f}  {err:>44}  "
               f"{a['status']} / {a['design']} {a['design_size']}", flush=True)
     OUT.parent.mkdir(exist_ok=True)
+    if OUT.exists() and set(results) != set(LAWS):  # a subset rerun updates its laws only
+        results = {**json.loads(OUT.read_text()).get("laws", {}), **results}
     OUT.write_text(json.dumps({"data": "steplaw dense (1,911 runs)", "restarts": args.restarts,
                                "laws": results}, indent=2) + "\n")
     print(f"written {OUT}")
