@@ -187,7 +187,7 @@ def handled(debug: bool, quiet: bool = False) -> Iterator[Caught]:
             fail(escape(format_message(cli_terms(exc.what) or exc.what, cli_terms(exc.where),
                                        cli_terms(exc.fix))), code)
         finally:
-            if not getattr(caught, "printed", False):
+            if not caught.printed:
                 _print_caught(caught, quiet)
 
 

@@ -3,6 +3,7 @@ to rows and written to a file that every command taking DATA reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -79,9 +80,8 @@ def mlflow_command(
                            include_unfinished, run_values, target)
         from ..data.trackers.mlflow import read_mlflow
 
-        with progress_bar("reading runs", 0, not (quiet or json_)) as progress:
-            imported = read_mlflow(source, experiment, metric=metric, progress=progress,
-                                   **options)
+        imported = _read(read_mlflow, (source, experiment), {"metric": metric, **options},
+                         quiet or json_)
     _finish(imported, out, json_)
 
 
@@ -107,8 +107,7 @@ def tensorboard_command(
                            include_unfinished, run_values, target)
         from ..data.trackers.tensorboard import read_tensorboard
 
-        with progress_bar("reading runs", 0, not (quiet or json_)) as progress:
-            imported = read_tensorboard(source, tag=tag, progress=progress, **options)
+        imported = _read(read_tensorboard, (source,), {"tag": tag, **options}, quiet or json_)
     _finish(imported, out, json_)
 
 
@@ -137,10 +136,16 @@ def wandb_export_command(
                            include_unfinished, run_values, target)
         from ..data.trackers.wandb import read_wandb_export
 
-        with progress_bar("reading runs", 0, not (quiet or json_)) as progress:
-            imported = read_wandb_export(source, history, metric=metric, progress=progress,
-                                         **options)
+        imported = _read(read_wandb_export, (source, history), {"metric": metric, **options},
+                         quiet or json_)
     _finish(imported, out, json_)
+
+
+def _read(read: Callable[..., Imported], args: tuple[Any, ...], options: dict[str, Any],
+          quiet: bool) -> Imported:
+    """``read(*args, **options)`` with a progress bar over the runs (none when ``quiet``)."""
+    with progress_bar("reading runs", 0, not quiet) as progress:
+        return read(*args, progress=progress, **options)
 
 
 def _options(out: Path, param: list[str] | None, reduce: str, mean_last: int | None,

@@ -22,6 +22,8 @@ NUMERIC_ROLES = ("step", "lr")
 #: label roles, carried as they are
 LABEL_ROLES = ("run", "seed", "family", "status")
 ROLES = POSITIVE_ROLES + NUMERIC_ROLES + LABEL_ROLES
+#: the columns that order runs by size, in order of preference
+SIZE_COLUMNS = ("params", "flops", "tokens")
 
 _MAX_ROWS_SHOWN = 5
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..data.dataset import Dataset
+from ..data.validation import SIZE_COLUMNS
 from ..engine.diagnostics import extrapolation_factor
 from ..engine.objective import log_shift
 from ..engine.options import FitOptions
@@ -26,8 +27,6 @@ from .calibration import ONE_SIGMA, Calibration, growth, spread
 from .result import FitResult
 from .single import fit_law
 
-#: the columns that order runs by size, in order of preference
-SIZE_COLUMNS = ("params", "flops", "tokens")
 #: the shares of the rows the folds train on (snapped to whole sizes)
 TRAIN_SHARES = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: fewest distinct sizes a fold trains on

@@ -264,12 +264,7 @@ def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, how: _Intervals,
     with np.errstate(all="ignore"):
         rel = np.abs(predicted - truth) / np.abs(truth)
         log_err = np.log(predicted) - np.log(truth)
-    distance = np.ones(len(test_ds))
-    for col, values in inputs.items():
-        lo, hi = fitted.input_ranges.get(col, (np.nan, np.nan))
-        with np.errstate(all="ignore"):
-            fold_out = np.maximum(values / hi, lo / values)
-        distance = np.maximum(distance, np.where(np.isfinite(fold_out), fold_out, 1.0))
+    distance = np.broadcast_to(fitted.extrapolation_factor(**inputs), truth.shape)
     frame = pd.DataFrame({
         "fold": fold.label, "row": np.flatnonzero(fold.test), "y": truth,
         "predicted": predicted, "lower": lower, "upper": upper, "interval": kind,

@@ -147,7 +147,7 @@ class CandidateFits:
                 first = self.fit(law, choices, lead, train)
                 if first.status.finished:
                     init = dict(first.params)
-            weights = self._weights(choice, rows)
+            weights = self.weights(choice, rows)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ScalingLawWarning)
                 return fit_law(law, self.ds[rows], y=self.y, options=choice.options,
@@ -155,7 +155,8 @@ class CandidateFits:
         except ScalingLawError as exc:
             return exc
 
-    def _weights(self, choice: Choice, rows: Array) -> Array | None:
+    def weights(self, choice: Choice, rows: Array) -> Array | None:
+        """The case weights ``choice`` gives the ``rows`` (None: unweighted)."""
         if choice.weight != "compute":
             return None
         if self._compute is None:

@@ -193,7 +193,7 @@ def nested(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
     w = np.concatenate(weights)
     return Nested({s: _weighted(np.concatenate(v), w) for s, v in chosen.items()},
                   {k: _weighted(e, w) for k, e in zip(
-                      (k for k in held.keys), np.concatenate(fixed, axis=1), strict=True)},
+                      held.keys, np.concatenate(fixed, axis=1), strict=True)},
                   n, tuple(f.label for f in outer))
 
 

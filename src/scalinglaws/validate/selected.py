@@ -120,8 +120,8 @@ class Selection:
         for key in dict.fromkeys([self.ensemble.members[0], self._default]):
             choice = self.choices[key]
             fit = self.members.get(key) or self.fit
-            out[key] = backtest(fit.law, self.data, self._folds_for(choice), level=self.level,
-                                y=self.y, n_boot=0, weights=self._weights_for(choice),
+            out[key] = backtest(fit.law, self.data, self.folds(choice), level=self.level,
+                                y=self.y, n_boot=0, weights=self.folds.weights(choice),
                                 **choice.fit_options)
         return out
 
@@ -129,12 +129,6 @@ class Selection:
     def backtest(self) -> Backtest:
         """The backtest of the chosen (best) candidate (see :attr:`backtests`)."""
         return self.backtests[self.ensemble.members[0]]
-
-    def _folds_for(self, choice: Choice) -> Any:
-        return self.folds(choice)
-
-    def _weights_for(self, choice: Choice) -> Any:
-        return self.folds.weights(choice)
 
     # -- display -----------------------------------------------------------------------------
     def summary_line(self) -> str:

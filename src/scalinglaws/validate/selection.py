@@ -202,7 +202,7 @@ class _FoldsOf:
         return [Fold(f.label, self.fits.rows(choice, f.train), f.test) for f in self.folds]
 
     def weights(self, choice: Choice) -> np.ndarray | None:
-        return self.fits._weights(choice, np.ones(len(self.fits.ds), dtype=bool))
+        return self.fits.weights(choice, np.ones(len(self.fits.ds), dtype=bool))
 
 
 def _ticker(progress: Callable[[int, int], None] | None, steps: list[int]

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..common.warning import warn
 from ..data.dataset import Dataset
+from ..data.validation import SIZE_COLUMNS as SIZE_COLUMNS
 from ..engine.status import FINISHED_VALUES
 from ..exceptions import DataError, OptionError
 from .rules import HOLDOUT_HELP
@@ -38,8 +39,6 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 _COMPARISON = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
 _LARGEST = re.compile(r"^\s*largest\s*=\s*(\d+)\s*$")
 _ROLLING = re.compile(r"^\s*rolling(?:\s*=\s*(\d+))?\s*$")
-#: the columns that order runs by size, in order of preference
-SIZE_COLUMNS = ("params", "flops", "tokens")
 #: a selection scored on fewer held-out points than this keeps the default candidate: with a
 #: handful of points the ranking of the candidates is mostly noise
 MIN_HELD_OUT = 10
