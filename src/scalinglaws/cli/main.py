@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from . import catalog, demo, fitting, importing, planning, plot, report, validation
+from . import catalog, datasets, demo, fitting, importing, planning, plot, report, validation
 from . import common as c
 
 app = typer.Typer(
@@ -50,6 +50,7 @@ def main_options(
 
 app.command("demo")(demo.demo_command)
 app.command("laws")(catalog.laws_command)
+app.command("datasets")(datasets.datasets_command)
 app.command("fit", context_settings=c.EXTRA)(fitting.fit_command)
 app.command("predict", context_settings=c.EXTRA)(fitting.predict_command)
 app.command("backtest", context_settings=c.EXTRA)(validation.backtest_command)

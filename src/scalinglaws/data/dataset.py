@@ -174,7 +174,7 @@ class Dataset:
         if not path.exists() and str(source) in registry.names():
             entry = registry.info(str(source))
             kwargs.setdefault("name", entry.name)
-            kwargs.setdefault("citation", entry.citation)
+            kwargs.setdefault("citation", registry.citation_of(entry))
             kwargs.setdefault("source", entry.name)
             frame = registry.table(entry.name)
         else:

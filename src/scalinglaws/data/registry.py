@@ -1,66 +1,99 @@
-"""The registry of datasets bundled with the package: their names, descriptions, citations and
-tables. :mod:`.bundled` (``sl.datasets``) builds them into Datasets; ``Dataset.read`` finds
+"""The registry of named datasets: every public sweep of :mod:`.entries`, bundled or fetched on
+first use. :mod:`.bundled` (``sl.datasets``) builds them into Datasets; ``Dataset.read`` finds
 them by name."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
 from importlib import resources
+from typing import Any, Literal
 
 import pandas as pd
 
 from ..exceptions import DataError
+from .entries import ENTRIES, Entry
 
-
-@dataclass(frozen=True)
-class BundledDataset:
-    """A bundled dataset's file, description and citation."""
-
-    name: str
-    filename: str
-    description: str
-    citation: str
-
-
-_CATALOG = {
-    "chinchilla": BundledDataset(
-        name="chinchilla",
-        filename="chinchilla.csv",
-        description=(
-            "245 training runs of Hoffmann et al. (2022), Figure 4, as extracted by Epoch AI. "
-            "Columns params, tokens (= flops / 6 N), flops, loss, epoch_excluded (the 5 "
-            "highest-loss points that Epoch excluded from every fit)."
-        ),
-        citation=(
-            "Hoffmann et al., 'Training Compute-Optimal Large Language Models', 2022, "
-            "arXiv:2203.15556; points extracted by Besiroglu, Erdil, Barnett, You, "
-            "'Chinchilla Scaling: A replication attempt', 2024, arXiv:2404.10102 "
-            "(github.com/epoch-research/analyzing-chinchilla, "
-            "data/svg_extracted_data.csv, commit 9225883)."
-        ),
-    ),
-}
+#: kept for code that names the type of an entry by its earlier name
+BundledDataset = Entry
+_CATALOG = {entry.name: entry for entry in ENTRIES}
 
 
 def names() -> list[str]:
-    """The names of the bundled datasets."""
+    """The names of the registry's datasets."""
     return sorted(_CATALOG)
 
 
-def info(name: str) -> BundledDataset:
-    """Description and citation of a bundled dataset."""
+def info(name: str) -> Entry:
+    """The registry's entry for ``name``: description, citation, licence, origin, checksum."""
     try:
         return _CATALOG[name]
     except KeyError:
+        close = difflib.get_close_matches(str(name), names(), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
         raise DataError(
-            f"no bundled dataset named '{name}'",
+            f"no dataset named '{name}' in the registry",
             f"available: {', '.join(names())}",
-            "use one of those names, or load your own file with Dataset.from_csv",
+            f"{hint}use one of those names (sl.datasets.list() describes them), or load your "
+            "own file with Dataset.read",
         ) from None
 
 
-def table(name: str) -> pd.DataFrame:
-    """The rows of a bundled dataset as they are stored (not yet validated)."""
+def table(name: str, *, download: bool = True) -> pd.DataFrame:
+    """The rows of a registry dataset as they are stored (not yet validated; the columns of
+    the entry's ``columns`` under their role names): the package's copy, or the cached
+    download (fetched first when ``download`` allows)."""
     entry = info(name)
-    with resources.files(__package__).joinpath("bundled", entry.filename).open("rb") as fh:
-        return pd.read_csv(fh)
+    if entry.bundled:
+        packaged = resources.files(__package__).joinpath("bundled", entry.bundled)
+        with packaged.open("rb") as fh:
+            frame = _read(fh, "xz" if entry.bundled.endswith(".xz") else None)
+    else:
+        from .fetch import fetch
+
+        with fetch(entry, download=download).open("rb") as fh:
+            frame = _read(fh, None)
+    frame = frame.rename(columns=dict(entry.renames))
+    frame = frame.rename(columns={source: role for role, source in entry.columns.items()})
+    return frame.query(entry.where).reset_index(drop=True) if entry.where else frame
+
+
+def citation_of(entry: Entry) -> str:
+    """The citation a loaded dataset carries: the source's and its licence."""
+    return f"{entry.citation} Licence: {entry.licence}."
+
+
+def _read(fh: Any, compression: Literal["xz"] | None) -> pd.DataFrame:
+    return pd.read_csv(fh, compression=compression, low_memory=False)
+
+
+def listing() -> pd.DataFrame:
+    """One row per dataset: name, rows, columns, how it is obtained (bundled, download,
+    mirror), whether it is at hand now, licence, origin and citation."""
+    from .fetch import is_cached
+
+    rows = []
+    for entry in ENTRIES:
+        header = _header(entry) if entry.bundled or is_cached(entry) else None
+        rows.append({
+            "name": entry.name, "rows": entry.rows,
+            "columns": ", ".join(header) if header is not None else "",
+            "source": entry.source,
+            "available": bool(entry.bundled) or header is not None,
+            "size_mb": round(entry.size / 1e6, 2), "licence": entry.licence,
+            "origin": entry.origin, "citation": entry.citation,
+        })
+    return pd.DataFrame(rows).sort_values("name", ignore_index=True)
+
+
+def _header(entry: Entry) -> list[str]:
+    if entry.bundled:
+        packaged = resources.files(__package__).joinpath("bundled", entry.bundled)
+        with packaged.open("rb") as fh:
+            head = pd.read_csv(fh, compression="xz" if entry.bundled.endswith(".xz") else None,
+                               nrows=0)
+    else:
+        from .fetch import cached_path
+
+        head = pd.read_csv(cached_path(entry), nrows=0)
+    renamed = {**entry.renames, **{source: role for role, source in entry.columns.items()}}
+    return [renamed.get(str(c), str(c)) for c in head.columns]
