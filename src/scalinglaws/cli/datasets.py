@@ -24,7 +24,8 @@ def datasets_command(name: NameArg = None, fetch: FetchOpt = False, json_: c.Jso
     olmo_ladder --law chinchilla --y loss_c4_en --last-by run_id
     """
     with c.handled(debug, quiet):
-        from ..data import bundled, fetch as fetching
+        from ..data import bundled
+        from ..data import fetch as fetching
 
         if name is not None:
             entry = bundled.info(name)

@@ -4,12 +4,12 @@ them by name."""
 
 from __future__ import annotations
 
-import difflib
 from importlib import resources
 from typing import Any, Literal
 
 import pandas as pd
 
+from ..common.names import did_you_mean
 from ..exceptions import DataError
 from .entries import ENTRIES, Entry
 
@@ -28,8 +28,7 @@ def info(name: str) -> Entry:
     try:
         return _CATALOG[name]
     except KeyError:
-        close = difflib.get_close_matches(str(name), names(), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint = did_you_mean(str(name), names(), n=1)
         raise DataError(
             f"no dataset named '{name}' in the registry",
             f"available: {', '.join(names())}",

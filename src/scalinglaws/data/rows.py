@@ -13,7 +13,6 @@ applied) lets a role name stand for the column it is mapped from.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from ..common.names import close_names
 from ..common.warning import warn
 from ..exceptions import DataError, OptionError
 from . import validation as v
@@ -219,8 +219,7 @@ def _column(frame: pd.DataFrame, column: str, aliases: Mapping[str, str], where:
     if column in aliases:
         return aliases[column]
     known = [str(c) for c in frame.columns] + list(aliases)
-    close = difflib.get_close_matches(column, known, n=3, cutoff=0.6)
-    close += [k for k in known if k.lower() == str(column).lower() and k not in close]
+    close = close_names(column, known)
     shown = ", ".join(known[:30]) + (f" and {len(known) - 30} more" if len(known) > 30 else "")
     raise DataError(f"the data has no column '{column}'", f"{where}; columns: {shown}",
                     f"did you mean {' or '.join(map(repr, close))}" if close

@@ -12,12 +12,12 @@ precision) binds that symbol to the column as it is named.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..common.names import close_names
 from ..common.warning import warn
 from ..data.dataset import Dataset, as_dataset
 from ..data.validation import ROLES
@@ -161,10 +161,9 @@ def _names(cols: Sequence[str]) -> str:
 def _close(cols: Sequence[str], ds: Dataset) -> str:
     """'; did you mean ...' for the columns with a close match (any case)."""
     hits = []
-    lower = {c.lower(): c for c in ds.columns}
     for col in cols:
-        found = difflib.get_close_matches(col.lower(), list(lower), n=1, cutoff=0.6)
+        found = close_names(col, ds.columns, n=1)
         if found:
-            hits.append(f"{lower[found[0]]} for {col}")
+            hits.append(f"{found[0]} for {col}")
     return f"; did you mean {', '.join(hits)}" if hits else ""
 

@@ -10,13 +10,13 @@ does not import SymPy (their analysis is precomputed, see :mod:`scalinglaws.laws
 from __future__ import annotations
 
 import ast
-import difflib
 import importlib
 import pkgutil
 import re
 from functools import cache
 from typing import Any
 
+from ..common.names import did_you_mean
 from ..exceptions import LawError, ScalingLawError
 from . import metadata as md
 from .law import Law
@@ -104,9 +104,8 @@ def parse_spec(text: str) -> tuple[str, dict[str, Any]]:
 @cache
 def _build(name: str, options: tuple[tuple[str, Any], ...]) -> Law:
     if name not in FACTORIES:
-        close = difflib.get_close_matches(name, list(FACTORIES), n=3, cutoff=0.5)
-        hint = (f"did you mean {' or '.join(repr(c) for c in close)}? Otherwise " if close
-                else "")
+        hint = did_you_mean(name, FACTORIES, cutoff=0.5)
+        hint = f"{hint}Otherwise " if hint else ""
         raise LawError(f"unknown law '{name}'", f"catalog: {', '.join(names())}",
                        f"{hint}use a catalog name, or write the law as an expression")
     try:
