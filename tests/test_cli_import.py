@@ -37,6 +37,9 @@ def test_mlflow_to_parquet_then_fit(sources, tmp_path):
     assert "provenance: MLflow experiment 'sweep'" in result.stderr
     provenance = pq.read_schema(out).metadata[b"scalinglaws.provenance"].decode()
     assert "each run's last logged value" in provenance
+    # reading the file back restores its provenance as the dataset's citation
+    assert sl.Dataset.read(out).citation == provenance
+    assert sl.Dataset.read(out, citation="mine").citation == "mine"
     fit = json.loads(run("fit", out, "--law", "chinchilla", "--json").stdout)
     # twelve noiseless-but-for-0.2% runs of the law recover its exponents within 0.02
     assert fit["n_points"] == 12 and abs(fit["params"]["alpha"] - 0.3478) < 0.02

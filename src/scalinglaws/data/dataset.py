@@ -369,6 +369,10 @@ class Dataset:
 def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
     kwargs = dict(kwargs)
     kwargs.setdefault("name", str(path))
+    if kwargs.get("citation") is None:  # an imported table's provenance comes back with it
+        from .io import parquet_provenance
+
+        kwargs["citation"] = parquet_provenance(path)
     try:
         kwargs.setdefault("source", str(Path(os.fspath(path)).resolve()))
     except TypeError:  # not a path (an open file): nowhere to read the rows again from

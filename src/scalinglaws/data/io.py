@@ -157,3 +157,27 @@ def _read_json(p: Path) -> pd.DataFrame:
         f"{p.name} holds a JSON {kind}, not a table", f"file {p}",
         'write an array of records, [{"params": 1e8, "loss": 3.1}, ...], or an object of '
         'columns, {"params": [...], "loss": [...]}')
+
+
+#: the Parquet metadata key that holds a dataset's provenance (its citation: where the rows
+#: come from and how they were reduced), written by ``scalinglaws import`` and read back here
+PROVENANCE_KEY = b"scalinglaws.provenance"
+
+
+def parquet_provenance(path: Any) -> str | None:
+    """The provenance a Parquet file written by this package carries, or None (another file,
+    another format, or no such metadata)."""
+    try:
+        p = Path(os.fspath(path))
+    except TypeError:  # an open file: no metadata to read by name
+        return None
+    if format_of(p) != "parquet" or not p.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(p).metadata or {}
+    except (OSError, ValueError):  # not readable as Parquet: read_table says why
+        return None
+    value = metadata.get(PROVENANCE_KEY)
+    return value.decode("utf-8", errors="replace") if value else None

@@ -13,11 +13,10 @@ from ...common.jsonvalues import json_value
 from ...exceptions import OptionError
 from ..dataset import Dataset
 from ..files import write_bytes_atomic
+from ..io import PROVENANCE_KEY
 
 #: the suffixes :func:`write_runs` writes
 SUFFIXES = (".parquet", ".pq", ".csv", ".jsonl")
-#: the Parquet metadata key that holds the dataset's provenance
-PROVENANCE_KEY = b"scalinglaws.provenance"
 
 
 def write_runs(dataset: Dataset, path: str | os.PathLike[str]) -> Path:
