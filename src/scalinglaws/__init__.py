@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from . import data as data
     from . import fitting as fitting
     from . import laws as laws
+    from . import ledger as ledger
     from . import plan as plan
     from . import report as report
     from . import uncertainty as uncertainty
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 #: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{pkg: (f".{pkg}", None) for pkg in (
-        "data", "fitting", "laws", "plan", "report", "uncertainty", "validate")},
+        "data", "fitting", "laws", "ledger", "plan", "report", "uncertainty", "validate")},
     "Dataset": (".data", "Dataset"),
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),

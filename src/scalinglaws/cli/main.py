@@ -12,7 +12,18 @@ from typing import Annotated
 
 import typer
 
-from . import catalog, datasets, demo, fitting, importing, planning, plot, report, validation
+from . import (
+    catalog,
+    datasets,
+    demo,
+    fitting,
+    forecast,
+    importing,
+    planning,
+    plot,
+    report,
+    validation,
+)
 from . import common as c
 
 app = typer.Typer(
@@ -61,6 +72,7 @@ app.command("isoflop", context_settings=c.EXTRA)(planning.isoflop_command)
 app.command("report")(report.report_command)
 app.command("plot", context_settings=c.EXTRA)(plot.plot_command)
 app.add_typer(importing.app, name="import")
+app.add_typer(forecast.app, name="forecast")
 
 
 def main() -> None:

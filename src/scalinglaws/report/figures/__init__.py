@@ -14,6 +14,7 @@ Okabe–Ito palette).
 # ticks (log axes), text (labels, symbols, titles).
 
 from .backtest import backtest_figure as backtest_figure
+from .calibration import calibration_figure as calibration_figure
 from .common import COMPUTE_LABEL as COMPUTE_LABEL
 from .corner import corner_figure as corner_figure
 from .curves import curves_figure as curves_figure
@@ -25,5 +26,6 @@ from .residuals import residuals_figure as residuals_figure
 from .save import FORMATS as FORMATS
 from .save import save_figure as save_figure
 
-__all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "corner_figure",
+__all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "calibration_figure",
+           "corner_figure",
            "curves_figure", "fit_figure", "isoflop_figure", "residuals_figure", "save_figure"]

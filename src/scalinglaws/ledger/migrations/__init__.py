@@ -1,0 +1,1 @@
+"""The ledger's schema migrations (Alembic), applied when a ledger is opened."""
