@@ -109,7 +109,7 @@ class Ledger:
             "tags": json.dumps(tag_list), "supersedes": supersedes,
         }
 
-        document = json.dumps(json_value(fit.to_dict()), allow_nan=False, sort_keys=True)
+        document = json.dumps(json_value(fit.to_dict()), allow_nan=False)
         row["fit_id"] = hashlib.sha256(document.encode()).hexdigest()
 
         def insert() -> int:
