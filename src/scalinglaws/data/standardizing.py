@@ -103,7 +103,8 @@ def standardize(data: Dataset | pd.DataFrame, *, params: str | None = None,
     ``loss`` that the result replaces with other values is kept as ``params_original`` (and
     so on); ``keep_columns=False`` drops it and the columns the roles were read from. Other
     keywords (``name``, ``citation``, ``columns`` for other roles such as ``run``) go to
-    :class:`~scalinglaws.Dataset`; a Dataset given keeps its name and citation.
+    :class:`~scalinglaws.Dataset`; a Dataset given keeps its name and citation, and its
+    convention is replaced by the one declared here (nothing is inherited: say it again).
 
     Raises :class:`~scalinglaws.OptionError` for options that contradict each other or lack
     a number (``samples`` without ``seq_len``, both ``tokens`` and ``steps``) and
