@@ -1,7 +1,9 @@
 """Datasets: schema, validation, file IO and bundled data."""
 
+from .conventions import Convention as Convention
 from .dataset import Dataset as Dataset
 from .schedule import schedule_areas as schedule_areas
+from .standardizing import standardize as standardize
 from .trackers import Reduction as Reduction
 from .trackers import from_mlflow as from_mlflow
 from .trackers import from_tensorboard as from_tensorboard

@@ -13,6 +13,7 @@ import pandas as pd
 from ..exceptions import DataError, OptionError
 from . import rows as r
 from . import validation as v
+from .conventions import Convention
 from .frames import apply_mapping
 from .frames import fingerprint as table_fingerprint
 from .states import normalised_states
@@ -40,6 +41,9 @@ class Dataset:
         set by :meth:`from_csv`, :meth:`from_path`, :meth:`read`... when ``Dataset.read``
         of it gives this table again (no column mapping, the default ``flops_factor``); a
         saved fit whose data are too large to embed reads them again from there.
+    convention:
+        How params, tokens and flops were counted (:func:`~scalinglaws.data.standardize`
+        sets it); shown when the dataset is printed and in the summary of a fit made on it.
 
     Example
     -------
@@ -59,6 +63,7 @@ class Dataset:
         name: str | None = None,
         citation: str | None = None,
         source: str | None = None,
+        convention: Convention | None = None,
     ) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise DataError(
@@ -103,6 +108,7 @@ class Dataset:
         self._flops_factor = float(flops_factor)
         self._name = name
         self._citation = citation
+        self._convention = convention
         # reading the source again gives this table only without a mapping or another factor
         self._source = source if not columns and flops_factor == 6.0 else None
         self._fingerprint: str | None = None
@@ -194,7 +200,7 @@ class Dataset:
         ``ds.with_columns({"params": "model_size"})``; flops are derived when params and
         tokens are then present."""
         return Dataset(self._frame, columns=roles, flops_factor=self._flops_factor,
-                       name=self._name, citation=self._citation)
+                       name=self._name, citation=self._citation, convention=self.convention)
 
     # -- access ---------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -224,6 +230,11 @@ class Dataset:
     @property
     def flops_factor(self) -> float:
         return self._flops_factor
+
+    @property
+    def convention(self) -> Convention | None:
+        """How params, tokens and flops were counted (None when nobody said)."""
+        return getattr(self, "_convention", None)
 
     def has(self, column: str) -> bool:
         """Whether the dataset has this column."""
@@ -290,6 +301,7 @@ class Dataset:
         out._name = self._name
         out._citation = self._citation
         out._source = self.source
+        out._convention = self.convention
         out._fingerprint = None
         return out
 

@@ -25,8 +25,14 @@ def column_roles(ds: Any) -> list[tuple[str, str]]:
 
 
 def facts(ds: Any) -> list[tuple[str, str]]:
-    out = [("name", ds.name or "(unnamed)"), ("rows", str(len(ds))),
-           ("flops factor", f"C = {ds.flops_factor:g}·N·D")]
+    """Name, rows, how flops are derived (unless the convention read them from a column),
+    the convention of counting when one was declared, and the source."""
+    convention = ds.convention
+    out = [("name", ds.name or "(unnamed)"), ("rows", str(len(ds)))]
+    if convention is None or convention.flops != "column":
+        out.append(("flops factor", f"C = {ds.flops_factor:g}·N·D"))
+    if convention is not None:
+        out.append(("convention", convention.describe()))
     if ds.citation:
         out.append(("source", ds.citation))
     return out

@@ -51,7 +51,8 @@ def with_indicators(ds: Dataset, groups: np.ndarray, n_groups: int) -> Dataset:
     frame = ds.to_frame().copy()
     for k in range(n_groups):
         frame[indicator(k)] = (groups == k).astype(float)
-    return Dataset.from_frame(frame, name=ds.name, citation=ds.citation, source=ds.source)
+    return Dataset.from_frame(frame, name=ds.name, citation=ds.citation, source=ds.source,
+                              convention=ds.convention)
 
 
 def _used(law: Law, target: str) -> list[str]:

@@ -12,7 +12,8 @@ A fit carries its data: small data embedded under ``data`` (the columns it reads
 :mod:`scalinglaws.data.saved`), larger data read from a file by where they came from,
 ``data_source``, read again when the record is. Both keys are optional (records saved without
 them are read as before, without data) and a reader of version 3 that does not know them
-skips them, so the version stays 3.
+skips them, so the version stays 3. So is ``data_convention``, how the data counted params,
+tokens and flops (:class:`~scalinglaws.data.Convention`, in words).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class Recorded(FittedLaw, Protocol):
     def undetermined(self) -> dict[str, str]: ...
     @property
     def data_source(self) -> str | None: ...
+    @property
+    def data_convention(self) -> str | None: ...
 
 
 def fit_record(fit: Recorded) -> dict[str, Any]:
@@ -104,6 +107,8 @@ def fit_record(fit: Recorded) -> dict[str, Any]:
         "cov": np.asarray(fit.cov, dtype=float),
         "definition": fit.law.to_dict(),
     }
+    if fit.data_convention is not None:
+        doc["data_convention"] = fit.data_convention
     if fit.case_weights is not None:
         doc["case_weights"] = np.asarray(fit.case_weights, dtype=float)
     if fit.diagnostics is not None:
@@ -197,6 +202,7 @@ def read_fit_record(d: Mapping[str, Any]) -> tuple[dict[str, Any], Bootstrap | N
                           for k, v in d.get("input_ranges", {}).items()},
             fingerprint=str(d.get("fingerprint", "")),
             dataset=d.get("dataset"),
+            data_convention=_text(d.get("data_convention")),
             n_starts=int(d.get("n_starts", 0)),
             residual_scale=_number(d.get("residual_scale", "nan")),
             diagnostics=(Diagnostics.from_dict(d["diagnostics"])
@@ -219,6 +225,11 @@ def read_fit_record(d: Mapping[str, Any]) -> tuple[dict[str, Any], Bootstrap | N
 
     estimate = np.array([fields["params"][n] for n in names])
     return fields, Bootstrap.from_dict(d["bootstrap"], law, estimate)
+
+
+def _text(value: Any) -> str | None:
+    """An optional text field (absent from records saved before it existed)."""
+    return None if value is None else str(value)
 
 
 def _number(value: Any) -> float:

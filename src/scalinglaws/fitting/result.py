@@ -41,7 +41,10 @@ class FitResult:
     ``data`` is the :class:`~scalinglaws.Dataset` it was fitted on, also for a fit read from
     a file that carries them (small data are embedded in the file; larger data are read
     again from ``data_source``, the file they came from, and checked against
-    ``fingerprint``, which covers the columns the fit reads).
+    ``fingerprint``, which covers the columns the fit reads). ``data_convention`` is how
+    the data counted params, tokens and flops (:attr:`Dataset.convention
+    <scalinglaws.Dataset.convention>`, described in words; None when the data did not say),
+    kept beside the dataset's name so that it survives saving.
     """
 
     law: Law
@@ -69,6 +72,7 @@ class FitResult:
     uncertainty: Bootstrap | None = field(default=None, repr=False, compare=False)
     calibration: Calibration | None = field(default=None, repr=False, compare=False)
     data_source: str | None = field(default=None, repr=False, compare=False)
+    data_convention: str | None = None
 
     # -- use --------------------------------------------------------------------------------
     def predict(self, *, extrapolation: float | None = 10.0, **inputs: Any) -> Any:

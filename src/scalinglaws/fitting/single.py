@@ -41,7 +41,8 @@ def fit_law(law: Law, data: Dataset, *, y: str | None = None,
         input_ranges=verdict.input_ranges, fingerprint=data_fingerprint(data, used),
         dataset=data.name, n_starts=verdict.n_starts, residual_scale=verdict.residual_scale,
         diagnostics=verdict.diagnostics, starts=verdict.starts, data=data,
-        case_weights=obj.case_weights)
+        case_weights=obj.case_weights,
+        data_convention=None if data.convention is None else data.convention.describe())
     if throw and not result.status.ok:
         verb = "failed" if result.status is FitStatus.FAILED else "did not converge"
         raise FitError(f"the fit of '{law.name}' {verb}: {result.status.message}",

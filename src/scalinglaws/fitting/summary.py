@@ -73,6 +73,8 @@ class Summary:
     #: ``interval_level``; empty without a bootstrap
     intervals: tuple[tuple[str, float, float], ...] = ()
     interval_level: float | None = None
+    #: how the data counted params, tokens and flops (None when the data did not say)
+    data_convention: str | None = None
 
     @classmethod
     def from_fit(cls, fit: Recorded) -> Summary:
@@ -104,6 +106,7 @@ class Summary:
             warnings=warnings,
             rows=tuple(rows),
             diagnostics=diagnostics,
+            data_convention=fit.data_convention,
             **_intervals(fit),
         )
 
@@ -118,6 +121,7 @@ class Summary:
             ("Target", self.target),
             ("Inputs", ", ".join(f"{s}={c}" for s, c in self.columns)),
             ("Dataset", f"{data} (fingerprint {self.fingerprint})" if self.fingerprint else data),
+            ("Data convention", self.data_convention or ""),
             ("Observations", str(self.n_points)),
             ("Objective", f"{objective} = {spelled(self.objective)}"),
         ]
@@ -216,6 +220,7 @@ class Summary:
             "n_points": self.n_points,
             "objective": _json(self.objective),
             "dataset": self.dataset,
+            **({"data_convention": self.data_convention} if self.data_convention else {}),
             "fingerprint": self.fingerprint,
             "warnings": list(self.warnings),
             "diagnostics": None if self.diagnostics is None else _diagnostics_dict(
@@ -248,6 +253,8 @@ class Summary:
         from rich.text import Text
 
         caption = Text(f"{self.formula}\n{self.n_points} points · status {self.status}")
+        if self.data_convention:
+            caption.append(f"\ndata convention: {self.data_convention}")
         diagnosis = self._diagnosis(short=True)
         if diagnosis is not None:
             caption.append(f"\n{diagnosis}")

@@ -47,6 +47,7 @@ def summary_table(s: Summary, formula: str) -> str:
              ("Inputs", text(", ".join(f"{sym}={col}" for sym, col in s.columns))),
              ("Dataset", text(s.dataset or "(unnamed)") + (
                  f" (fingerprint <code>{text(s.fingerprint)}</code>)" if s.fingerprint else "")),
+             *([("Data convention", text(s.data_convention))] if s.data_convention else []),
              ("Observations", f"{s.n_points:,}"),
              ("Objective", f"{text(objective)} = {num(s.objective)}")]
     out = ['<table class="scalinglaws-summary">',
