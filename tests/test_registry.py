@@ -120,7 +120,7 @@ def test_bundled_datasets_load_by_name_with_their_citation_and_licence() -> None
 
 
 def test_unknown_name_suggests_the_close_one() -> None:
-    with pytest.raises(DataError, match="(?i)did you mean 'misfitting'"):
+    with pytest.raises(DataError, match=r"(?i)did you mean 'misfitting'"):
         sl.datasets.load("misfiting")
 
 

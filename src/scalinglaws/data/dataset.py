@@ -16,6 +16,7 @@ from . import validation as v
 from .conventions import Convention
 from .frames import apply_mapping
 from .frames import fingerprint as table_fingerprint
+from .io import file_kwargs
 from .states import normalised_states
 
 
@@ -126,28 +127,28 @@ class Dataset:
         """Read a CSV file (header row required)."""
         from .io import read_table
 
-        return cls(read_table(path, "csv"), **_with_name(kwargs, path))
+        return cls(read_table(path, "csv"), **file_kwargs(kwargs, path))
 
     @classmethod
     def from_parquet(cls, path: Any, **kwargs: Any) -> Dataset:
         """Read a Parquet file."""
         from .io import read_table
 
-        return cls(read_table(path, "parquet"), **_with_name(kwargs, path))
+        return cls(read_table(path, "parquet"), **file_kwargs(kwargs, path))
 
     @classmethod
     def from_jsonl(cls, path: Any, **kwargs: Any) -> Dataset:
         """Read a JSON Lines file: one JSON object per observation."""
         from .io import read_table
 
-        return cls(read_table(path, "jsonl"), **_with_name(kwargs, path))
+        return cls(read_table(path, "jsonl"), **file_kwargs(kwargs, path))
 
     @classmethod
     def from_path(cls, path: Any, **kwargs: Any) -> Dataset:
         """Read a file whose format is told by its suffix (.csv, .parquet, .jsonl/.json)."""
         from .io import read_table
 
-        return cls(read_table(path, None), **_with_name(kwargs, path))
+        return cls(read_table(path, None), **file_kwargs(kwargs, path))
 
     @classmethod
     def read(cls, source: str | os.PathLike[str], *, columns: Mapping[str, str] | None = None,
@@ -186,7 +187,7 @@ class Dataset:
         else:
             from .io import read_table
 
-            kwargs = _with_name(kwargs, path)
+            kwargs = file_kwargs(kwargs, path)
             kwargs.setdefault("source", str(path.resolve()))
             frame = read_table(path, None)
         selection = rows or given
@@ -376,20 +377,6 @@ class Dataset:
         from .display import html
 
         return html(self)
-
-
-def _with_name(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
-    kwargs = dict(kwargs)
-    kwargs.setdefault("name", str(path))
-    if kwargs.get("citation") is None:  # an imported table's provenance comes back with it
-        from .io import parquet_provenance
-
-        kwargs["citation"] = parquet_provenance(path)
-    try:
-        kwargs.setdefault("source", str(Path(os.fspath(path)).resolve()))
-    except TypeError:  # not a path (an open file): nowhere to read the rows again from
-        pass
-    return kwargs
 
 
 def as_dataset(data: Any) -> Dataset:

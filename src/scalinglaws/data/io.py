@@ -181,3 +181,18 @@ def parquet_provenance(path: Any) -> str | None:
         return None
     value = metadata.get(PROVENANCE_KEY)
     return value.decode("utf-8", errors="replace") if value else None
+
+
+def file_kwargs(kwargs: dict[str, Any], path: Any) -> dict[str, Any]:
+    """A Dataset's keyword arguments for a table read from ``path``: its name, the source to
+    read it again from, and (for a Parquet file this package wrote) its provenance as the
+    citation, unless given."""
+    kwargs = dict(kwargs)
+    kwargs.setdefault("name", str(path))
+    if kwargs.get("citation") is None:  # an imported table's provenance comes back with it
+        kwargs["citation"] = parquet_provenance(path)
+    try:
+        kwargs.setdefault("source", str(Path(os.fspath(path)).resolve()))
+    except TypeError:  # not a path (an open file): nowhere to read the rows again from
+        pass
+    return kwargs
