@@ -217,9 +217,10 @@ def test_cli_record_observe_list_score(tmp_path: Path, fit: sl.FitResult) -> Non
     assert observed["matched"] == [made["id"]]
     listed = json.loads(run("forecast", "list", "--db", db, "--json").stdout)
     assert [f["id"] for f in listed["forecasts"]] == [made["id"]]
-    figure = tmp_path / "calibration.png"
+    figure, page = tmp_path / "calibration.png", tmp_path / "ledger.html"
     card = json.loads(run("forecast", "score", "--by", "law,tag", "--db", db, "--json",
-                          "--figure", figure).stdout)
+                          "--figure", figure, "--html", page).stdout)
+    assert "Forecast ledger" in page.read_text() and "ledger-calibration" in page.read_text()
     assert card["groups"][0]["tag"] == "t1" and card["overall"]["observed"] == 1
     assert figure.stat().st_size > 1000
     assert "chinchilla" in run("forecast", "list", "--db", db).stdout
@@ -246,3 +247,34 @@ def test_calibration_curve_and_figure(tmp_path: Path, fit: sl.FitResult) -> None
     assert abs(curve["empirical"].iloc[0] - 0.5) < 0.2
     figure = calibration_figure(book.scorecard())
     assert figure.axes[0].get_xlabel() == "nominal coverage"
+
+
+def test_report_holds_the_scorecard(tmp_path: Path, fit: sl.FitResult) -> None:
+    book = sl.ledger.Ledger(tmp_path / "l.db")
+    book.record(fit, AT, run="big")
+    book.observe(1.95, run="big")
+    page = sl.report.html([], tmp_path / "ledger.html", scorecard=book.scorecard())
+    text = page.read_text()
+    assert "Forecast ledger" in text and "Observed forecasts" in text and "big" in text
+    both = sl.report.html(fit, tmp_path / "both.html", scorecard=book.scorecard()).read_text()
+    assert "Forecast ledger" in both and "chinchilla" in both
+    with pytest.raises(DataError, match="Scorecard"):
+        sl.report.html(fit, tmp_path / "bad.html", scorecard="not one")
+
+
+@pytest.mark.slow
+def test_olmo_replay_is_the_readme_table(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import replay_ledger
+    finally:
+        sys.path.pop(0)
+    book = replay_ledger.replay(f"sqlite:///{tmp_path / 'olmo.db'}")
+    by_law, by_run = replay_ledger.tables(book)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert replay_ledger.markdown(by_law, ["law"]) in readme
+    assert replay_ledger.markdown(by_run, ["law", "run"]) in readme
+    # 2 laws x 11 losses x 3 target runs, every one observed
+    assert book.count() == 66 and book.scorecard().overall["observed"] == 66

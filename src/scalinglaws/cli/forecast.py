@@ -137,6 +137,9 @@ def score_command(
     figure: Annotated[Path | None, typer.Option(
         "--figure", metavar="FILE", help="Write the calibration figure (.png, .svg, .pdf).")]
     = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", metavar="FILE", help="Write a self-contained HTML report of the scorecard.")]
+    = None,
 ) -> None:
     """Score the forecasts that have an outcome: error, bias, coverage, sharpness."""
     with c.handled(debug, json_):
@@ -144,17 +147,25 @@ def score_command(
 
         if figure is not None:
             c.check_out(figure, "--figure", (".png", ".svg", ".pdf"))
+        if html is not None:
+            c.check_out(html, "--html", (".html", ".htm"), "report")
         card = Ledger(db).scorecard([k.strip() for k in by.split(",") if k.strip()])
         if figure is not None:
             from ..report.figures import calibration_figure, save_figure
 
             save_figure(calibration_figure(card), figure)
+        if html is not None:
+            from ..report import html as write_html
+
+            write_html([], html, scorecard=card, command="scalinglaws forecast score")
     if json_:
         c.emit_json(card.to_dict())
     else:
         c.out.print(c.escape(str(card)), highlight=False)
     if figure is not None:
         c.written("calibration figure", figure)
+    if html is not None:
+        c.written("report", html)
 
 
 def _records(table: Any) -> list[dict[str, Any]]:

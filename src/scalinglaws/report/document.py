@@ -21,6 +21,7 @@ from .arguments import Item, check_data, check_items, check_plans, check_text
 from .backtest_plot import backtest_spec, backtest_title
 from .bands import BAND_LEVEL
 from .interactive import COMPUTE, Curve, figures, styled, x_axis
+from .ledger_section import scorecard_section
 from .provenance import default_title, provenance_section
 from .sections import backtest_section, fit_section, plan_table, shared_section
 
@@ -33,6 +34,7 @@ def html(
     title: str | None = None,
     command: str | None = None,
     plans: Sequence[Any] | None = None,
+    scorecard: Any = None,
 ) -> Path:
     """Write one self-contained interactive HTML report and return its path.
 
@@ -70,6 +72,10 @@ def html(
         with ``items`` holding a list of dicts (or ``None``) per item. When omitted, each fit
         of a law of params and tokens gets a plan at four budgets around its runs' compute
         (see ``docs/report.md``); ``plans=[]`` gives none.
+    scorecard:
+        A forecast ledger's :class:`~scalinglaws.ledger.Scorecard` (``ledger.scorecard()``):
+        a section with its table, each observed forecast against its outcome and the
+        calibration of the intervals. With a scorecard, ``items`` may be empty.
 
     Example
     -------
@@ -77,20 +83,22 @@ def html(
     >>> ds = sl.datasets.load("chinchilla")
     >>> sl.report.html(sl.fit("chinchilla", ds), "report.html", data=ds)  # doctest: +SKIP
     """
-    objs = check_items(items)
-    datasets = check_data(data, objs)
+    objs = [] if scorecard is not None and _empty(items) else check_items(items)
+    datasets = check_data(data, objs) if objs else []
     per_item, overall = check_plans(plans, len(objs))
     check_text(title, command)
     with warnings.catch_warnings():  # the report states what it finds; it does not warn
         warnings.simplefilter("ignore")
-        shown = title if title is not None else default_title(objs, datasets)
-        text = _render(objs, datasets, per_item, overall, plans is None, shown, command)
+        shown = title if title is not None else (
+            default_title(objs, datasets) if objs else "Forecast ledger")
+        text = _render(objs, datasets, per_item, overall, plans is None, shown, command,
+                       scorecard)
     return write_text_atomic(path, text)
 
 
 def _render(objs: list[Item], datasets: list[Dataset | None],
             per_item: list[list[Mapping[str, Any]] | None], overall: list[Mapping[str, Any]],
-            auto: bool, title: str, command: str | None) -> str:
+            auto: bool, title: str, command: str | None, scorecard: Any = None) -> str:
     from ..common.version import __version__
 
     curves = _curves(objs, datasets)
@@ -119,10 +127,27 @@ def _render(objs: list[Item], datasets: list[Dataset | None],
     if overall:
         body.append("<section><h2>Compute-optimal plan</h2>" + plan_table(overall)
                     + "</section>")
+    if scorecard is not None:
+        section, drawn = scorecard_section(check_scorecard(scorecard))
+        body.append(section)
+        plotted = plotted or drawn
     now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     body.append(provenance_section(objs, datasets, command, now))
     subtitle = f"scalinglaws {__version__} · generated {now.replace('+00:00', ' UTC')}"
     return page.document(title, body, plotted, subtitle)
+
+
+def _empty(items: Any) -> bool:
+    return isinstance(items, Sequence) and not isinstance(items, str | bytes) and not items
+
+
+def check_scorecard(card: Any) -> Any:
+    from ..ledger import Scorecard
+
+    if not isinstance(card, Scorecard):
+        raise DataError(f"scorecard must be a ledger's Scorecard, got {type(card).__name__}",
+                        "argument 'scorecard' of report.html", "pass ledger.scorecard()")
+    return card
 
 
 def _curves(objs: list[Item], datasets: list[Dataset | None]) -> list[Curve]:

@@ -1,1 +1,0 @@
-"""The ledger's schema migrations (Alembic), applied when a ledger is opened."""
