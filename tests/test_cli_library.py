@@ -18,7 +18,7 @@ def frame() -> pd.DataFrame:
 def test_read_a_file_or_a_bundled_dataset(frame, tmp_path, monkeypatch):
     bundled = sl.Dataset.read("chinchilla")
     assert len(bundled) == 245 and bundled.name == "chinchilla"
-    assert bundled.citation == sl.datasets.info("chinchilla").citation
+    assert (bundled.citation or "").startswith(sl.datasets.info("chinchilla").citation)
     assert bundled.fingerprint == sl.datasets.load("chinchilla").fingerprint
     path = tmp_path / "runs.csv"
     frame.rename(columns={"params": "n_params"}).to_csv(path, index=False)

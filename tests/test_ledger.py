@@ -278,3 +278,16 @@ def test_olmo_replay_is_the_readme_table(tmp_path: Path) -> None:
     assert replay_ledger.markdown(by_run, ["law", "run"]) in readme
     # 2 laws x 11 losses x 3 target runs, every one observed
     assert book.count() == 66 and book.scorecard().overall["observed"] == 66
+
+
+def test_a_joint_fit_forecasts_for_one_group(tmp_path: Path) -> None:
+    frame = sl.datasets.load("chinchilla").exclude("epoch_excluded").to_frame()
+    frame["family"] = np.where(np.arange(len(frame)) % 2, "a", "b")
+    joint = sl.fit("chinchilla", frame, by="family", shared=["alpha", "beta"])
+    book = sl.ledger.Ledger(tmp_path / "l.db")
+    made = book.record(joint, {**AT, "family": "a"})
+    assert made.tags == ["family=a"]
+    assert made.point == pytest.approx(float(joint.for_group("a").predict(**AT)))
+    assert book.record(joint, AT, group="b").tags == ["family=b"]
+    with pytest.raises(OptionError, match="one group"):
+        book.record(joint, AT)

@@ -46,6 +46,8 @@ def record_command(
         "--tag", help="A label to score by (repeatable).")] = None,
     supersedes: Annotated[int | None, typer.Option(
         "--supersedes", metavar="ID", help="The forecast this one corrects.")] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="For a joint fit across groups: the group to forecast for.")] = None,
     db: DbOpt = None, json_: c.JsonOpt = False, debug: c.DebugOpt = False,
 ) -> None:
     """Record a saved fit's forecast (point and interval) in the ledger."""
@@ -57,14 +59,14 @@ def record_command(
     inputs = {k: c.parse_numbers(v, f"--at {k}")[0]
               for k, v in c.parse_pairs(items, "--at").items()}
     with c.handled(debug, json_):
-        from ..fitting import load_fit
+        from ..fitting import load
         from ..ledger import Ledger
 
-        fit = load_fit(fit_file)
+        fit = load(fit_file)
         book = Ledger(db)
         made = book.record(fit, inputs, target=target, level=None if no_interval else interval,
                            kind=kind, run=run, note=note, tags=tag or (),
-                           supersedes=supersedes, interval=not no_interval)
+                           supersedes=supersedes, interval=not no_interval, group=group)
     if json_:
         c.emit_json(made.to_dict())
     else:

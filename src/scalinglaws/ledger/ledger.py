@@ -60,19 +60,23 @@ class Ledger:
     def record(self, fit: Any, at: Mapping[str, Any], *, target: str | None = None,
                level: float | None = 0.9, kind: str = "auto", run: str | None = None,
                note: str | None = None, tags: Iterable[str] = (),
-               supersedes: int | None = None, interval: bool = True) -> Forecast:
+               supersedes: int | None = None, interval: bool = True,
+               group: Any = None) -> Forecast:
         """Record the fit's forecast at the inputs ``at`` (one point: by column or symbol),
         with its ``level`` interval (``kind``: ``"auto"`` is calibrated when the fit carries
         a calibration, else the parameter-only interval of a new run). The fit's JSON, its
         data's fingerprint, the package version, the user and the time are kept with it.
         ``run`` names the run it forecasts (how :meth:`observe` finds it); ``supersedes``
         the id of a forecast this one corrects. A forecast without an interval is refused
-        unless ``interval=False``."""
+        unless ``interval=False``. From a joint fit across groups, the forecast is its
+        ``group``'s (or the group named in ``at`` by the fit's ``by`` column), tagged with
+        it."""
         from ..fitting import predict
 
         if not isinstance(at, Mapping) or not at:
             raise OptionError("a forecast needs the inputs it is made at",
                               "argument 'at'", "e.g. at={'params': 7e10, 'tokens': 1.4e12}")
+        fit, at, tags = _one_group(fit, at, group, tags)
         inputs = {str(k): _scalar(v, k) for k, v in at.items()}
         if interval and level is None:
             raise OptionError("a forecast without an interval was asked for, but the ledger "
@@ -310,6 +314,21 @@ def forecast_rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
                      str(r["target"]), str(r["inputs"]), str(r["run"] or ""),
                      f"{r['point']:.5g}", interval, ",".join(r["tags"])])
     return header, rows
+
+
+def _one_group(fit: Any, at: Mapping[str, Any], group: Any,
+               tags: Iterable[str]) -> tuple[Any, dict[str, Any], list[str]]:
+    """A joint fit's group's own fit, the inputs without the group and the tags with it."""
+    from ..fitting import SharedFit
+
+    inputs, labels = dict(at), [str(t) for t in tags]
+    if not isinstance(fit, SharedFit):
+        return fit, inputs, labels
+    label = inputs.pop(fit.by, group)
+    if label is None:
+        raise OptionError(f"a joint fit across '{fit.by}' forecasts for one group",
+                          "argument 'group'", f"name it: group=... or at={{'{fit.by}': ...}}")
+    return fit.for_group(label), inputs, [*labels, f"{fit.by}={label}"]
 
 
 def _check_exists(conn: sa.Connection, forecast_id: int) -> None:
