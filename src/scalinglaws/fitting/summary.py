@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,9 @@ class Summary:
     interval_level: float | None = None
     #: how the data counted params, tokens and flops (None when the data did not say)
     data_convention: str | None = None
+    #: where the data come from and how they were reduced (the dataset's citation or an
+    #: importer's provenance; None when the data did not say)
+    data_source: str | None = None
 
     @classmethod
     def from_fit(cls, fit: Recorded) -> Summary:
@@ -107,6 +111,7 @@ class Summary:
             rows=tuple(rows),
             diagnostics=diagnostics,
             data_convention=fit.data_convention,
+            data_source=getattr(getattr(fit, "data", None), "citation", None),
             **_intervals(fit),
         )
 
@@ -122,6 +127,7 @@ class Summary:
             ("Inputs", ", ".join(f"{s}={c}" for s, c in self.columns)),
             ("Dataset", f"{data} (fingerprint {self.fingerprint})" if self.fingerprint else data),
             ("Data convention", self.data_convention or ""),
+            ("Data source", self.data_source or ""),
             ("Observations", str(self.n_points)),
             ("Objective", f"{objective} = {spelled(self.objective)}"),
         ]
@@ -155,7 +161,12 @@ class Summary:
         widths = [max(len(row[i]) for row in cells) for i in range(4)]
         head = self._header()
         key_width = max(len(k) for k, _ in head) + 1
-        header_lines = [f"{k + ':':<{key_width}} {v}" for k, v in head]
+        # long values (a data source's citation) wrap under their value, not widen the table
+        wrap = max(64, sum(widths) + 6) - key_width - 1
+        header_lines = [f"{k + ':' if i == 0 else '':<{key_width}} {part}"
+                        for k, v in head
+                        for i, part in enumerate(textwrap.wrap(v, wrap, break_long_words=False,
+                                                               break_on_hyphens=False) or [""])]
         width = max(64, sum(widths) + 6, *(len(line) for line in header_lines))
         lines = [f"scalinglaws fit: {self.law}".center(width).rstrip(), "=" * width,
                  *header_lines, "=" * width]
@@ -221,6 +232,7 @@ class Summary:
             "objective": _json(self.objective),
             "dataset": self.dataset,
             **({"data_convention": self.data_convention} if self.data_convention else {}),
+            **({"data_source": self.data_source} if self.data_source else {}),
             "fingerprint": self.fingerprint,
             "warnings": list(self.warnings),
             "diagnostics": None if self.diagnostics is None else _diagnostics_dict(
