@@ -58,6 +58,8 @@ class Allocation(PerQuery):
     #: a calibration (:func:`scalinglaws.calibrate`), at ``forecast_level``
     loss_forecast: Array | None = None
     forecast_level: float | None = None
+    #: how the fitted data counted params, tokens and flops, when they said
+    convention: str | None = None
 
     def _columns(self) -> dict[str, Array]:
         return {"flops": self.flops, "params": self.params, "tokens": self.tokens,
@@ -70,6 +72,8 @@ class Allocation(PerQuery):
             "method": self.method, "flops_factor": self.flops_factor,
             "warnings": list(self.warnings),
         }
+        if self.convention is not None:
+            out["convention"] = self.convention
         if self.exponent_params is not None:
             out["exponent_params"] = self.exponent_params
             out["exponent_tokens"] = self.exponent_tokens
@@ -117,6 +121,8 @@ class Allocation(PerQuery):
                          "percentiles of the allocation)")
         if self.loss_forecast is not None:
             notes.append(f"loss forecast: {KIND_LABELS['calibrated']}")
+        if self.convention is not None:
+            notes.append(f"data convention: {self.convention}")
         return notes + super()._notes()
 
     def records(self) -> list[dict[str, float]]:
@@ -175,7 +181,7 @@ def compute_optimal(fit: FitResult, flops: Any, *, flops_factor: float = 6.0,
     if boot is not None:
         out = _with_intervals(fit, out, boot, level)
     at = {n_sym: out.params, d_sym: out.tokens}
-    out = dataclasses.replace(out, extrapolation=np.broadcast_to(
+    out = dataclasses.replace(out, convention=fit.data_convention, extrapolation=np.broadcast_to(
         np.asarray(fit.extrapolation_factor(**at), dtype=float), out.params.shape).copy())
     if fit.calibration is not None:
         lo, hi = fit.predict_interval(level, kind="calibrated", **at)

@@ -150,6 +150,7 @@ def isoflop(
         budget_rule=rule,
         tokens_from="tokens" if ds.has("tokens") else f"C / ({ds.flops_factor:g}·N)",
         flops_factor=ds.flops_factor,
+        convention=None if ds.convention is None else ds.convention.describe(),
         boot_a=boot.resamples.a if boot is not None else np.full(0, np.nan),
         boot_b=boot.resamples.b if boot is not None else np.full(0, np.nan),
         warnings=tuple(messages))

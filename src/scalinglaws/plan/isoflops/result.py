@@ -53,6 +53,9 @@ class IsoFlop:
     boot_b: Array = field(repr=False)
     warnings: tuple[str, ...] = ()
     estimator: str = "parabola"
+    #: how the data counted params, tokens and flops (``Dataset.convention``), when it said:
+    #: the exponents depend on it (Porian et al. 2024)
+    convention: str | None = None
 
     def predict(self, flops: Any) -> tuple[Array, Array]:
         """The fitted ``(N_opt, D_opt)`` at budget(s) ``flops`` (arrays shaped like ``flops``).
@@ -88,7 +91,7 @@ class IsoFlop:
             "level": self.level, "n_boot": self.n_boot, "x": self.x, "window": self.window,
             "estimator": self.estimator,
             "budget_rule": self.budget_rule, "tokens_from": self.tokens_from,
-            "flops_factor": self.flops_factor,
+            "flops_factor": self.flops_factor, "convention": self.convention,
             "budgets": self.budgets.to_dict(orient="records"),
             "warnings": list(self.warnings),
         })
@@ -111,6 +114,7 @@ class IsoFlop:
             f"  D_opt = {self.k_D:.4g} * C^b   b = {self.b:.4f}  {pct} {ci(self.b_interval)}",
             f"  D_opt from: {self.tokens_from}; budgets: {self.budget_rule}; "
             f"bootstrap: {self.n_boot} resamples of the runs within each budget",
+            *([f"  data convention: {self.convention}"] if self.convention else []),
         ]
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
