@@ -102,6 +102,11 @@ def plan_command(
     group: Annotated[str | None, typer.Option(
         "--group", help="For a joint fit across groups: the group to plan for (default: "
         "every group, a row each).")] = None,
+    config: Annotated[bool, typer.Option(
+        "--config", help="With --flops: a concrete transformer shape (layers, d_model, "
+        "heads, d_ff) for each compute-optimal size.")] = False,
+    vocab: Annotated[int, typer.Option(
+        "--vocab", help="With --config: the vocabulary size.")] = 32000,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -115,15 +120,35 @@ def plan_command(
     budgets += [v for item in extra_numbers(ctx) for v in c.parse_numbers(item, "--flops")]
     query = PlanQuery.checked(budgets, loss, params, tokens, inference_tokens, flops_factor,
                               inference_factor, level)
+    if config and (not budgets or loss is not None or inference_tokens is not None):
+        c.fail("--config goes with --flops (a compute-optimal plan) — e.g. plan fit.json "
+               "--flops 1e23 --config")
     with c.handled(debug, quiet or json_):
         from ..fitting import load
 
         answer = run_plan(load(fit_file, group), query)
+        shapes = with_configs(answer, vocab) if config else []
     if json_:
         c.emit_json(answer.doc)
         return
     c.out.print(answer.table)
+    for shape in shapes:
+        c.out.print(c.escape(str(shape)), highlight=False)
     c.print_warnings(answer.warnings, quiet)
+
+
+def with_configs(answer: PlanAnswer, vocab: int) -> list[Any]:
+    """Add to each planned budget (an object of the document) the best transformer shape for
+    its compute-optimal size under ``config``; return the shapes' tables."""
+    from ..plan.configure import Constraints, configure
+
+    docs = answer.doc if isinstance(answer.doc, list) else [answer.doc]
+    shapes = []
+    for doc in docs:
+        found = configure(float(doc["params"]), constraints=Constraints(vocab=vocab))
+        doc["config"] = found.best.to_dict()
+        shapes.append(found)
+    return shapes
 
 
 def run_plan(fit: FitResult | SharedFit, q: PlanQuery) -> PlanAnswer:

@@ -2,6 +2,9 @@
 queries."""
 
 from .comparison import SetupComparison as SetupComparison
+from .configure import Configurations as Configurations
+from .configure import Constraints as Constraints
+from .configure import configure as configure
 from .comparison import compare as compare
 from .comparison import compare_data as compare_data
 from .density import capacity_density as capacity_density
