@@ -23,6 +23,7 @@ from .exceptions import ScalingLawError as ScalingLawError
 from .exceptions import ScalingLawWarning as ScalingLawWarning
 
 if TYPE_CHECKING:
+    from . import arch as arch
     from . import data as data
     from . import fitting as fitting
     from . import laws as laws
@@ -55,7 +56,8 @@ if TYPE_CHECKING:
 #: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{pkg: (f".{pkg}", None) for pkg in (
-        "data", "fitting", "laws", "ledger", "plan", "report", "uncertainty", "validate")},
+        "arch", "data", "fitting", "laws", "ledger", "plan", "report", "uncertainty",
+        "validate")},
     "Dataset": (".data", "Dataset"),
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),
@@ -81,7 +83,7 @@ __all__ = [
     "Bootstrap", "Calibration", "DataError", "Dataset", "Diagnostics", "FitError", "FitOptions",
     "FitResult", "FitStatus", "Law", "LawError", "OptionError", "Parameter", "Prediction",
     "Profile", "QueryError", "ResultFileError", "ScalingLawError", "ScalingLawWarning",
-    "SharedFit", "Summary", "__version__", "calibrate", "compare", "data", "datasets", "fit",
-    "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan", "report", "uncertainty",
-    "validate",
+    "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare", "data", "datasets",
+    "fit", "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan", "report",
+    "uncertainty", "validate",
 ]
