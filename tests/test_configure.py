@@ -78,9 +78,9 @@ def test_bad_targets_and_constraints() -> None:
         configure(1e9, count="embedding")
     with pytest.raises(OptionError, match="aspect band"):
         configure(1e9, constraints=Constraints(aspect=(300, 100)))
-    # key-value heads that divide no head count of these widths leave no shape
-    with pytest.raises(QueryError):
-        configure(1e9, constraints=Constraints(kv_heads=7))
+    # more key-value heads than any shape of this size has heads: no shape
+    with pytest.raises(QueryError, match="no transformer shape"):
+        configure(1e9, constraints=Constraints(kv_heads=4096))
 
 
 def test_cli_plan_with_config(tmp_path, chinchilla_fit) -> None:

@@ -198,7 +198,7 @@ def configure(params: float | None = None, *, flops: float | None = None,
     if not keep:
         near = shapes[int(np.argmin(np.abs(errors)))]
         raise QueryError(
-            f"no shape within {tolerance:.1%} of {target:.4g} parameters under these "
+            f"no shape within {100 * tolerance:.3g}% of {target:.4g} parameters under these "
             f"constraints; the nearest is {near.model.n_layers} layers x d_model "
             f"{near.model.d_model} ({near.params:.4g}, {near.error:+.2%})", "configure",
             "raise the tolerance, loosen the aspect band, or lower the multiple of d_model")
