@@ -2,11 +2,11 @@
 queries."""
 
 from .comparison import SetupComparison as SetupComparison
+from .comparison import compare as compare
+from .comparison import compare_data as compare_data
 from .configure import Configurations as Configurations
 from .configure import Constraints as Constraints
 from .configure import configure as configure
-from .comparison import compare as compare
-from .comparison import compare_data as compare_data
 from .density import capacity_density as capacity_density
 from .density import effective_params as effective_params
 from .density import release_days as release_days
