@@ -3,6 +3,7 @@
 from .conventions import Convention as Convention
 from .dataset import Dataset as Dataset
 from .schedule import schedule_areas as schedule_areas
+from .shapes import from_shapes as from_shapes
 from .standardizing import standardize as standardize
 from .trackers import Reduction as Reduction
 from .trackers import from_mlflow as from_mlflow

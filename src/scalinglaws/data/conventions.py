@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from ..exceptions import OptionError
 
 #: how ``params`` count a model: the convention asked for, or the column as it was
-PARAMS_COUNTS = ("non-embedding", "with embeddings", "as given")
+PARAMS_COUNTS = ("non-embedding", "with embeddings", "active", "as given")
 #: how ``tokens`` were obtained
 TOKENS_FROM = ("tokens", "samples × L", "steps × batch × L", "steps × batch tokens")
 #: how ``flops`` were obtained
-FLOPS_FROM = ("k·N·D", "column")
+FLOPS_FROM = ("k·N·D", "column", "exact")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Convention:
     flops_factor: float | None = None
     flops_column: str | None = None
     flops_scale: float = 1.0
+    #: the shape columns params (and exact flops) were computed from (``sl.data.from_shapes``)
+    shape_columns: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("params", self.params, PARAMS_COUNTS),
@@ -75,6 +77,8 @@ class Convention:
     def _params_text(self) -> str:
         if self.params is None:
             return ""
+        if self.shape_columns:
+            return f"params: {self.params} (from the shape: {', '.join(self.shape_columns)})"
         source = f"column {self.params_column}"
         if self.embedding_column is not None:
             sign = "−" if self.params == "non-embedding" else "+"
@@ -102,6 +106,8 @@ class Convention:
             return ""
         if self.flops == "k·N·D":
             return f"flops: {amount(self.flops_factor)}·N·D"
+        if self.flops == "exact":
+            return "flops: every matrix product and the attention context, × 3 (training) × D"
         return f"flops: {scaled(f'column {self.flops_column}', self.flops_scale)}"
 
 
