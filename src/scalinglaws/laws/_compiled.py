@@ -21,12 +21,16 @@ TABLE: dict[
         ('E + (A/(N*(k*log(P) + 1)))**alpha', ('E',), ('alpha',), ('A', 'k'), (), ()),
     ('(Nc/N)**alphaN + (Sc/S)**alphaS', ('N', 'S'), ('Nc', 'Sc', 'alphaN', 'alphaS')):
         ('(Nc/N)**alphaN + (Sc/S)**alphaS', (), ('alphaN', 'alphaS'), ('Nc', 'Sc'), (), ()),
+    ('(a_S*(1 - S)**b_S + c_S)*N**(-b_N) + (a_D/D)**b_D + c', ('S', 'N', 'D'), ('a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c')):
+        ('c + (a_D/D)**b_D + (a_S*(1 - S)**b_S + c_S)/N**b_N', ('a_S', 'c_S', 'c'), ('b_S', 'b_N', 'b_D'), ('a_D',), (), ('a_S',)),
     ('10**d*N**a*(1/(1/(E - 1 + E_s) + 1/E_max))**(b + c*log(N)/log(10))', ('N', 'E'), ('a', 'b', 'c', 'd', 'E_s', 'E_max')):
         ('10**d*N**a*(1/(1/(E + E_s - 1) + 1/E_max))**(b + c*log(N)/log(10))', (), ('a', 'b', 'c'), ('E_s', 'E_max'), (), ()),
     ('10**d*N**a*(E)**(b + c*log(N)/log(10))', ('N', 'E'), ('a', 'b', 'c', 'd')):
         ('10**d*E**(b + c*log(N)/log(10))*N**a', (), ('a', 'b', 'c'), (), (), ()),
     ('A*(N*(1 - exp(-Pw/gamma_w))*(1 - exp(-Pa/gamma_a))*(1 - exp(-Pkv/gamma_kv)))**(-alpha) + B*D**(-beta) + E', ('N', 'Pw', 'Pa', 'Pkv', 'D'), ('A', 'alpha', 'B', 'beta', 'E', 'gamma_w', 'gamma_a', 'gamma_kv')):
         ('A/(N*(1 - exp(-Pa/gamma_a))*(1 - exp(-Pkv/gamma_kv))*(1 - exp(-Pw/gamma_w)))**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta', 'gamma_w', 'gamma_a', 'gamma_kv'), ('gamma_w', 'gamma_a', 'gamma_kv'), (), ('A',)),
+    ('A*D1**(-alpha1)*D2**(-alpha2 + alpha3*log(D1)) + E', ('D1', 'D2'), ('A', 'alpha1', 'alpha2', 'alpha3', 'E')):
+        ('A*D2**(-alpha2 + alpha3*log(D1))/D1**alpha1 + E', ('A', 'E'), ('alpha1', 'alpha2', 'alpha3'), (), (), ()),
     ('C_T*D**gamma_D/N**gamma_N*exp(-P/gamma_post)', ('D', 'N', 'P'), ('C_T', 'gamma_D', 'gamma_N', 'gamma_post')):
         ('C_T*D**gamma_D*exp(-P/gamma_post)/N**gamma_N', ('C_T',), ('gamma_D', 'gamma_N', 'gamma_post'), ('gamma_post',), (), ()),
     ('E + (a*(D/N)**eta + b*(D/N)**(-eta))*(6*N*D)**(-eta)', ('D', 'N'), ('E', 'a', 'b', 'eta')):
@@ -37,6 +41,8 @@ TABLE: dict[
         ('A/x**alpha + E', ('E', 'A'), ('alpha',), (), (), ()),
     ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('A', 'B', 'E', 'alpha', 'beta')):
         ('A/N**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta'), (), (), ()),
+    ('E + A/w**alpha + B/d**beta + C/D**gamma', ('w', 'd', 'D'), ('E', 'A', 'alpha', 'B', 'beta', 'C', 'gamma')):
+        ('A/w**alpha + B/d**beta + C/D**gamma + E', ('E', 'A', 'B', 'C'), ('alpha', 'beta', 'gamma'), (), (), ()),
     ('E - A1/Nnv**alpha - A2/Nv**alpha2 - B/D**alpha', ('Nnv', 'Nv', 'D'), ('E', 'A1', 'A2', 'B', 'alpha', 'alpha2')):
         ('-A1/Nnv**alpha - A2/Nv**alpha2 - B/D**alpha + E', ('E', 'A1', 'A2', 'B'), ('alpha', 'alpha2'), (), (), ()),
     ('E - A1/Nnv**alpha - A2/Nv**alpha2 - B/D**beta', ('Nnv', 'Nv', 'D'), ('E', 'A1', 'A2', 'B', 'alpha', 'alpha2', 'beta')):
@@ -57,8 +63,12 @@ TABLE: dict[
         ('a + b/(x**c0*((x/d1)**(1/f1) + 1)**(c1*f1)*((x/d2)**(1/f2) + 1)**(c2*f2))', ('a', 'b'), ('c0', 'c1', 'f1', 'c2', 'f2'), ('d1', 'f1', 'd2', 'f2'), (), ()),
     ('a + b*x**(-c0)*(1 + (x/d1)**(1/f1))**(-c1*f1)*(1 + (x/d2)**(1/f2))**(-c2*f2)*(1 + (x/d3)**(1/f3))**(-c3*f3)', ('x',), ('a', 'b', 'c0', 'c1', 'd1', 'f1', 'c2', 'd2', 'f2', 'c3', 'd3', 'f3')):
         ('a + b/(x**c0*((x/d1)**(1/f1) + 1)**(c1*f1)*((x/d2)**(1/f2) + 1)**(c2*f2)*((x/d3)**(1/f3) + 1)**(c3*f3))', ('a', 'b'), ('c0', 'c1', 'f1', 'c2', 'f2', 'c3', 'f3'), ('d1', 'f1', 'd2', 'f2', 'd3', 'f3'), (), ()),
+    ('alpha*(100000000.0/Ne)**p_e*(100000000.0/Nd)**p_d + L_inf', ('Ne', 'Nd'), ('alpha', 'p_e', 'p_d', 'L_inf')):
+        ('L_inf + alpha*(100000000.0/Nd)**p_d*(100000000.0/Ne)**p_e', ('alpha', 'L_inf'), ('p_e', 'p_d'), (), (), ()),
     ('alpha*D**beta_g + gamma', ('D',), ('alpha', 'beta_g', 'gamma')):
         ('D**beta_g*alpha + gamma', ('alpha', 'gamma'), ('beta_g',), (), (), ()),
+    ('alpha*x**(-a) + (beta*x**b + xi)*t**(-c) + eps', ('x', 't'), ('alpha', 'a', 'beta', 'b', 'xi', 'c', 'eps')):
+        ('alpha/x**a + eps + (beta*x**b + xi)/t**c', ('alpha', 'beta', 'xi', 'eps'), ('a', 'b', 'c'), (), (), ()),
     ('c + N**(-alpha)*(a + g/G**gamma) + b/D**beta', ('N', 'G', 'D'), ('c', 'a', 'g', 'gamma', 'alpha', 'b', 'beta')):
         ('c + (a + g/G**gamma)/N**alpha + b/D**beta', ('c', 'a', 'g', 'b'), ('gamma', 'alpha', 'beta'), (), (), ()),
     ('exp(A*t + B)', ('t',), ('A', 'B')):

@@ -15,6 +15,14 @@ from .parameter import Parameter
 #: input ranges of typical LLM training runs, for inputs that read these columns
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "params": (1e7, 1e11), "tokens": (1e8, 1e12), "flops": (1e17, 1e24),
+    # shape: model width (d_model), layers, feed-forward (MLP) width
+    "width": (256.0, 4096.0), "depth": (4.0, 64.0), "mlp_dim": (1024.0, 16384.0),
+    # fraction of weights set to zero, in [0, 1)
+    "sparsity": (0.0, 0.9375),
+    # encoder-decoder parameter counts (non-embedding)
+    "encoder_params": (1e7, 3e9), "decoder_params": (1e7, 3e9),
+    # upcycling: tokens of the dense run, then of the mixture-of-experts run started from it
+    "dense_tokens": (1e9, 1e12), "upcycled_tokens": (1e9, 1e12),
 }
 
 #: ``guess(X, y)``: inputs as (1, n) arrays and the target (n,) -> starting rows (K, p) in

@@ -22,6 +22,8 @@ from .isoflops import isoflop as isoflop
 from .optimal import Allocation as Allocation
 from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
+from .sparsity import SparsityChoice as SparsityChoice
+from .sparsity import optimal_sparsity as optimal_sparsity
 from .vocab import VocabularyChoice as VocabularyChoice
 from .vocab import optimal_vocabulary as optimal_vocabulary
 
