@@ -1,5 +1,6 @@
 """Datasets: schema, validation, file IO and bundled data."""
 
+from . import curves as curves
 from .conventions import Convention as Convention
 from .dataset import Dataset as Dataset
 from .schedule import schedule_areas as schedule_areas

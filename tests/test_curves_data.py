@@ -1,0 +1,71 @@
+"""Loss curves as data: checks, late checkpoints, thinning, finals and run weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalinglaws as sl
+from scalinglaws.data import curves
+from scalinglaws.exceptions import DataError, OptionError
+
+
+@pytest.fixture()
+def table() -> pd.DataFrame:
+    # two runs: one logged 100 times, one 10 times
+    steps = list(range(1, 101)) + list(range(10, 101, 10))
+    runs = ["long"] * 100 + ["short"] * 10
+    loss = [4 * s ** -0.1 for s in steps]
+    return pd.DataFrame({"run": runs, "step": steps, "loss": loss,
+                         "params": 1e8, "tokens": [s * 1e6 for s in steps]})
+
+
+def test_late_drops_the_early_fraction_of_each_run(table) -> None:
+    kept = curves.late(table, 0.1)
+    assert kept[kept.run == "long"]["step"].min() == 10  # 10% of 100
+    assert kept[kept.run == "short"]["step"].min() == 10
+    ds = curves.late(sl.Dataset(table), 0.5)
+    assert isinstance(ds, sl.Dataset) and len(ds) == 51 + 6
+
+
+def test_thin_keeps_log_spaced_checkpoints_and_the_last(table) -> None:
+    thin = curves.thin(table, 8)
+    long = thin[thin.run == "long"]["step"].to_numpy()
+    assert len(long) <= 8 and long[-1] == 100 and long[0] == 1
+    gaps = np.diff(np.log(long))
+    assert gaps.max() / gaps.min() < 3  # even in log step, up to rounding to logged steps
+    short = thin[thin.run == "short"]["step"].to_numpy()
+    assert len(short) <= 8 and short[-1] == 100
+    assert len(curves.thin(table, 10)[lambda t: t.run == "short"]) == 10  # short enough: whole
+
+
+def test_finals_and_final_mask(table) -> None:
+    assert curves.finals(table)["step"].tolist() == [100, 100]
+    assert curves.is_final(table).sum() == 2
+
+
+def test_run_weights_give_each_run_the_same_total(table) -> None:
+    w = curves.run_weights(table)
+    totals = pd.Series(w).groupby(table["run"]).sum()
+    assert totals.to_numpy() == pytest.approx([1.0, 1.0])
+    half = curves.run_weights(table, final=0.5)
+    last = curves.is_final(table)
+    assert half[last] == pytest.approx([0.5, 0.5])
+    assert pd.Series(half).groupby(table["run"]).sum().to_numpy() == pytest.approx([1, 1])
+
+
+def test_checks_refuse_disordered_steps_and_warn_of_one_point_runs(table) -> None:
+    curves.check(table)
+    shuffled = table.iloc[[1, 0, *range(2, len(table))]]
+    with pytest.raises(DataError, match="do not increase within run"):
+        curves.check(shuffled)
+    one = pd.concat([table, pd.DataFrame({"run": ["x"], "step": [5], "loss": [3.0]})])
+    with pytest.warns(sl.ScalingLawWarning, match="single logged point: x"):
+        curves.check(one)
+    with pytest.raises(DataError, match="no step column"):
+        curves.check(table.drop(columns="step"))
+    with pytest.raises(OptionError, match="fraction"):
+        curves.late(table, 1.5)
+    with pytest.raises(OptionError, match="per_run"):
+        curves.thin(table, 0)
