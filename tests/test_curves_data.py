@@ -69,3 +69,26 @@ def test_checks_refuse_disordered_steps_and_warn_of_one_point_runs(table) -> Non
         curves.late(table, 1.5)
     with pytest.raises(OptionError, match="per_run"):
         curves.thin(table, 0)
+
+
+def test_backtest_on_checkpoints_scores_final_points_and_resamples_runs() -> None:
+    # a ladder of runs with checkpoints: L = 1.7 + 400/N^0.34 + 2000/D^0.37, checkpoints at
+    # 20%..100% of each run, the intermediate ones 2% above the law (an undecayed schedule)
+    rows = []
+    for n in np.geomspace(3e7, 3e9, 7):
+        for total in (20 * n, 60 * n):
+            for f in (0.2, 0.4, 0.6, 0.8, 1.0):
+                d = f * total
+                loss = (1.7 + 400 / n ** 0.34 + 2000 / d ** 0.37) * (1.02 if f < 1 else 1)
+                rows.append({"run": f"{n:.0e}-{total:.0e}", "params": n, "tokens": d,
+                             "step": f * 100, "loss": loss})
+    ds = sl.Dataset(pd.DataFrame(rows))
+    final = curves.is_final(ds)
+    bt = sl.validate.backtest("chinchilla", ds, train="params<1e9", score=final,
+                              cluster="run", interval="observation", n_boot=20)
+    assert len(bt.points) == int((final & (ds.params >= 1e9)).sum())
+    assert bt.points["run"].nunique() == len(bt.points)  # one final point per held-out run
+    with pytest.raises(OptionError, match="no column 'seed'"):
+        sl.validate.backtest("chinchilla", ds, train="params<1e9", cluster="seed")
+    with pytest.raises(OptionError, match="no held-out row"):
+        sl.validate.backtest("chinchilla", ds, train="params<1e9", score=~final & final)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -179,7 +180,8 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
              order: str | None = None, x: str | None = None, y: str = "loss",
              columns: Mapping[str, str] | None = None,
              progress: Callable[[int, int], None] | None = None,
-             weights: Any = None, **fit_options: Any) -> Backtest:
+             weights: Any = None, score: Any = None, cluster: str | None = None,
+             **fit_options: Any) -> Backtest:
     """Fit ``law`` on the training rows, forecast the test rows, score the forecast.
 
     ``train`` is a boolean mask or a rule: ``"flops<1e21"``, ``"largest=3"``, ``"rolling"``,
@@ -190,7 +192,10 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     ``interval="observation"`` gives the parameter-only interval of a new run, from a
     bootstrap of ``n_boot`` resamples (``n_boot=0``: the delta method); ``interval=None``
     skips intervals. ``weights`` (one per row of ``data``) weight the training runs of each
-    fold; ``fit_options`` go to :func:`scalinglaws.fit`.
+    fold; ``fit_options`` go to :func:`scalinglaws.fit`. For curves (several checkpoints per
+    run): ``score`` (a mask over the rows, e.g. ``sl.data.curves.is_final(ds)``) scores only
+    those held-out rows, and ``cluster`` (a column, e.g. ``"run"``) resamples whole runs in
+    the bootstrap of the intervals.
     ``progress(done, total)`` is called after each fold.
 
     Example
@@ -209,6 +214,16 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     options = FitOptions.coerce(**fit_options)
     law_obj, ds = bind_data(law, data, x=x, columns=columns, y=y)
     splits = folds(ds, train, order=order)
+    if score is not None:
+        scored = np.asarray(score, dtype=bool)
+        if scored.shape != (len(ds),):
+            raise OptionError(f"score has {scored.size} values for {len(ds)} rows",
+                              "argument 'score'", "give one true/false per row of the data")
+        splits = [dataclasses.replace(f, test=f.test & scored) for f in splits]
+        splits = [f for f in splits if f.test.any()] or _no_scored()
+    if cluster is not None and not ds.has(cluster):
+        raise OptionError(f"the data have no column '{cluster}' to cluster by",
+                          "argument 'cluster'", "name the run column, e.g. cluster='run'")
     w = None if weights is None else np.asarray(weights, dtype=float)
     if w is not None and w.shape != (len(ds),):
         raise OptionError(f"weights has {w.size} values for {len(ds)} rows",
@@ -219,7 +234,8 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     for k, fold in enumerate(splits):
         if progress is not None:
             progress(k, len(splits))
-        res, frame = _run_fold(law_obj, ds, fold, y, _Intervals(level, interval, n_boot, seed),
+        res, frame = _run_fold(law_obj, ds, fold, y,
+                               _Intervals(level, interval, n_boot, seed, cluster),
                                options, None if w is None else w[fold.train])
         results.append(res)
         frames.append(frame)
@@ -230,6 +246,12 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     points.attrs["n_train"] = int(trained.sum())
     return Backtest(law=law_obj.name, rule=rule_label(train), level=level,
                     folds=tuple(results), points=points)
+
+
+def _no_scored() -> Any:
+    raise OptionError("no held-out row is among the rows to score", "argument 'score'",
+                      "score rows the split holds out (e.g. the final checkpoints of the "
+                      "held-out runs)")
 
 
 def rule_label(train: Any) -> str:
@@ -247,6 +269,7 @@ class _Intervals:
     kind: str | None
     n_boot: int
     seed: int | None
+    cluster: str | None = None
 
 
 def _run_fold(law: Law, ds: Dataset, fold: Fold, y: str, how: _Intervals,
@@ -294,7 +317,7 @@ def _intervals(fitted: FitResult, inputs: Mapping[str, Array], how: _Intervals
             lo, hi = calibrated.predict_interval(how.level, kind="calibrated", **inputs)
             return _filled(lo, n), _filled(hi, n), "calibrated"
     if how.n_boot:
-        boot = fitted.bootstrap(how.n_boot, seed=how.seed)
+        boot = fitted.bootstrap(how.n_boot, seed=how.seed, by=how.cluster)
         lo, hi = boot.prediction_interval(how.level, seed=0, **inputs)
     else:
         lo, hi = fitted.predict_interval(how.level, kind="observation", **inputs)
