@@ -142,6 +142,18 @@ def test_kaplans_n_and_c_forward():
         2 * KAPLAN.params().non_embedding
 
 
+def test_relative_positions_add_a_projection_and_position_scores():
+    # Transformer-XL (Dai et al. 2019, section 3.3): keys of the positions, W_kR R, one
+    # d_model x d_model product per layer and token, and the scores q · W_kR R over the causal
+    # half of the context: half of Kaplan's term again
+    t = PRESETS["chinchilla-70b"]
+    L, d, n_ctx = 80, 8192, 2048
+    terms = t.flops_terms()
+    assert terms["relative"] == 2 * L * d * d
+    assert terms["attention"] == 3 * L * n_ctx * d
+    assert t.param_terms()["relative"] == L * d * d
+
+
 def test_training_is_three_forward_passes():
     for exact in (True, False):
         assert KAPLAN.flops_per_token(exact=exact) == \
