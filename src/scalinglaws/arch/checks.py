@@ -52,17 +52,16 @@ def check(shape: Shape) -> None:
     if shape.n_kv_heads is not None and shape.n_heads % shape.n_kv_heads:
         near = _nearest_divisors(shape.n_heads, shape.n_kv_heads)
         raise OptionError(
-            f"the {shape.n_heads} attention heads cannot be shared evenly by "
-            f"{shape.n_kv_heads} key-value heads (n_heads {shape.n_heads} is not a multiple "
-            f"of n_kv_heads {shape.n_kv_heads})", "argument 'n_kv_heads'",
-            f"use n_kv_heads {_either(near)} (a divisor of n_heads {shape.n_heads}; "
-            f"1 is multi-query attention, n_heads multi-head)")
+            f"{shape.n_heads} attention heads cannot share {shape.n_kv_heads} key-value heads "
+            f"evenly ({shape.n_heads} is not a multiple of {shape.n_kv_heads})",
+            "argument 'n_kv_heads'",
+            f"use {_either(near)} key-value heads (a divisor of the {shape.n_heads} heads; 1 is "
+            f"multi-query attention, {shape.n_heads} multi-head)")
     if shape.experts_active > shape.n_experts:
         raise OptionError(
-            f"each token cannot use {shape.experts_active} experts of {shape.n_experts} "
-            f"(experts_active {shape.experts_active} > n_experts {shape.n_experts})",
+            f"each token cannot use {shape.experts_active} experts of {shape.n_experts}",
             "argument 'experts_active'",
-            f"give experts_active at most {shape.n_experts}, or more experts (n_experts)")
+            f"use at most {shape.n_experts} active experts per token, or more experts")
     if shape.norm not in NORMS:
         raise OptionError(
             f"unknown norm {shape.norm!r}", "argument 'norm'",
@@ -83,9 +82,9 @@ def _check_heads(d_model: int, n_heads: int) -> None:
                      d_model + n_heads - d_model % n_heads})
     sizes = " or ".join(f"{h} (head size {d_model // h})" for h in heads)
     raise OptionError(
-        f"the width d_model {d_model} is not a multiple of the number of heads n_heads "
-        f"{n_heads}", "argument 'n_heads'",
-        f"use n_heads {sizes}, or a d_model that {n_heads} divides ({_either(widths)})")
+        f"a width of {d_model} cannot be split into {n_heads} heads ({d_model} is not a "
+        f"multiple of {n_heads})", "argument 'n_heads'",
+        f"use {sizes} heads, or a width that {n_heads} divides ({_either(widths)})")
 
 
 def _nearest_divisors(n: int, near: int) -> list[int]:

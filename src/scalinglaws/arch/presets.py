@@ -72,7 +72,8 @@ def build(base: Transformer | None, config: dict[str, Any]) -> Transformer:
     if missing:
         raise OptionError(f"a transformer needs {', '.join(missing)}",
                           f"argument '{missing[0]}'",
-                          "give n_layers, d_model, n_heads and vocab, or a preset")
+                          "give the layers, the width, the heads and the vocabulary size "
+                          "(n_layers, d_model, n_heads, vocab), or a preset")
     return Transformer(**config)
 
 

@@ -1,9 +1,9 @@
 """The ``scalinglaws`` command: the Typer app and its commands' registrations.
 
 Each command lives in the module of its family (:mod:`.fitting`, :mod:`.validation`,
-:mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`); those modules
-import only Typer and Rich when the app starts, and the library inside each command, so that
-``--help`` and ``--version`` start at once.
+:mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`, :mod:`.arch`);
+those modules import only Typer and Rich when the app starts, and the library inside each
+command, so that ``--help`` and ``--version`` start at once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from . import (
+    arch,
     catalog,
     datasets,
     demo,
@@ -73,6 +74,7 @@ app.command("report")(report.report_command)
 app.command("plot", context_settings=c.EXTRA)(plot.plot_command)
 app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
+app.add_typer(arch.app, name="arch")
 
 
 def main() -> None:

@@ -8,7 +8,11 @@ import re
 
 #: library arguments whose command-line option is named otherwise
 OPTIONS = {"columns": "--col", "n": "--bootstrap", "train": "--train", "data": "DATA",
-           "law": "--law", "laws": "--laws", "by": "--by", "init": "the starts (Python only)"}
+           "law": "--law", "laws": "--laws", "by": "--by", "init": "the starts (Python only)",
+           # the fields of a transformer's shape (scalinglaws arch count)
+           "n_layers": "--layers", "n_heads": "--heads", "n_kv_heads": "--kv-heads",
+           "n_experts": "--experts", "experts_active": "--active", "n_ctx": "--ctx",
+           "norm": "--rmsnorm/--layernorm"}
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     # "(Python: ...)" asides go; "(CLI: ...)" asides lose their label
