@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +24,8 @@ from typer.testing import CliRunner
 import scalinglaws as sl
 from scalinglaws.cli.main import app
 from scalinglaws.exceptions import DataError, OptionError, ResultFileError
+from scalinglaws.report.figures import landscape_figure
+from scalinglaws.report.figures.look import PAPER_RC
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 # The paper fits the smoothed final training loss ("smooth loss": the loss curve's last value
@@ -371,3 +374,37 @@ def test_cli_fit_and_predict(synth, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "tokens" in bad.output
     plan = runner.invoke(app, ["plan", str(out), "--flops", "1e22"])
     assert plan.exit_code == 2 and "step_law" in plan.output
+
+
+# -- the landscape figure -----------------------------------------------------------------------
+#: as in test_figures_quality: baselines drawn with this matplotlib, compared at RMS 0.5 grey
+#: levels (the same code redraws the same pixels; a moved marker scores far above it)
+BASELINE_MATPLOTLIB = "3.11"
+
+
+@pytest.mark.mpl_image_compare(baseline_dir="baseline/landscape", tolerance=0.5,
+                               style=PAPER_RC, savefig_kwargs={"dpi": 100})
+def test_landscape_figure_matches_its_baseline(synth_fit):
+    version = ".".join(matplotlib.__version__.split(".")[:2])
+    if version != BASELINE_MATPLOTLIB:
+        pytest.skip(f"baseline drawn with matplotlib {BASELINE_MATPLOTLIB}, this is "
+                    f"{matplotlib.__version__}: redraw it (docs/decisions.md, 'Figure "
+                    "baselines'; --mpl-generate-path=tests/baseline/landscape)")
+    return landscape_figure(synth_fit, params=4e8, tokens=1.5e10)
+
+
+def test_landscape_figure_marks_the_optimum(synth_fit) -> None:
+    fig = landscape_figure(synth_fit, params=4e8, tokens=1.5e10)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    cell = synth_fit.cells[(synth_fit.cells["params"] == 4e8)
+                           & (synth_fit.cells["tokens"] == 1.5e10)].iloc[0]
+    offsets = [tuple(c.get_offsets()[0]) for c in ax.collections if len(c.get_offsets()) == 1]
+    assert (pytest.approx(cell["lr_opt"]), pytest.approx(cell["batch_size_opt"])) in [
+        (pytest.approx(a), pytest.approx(b)) for a, b in offsets]
+    # the legend sits inside the axes or, where it would cover runs, below them
+    found = [lg for lg in (ax.get_legend(), *fig.legends) if lg is not None]
+    labels = [t.get_text() for lg in found for t in lg.get_texts()]
+    assert "optimum (quadratic)" in labels and "Step Law fit" in labels
+    with pytest.raises(OptionError, match="no cell"):
+        landscape_figure(synth_fit, params=3e8, tokens=1.5e10)

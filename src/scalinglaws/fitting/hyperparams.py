@@ -30,6 +30,8 @@ RESAMPLED = {"runs": "the runs within each cell", "cells": "the cells",
 #: the per-cell table's columns, in order
 CELL_COLUMNS = ("params", "tokens", "n_runs", "n_used", "method", "reason", "lr_opt",
                 "batch_size_opt", "loss_opt", "lr_argmin", "batch_size_argmin", "loss_min")
+#: the columns of the runs a fit carries
+RUN_COLUMNS = ("params", "tokens", "lr", "batch_size", "loss")
 
 
 def param_names(bs_inputs: Sequence[str]) -> tuple[str, ...]:
@@ -49,7 +51,8 @@ class HyperparameterFit:
     ``params`` holds the estimates; ``intervals`` their bootstrap percentile intervals at
     ``level`` (``samples``: one row per resample, NaN where a resample could not be refitted);
     ``cells`` the per-(params, tokens) table of stage 1: each cell's optimum and how it was
-    found (``method``: quadratic, a 1-D quadratic, argmin or skipped, with the ``reason``).
+    found (``method``: quadratic, a 1-D quadratic, argmin or skipped, with the ``reason``);
+    ``runs`` the runs fitted (params, tokens, lr, batch_size, loss), saved with the fit.
     The batch size is in tokens when the fit was given ``seq_len`` (recorded), else in the
     unit of the sweep's column.
     """
@@ -72,6 +75,7 @@ class HyperparameterFit:
     dataset: str | None = None
     residual_scale: Mapping[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    runs: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     # -- use --------------------------------------------------------------------------------
     @property
@@ -194,6 +198,8 @@ class HyperparameterFit:
                "dataset": self.dataset, "residual_scale": dict(self.residual_scale),
                "warnings": list(self.warnings),
                "cells": self.cells[list(CELL_COLUMNS)].to_dict(orient="records")}
+        if self.runs is not None:
+            doc["runs"] = {c: self.runs[c].to_numpy() for c in RUN_COLUMNS}
         return dict(json_value(doc))
 
     @classmethod
@@ -231,7 +237,10 @@ class HyperparameterFit:
                 dataset=d.get("dataset"),
                 residual_scale={str(k): _number(v)
                                 for k, v in d.get("residual_scale", {}).items()},
-                warnings=tuple(str(w) for w in d.get("warnings", [])))
+                warnings=tuple(str(w) for w in d.get("warnings", [])),
+                runs=(pd.DataFrame({c: np.asarray(d["runs"][c], dtype=float)
+                                    for c in RUN_COLUMNS})
+                      if isinstance(d.get("runs"), Mapping) else None))
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(
                 f"the hyper-parameter fit is incomplete or malformed ({type(exc).__name__}: "

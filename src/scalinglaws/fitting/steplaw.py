@@ -74,7 +74,9 @@ def fit_step_law(data: Any, *, columns: Mapping[str, str] | None = None,
         seq_len=sweep.seq_len, window=window, n_runs=sweep.n_runs,
         input_ranges=sweep.input_ranges(), dataset=sweep.dataset,
         residual_scale=_residual_scale(optima, logs, bs_in, estimate),
-        warnings=tuple(notes))
+        warnings=tuple(notes),
+        runs=pd.DataFrame({"params": sweep.params, "tokens": sweep.tokens, "lr": sweep.lr,
+                           "batch_size": sweep.batch, "loss": sweep.loss}))
 
 
 def _bs_inputs(bs_inputs: Sequence[str]) -> tuple[str, ...]:
