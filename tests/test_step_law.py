@@ -183,7 +183,7 @@ def test_real_grid_predicts_what_the_published_law_recommends(real_fit) -> None:
 
 def test_raw_final_loss_gives_a_worse_located_grid(mirror: Path) -> None:
     """Why the smooth loss: with the raw final loss fewer cells are convex around their
-    minimum (measured: 17 of 17 with the smooth loss; 12 of 17 with the raw loss), and the
+    minimum (measured: 17 of 17 with the smooth loss; 13 of 17 with the raw loss), and the
     fit says which ones fell back to the argmin."""
     grid = sl.datasets.load("steplaw")
     with warnings.catch_warnings(record=True) as caught:
