@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .fitting import FitOptions as FitOptions
     from .fitting import FitResult as FitResult
     from .fitting import FitStatus as FitStatus
+    from .fitting import HyperparameterFit as HyperparameterFit
     from .fitting import Prediction as Prediction
     from .fitting import SharedFit as SharedFit
     from .fitting import Summary as Summary
@@ -62,7 +63,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),
     **{name: (".fitting", name) for name in (
-        "Calibration", "FitOptions", "FitResult", "FitStatus", "Prediction", "SharedFit",
+        "Calibration", "FitOptions", "FitResult", "FitStatus", "HyperparameterFit",
+        "Prediction", "SharedFit",
         "Summary", "calibrate", "fit", "load", "load_fit", "load_shared_fit")},
     "Law": (".laws.law", "Law"),
     "Parameter": (".laws.parameter", "Parameter"),
@@ -81,9 +83,9 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Bootstrap", "Calibration", "DataError", "Dataset", "Diagnostics", "FitError", "FitOptions",
-    "FitResult", "FitStatus", "Law", "LawError", "OptionError", "Parameter", "Prediction",
-    "Profile", "QueryError", "ResultFileError", "ScalingLawError", "ScalingLawWarning",
-    "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare", "data", "datasets",
-    "fit", "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan", "report",
-    "uncertainty", "validate",
+    "FitResult", "FitStatus", "HyperparameterFit", "Law", "LawError", "OptionError", "Parameter",
+    "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
+    "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
+    "data", "datasets", "fit", "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan",
+    "report", "uncertainty", "validate",
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from . import common as c
+from . import hyper
 from . import shared as sh
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ def fit_command(
     keep_unfinished: Annotated[bool, typer.Option(
         "--keep-unfinished", help="Fit the runs whose status column says they did not finish "
         "(diverged, unfinished, failed); they are left out by default.")] = False,
+    seq_len: hyper.SeqLenOpt = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -142,12 +144,22 @@ def fit_command(
     scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
     scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family;
     scalinglaws fit sweep.csv --law chinchilla --where final --best-of loss --best-by
-    params,tokens
+    params,tokens;
+    scalinglaws fit sweep.csv --law step_law --col batch_size=bs --seq-len 2048 --out f.json
     """
     col = c.more_cols(ctx, col)
     with c.handled(debug, quiet or json_):  # before reading the data or fitting
         c.check_out(out, "--out", (".json",), "fit file")
         c.check_out(report, "--report", (".html", ".htm"), "report")
+    if law == hyper.STEP_LAW:
+        hyper.fit_hyper(data, c.parse_pairs(col or [], "--col"), y, seq_len, bootstrap, seed,
+                        level, out, c.Rows(where, dropna, last_by, best_of, best_by), exclude,
+                        {"--x": x, "--by": by, "--report": report, "--shared": shared,
+                         "--groups": groups, "--fix": fix, "--tie": tie},
+                        json_=json_, debug=debug, quiet=quiet)
+        return
+    if seq_len is not None:
+        c.fail("--seq-len goes with --law step_law (batch sizes counted in sequences)")
     options = {"x": x, "y": y, "columns": c.parse_pairs(col or [], "--col"), "loss": loss,
                "delta": delta, "starts": starts, "max_iter": max_iter,
                "fix": fixed_values(fix or []), "tie": c.parse_pairs(tie or [], "--tie"),
@@ -296,11 +308,14 @@ def predict_command(
     with c.handled(debug, json_):
         from ..common.checks import check_level
         from ..exceptions import LawError, OptionError
-        from ..fitting import load, predict
+        from ..fitting import HyperparameterFit, load, predict
 
         if level is not None:
             level = c.option_value(check_level, level, "--interval")
         result = load(fit_file, group)  # a joint fit without --group: every group
+        if isinstance(result, HyperparameterFit):
+            hyper.predict_hyper(result, values, level, json_)
+            return
         if kind == "calibrated" and getattr(result, "calibration", None) is None:
             raise OptionError("this fit carries no calibration for --kind calibrated",
                               "option --kind", "refit with scalinglaws fit ... --out FILE "

@@ -125,8 +125,9 @@ def plan_command(
                "--flops 1e23 --config")
     with c.handled(debug, quiet or json_):
         from ..fitting import load
+        from .hyper import law_fit
 
-        answer = run_plan(load(fit_file, group), query)
+        answer = run_plan(law_fit(load(fit_file, group), "plan"), query)
         shapes = with_configs(answer, vocab) if config else []
     if json_:
         c.emit_json(answer.doc)

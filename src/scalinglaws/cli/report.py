@@ -42,8 +42,9 @@ def report_command(
         c.check_out(out, "--out", (".html", ".htm"), "report")
         from ..fitting import load
         from ..report import html
+        from .hyper import law_fit
 
-        items = [load(path) for path in fits]
+        items = [law_fit(load(path), "a report") for path in fits]
         rows = c.Rows(where, dropna, last_by, best_of, best_by)
         if data is None:
             rows.without_data()

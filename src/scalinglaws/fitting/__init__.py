@@ -17,6 +17,7 @@ from .columns import with_roles as with_roles
 from .files import load as load
 from .files import load_fit as load_fit
 from .files import load_shared_fit as load_shared_fit
+from .hyperparams import HyperparameterFit as HyperparameterFit
 from .prediction import Prediction as Prediction
 from .prediction import predict as predict
 from .result import FitResult as FitResult

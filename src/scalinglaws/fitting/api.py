@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import pandas as pd
 
@@ -14,9 +14,16 @@ from ..laws import fix as fix_parameters
 from ..laws import tie as tie_parameters
 from ..laws.law import Law
 from .columns import bind_data
+from .hyperparams import HyperparameterFit
 from .result import FitResult
 from .shared import SharedFit, fit_shared
 from .single import fit_law
+
+
+@overload
+def fit(law: Literal["step_law"], data: Dataset | pd.DataFrame, *,  # type: ignore[overload-overlap]
+        y: str | None = ..., columns: Mapping[str, str] | None = ...,
+        keep_unfinished: bool = ..., **hyper: Any) -> HyperparameterFit: ...
 
 
 @overload
@@ -62,7 +69,8 @@ def fit(
     fix: Mapping[str, float] | None = None,
     tie: Mapping[str, str] | None = None,
     keep_unfinished: bool = False,
-) -> FitResult | SharedFit:
+    **hyper: Any,
+) -> FitResult | SharedFit | HyperparameterFit:
     """Fit a law to data; returns a frozen :class:`FitResult` (a :class:`SharedFit` with
     ``by=``).
 
@@ -115,6 +123,11 @@ def fit(
     tie:
         Parameters to replace by others (``tie={"beta": "alpha"}``: one exponent for both
         terms; :func:`scalinglaws.laws.tie`), applied after ``fix``.
+    **hyper:
+        With ``law="step_law"`` (optimal learning rate and batch size from a sweep; returns a
+        :class:`~scalinglaws.fitting.HyperparameterFit`): ``seq_len``, ``n_boot``, ``seed``,
+        ``level``, ``resample``, ``window``, ``bs_inputs`` (:mod:`.steplaw`); the batch
+        size is read from ``columns={"batch_size": ...}``. Other laws take none.
 
     Every result carries :class:`~scalinglaws.Diagnostics` (``.diagnostics``);
     the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
@@ -130,6 +143,16 @@ def fit(
     >>> round(f.params["alpha"], 2), f.status.value
     (0.35, 'converged')
     """
+    if isinstance(law, str) and law == "step_law":
+        from .steplaw import fit_step_law
+
+        return fit_step_law(data, columns=columns, y=y, keep_unfinished=keep_unfinished,
+                            unused={"x": x, "init": init, "weights": weights, "by": by,
+                                    "shared": shared, "fix": fix, "tie": tie}, **hyper)
+    if hyper:
+        raise OptionError(f"unexpected argument(s) {', '.join(hyper)}",
+                          f"argument '{next(iter(hyper))}'", "check the spelling; "
+                          "seq_len=, n_boot= and the like are options of law='step_law'")
     options = FitOptions(loss=loss, delta=delta, overestimate_penalty=overestimate_penalty,
                          starts=starts, n_polish=n_polish, max_iter=max_iter)
     bound, ds = bind_data(law, data, x=x, columns=columns, y=y,

@@ -10,14 +10,17 @@ from typing import Any
 
 from ..data.files import read_json
 from ..exceptions import ResultFileError
+from .hyperparams import SCHEMA as HYPER_SCHEMA
+from .hyperparams import HyperparameterFit
 from .result import FitResult
 from .shared import SCHEMA as SHARED_SCHEMA
 from .shared import SharedFit
 
 
-def load(path: Any, group: str | None = None) -> FitResult | SharedFit:
+def load(path: Any, group: str | None = None) -> FitResult | SharedFit | HyperparameterFit:
     """Read a saved fit: a :class:`~scalinglaws.FitResult`, or for a joint fit across groups a
-    :class:`~scalinglaws.SharedFit` (with ``group=``, that group's fit).
+    :class:`~scalinglaws.SharedFit` (with ``group=``, that group's fit), or for a
+    hyper-parameter law (``sl.fit("step_law", ...)``) a :class:`HyperparameterFit`.
 
     Example
     -------
@@ -32,6 +35,8 @@ def load(path: Any, group: str | None = None) -> FitResult | SharedFit:
         raise ResultFileError(f"{path} is a folder, not a fit file", f"path {path}",
                               "give a JSON file written by scalinglaws fit --out")
     record = read_json(path)
+    if isinstance(record, Mapping) and record.get("schema") == HYPER_SCHEMA:
+        return HyperparameterFit.from_dict(record)
     if _is_shared(record) and group is None:
         return SharedFit.from_dict(record)
     return _fit_from_record(record, path, group)

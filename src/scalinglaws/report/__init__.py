@@ -16,16 +16,17 @@ if TYPE_CHECKING:
     from .figures import curves_figure as curves_figure
     from .figures import fit_figure as fit_figure
     from .figures import isoflop_figure as isoflop_figure
+    from .figures import landscape_figure as landscape_figure
     from .figures import residuals_figure as residuals_figure
     from .figures import save_figure as save_figure
 
 _LAZY = {name: ".figures" for name in (
     "backtest_figure", "corner_figure", "curves_figure", "fit_figure", "isoflop_figure",
-    "residuals_figure", "save_figure")} | {"html": ".document"}
+    "landscape_figure", "residuals_figure", "save_figure")} | {"html": ".document"}
 
 
 __getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = ["Summary", "backtest_figure", "corner_figure", "curves_figure", "fit_figure",
-           "html", "isoflop_figure", "residuals_figure", "save_figure"]
+           "html", "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure"]

@@ -9,7 +9,8 @@ Okabe–Ito palette).
 """
 
 # One module per figure: fit (and compute, its compute-frontier view), residuals, isoflop,
-# backtest, corner, curves; save (save_figure). Shared: common (argument checks, groups,
+# backtest, corner, curves, landscape (a learning-rate × batch-size sweep); save
+# (save_figure). Shared: common (argument checks, groups,
 # markers, bands), look (styles and the finishing steps), legends (placed by measurement),
 # ticks (log axes), text (labels, symbols, titles).
 
@@ -20,6 +21,7 @@ from .corner import corner_figure as corner_figure
 from .curves import curves_figure as curves_figure
 from .fit import fit_figure as fit_figure
 from .isoflop import isoflop_figure as isoflop_figure
+from .landscape import landscape_figure as landscape_figure
 from .look import STYLES as STYLES
 from .look import Look as Look
 from .residuals import residuals_figure as residuals_figure
@@ -28,4 +30,5 @@ from .save import save_figure as save_figure
 
 __all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "calibration_figure",
            "corner_figure",
-           "curves_figure", "fit_figure", "isoflop_figure", "residuals_figure", "save_figure"]
+           "curves_figure", "fit_figure", "isoflop_figure", "landscape_figure",
+           "residuals_figure", "save_figure"]
