@@ -220,11 +220,16 @@ def _diagnostics(obj: Objective, resid: np.ndarray, status: FitStatus, *,
     testable = status.finished and obj.overestimate_penalty == 1.0
     if testable and finite.size and float(np.sqrt(np.mean(finite**2))) > floor:
         trends = tuple(t for t in residual_trend(r, inputs) if t.significant)
+    # a U-shape of the data in an input is reported only when the fitted law does not follow
+    # it: with several inputs (checkpoints of runs of many sizes) the data's partial shape in
+    # one input can turn while the law, which falls in each, fits them without a trend
+    followed = {str(c) for c in inputs} - {t.column for t in trends} if testable else set()
     return Diagnostics(
         at_bound=at_bound, condition=float(condition), flat=tuple(flat),
         start_spread=start_spread, residual_trends=trends,
         shapes=tuple(s for s in monotonicity(inputs, y)
-                     if not (s.kind == "inverse" and _rises(inputs[s.column], y, r, obj))),
+                     if not (s.kind == "inverse" and _rises(inputs[s.column], y, r, obj))
+                     and not (s.kind == "u_shaped" and s.column in followed)),
         points_per_parameter=n / p if p else float("inf"), n_points=n, n_params=p)
 
 
