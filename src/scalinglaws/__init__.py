@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from . import arch as arch
     from . import data as data
     from . import fitting as fitting
+    from . import inference as inference
     from . import laws as laws
     from . import ledger as ledger
     from . import plan as plan
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 #: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{pkg: (f".{pkg}", None) for pkg in (
-        "arch", "data", "fitting", "laws", "ledger", "plan", "report", "uncertainty",
+        "arch", "data", "fitting", "inference", "laws", "ledger", "plan", "report", "uncertainty",
         "validate")},
     "Dataset": (".data", "Dataset"),
     "datasets": (".data.bundled", None),
@@ -86,6 +87,6 @@ __all__ = [
     "FitResult", "FitStatus", "HyperparameterFit", "Law", "LawError", "OptionError", "Parameter",
     "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
     "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
-    "data", "datasets", "fit", "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan",
-    "report", "uncertainty", "validate",
+    "data", "datasets", "fit", "fitting", "inference", "laws", "ledger", "load", "load_fit",
+    "load_shared_fit", "plan", "report", "uncertainty", "validate",
 ]
