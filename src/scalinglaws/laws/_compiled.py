@@ -23,6 +23,10 @@ TABLE: dict[
         ('(Nc/N)**alphaN + (Sc/S)**alphaS', (), ('alphaN', 'alphaS'), ('Nc', 'Sc'), (), ()),
     ('(a_S*(1 - S)**b_S + c_S)*N**(-b_N) + (a_D/D)**b_D + c', ('S', 'N', 'D'), ('a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c')):
         ('c + (a_D/D)**b_D + (a_S*(1 - S)**b_S + c_S)/N**b_N', ('a_S', 'c_S', 'c'), ('b_S', 'b_N', 'b_D'), ('a_D',), (), ('a_S',)),
+    ('(log(A*D**alpha))**beta', ('D',), ('A', 'alpha', 'beta')):
+        ('log(A*D**alpha)**beta', (), ('alpha', 'beta'), ('A', 'alpha'), (), ()),
+    ('0.25 + (ceiling - 0.25)/(1 + (C0/C)**k)', ('C',), ('ceiling', 'k', 'C0')):
+        ('(ceiling - 0.25)/((C0/C)**k + 1) + 0.25', ('ceiling',), ('k',), ('k', 'C0'), (), ()),
     ('10**d*N**a*(1/(1/(E - 1 + E_s) + 1/E_max))**(b + c*log(N)/log(10))', ('N', 'E'), ('a', 'b', 'c', 'd', 'E_s', 'E_max')):
         ('10**d*N**a*(1/(1/(E + E_s - 1) + 1/E_max))**(b + c*log(N)/log(10))', (), ('a', 'b', 'c'), ('E_s', 'E_max'), (), ()),
     ('10**d*N**a*(E)**(b + c*log(N)/log(10))', ('N', 'E'), ('a', 'b', 'c', 'd')):
@@ -37,10 +41,14 @@ TABLE: dict[
         ('E + (a*(D/N)**eta + b/(D/N)**eta)/(6*D*N)**eta', ('E', 'a', 'b'), ('eta',), (), (), ()),
     ('E + A*(S*(1 - 2**(-n/(S*tau)))/(1 - 2**(-1/tau)))**(-beta)', ('S', 'n'), ('E', 'A', 'beta', 'tau')):
         ('A/(S*(1 - 1/2**(n/(S*tau)))/(1 - 1/2**(1/tau)))**beta + E', ('E', 'A'), ('beta',), ('tau',), (), ('A',)),
+    ('E + A*C**(-alpha)', ('C',), ('E', 'A', 'alpha')):
+        ('A/C**alpha + E', ('E', 'A'), ('alpha',), (), (), ()),
     ('E + A*x**(-alpha)', ('x',), ('E', 'A', 'alpha')):
         ('A/x**alpha + E', ('E', 'A'), ('alpha',), (), (), ()),
     ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('A', 'B', 'E', 'alpha', 'beta')):
         ('A/N**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta'), (), (), ()),
+    ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('E', 'A', 'B', 'alpha', 'beta')):
+        ('A/N**alpha + B/D**beta + E', ('E', 'A', 'B'), ('alpha', 'beta'), (), (), ()),
     ('E + A/w**alpha + B/d**beta + C/D**gamma', ('w', 'd', 'D'), ('E', 'A', 'alpha', 'B', 'beta', 'C', 'gamma')):
         ('A/w**alpha + B/d**beta + C/D**gamma + E', ('E', 'A', 'B', 'C'), ('alpha', 'beta', 'gamma'), (), (), ()),
     ('E - A1/Nnv**alpha - A2/Nv**alpha2 - B/D**alpha', ('Nnv', 'Nv', 'D'), ('E', 'A1', 'A2', 'B', 'alpha', 'alpha2')):
@@ -71,6 +79,10 @@ TABLE: dict[
         ('alpha/x**a + eps + (beta*x**b + xi)/t**c', ('alpha', 'beta', 'xi', 'eps'), ('a', 'b', 'c'), (), (), ()),
     ('c + N**(-alpha)*(a + g/G**gamma) + b/D**beta', ('N', 'G', 'D'), ('c', 'a', 'g', 'gamma', 'alpha', 'b', 'beta')):
         ('c + (a + g/G**gamma)/N**alpha + b/D**beta', ('c', 'a', 'g', 'b'), ('gamma', 'alpha', 'beta'), (), (), ()),
+    ('exp(-A*C**(-alpha))', ('C',), ('A', 'alpha')):
+        ('exp(-A/C**alpha)', (), ('A', 'alpha'), (), (), ()),
     ('exp(A*t + B)', ('t',), ('A', 'B')):
         ('exp(A*t + B)', (), ('A', 'B'), (), (), ('B',)),
+    ('floor + (ceiling - floor)/(1 + (C0/C)**k)', ('C',), ('ceiling', 'k', 'C0', 'floor')):
+        ('floor + (ceiling - floor)/((C0/C)**k + 1)', ('ceiling', 'floor'), ('k',), ('k', 'C0'), (), ('floor',)),
 }
