@@ -25,7 +25,7 @@ import pandas as pd
 import scalinglaws as sl
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_fit import EPOCH, epoch_grid, scipy_loop, timed  # noqa: E402
+from bench_fit import EPOCH, epoch_grid, scipy_loop, timed
 
 TRUE = {k: EPOCH[k] for k in ("A", "B", "E", "alpha", "beta")}
 
