@@ -4,6 +4,12 @@ part of training dropped (Choshen et al. 2025, "A Hitchhiker's Guide to Scaling 
 Estimation": fit on checkpoints, without the first 10% of training), or reduced to each run's
 final point.
 
+Checkpoints are not a free improvement: on the open-LM sweep of Li et al., no recipe of them
+(late, thinned, weighted by run, with a schedule term) forecast larger runs' final losses better
+than final points alone once the recipe was chosen without the held-out runs
+(``docs/checkpoints.md``). Weight runs equally (:func:`run_weights`) if you fit them, and
+backtest on final points (``backtest(..., score=is_final(curves), cluster="run")``).
+
 >>> import pandas as pd, scalinglaws as sl
 >>> t = pd.DataFrame({"run": ["a"] * 5 + ["b"] * 5, "step": list(range(1, 6)) * 2,
 ...                   "loss": [5, 4, 3.5, 3.2, 3.0, 6, 5, 4.5, 4.2, 4.0]})
