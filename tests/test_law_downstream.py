@@ -1,0 +1,55 @@
+"""Downstream laws: sigmoid of log compute (with a chance floor), a task's loss, the BLEU log
+law and the power law on -log accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalinglaws as sl
+from scalinglaws.exceptions import LawError
+
+
+def test_sigmoid_with_a_chance_floor_recovers_its_midpoint_from_binomial_scores() -> None:
+    law = sl.laws.get("sigmoid_compute", chance=0.25)
+    assert law.parameter_names == ("ceiling", "k", "C0")  # the floor is not fitted
+    rng = np.random.default_rng(3)
+    flops = np.geomspace(1e20, 1e25, 40)
+    truth = {"ceiling": 0.85, "k": 0.6, "C0": 3e22}
+    p = np.asarray(law(truth, flops=flops))
+    questions = 14_000  # MMLU's size: binomial sd <= 0.0042
+    scores = rng.binomial(questions, p) / questions
+    fit = sl.fit(law, pd.DataFrame({"flops": flops, "accuracy": scores}), loss="mse")
+    # 40 points with sd 0.004 pin the midpoint to a few percent and the ceiling to 0.01
+    assert fit.params["C0"] == pytest.approx(3e22, rel=0.15)
+    assert fit.params["ceiling"] == pytest.approx(0.85, abs=0.02)
+    assert float(fit.predict(flops=1e18)) == pytest.approx(0.25, abs=0.01)
+
+
+def test_log_law_and_log_accuracy_recover_known_constants() -> None:
+    tokens = np.geomspace(1e9, 1e12, 30)
+    bleu = sl.laws.get("log_law")
+    truth = {"A": 1.0, "alpha": 0.35, "beta": 1.9}
+    y = np.asarray(bleu(truth, tokens=tokens)) * np.exp(np.random.default_rng(0).normal(
+        0, 0.002, tokens.size))
+    fit = sl.fit(bleu, pd.DataFrame({"tokens": tokens, "bleu": y}))
+    # 0.2% noise on 30 points: the prediction at 3x the largest within 1%
+    assert float(fit.predict(tokens=3e12)) == pytest.approx(
+        float(bleu(truth, tokens=3e12)), rel=0.01)
+    acc = sl.laws.get("log_accuracy")
+    flops = np.geomspace(1e20, 1e24, 25)
+    truth = {"A": 30.0, "alpha": 0.06}
+    fit = sl.fit(acc, pd.DataFrame({"flops": flops, "accuracy": acc(truth, flops=flops)}))
+    assert fit.params["alpha"] == pytest.approx(0.06, rel=1e-3)
+
+
+def test_task_loss_in_compute_and_in_n_and_d() -> None:
+    law = sl.laws.get("task_loss", inputs="params_tokens")
+    assert set(law.inputs.values()) == {"params", "tokens"} and law.target == "task_loss"
+    compute = sl.laws.get("task_loss")
+    assert set(compute.inputs.values()) == {"flops"}
+    with pytest.raises(LawError, match="unknown inputs"):
+        sl.laws.get("task_loss", inputs="steps")
+    with pytest.raises(LawError, match="chance must lie"):
+        sl.laws.get("sigmoid_compute", chance=1.2)
