@@ -9,6 +9,8 @@ from .api import fit as fit
 from .calibrating import calibrate as calibrate
 from .calibration import KIND_LABELS as KIND_LABELS
 from .calibration import Calibration as Calibration
+from .chain import Chain as Chain
+from .chain import chain as chain
 from .columns import bind_data as bind_data
 from .columns import bind_many as bind_many
 from .columns import role_of as role_of
