@@ -53,3 +53,23 @@ def test_task_loss_in_compute_and_in_n_and_d() -> None:
         sl.laws.get("task_loss", inputs="steps")
     with pytest.raises(LawError, match="chance must lie"):
         sl.laws.get("sigmoid_compute", chance=1.2)
+
+
+def test_scores_are_fitted_on_their_scale_and_checked() -> None:
+    law = sl.laws.get("sigmoid_compute", chance=0.25)
+    flops = np.geomspace(1e20, 1e25, 20)
+    scores = np.asarray(law({"ceiling": 0.85, "k": 0.6, "C0": 3e22}, flops=flops))
+    frame = pd.DataFrame({"flops": flops, "accuracy": scores})
+    assert sl.fit(law, frame).loss == "mse"  # the default for a score target
+    with pytest.warns(sl.ScalingLawWarning, match="fits the logs of accuracy"):
+        sl.fit(law, frame, loss="huber")
+    with pytest.raises(sl.DataError, match="outside it"):
+        sl.fit(law, frame.assign(accuracy=scores * 100))  # percentages, not fractions
+    flat = frame.assign(accuracy=0.25 + np.r_[np.zeros(18), 0.1, 0.2])
+    with pytest.raises(sl.DataError, match="only 2 of 20 scores"):
+        sl.fit(law, flat)
+    mostly = frame.assign(accuracy=0.25 + np.r_[np.zeros(16), 0.05, 0.1, 0.2, 0.3])
+    with pytest.warns(sl.ScalingLawWarning, match="sit at chance"):
+        sl.fit(law, mostly)
+    # a loss target keeps Huber on log residuals
+    assert sl.fit("chinchilla", sl.datasets.load("chinchilla")).loss == "huber"

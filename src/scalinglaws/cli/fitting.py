@@ -108,7 +108,7 @@ def fit_command(
     col: c.ColOpt = None,
     x: c.XOpt = None,
     y: c.YOpt = None,
-    loss: c.LossOpt = "huber",
+    loss: c.FitLossOpt = None,
     delta: c.DeltaOpt = 1e-3,
     starts: StartsOpt = "auto",
     max_iter: MaxIterOpt = 1000,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, overload
 
@@ -15,6 +16,7 @@ from ..laws import tie as tie_parameters
 from ..laws.law import Law
 from .columns import bind_data
 from .hyperparams import HyperparameterFit
+from .metrics import check_scores, default_loss, is_score
 from .result import FitResult
 from .shared import SharedFit, fit_shared
 from .single import fit_law
@@ -28,7 +30,7 @@ def fit(law: Literal["step_law"], data: Dataset | pd.DataFrame, *,  # type: igno
 
 @overload
 def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
-        y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str = ...,
+        y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str | None = ...,
         delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
         throw: bool = ..., by: None = ..., shared: None = ...,
@@ -39,7 +41,7 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
 
 @overload
 def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
-        y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str = ...,
+        y: str | None = ..., columns: Mapping[str, str] | None = ..., loss: str | None = ...,
         delta: float = ..., overestimate_penalty: float = ..., init: Any = ...,
         starts: str = ..., n_polish: int = ..., max_iter: int = ..., weights: Any = ...,
         throw: bool = ..., by: str, shared: Sequence[str] | None = ...,
@@ -55,7 +57,7 @@ def fit(
     x: str | None = None,
     y: str | None = None,
     columns: Mapping[str, str] | None = None,
-    loss: str = "huber",
+    loss: str | None = None,
     delta: float = 1e-3,
     overestimate_penalty: float = 1.0,
     init: Any = None,
@@ -90,9 +92,11 @@ def fit(
         are renamed to the roles first (:mod:`scalinglaws.fitting.columns`), so the fit speaks
         of roles and can be planned and queried by them.
     loss:
-        ``"huber"`` (default: Huber on log residuals, as Hoffmann et al. 2022),
-        ``"mse_log"``, ``"mse_log1p"`` (least squares on ln(1 + y), as the BNSL paper
-        fits) or ``"mse"`` (raw residuals).
+        ``"huber"`` (the default for losses: Huber on log residuals, as Hoffmann et al.
+        2022), ``"mse_log"``, ``"mse_log1p"`` (least squares on ln(1 + y), as the BNSL paper
+        fits) or ``"mse"`` (raw residuals: the default when the target is a score in [0, 1]
+        such as ``accuracy`` or ``top1_error``, whose values are then checked;
+        :mod:`.metrics`).
     delta:
         Huber's threshold on log residuals (1e-3 as in Hoffmann et al.).
     overestimate_penalty:
@@ -153,10 +157,16 @@ def fit(
         raise OptionError(f"unexpected argument(s) {', '.join(hyper)}",
                           f"argument '{next(iter(hyper))}'", "check the spelling; "
                           "seq_len=, n_boot= and the like are options of law='step_law'")
-    options = FitOptions(loss=loss, delta=delta, overestimate_penalty=overestimate_penalty,
-                         starts=starts, n_polish=n_polish, max_iter=max_iter)
+    # the options are checked before the data (the objective is chosen with the target)
+    options = FitOptions(loss=loss or "huber", delta=delta,
+                         overestimate_penalty=overestimate_penalty, starts=starts,
+                         n_polish=n_polish, max_iter=max_iter)
     bound, ds = bind_data(law, data, x=x, columns=columns, y=y,
                           keep_unfinished=keep_unfinished)
+    target = y or bound.target
+    options = dataclasses.replace(options, loss=default_loss(target, loss))
+    if is_score(target) and ds.has(target):
+        check_scores(ds.column(target), target, bound)
     if fix:
         bound = fix_parameters(bound, fix)
     if tie:
