@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from . import fitting as fitting
     from . import laws as laws
     from . import ledger as ledger
+    from . import observational as observational
     from . import plan as plan
     from . import report as report
     from . import uncertainty as uncertainty
@@ -57,8 +58,8 @@ if TYPE_CHECKING:
 #: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{pkg: (f".{pkg}", None) for pkg in (
-        "arch", "data", "fitting", "laws", "ledger", "plan", "report", "uncertainty",
-        "validate")},
+        "arch", "data", "fitting", "laws", "ledger", "observational", "plan", "report",
+        "uncertainty", "validate")},
     "Dataset": (".data", "Dataset"),
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),
@@ -86,6 +87,6 @@ __all__ = [
     "FitResult", "FitStatus", "HyperparameterFit", "Law", "LawError", "OptionError", "Parameter",
     "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
     "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
-    "data", "datasets", "fit", "fitting", "laws", "load", "load_fit", "load_shared_fit", "plan",
-    "report", "uncertainty", "validate",
+    "data", "datasets", "fit", "fitting", "laws", "load", "load_fit", "load_shared_fit",
+    "observational", "plan", "report", "uncertainty", "validate",
 ]
