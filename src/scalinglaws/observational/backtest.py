@@ -9,7 +9,7 @@ cut is unknown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,10 +17,7 @@ import pandas as pd
 from ..common.display import frame_cells, html_pairs, html_table, text_table
 from ..common.jsonvalues import json_value
 from ..exceptions import DataError, OptionError
-from .model import build, scaled_log
-
-if TYPE_CHECKING:
-    from .result import ObservationalFit
+from .model import Fitted, build, scaled_log
 
 VIAS = ("scores", "family")
 
@@ -82,7 +79,7 @@ class ObservationalBacktest:
                 + html_table(header, rows, left=2))
 
 
-def backtest(fit: ObservationalFit, holdout_largest: int = 5, *,
+def backtest(fit: Fitted, holdout_largest: int = 5, *,
              via: str = "scores") -> ObservationalBacktest:
     """See :meth:`ObservationalFit.backtest`."""
     table = fit.table

@@ -163,7 +163,8 @@ def _fractions(frame: pd.DataFrame, column: str, labels: np.ndarray, what: str) 
                         f"column '{column}'", "drop the column or fill it in")
     outside = np.isfinite(values) & ((values < 0) | (values > 1))
     if outside.any():
-        raise DataError(f"scores must be fractions in [0, 1] (column '{column}')",
+        noun = "scores" if what == "benchmark" else f"{what} values"
+        raise DataError(f"{noun} must be fractions in [0, 1] (column '{column}')",
                         _rows(labels, outside), "divide percentages by 100")
     return values
 

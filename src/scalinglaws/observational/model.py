@@ -40,6 +40,36 @@ class Parts:
     lines: dict[str, FamilyLine]
 
 
+@dataclass(frozen=True, eq=False)
+class Fitted:
+    """The data, choices and parts of a fit (what its forecasts and backtest read)."""
+
+    table: Table
+    options: Options
+    parts: Parts
+
+    @property
+    def space(self) -> CapabilitySpace:
+        return self.parts.space
+
+    @property
+    def benchmarks(self) -> tuple[str, ...]:
+        return self.table.benchmarks
+
+    @property
+    def target(self) -> str | None:
+        return self.table.target_name
+
+    @property
+    def n_components(self) -> int:
+        """k, the number of components kept (given, or chosen by explained variance)."""
+        return self.space.k
+
+    @property
+    def lines(self) -> dict[str, FamilyLine]:
+        return dict(self.parts.lines)
+
+
 def build(table: Table, options: Options, *, k: int | None = None,
           families: bool = True) -> Parts:
     """Fit every part on ``table``; ``k`` overrides the options' (a refit keeps the fit's)."""

@@ -10,16 +10,13 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..common.jsonvalues import json_value
 from ..exceptions import DataError, OptionError, QueryError, ScalingLawError, ScalingLawWarning
-from .model import Parts, build, scaled_log
-
-if TYPE_CHECKING:
-    from .result import ObservationalFit
+from .model import Fitted, Parts, build, scaled_log
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ class ObservationalPrediction:
         return f"<p class='scalinglaws'>{escape(str(self))}</p>"
 
 
-def predict(fit: ObservationalFit, model: Any = None, *, family: str | None = None,
+def predict(fit: Fitted, model: Any = None, *, family: str | None = None,
             compute: float | None = None, level: float = 0.9, n_boot: int = 200,
             seed: int | None = 0) -> ObservationalPrediction:
     """See :meth:`ObservationalFit.predict`."""
@@ -95,7 +92,7 @@ def predict(fit: ObservationalFit, model: Any = None, *, family: str | None = No
                                    n_boot, len(draws))
 
 
-def _bootstrap(fit: ObservationalFit, one: Any, n_boot: int, seed: int | None,
+def _bootstrap(fit: Fitted, one: Any, n_boot: int, seed: int | None,
                families: bool) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n = len(fit.table)
@@ -114,7 +111,7 @@ def _bootstrap(fit: ObservationalFit, one: Any, n_boot: int, seed: int | None,
     return np.array(draws)
 
 
-def _family_query(fit: ObservationalFit, family: str, compute: float | None) -> float:
+def _family_query(fit: Fitted, family: str, compute: float | None) -> float:
     if compute is None or not np.isfinite(compute) or compute <= 0:
         raise OptionError(f"a family's forecast needs a positive training compute in FLOPs, "
                           f"got {compute!r}", "argument 'compute'", "e.g. compute=8.4e23")
@@ -129,7 +126,7 @@ def _family_query(fit: ObservationalFit, family: str, compute: float | None) -> 
     return float(scaled_log(np.array([np.log10(compute)]), fit.options)[0])
 
 
-def _scores_query(fit: ObservationalFit, model: Any) -> tuple[np.ndarray, str]:
+def _scores_query(fit: Fitted, model: Any) -> tuple[np.ndarray, str]:
     benchmarks = fit.benchmarks
     if isinstance(model, str):
         hits = np.flatnonzero(fit.table.models == model)

@@ -14,45 +14,22 @@ from ..common.display import frame_cells, html_notes, html_pairs, html_table, te
 from ..common.jsonvalues import json_value
 from .backtest import ObservationalBacktest
 from .backtest import backtest as _backtest
-from .capability import CapabilitySpace
-from .inputs import Table
-from .links import FamilyLine, SigmoidLink
-from .model import Options, Parts
+from .links import SigmoidLink
+from .model import Fitted
 from .prediction import ObservationalPrediction
 from .prediction import predict as _predict
 
 
 @dataclass(frozen=True, eq=False)
-class ObservationalFit:
+class ObservationalFit(Fitted):
     """An observational scaling law (Ruan, Maddison, Hashimoto 2024) fitted to a table of
     public models: read it through its properties, forecast with :meth:`predict`, check it
     with :meth:`backtest`."""
 
-    table: Table
-    options: Options
-    parts: Parts
-
     # -- the capability space ----------------------------------------------------------------
-    @property
-    def space(self) -> CapabilitySpace:
-        return self.parts.space
-
-    @property
-    def benchmarks(self) -> tuple[str, ...]:
-        return self.table.benchmarks
-
-    @property
-    def target(self) -> str | None:
-        return self.table.target_name
-
     @property
     def n_models(self) -> int:
         return len(self.table)
-
-    @property
-    def n_components(self) -> int:
-        """k, the number of components kept (given, or chosen by explained variance)."""
-        return self.space.k
 
     @property
     def explained_variance(self) -> np.ndarray:
@@ -88,10 +65,6 @@ class ObservationalFit:
     def baseline(self) -> SigmoidLink | None:
         """The compute-only baseline: the target as a sigmoid of log10(C / compute_scale)."""
         return self.parts.baseline
-
-    @property
-    def lines(self) -> dict[str, FamilyLine]:
-        return dict(self.parts.lines)
 
     @property
     def efficiency(self) -> pd.DataFrame:
