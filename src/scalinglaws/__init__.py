@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from . import inference as inference
     from . import laws as laws
     from . import ledger as ledger
+    from . import observational as observational
     from . import plan as plan
     from . import report as report
     from . import uncertainty as uncertainty
@@ -58,8 +59,8 @@ if TYPE_CHECKING:
 #: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{pkg: (f".{pkg}", None) for pkg in (
-        "arch", "data", "fitting", "inference", "laws", "ledger", "plan", "report", "uncertainty",
-        "validate")},
+        "arch", "data", "fitting", "inference", "laws", "ledger", "observational", "plan",
+        "report", "uncertainty", "validate")},
     "Dataset": (".data", "Dataset"),
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),
@@ -88,5 +89,5 @@ __all__ = [
     "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
     "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
     "data", "datasets", "fit", "fitting", "inference", "laws", "ledger", "load", "load_fit",
-    "load_shared_fit", "plan", "report", "uncertainty", "validate",
+    "load_shared_fit", "observational", "plan", "report", "uncertainty", "validate",
 ]

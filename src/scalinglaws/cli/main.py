@@ -20,6 +20,7 @@ from . import (
     fitting,
     forecast,
     importing,
+    observational,
     planning,
     plot,
     report,
@@ -72,6 +73,7 @@ app.command("compare", context_settings=c.EXTRA)(planning.compare_command)
 app.command("isoflop", context_settings=c.EXTRA)(planning.isoflop_command)
 app.command("report")(report.report_command)
 app.command("plot", context_settings=c.EXTRA)(plot.plot_command)
+app.command("observational")(observational.observational_command)
 app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")
