@@ -81,9 +81,7 @@ def curve_values(fit: Any, schedule: Schedule, steps: np.ndarray, *, decay: floa
                  normalize: bool | float = False, inputs: dict[str, Any] | None = None
                  ) -> np.ndarray:
     """The fit's loss at ``steps`` under ``schedule`` (no checks of ``steps``)."""
-    from .multipower import MultiPowerFit
-
-    if isinstance(fit, MultiPowerFit):
+    if getattr(fit, "law_name", None) == "multi_power":  # a MultiPowerFit (no import cycle)
         if inputs:
             raise OptionError(f"the multi-power law takes no inputs besides the schedule, "
                               f"got {', '.join(inputs)}", "argument 'inputs'",

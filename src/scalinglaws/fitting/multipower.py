@@ -20,7 +20,7 @@ Evaluation
     are gathered into at most ``BLOCKS`` consecutive blocks (never straddling an evaluated
     step), each block's decrement placed at its decrement-weighted mean step (the midpoint
     rule; exact for a single step, as a step decay's). With 2000 blocks the relative error of
-    LD on a cosine of 10^5 steps is below 1e-4 (tests/test_multipower.py).
+    LD on a cosine of 10^5 steps is below 1e-4 (tests/test_curves.py).
 
 What could not be verified here
     The paper's PDF could not be read; the form above is the one its authors' README and
