@@ -287,15 +287,38 @@ def predict_command(
     group: Annotated[str | None, typer.Option(
         "--group", help="For a joint fit across groups: the group to predict for (default: "
         "every group, a row each).")] = None,
+    schedule: Annotated[str | None, typer.Option(
+        "--schedule", metavar="KIND:NAME=VALUE,...", help="Forecast the loss curve under a "
+        "learning-rate schedule (a fit of the schedule or schedule_n law, or a multi-power "
+        "fit): e.g. wsd:peak=3e-4,decay=0.2 (total defaults to --steps).")] = None,
+    steps: Annotated[str | None, typer.Option(
+        "--steps", metavar="N|S1,S2,...", help="With --schedule: N (steps 1..N, ~200 "
+        "points) or a comma list of steps.")] = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
-    """Predict the target from a saved fit, optionally with an interval.
+    """Predict the target from a saved fit, optionally with an interval; or with --schedule
+    the loss curve under a learning-rate schedule.
 
     Examples: scalinglaws predict fit.json --at params=7e10 tokens=1.4e12;
-    scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9 --observation
+    scalinglaws predict fit.json --at params=7e10 tokens=1.4e12 --interval 0.9 --observation;
+    scalinglaws predict fit.json --schedule wsd:decay=0.2,peak=3e-4 --steps 20000 --json
     """
     items = list(at or []) + extra_pairs(ctx)
+    if schedule is not None or steps is not None:
+        from .curves import curve_command
+
+        if schedule is None:
+            c.fail("--steps goes with --schedule — e.g. --schedule wsd:peak=3e-4 --steps "
+                   "20000")
+        if interval is not None or observation:
+            c.fail("--interval and --observation do not apply to --schedule curves")
+        pairs = c.parse_pairs(items, "--at")
+        given = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
+        curve_command(fit_file, schedule, steps,
+                      {k: (v[0] if len(v) == 1 else v) for k, v in given.items()}, group,
+                      json_, debug)
+        return
     if not items:
         c.fail("predict needs inputs — e.g. --at params=7e10 tokens=1.4e12")
     pairs = c.parse_pairs(items, "--at")

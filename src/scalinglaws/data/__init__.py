@@ -1,9 +1,11 @@
 """Datasets: schema, validation, file IO and bundled data."""
 
 from . import curves as curves
+from . import schedules as schedules
 from .conventions import Convention as Convention
 from .dataset import Dataset as Dataset
 from .schedule import schedule_areas as schedule_areas
+from .schedules import Schedule as Schedule
 from .shapes import from_shapes as from_shapes
 from .standardizing import standardize as standardize
 from .trackers import Reduction as Reduction

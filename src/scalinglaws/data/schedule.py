@@ -151,7 +151,15 @@ def _run_areas(steps: np.ndarray, rates: np.ndarray, rows: np.ndarray, column: s
                             "give the run's learning rates, or normalize=False")
     elif normalize is not False:
         scale = float(normalize)
-    eta = eta / scale
+    s1, s2 = dense_areas(eta / scale, decay)
+    idx = steps.astype(int)
+    return s1[idx], s2[idx]
+
+
+def dense_areas(eta: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """S1 and S2 at every step 0..n of a schedule given at every step (``eta[0]`` is the
+    rate at step 0, before the first update): the one definition of the two areas, used by
+    :func:`schedule_areas` and :meth:`scalinglaws.data.schedules.Schedule.areas`."""
     s1 = np.cumsum(eta)  # s1[i] = sum of eta_1..eta_i (eta[0] is step 0, no update)
     s1 = s1 - eta[0]
     drop = np.zeros_like(eta)
@@ -161,9 +169,7 @@ def _run_areas(steps: np.ndarray, rates: np.ndarray, rows: np.ndarray, column: s
     from scipy.signal import lfilter  # lazily: scipy.signal is slow to import
 
     momentum = lfilter([1.0], [1.0, -decay], drop)
-    s2 = np.cumsum(momentum)
-    idx = steps.astype(int)
-    return s1[idx], s2[idx]
+    return s1, np.cumsum(momentum)
 
 
 def _numeric(series: pd.Series, column: str) -> np.ndarray:

@@ -16,10 +16,16 @@ from .columns import bind_many as bind_many
 from .columns import role_of as role_of
 from .columns import split_columns as split_columns
 from .columns import with_roles as with_roles
+from .curves import Cooldown as Cooldown
+from .curves import LossCurve as LossCurve
+from .curves import cooldown as cooldown
+from .curves import predict_curve as predict_curve
 from .files import load as load
 from .files import load_fit as load_fit
 from .files import load_shared_fit as load_shared_fit
 from .hyperparams import HyperparameterFit as HyperparameterFit
+from .multipower import MultiPowerFit as MultiPowerFit
+from .multipower_fit import fit_multi_power as fit_multi_power
 from .prediction import Prediction as Prediction
 from .prediction import predict as predict
 from .result import FitResult as FitResult

@@ -98,6 +98,17 @@ class FitResult:
         self._warn_about_query(inputs, extrapolation)
         return float(out) if np.ndim(out) == 0 else out
 
+    def predict_curve(self, schedule: Any, steps: Any = None, *, decay: float = 0.999,
+                      normalize: bool | float = False, **inputs: Any) -> Any:
+        """The loss at each step under a learning-rate schedule, for a fit of a law of the
+        schedule's areas (``schedule``, ``schedule_n``): a :class:`~.curves.LossCurve`.
+        ``steps`` an int n (1..n thinned to ~200), a list, or None (the schedule's length);
+        see :func:`scalinglaws.fitting.curves.predict_curve`."""
+        from .curves import predict_curve
+
+        return predict_curve(self, schedule, steps, decay=decay, normalize=normalize,
+                             **inputs)
+
     def _warn_about_query(self, inputs: Mapping[str, Any], factor: float | None) -> None:
         """The warnings of :meth:`predict`: extrapolation, then the data's shape."""
         shapes = self.diagnostics.shapes if self.diagnostics is not None else ()

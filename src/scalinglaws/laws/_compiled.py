@@ -51,6 +51,8 @@ TABLE: dict[
         ('A/N**alpha + B/D**beta + E', ('E', 'A', 'B'), ('alpha', 'beta'), (), (), ()),
     ('E + A/w**alpha + B/d**beta + C/D**gamma', ('w', 'd', 'D'), ('E', 'A', 'alpha', 'B', 'beta', 'C', 'gamma')):
         ('A/w**alpha + B/d**beta + C/D**gamma + E', ('E', 'A', 'B', 'C'), ('alpha', 'beta', 'gamma'), (), (), ()),
+    ('E + A_N*N**(-a) + A*S1**(-alpha) - C*S2', ('N', 'S1', 'S2'), ('E', 'A_N', 'a', 'A', 'alpha', 'C')):
+        ('A/S1**alpha + A_N/N**a - C*S2 + E', ('E', 'A_N', 'A', 'C'), ('a', 'alpha'), (), (), ()),
     ('E - A1/Nnv**alpha - A2/Nv**alpha2 - B/D**alpha', ('Nnv', 'Nv', 'D'), ('E', 'A1', 'A2', 'B', 'alpha', 'alpha2')):
         ('-A1/Nnv**alpha - A2/Nv**alpha2 - B/D**alpha + E', ('E', 'A1', 'A2', 'B'), ('alpha', 'alpha2'), (), (), ()),
     ('E - A1/Nnv**alpha - A2/Nv**alpha2 - B/D**beta', ('Nnv', 'Nv', 'D'), ('E', 'A1', 'A2', 'B', 'alpha', 'alpha2', 'beta')):

@@ -23,6 +23,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "encoder_params": (1e7, 3e9), "decoder_params": (1e7, 3e9),
     # upcycling: tokens of the dense run, then of the mixture-of-experts run started from it
     "dense_tokens": (1e9, 1e12), "upcycled_tokens": (1e9, 1e12),
+    # learning-rate areas of a run (raw rates ~1e-4 to 1e-3; data.schedule.schedule_areas)
+    "lr_area": (0.2, 50.0), "anneal_area": (0.0, 1.0),
 }
 
 #: ``guess(X, y)``: inputs as (1, n) arrays and the target (n,) -> starting rows (K, p) in

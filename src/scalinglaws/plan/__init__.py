@@ -7,6 +7,7 @@ from .comparison import compare_data as compare_data
 from .configure import Configurations as Configurations
 from .configure import Constraints as Constraints
 from .configure import configure as configure
+from .curves import steps_to_reach as steps_to_reach
 from .density import capacity_density as capacity_density
 from .density import effective_params as effective_params
 from .density import release_days as release_days
