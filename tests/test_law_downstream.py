@@ -73,3 +73,25 @@ def test_scores_are_fitted_on_their_scale_and_checked() -> None:
         sl.fit(law, mostly)
     # a loss target keeps Huber on log residuals
     assert sl.fit("chinchilla", sl.datasets.load("chinchilla")).loss == "huber"
+
+
+def test_cli_fits_a_score_with_a_chance_floor(tmp_path) -> None:
+    import json
+
+    from cli_runner import run
+
+    law = sl.laws.get("sigmoid_compute", chance=0.25)
+    flops = np.geomspace(1e20, 1e25, 20)
+    path = tmp_path / "scores.csv"
+    pd.DataFrame({"flops": flops, "mmlu": law({"ceiling": 0.85, "k": 0.6, "C0": 3e22},
+                                              flops=flops)}).to_csv(path, index=False)
+    doc = json.loads(run("fit", path, "--law", "sigmoid_compute", "--metric", "mmlu",
+                         "--chance", "0.25", "--json").stdout)
+    assert doc["law"] == "sigmoid_compute(chance=0.25)" and doc["loss"] == "mse"
+    assert doc["params"]["C0"] == pytest.approx(3e22, rel=1e-3)
+    assert "--chance goes with" in run("fit", path, "--law", "chinchilla", "--chance", "0.25",
+                                       code=2).stderr
+    pd.DataFrame({"flops": flops, "mmlu": 100 * law({"ceiling": 0.85, "k": 0.6, "C0": 3e22},
+                                                    flops=flops)}).to_csv(path, index=False)
+    assert "outside it" in run("fit", path, "--law", "sigmoid_compute", "--metric", "mmlu",
+                               code=2).stderr

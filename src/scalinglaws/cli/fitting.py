@@ -133,6 +133,12 @@ def fit_command(
         "--keep-unfinished", help="Fit the runs whose status column says they did not finish "
         "(diverged, unfinished, failed); they are left out by default.")] = False,
     seq_len: hyper.SeqLenOpt = None,
+    metric: Annotated[str | None, typer.Option(
+        "--metric", help="The score column to fit (accuracy, top1_error...): least squares "
+        "on the score, values checked to lie in [0, 1].")] = None,
+    chance: Annotated[float | None, typer.Option(
+        "--chance", help="With --law sigmoid_compute: the benchmark's chance level, the "
+        "fixed floor (0.25 for four choices).")] = None,
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
@@ -145,9 +151,11 @@ def fit_command(
     scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family;
     scalinglaws fit sweep.csv --law chinchilla --where final --best-of loss --best-by
     params,tokens;
-    scalinglaws fit sweep.csv --law step_law --col batch_size=bs --seq-len 2048 --out f.json
+    scalinglaws fit sweep.csv --law step_law --col batch_size=bs --seq-len 2048 --out f.json;
+    scalinglaws fit scores.csv --law sigmoid_compute --metric accuracy --chance 0.25
     """
     col = c.more_cols(ctx, col)
+    law, y = _metric_options(law, y, metric, chance)
     with c.handled(debug, quiet or json_):  # before reading the data or fitting
         c.check_out(out, "--out", (".json",), "fit file")
         c.check_out(report, "--report", (".html", ".htm"), "report")
@@ -191,6 +199,19 @@ def fit_command(
         c.written("fit", out)
     if failed:
         raise typer.Exit(c.EXIT_FAILED)
+
+
+def _metric_options(law: str, y: str | None, metric: str | None,
+                    chance: float | None) -> tuple[str, str | None]:
+    """``--metric`` names the target (unless ``--y`` does); ``--chance`` becomes the
+    ``chance`` option of a law that takes one."""
+    if metric is not None and y is not None and metric != y:
+        c.fail(f"--metric {c.escape(metric)} and --y {c.escape(y)} name two targets — give one")
+    if chance is not None:
+        if law.strip() != "sigmoid_compute":
+            c.fail("--chance goes with --law sigmoid_compute (its fixed floor)")
+        law = f"sigmoid_compute(chance={chance!r})"
+    return law, y if y is not None else metric
 
 
 def fixed_values(items: list[str]) -> dict[str, float]:

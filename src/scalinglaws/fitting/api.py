@@ -164,8 +164,10 @@ def fit(
     bound, ds = bind_data(law, data, x=x, columns=columns, y=y,
                           keep_unfinished=keep_unfinished)
     target = y or bound.target
-    options = dataclasses.replace(options, loss=default_loss(target, loss))
-    if is_score(target) and ds.has(target):
+    # a score by its column's name, or by the law's own target (sigmoid_compute: accuracy)
+    score = target if is_score(target) else (bound.target if is_score(bound.target) else None)
+    options = dataclasses.replace(options, loss=default_loss(score or target, loss))
+    if score is not None and ds.has(target):
         check_scores(ds.column(target), target, bound)
     if fix:
         bound = fix_parameters(bound, fix)
