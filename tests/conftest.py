@@ -4,6 +4,8 @@ parametrised tests whose other cases are fast."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +121,21 @@ def families() -> tuple[sl.Dataset, sl.SharedFit]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLawWarning)
         return ds, sl.fit("chinchilla", ds, by="family", shared=["alpha", "beta"])
+
+
+#: the project's reference data, beside the clone (CI has it there)
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The reference data folder as the dataset registry's mirror, with a fresh cache: the
+    registry's tables that are not bundled (misfitting, bnsl_addition, steplaw...) load from
+    it by name."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared reference data absent: {SHARED_DATA} (the registry's tables that "
+                    "are not bundled are read from it as a mirror)")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SCALINGLAWS_DATA_URL", str(SHARED_DATA))
+        mp.setenv("SCALINGLAWS_CACHE", str(tmp_path_factory.mktemp("registry-cache")))
+        yield SHARED_DATA

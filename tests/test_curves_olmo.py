@@ -11,41 +11,32 @@ import pandas as pd
 import pytest
 
 import scalinglaws as sl
-from scalinglaws.data import schedule_areas
 from scalinglaws.data.schedules import from_array
-from scalinglaws.fitting import fit_multi_power
+
+
+def _bench():  # the benchmark's own protocol, so that the test and the table agree
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import bench_schedules
+    finally:
+        sys.path.pop(0)
+    return bench_schedules
 
 
 @pytest.fixture(scope="module")
 def ladder() -> pd.DataFrame:
-    frame = sl.datasets.load("olmo_ladder").to_frame()
-    frame = frame[frame["learning_rate"].notna()].rename(
-        columns={"run_id": "run", "loss_c4_en": "loss", "learning_rate": "lr"})
-    return schedule_areas(frame[["run", "step", "lr", "loss", "params"]])
+    return _bench().ladder()
 
 
 @pytest.fixture(scope="module")
 def held_out(ladder) -> pd.DataFrame:
     """The 190M and 370M runs (12), each fitted up to 70% of its steps (C4 loss from step
     1000), the rest forecast by both laws; the runs' rates from ``learning_rate``."""
-    rows = []
     small = ladder[ladder["run"].str.startswith(("190M", "370M"))]
-    for run, r in small.groupby("run"):
-        schedule = from_array(r["lr"].to_numpy(), steps=r["step"].to_numpy())
-        r = r[r["step"] >= 1000]
-        train, test = r[r["step"] <= 0.7 * r["step"].max()], r[r["step"] > 0.7 * r[
-            "step"].max()]
-        y = test["loss"].to_numpy()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", sl.ScalingLawWarning)
-            law = sl.fit("schedule", sl.Dataset.from_frame(train))
-            mp = fit_multi_power(train, schedules={run: schedule})
-            p = law.predict(lr_area=test["lr_area"].to_numpy(),
-                            anneal_area=test["anneal_area"].to_numpy(), extrapolation=None)
-        q = mp.predict_curve(schedule, list(test["step"])).loss
-        rows.append({"run": run, "schedule": np.mean(np.abs(p / y - 1)),
-                     "multi_power": np.mean(np.abs(q / y - 1))})
-    return pd.DataFrame(rows)
+    return _bench().held_out(small, 0.7)
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +40,6 @@ def covers(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             COVERED[name] = fn.__name__
         return fn
     return mark
-
-
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The shared data folder as the registry's mirror, with a fresh cache."""
-    if not SHARED.is_dir():
-        pytest.skip(f"shared reference data absent: {SHARED} (the tables that are not "
-                    "bundled are read from it as a mirror)")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SCALINGLAWS_DATA_URL", str(SHARED))
-        mp.setenv("SCALINGLAWS_CACHE", str(tmp_path_factory.mktemp("registry-cache")))
-        yield SHARED
 
 
 def quiet_fit(*args: Any, **kwargs: Any) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -44,18 +43,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::scalinglaws.ScalingLawWarning")
 
 
 # -- data ---------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The shared data folder as the registry's mirror, with a fresh cache."""
-    if not SHARED.is_dir():
-        pytest.skip(f"shared reference data absent: {SHARED} (the steplaw tables are read "
-                    "from it as a mirror)")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SCALINGLAWS_DATA_URL", str(SHARED))
-        mp.setenv("SCALINGLAWS_CACHE", str(tmp_path_factory.mktemp("registry-cache")))
-        yield SHARED
-
-
 @pytest.fixture(scope="module")
 def real_fit(mirror: Path) -> sl.HyperparameterFit:
     grid = sl.datasets.load("steplaw")

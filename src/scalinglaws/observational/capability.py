@@ -83,14 +83,7 @@ def fit_space(scores: np.ndarray, benchmarks: tuple[str, ...], *, k: int | None 
     scale = np.where(scale > 0, scale, 1.0)
     z = np.where(missing, 0.0, (x - mean) / scale)
     basis, centre = _low_rank(z, impute_rank)
-    if missing.any():
-        for _ in range(IMPUTE_MAX_ITER):
-            rebuilt = (z - centre) @ basis.T @ basis + centre
-            step = np.abs(rebuilt[missing] - z[missing]).max()
-            z[missing] = rebuilt[missing]
-            if step < IMPUTE_TOL:
-                break
-            basis, centre = _low_rank(z, impute_rank)
+    z, basis, centre = _impute(z, missing, basis, centre, impute_rank)
     filled = np.clip(z * scale + mean, 0.0, 1.0)
     pca_centre = filled.mean(axis=0)
     pca_scale = filled.std(axis=0) if standardize else np.ones(p)
@@ -135,6 +128,14 @@ def _refill(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, basis: np.ndarra
         raise DataError("a model has no benchmark score at all, so its capabilities cannot "
                         "be placed", fix="give at least one benchmark score")
     z = np.where(missing, 0.0, (x - mean) / scale)
+    z = _impute(z, missing, basis, centre, None)[0]
+    return np.asarray(np.clip(z * scale + mean, 0.0, 1.0))
+
+
+def _impute(z: np.ndarray, missing: np.ndarray, basis: np.ndarray, centre: np.ndarray,
+            rank: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill the missing cells of ``z`` by iterated low-rank reconstruction (refitting the
+    rank-``rank`` basis after each pass; a given basis stays with ``rank`` None)."""
     if missing.any():
         for _ in range(IMPUTE_MAX_ITER):
             rebuilt = (z - centre) @ basis.T @ basis + centre
@@ -142,4 +143,6 @@ def _refill(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, basis: np.ndarra
             z[missing] = rebuilt[missing]
             if step < IMPUTE_TOL:
                 break
-    return np.asarray(np.clip(z * scale + mean, 0.0, 1.0))
+            if rank is not None:
+                basis, centre = _low_rank(z, rank)
+    return z, basis, centre
