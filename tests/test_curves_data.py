@@ -114,3 +114,10 @@ def test_checkpoints_of_a_ladder_raise_no_false_shape_warning() -> None:
         fit = sl.fit("chinchilla", ds)
     assert not [w for w in caught if "U-shaped" in str(w.message)]
     assert fit.params["alpha"] == pytest.approx(0.347, abs=0.01)
+
+
+def test_a_schedule_law_without_learning_rate_areas_says_how_to_get_them() -> None:
+    t = pd.DataFrame({"run": ["a"] * 5, "step": [1, 2, 3, 4, 5],
+                      "loss": [5, 4, 3.5, 3.2, 3.0]})
+    with pytest.raises(DataError, match="schedule_areas"):
+        sl.fit("schedule", t)

@@ -146,11 +146,18 @@ def check_columns(law: Law, ds: Dataset, y: str | None = None) -> None:
     if not missing:
         return
     example = " ".join(f"--col {c}=COLUMN" for c in missing)
+    fix = (f"map them to your columns: {example} (Python: columns={{'{missing[0]}': "
+           "'COLUMN', ...}})")
+    if set(missing) <= set(_AREAS):  # a schedule law on curves without their areas
+        fix = ("compute them from each run's learning rate: sl.data.schedule_areas(frame) "
+               "(columns run, step, lr); " + fix)
     raise DataError(
         f"the data have no column {_names(missing)}, which law '{law.name}' needs",
-        f"available columns: {', '.join(ds.columns)}{_close(missing, ds)}",
-        f"map them to your columns: {example} (Python: columns={{'{missing[0]}': "
-        "'COLUMN', ...}})")
+        f"available columns: {', '.join(ds.columns)}{_close(missing, ds)}", fix)
+
+
+#: the learning-rate areas a schedule law reads (computed by schedule_areas)
+_AREAS = ("lr_area", "anneal_area")
 
 
 def _names(cols: Sequence[str]) -> str:
