@@ -95,3 +95,16 @@ def test_cli_fits_a_score_with_a_chance_floor(tmp_path) -> None:
                                                     flops=flops)}).to_csv(path, index=False)
     assert "outside it" in run("fit", path, "--law", "sigmoid_compute", "--metric", "mmlu",
                                code=2).stderr
+
+
+def test_a_run_above_an_accuracy_law_is_not_called_diverged() -> None:
+    law = sl.laws.get("sigmoid_compute", chance=0.25)
+    flops = np.geomspace(1e20, 1e25, 20)
+    scores = np.array(law({"ceiling": 0.85, "k": 0.6, "C0": 3e22}, flops=flops))
+    scores[10] = min(0.99, scores[10] * 1.4)  # one run far better than the trend
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sl.fit(law, pd.DataFrame({"flops": flops, "accuracy": scores}))
+    assert not [w for w in caught if "diverged" in str(w.message)]

@@ -15,6 +15,8 @@ from ..exceptions import DataError
 
 #: targets that are scores in [0, 1]: fitted with ``loss="mse"`` unless told
 SCORE_TARGETS = ("accuracy", "top1_error", "error", "pass_rate", "exact_match", "f1")
+#: the score targets where higher is better (the others, errors, fall like a loss)
+HIGHER_IS_BETTER = ("accuracy", "pass_rate", "exact_match", "f1")
 #: the losses whose residuals are logs of the target
 LOG_LOSSES = ("huber", "mse_log", "mse_log1p")
 #: a score within this of the chance level counts as "at chance"

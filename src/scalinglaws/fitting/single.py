@@ -36,7 +36,7 @@ def fit_law(law: Law, data: Dataset, *, y: str | None = None,
         objective=verdict.objective, loss=obj.loss, delta=obj.delta,
         overestimate_penalty=obj.overestimate_penalty, n_points=len(data),
         status=verdict.status, warnings=verdict.warnings + _pooled(law, data, obj, y)
-        + _diverged(law, data, obj, verdict.params),
+        + (() if rising_score(y, law) else _diverged(law, data, obj, verdict.params)),
         target=y, columns={s: str(c) for s, c in law.inputs.items()},
         input_ranges=verdict.input_ranges, fingerprint=data_fingerprint(data, used),
         dataset=data.name, n_starts=verdict.n_starts, residual_scale=verdict.residual_scale,
@@ -91,6 +91,14 @@ def _pooled(law: Law, data: Dataset, obj: Objective, y: str) -> tuple[str, ...]:
 #: a run whose loss lies this far above the fitted law, in units of the residuals' robust
 #: scale (and at least DIVERGED_FLOOR in log), is reported as possibly diverged
 DIVERGED_SCALES, DIVERGED_FLOOR = 8.0, 0.1
+
+
+def rising_score(y: str, law: Law) -> bool:
+    """Whether the target is a score where higher is better (accuracy, pass rate...): runs
+    far above the law are then good runs, not diverged ones."""
+    from .metrics import HIGHER_IS_BETTER
+
+    return any(str(t).lower() in HIGHER_IS_BETTER for t in (y, law.target))
 
 
 def _diverged(law: Law, data: Dataset, obj: Objective, params: Any) -> tuple[str, ...]:
