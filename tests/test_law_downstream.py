@@ -103,7 +103,7 @@ def test_a_run_above_an_accuracy_law_is_not_called_diverged() -> None:
     flops = np.geomspace(1e20, 1e25, 40)
     scores = np.array(law({"ceiling": 0.85, "k": 0.6, "C0": 3e22}, flops=flops))
     scores = scores + np.random.default_rng(0).normal(0, 0.003, flops.size)
-    scores[3] = 0.55  # a small run twice as good as the trend (chance is 0.25 there)  # one run far better than the trend
+    scores[3] = 0.55  # a small run twice as good as the trend (chance is 0.25 there)
     import warnings
 
     with warnings.catch_warnings(record=True) as caught:
