@@ -16,7 +16,7 @@ from ..laws import tie as tie_parameters
 from ..laws.law import Law
 from .columns import bind_data
 from .hyperparams import HyperparameterFit
-from .metrics import check_scores, default_loss, is_score
+from .metrics import binomial_weights, check_scores, default_loss, is_score
 from .result import FitResult
 from .shared import SharedFit, fit_shared
 from .single import fit_law
@@ -36,7 +36,7 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         throw: bool = ..., by: None = ..., shared: None = ...,
         fix: Mapping[str, float] | None = ...,
         tie: Mapping[str, str] | None = ...,
-        keep_unfinished: bool = ...) -> FitResult: ...
+        keep_unfinished: bool = ..., questions: Any = ...) -> FitResult: ...
 
 
 @overload
@@ -47,7 +47,7 @@ def fit(law: Law | str, data: Dataset | pd.DataFrame, *, x: str | None = ...,
         throw: bool = ..., by: str, shared: Sequence[str] | None = ...,
         fix: Mapping[str, float] | None = ...,
         tie: Mapping[str, str] | None = ...,
-        keep_unfinished: bool = ...) -> SharedFit: ...
+        keep_unfinished: bool = ..., questions: Any = ...) -> SharedFit: ...
 
 
 def fit(
@@ -71,6 +71,7 @@ def fit(
     fix: Mapping[str, float] | None = None,
     tie: Mapping[str, str] | None = None,
     keep_unfinished: bool = False,
+    questions: Any = None,
     **hyper: Any,
 ) -> FitResult | SharedFit | HyperparameterFit:
     """Fit a law to data; returns a frozen :class:`FitResult` (a :class:`SharedFit` with
@@ -124,6 +125,11 @@ def fit(
     keep_unfinished:
         Runs whose ``status`` column says they did not finish (diverged, unfinished, failed)
         are left out, with a warning naming them; ``True`` fits them too.
+    questions:
+        For a score target (accuracy...): the number of questions behind each score (a
+        number, or a column): the least squares are weighted by the binomial variance
+        ``questions / (p (1 - p))`` at the fitted scores (two passes, the quasi-likelihood of
+        a binomial), so that standard errors and intervals follow the scores' own noise.
     tie:
         Parameters to replace by others (``tie={"beta": "alpha"}``: one exponent for both
         terms; :func:`scalinglaws.laws.tie`), applied after ``fix``.
@@ -173,6 +179,17 @@ def fit(
         bound = fix_parameters(bound, fix)
     if tie:
         bound = tie_parameters(bound, tie)
+    if questions is not None:
+        if score is None:
+            raise OptionError("questions= weights a score (accuracy, top-1 error...) by its "
+                              "binomial noise", "argument 'questions'",
+                              "leave it out for a loss, or fit a score column")
+        if by is not None or shared is not None:
+            raise OptionError("questions= is not taken by a joint fit across groups",
+                              "argument 'questions'", "fit each group on its own")
+        first = fit_law(bound, ds, y=target, options=options, init=init, weights=weights,
+                        quiet=True)
+        weights = binomial_weights(first, ds, questions, weights)
     if by is None and shared is None:
         return fit_law(bound, ds, y=y, options=options, init=init, weights=weights,
                        throw=throw)

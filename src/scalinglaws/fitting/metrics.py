@@ -71,3 +71,25 @@ def _chance(law: Any) -> float | None:
     if name.startswith("sigmoid_compute(chance="):
         return float(name.split("=", 1)[1].rstrip(")"))
     return None
+
+
+def binomial_weights(fit: Any, data: Any, questions: Any, weights: Any) -> np.ndarray:
+    """Case weights ``questions / (p (1 - p))`` at the scores ``fit`` predicts (clipped away
+    from 0 and 1), times the user's ``weights``: one step of iteratively reweighted least
+    squares towards the binomial likelihood."""
+    n = len(data)
+    if isinstance(questions, str):
+        count = data.column(questions)
+    else:
+        count = np.broadcast_to(np.asarray(questions, dtype=float), (n,))
+    if not np.all(np.isfinite(count)) or np.any(count < 1):
+        raise DataError("questions must be at least 1 per score",
+                        "argument 'questions'", "give the number of questions of the "
+                        "benchmark (e.g. 14042 for MMLU)")
+    inputs = {str(c): data.column(str(c)) for c in fit.law.inputs.values()}
+    with np.errstate(all="ignore"):
+        p = np.clip(np.asarray(fit.law(fit.params, **inputs), dtype=float), 1e-3, 1 - 1e-3)
+    w = count / (p * (1.0 - p))
+    if weights is not None:
+        w = w * np.asarray(weights, dtype=float)
+    return np.asarray(w / np.mean(w), dtype=float)
