@@ -72,3 +72,14 @@ def test_paired_bootstrap_intervals_contain_the_point_and_widen_with_distance() 
     with pytest.raises(LawError, match="does not read"):
         sl.fitting.chain(first, second, link="tokens")
     assert "chain: params -> loss" in str(chained)
+
+
+def test_the_report_draws_both_stages(tmp_path) -> None:
+    n = np.geomspace(1e8, 1e10, 8)
+    loss = 1.8 + 400 * n ** -0.34
+    frame = pd.DataFrame({"params": n, "loss": loss,
+                          "top1_error": 0.9 - 2.0 * np.exp(-0.7 * loss)})
+    chained = sl.fitting.chain(quiet("E + A*N**(-a)", frame, columns={"N": "params"}),
+                               quiet("loss_to_error", frame))
+    page = sl.report.html(chained, tmp_path / "chain.html").read_text()
+    assert page.count('<section id="item-') == 2 and "loss_to_error" in page

@@ -18,6 +18,27 @@ Item = FitResult | SharedFit | Backtest
 _KINDS = "a FitResult, SharedFit or Backtest"
 
 
+def expand_chains(items: Any, data: Any) -> tuple[Any, Any]:
+    """A chain of two fits (``sl.fitting.chain``) reported as its two stages, each with its
+    own plot and table; a list of data aligned with the items gets the chain's entry twice."""
+    from ..fitting import Chain
+
+    single = isinstance(items, Chain)
+    listed = [items] if single else items
+    if not isinstance(listed, Sequence) or isinstance(listed, str | bytes) or not any(
+            isinstance(i, Chain) for i in listed):
+        return items, data
+    aligned = isinstance(data, Sequence) and not isinstance(data, str | bytes)
+    out_items: list[Any] = []
+    out_data: list[Any] = []
+    for k, item in enumerate(listed):
+        stages = [item.first, item.second] if isinstance(item, Chain) else [item]
+        out_items += stages
+        if aligned and k < len(data):
+            out_data += [data[k]] * len(stages)
+    return out_items, (out_data if aligned else data)
+
+
 def check_items(items: Any) -> list[Item]:
     """The items as a list, each a FitResult, SharedFit or Backtest."""
     objs = [items] if isinstance(items, FitResult | SharedFit | Backtest) else items

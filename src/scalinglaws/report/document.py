@@ -17,7 +17,7 @@ from ..fitting import FitResult, SharedFit
 from ..plan.optimal import compute_optimal
 from ..validate.backtesting import Backtest
 from . import page
-from .arguments import Item, check_data, check_items, check_plans, check_text
+from .arguments import Item, check_data, check_items, check_plans, check_text, expand_chains
 from .backtest_plot import backtest_spec, backtest_title
 from .bands import BAND_LEVEL
 from .interactive import COMPUTE, Curve, figures, styled, x_axis
@@ -52,7 +52,8 @@ def html(
     Parameters
     ----------
     items:
-        A :class:`~scalinglaws.FitResult`, a joint fit across groups
+        A :class:`~scalinglaws.FitResult` (a two-stage ``sl.fitting.chain`` is drawn as its
+        two stages), a joint fit across groups
         (:class:`~scalinglaws.fitting.shared.SharedFit`, drawn one curve per group), a
         :class:`~scalinglaws.validate.Backtest`, or a list of them.
     path:
@@ -83,6 +84,7 @@ def html(
     >>> ds = sl.datasets.load("chinchilla")
     >>> sl.report.html(sl.fit("chinchilla", ds), "report.html", data=ds)  # doctest: +SKIP
     """
+    items, data = expand_chains(items, data)
     objs = [] if scorecard is not None and _empty(items) else check_items(items)
     datasets = check_data(data, objs) if objs else []
     per_item, overall = check_plans(plans, len(objs))
