@@ -125,11 +125,11 @@ def test_larger_budgets_deserve_larger_vocabularies(paper_fit):
     # a query that cannot be asked: bad input (OptionError)
     ({"params": 7e9}, OptionError, "exactly one budget"),
     ({"params": 7e9, "flops": 1e22, "characters": 1e12}, OptionError, "exactly one budget"),
-    ({"params": 7e9, "flops": -1.0}, OptionError, "flops must be positive"),
-    ({"params": 7e9, "flops": float("nan")}, OptionError, "flops must be positive"),
-    ({"params": 0.0, "flops": 1e22}, OptionError, "params must be positive"),
-    ({"params": 7e9, "characters": "many"}, OptionError, "characters must be a number"),
-    ({"params": 7e9, "flops": 1e22, "embed_dim": -5}, OptionError, "embed_dim must be positive"),
+    ({"params": 7e9, "flops": -1.0}, OptionError, "flops must be a positive number"),
+    ({"params": 7e9, "flops": float("nan")}, OptionError, "flops must be a positive number"),
+    ({"params": 0.0, "flops": 1e22}, OptionError, "params must be a positive number"),
+    ({"params": 7e9, "characters": "many"}, OptionError, "characters must be a positive number"),
+    ({"params": 7e9, "flops": 1e22, "embed_dim": -5}, OptionError, "embed_dim must be a positive number"),
     # a query without an answer (QueryError)
     ({"params": 7e9, "flops": 1e60}, QueryError, "no interior optimum"),
     # f(V) is fitted up to 200K entries: an optimum beyond it is not answered

@@ -13,12 +13,12 @@ sparsity grows with the training budget.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..common.checks import positive_number
 from ..common.display import html_pairs, text_pairs
 from ..common.numbers import readable
 from ..exceptions import OptionError, QueryError
@@ -87,10 +87,10 @@ def optimal_sparsity(fit: FitResult, *, params: float, flops: float,
     if set(law.inputs.values()) != {"sparsity", "params", "tokens"}:
         raise QueryError(f"law '{law.name}' does not read sparsity, params and tokens",
                          "optimal_sparsity", "fit the catalog law 'sparsity'")
-    n = _positive(params, "params")
-    budget = _positive(flops, "flops")
-    k = _positive(flops_per_token, "flops_per_token")
-    top = _positive(max_sparsity, "max_sparsity")
+    n = _positive_arg(params, "params")
+    budget = _positive_arg(flops, "flops")
+    k = _positive_arg(flops_per_token, "flops_per_token")
+    top = _positive_arg(max_sparsity, "max_sparsity")
     if top >= 1.0:
         raise OptionError(f"max_sparsity must be below 1, got {top:g}", "optimal_sparsity",
                           "e.g. max_sparsity=0.99")
@@ -124,13 +124,6 @@ def optimal_sparsity(fit: FitResult, *, params: float, flops: float,
                           dense_loss=float(values[0]), flops=budget)
 
 
-def _positive(value: Any, name: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise OptionError(f"{name} must be a number, got {value!r}", "optimal_sparsity",
-                          f"give {name} as a positive number") from None
-    if not (math.isfinite(x) and x > 0):
-        raise OptionError(f"{name} must be positive and finite, got {x:g}",
-                          "optimal_sparsity", f"give {name} > 0")
-    return x
+
+def _positive_arg(value: Any, name: str) -> float:
+    return positive_number(value, name, f"give {name} to optimal_sparsity as a positive number")

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..common.checks import positive_number
 from ..common.display import html_pairs, text_pairs
 from ..common.numbers import readable
 from ..exceptions import OptionError, QueryError
@@ -126,16 +127,16 @@ def optimal_vocabulary(fit: FitResult, *, params: float, flops: float | None = N
     if set(law.inputs.values()) != needed:
         raise QueryError(f"law '{law.name}' does not read params, vocab_params and tokens",
                          "optimal_vocabulary", "fit the catalog law 'vocab'")
-    n_nv = _positive(params, "params")
+    n_nv = _positive_arg(params, "params")
     if (flops is None) == (characters is None):
         raise OptionError("give exactly one budget, flops= or characters=",
                          "optimal_vocabulary", "e.g. optimal_vocabulary(fit, params=7e9, "
                          "flops=1e22)")
-    width = embedding_width(n_nv) if embed_dim is None else _positive(embed_dim, "embed_dim")
+    width = embedding_width(n_nv) if embed_dim is None else _positive_arg(embed_dim, "embed_dim")
     if flops is not None:
-        budget, amount = "flops", _positive(flops, "flops")
+        budget, amount = "flops", _positive_arg(flops, "flops")
     else:
-        budget, amount = "characters", _positive(characters, "characters")
+        budget, amount = "characters", _positive_arg(characters, "characters")
 
     def gain(log_v: Array) -> Array:
         v = np.exp(log_v)
@@ -167,13 +168,6 @@ def optimal_vocabulary(fit: FitResult, *, params: float, flops: float | None = N
                             params=n_nv, embed_dim=width, budget=budget)
 
 
-def _positive(value: Any, name: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise OptionError(f"{name} must be a number, got {value!r}", "optimal_vocabulary",
-                          f"give {name} as a positive number") from None
-    if not (math.isfinite(x) and x > 0):
-        raise OptionError(f"{name} must be positive and finite, got {x:g}",
-                          "optimal_vocabulary", f"give {name} > 0")
-    return x
+
+def _positive_arg(value: Any, name: str) -> float:
+    return positive_number(value, name, f"give {name} to optimal_vocabulary as a positive number")
