@@ -227,7 +227,14 @@ def test_random_parameters_extrapolate_within_two_percent(name, seed):
     query = beyond(law)
     expected = law(dict(zip(law.parameter_names, true, strict=True)), **query)
     got = fit.predict(extrapolation=None, **query)
-    np.testing.assert_allclose(got, expected, rtol=0.02)
+    # a signed target (a reward measured from its start, which the over-optimisation laws
+    # take through zero past their peak) is compared on the reward's scale over the design,
+    # not relative to a value that may be near zero at 3x; these laws are quadratic in d, so
+    # at 3x the design's largest d the curvature term is 9x its fitted size and 1% noise
+    # moves it by ~5% of that scale: 6%
+    scale = float(np.max(np.abs(ds.column(law.target)))) if law.target == "gold_reward" \
+        else 0.0
+    np.testing.assert_allclose(got, expected, rtol=0.02, atol=0.06 * scale)
 
 
 def test_catalog_doc_lists_every_law():

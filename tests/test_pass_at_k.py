@@ -61,3 +61,18 @@ def test_bad_inputs() -> None:
         sl.inference.pass_at_k(10.5, 1, 1)
     with pytest.raises(DataError, match="at least as many attempts"):
         sl.inference.pass_until([3], [5])
+
+
+def test_cli_passk() -> None:
+    import json
+
+    from cli_runner import run
+
+    doc = json.loads(run("passk", "--n", "200", "--c", "13", "--k", "1", "10", "100",
+                         "--json").stdout)
+    assert doc["k"] == [1, 10, 100]
+    assert doc["pass_at_k"] == pytest.approx([exact(200, 13, k) for k in (1, 10, 100)],
+                                             rel=1e-12)
+    assert "c > n" in run("passk", "--n", "10", "--c", "11", "--k", "1", code=2).stderr
+    assert "between 1 and n" in run("passk", "--n", "10", "--c", "1", "--k", "20",
+                                    code=2).stderr

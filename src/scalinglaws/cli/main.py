@@ -21,6 +21,7 @@ from . import (
     forecast,
     importing,
     observational,
+    passk,
     planning,
     plot,
     report,
@@ -64,6 +65,7 @@ def main_options(
 app.command("demo")(demo.demo_command)
 app.command("laws")(catalog.laws_command)
 app.command("datasets")(datasets.datasets_command)
+app.command("passk", context_settings=c.EXTRA)(passk.passk_command)
 app.command("fit", context_settings=c.EXTRA)(fitting.fit_command)
 app.command("predict", context_settings=c.EXTRA)(fitting.predict_command)
 app.command("backtest", context_settings=c.EXTRA)(validation.backtest_command)

@@ -17,6 +17,8 @@ from ..exceptions import DataError
 SCORE_TARGETS = ("accuracy", "top1_error", "error", "pass_rate", "exact_match", "f1")
 #: the score targets where higher is better (the others, errors, fall like a loss)
 HIGHER_IS_BETTER = ("accuracy", "pass_rate", "exact_match", "f1")
+#: targets that may be zero or negative (a reward measured from its start): least squares
+SIGNED_TARGETS = ("gold_reward", "reward")
 #: the losses whose residuals are logs of the target
 LOG_LOSSES = ("huber", "mse_log", "mse_log1p")
 #: a score within this of the chance level counts as "at chance"
@@ -33,7 +35,8 @@ def default_loss(target: str | None, loss: str | None) -> str:
     """The objective: ``loss`` when given (a log loss on a score target warns), else least
     squares for a score target and Huber on log residuals otherwise."""
     if loss is None:
-        return "mse" if is_score(target) else "huber"
+        signed = target is not None and str(target).lower() in SIGNED_TARGETS
+        return "mse" if is_score(target) or signed else "huber"
     if is_score(target) and loss in LOG_LOSSES:
         warn(f"loss='{loss}' fits the logs of {target}, a score in [0, 1]: errors near 0 "
              "weigh most and a score near chance bends the fit; loss='mse' (the default for "

@@ -49,7 +49,7 @@ def pass_at_k(n: Any, c: Any, k: Any) -> Any:
     n_, c_, k_ = np.broadcast_arrays(_ints(n, "n"), _ints(c, "c"), _ints(k, "k"))
     if np.any(c_ > n_):
         raise DataError("more passing samples than samples (c > n)", "arguments 'n', 'c'",
-                        "c counts the passing samples among the n drawn")
+                        "count the passing samples (c) among the n drawn")
     if np.any(k_ < 1) or np.any(k_ > n_):
         raise OptionError("k must lie between 1 and n", "argument 'k'",
                           "pass@k needs at least k samples per problem")

@@ -35,6 +35,8 @@ TABLE: dict[
         ('A/(N*(1 - exp(-Pa/gamma_a))*(1 - exp(-Pkv/gamma_kv))*(1 - exp(-Pw/gamma_w)))**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta', 'gamma_w', 'gamma_a', 'gamma_kv'), ('gamma_w', 'gamma_a', 'gamma_kv'), (), ('A',)),
     ('A*D1**(-alpha1)*D2**(-alpha2 + alpha3*log(D1)) + E', ('D1', 'D2'), ('A', 'alpha1', 'alpha2', 'alpha3', 'E')):
         ('A*D2**(-alpha2 + alpha3*log(D1))/D1**alpha1 + E', ('A', 'E'), ('alpha1', 'alpha2', 'alpha3'), (), (), ()),
+    ('B/(D_l + D**beta) + E', ('D',), ('B', 'D_l', 'beta', 'E')):
+        ('B/(D**beta + D_l) + E', ('B', 'E'), ('beta',), ('D_l', 'beta'), (), ()),
     ('C_T*D**gamma_D/N**gamma_N*exp(-P/gamma_post)', ('D', 'N', 'P'), ('C_T', 'gamma_D', 'gamma_N', 'gamma_post')):
         ('C_T*D**gamma_D*exp(-P/gamma_post)/N**gamma_N', ('C_T',), ('gamma_D', 'gamma_N', 'gamma_post'), ('gamma_post',), (), ()),
     ('E + (a*(D/N)**eta + b*(D/N)**(-eta))*(6*N*D)**(-eta)', ('D', 'N'), ('E', 'a', 'b', 'eta')):
@@ -81,10 +83,16 @@ TABLE: dict[
         ('alpha/x**a + eps + (beta*x**b + xi)/t**c', ('alpha', 'beta', 'xi', 'eps'), ('a', 'b', 'c'), (), (), ()),
     ('c + N**(-alpha)*(a + g/G**gamma) + b/D**beta', ('N', 'G', 'D'), ('c', 'a', 'g', 'gamma', 'alpha', 'b', 'beta')):
         ('c + (a + g/G**gamma)/N**alpha + b/D**beta', ('c', 'a', 'g', 'b'), ('gamma', 'alpha', 'beta'), (), (), ()),
+    ('d*(alpha - beta*d)', ('d',), ('alpha', 'beta')):
+        ('d*(alpha - beta*d)', ('alpha', 'beta'), (), (), (), ()),
+    ('d*(alpha - beta*log(d))', ('d',), ('alpha', 'beta')):
+        ('d*(alpha - beta*log(d))', ('alpha', 'beta'), (), (), (), ('beta',)),
     ('exp(-A*C**(-alpha))', ('C',), ('A', 'alpha')):
         ('exp(-A/C**alpha)', (), ('A', 'alpha'), (), (), ()),
     ('exp(A*t + B)', ('t',), ('A', 'B')):
         ('exp(A*t + B)', (), ('A', 'B'), (), (), ('B',)),
+    ('exp(a*k**b)', ('k',), ('a', 'b')):
+        ('exp(a*k**b)', (), ('a', 'b'), (), (), ()),
     ('floor + (ceiling - floor)/(1 + (C0/C)**k)', ('C',), ('ceiling', 'k', 'C0', 'floor')):
         ('floor + (ceiling - floor)/((C0/C)**k + 1)', ('ceiling', 'floor'), ('k',), ('k', 'C0'), (), ('floor',)),
 }

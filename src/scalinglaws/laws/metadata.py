@@ -25,6 +25,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "dense_tokens": (1e9, 1e12), "upcycled_tokens": (1e9, 1e12),
     # learning-rate areas of a run (raw rates ~1e-4 to 1e-3; data.schedule.schedule_areas)
     "lr_area": (0.2, 50.0), "anneal_area": (0.0, 1.0),
+    # post-training: fine-tuning examples, sqrt(KL) of a tuned policy, samples at inference
+    "examples": (2e2, 1e6), "kl_distance": (0.1, 2.5), "samples": (1.0, 1e4),
 }
 
 #: ``guess(X, y)``: inputs as (1, n) arrays and the target (n,) -> starting rows (K, p) in
