@@ -129,7 +129,8 @@ def test_larger_budgets_deserve_larger_vocabularies(paper_fit):
     ({"params": 7e9, "flops": float("nan")}, OptionError, "flops must be a positive number"),
     ({"params": 0.0, "flops": 1e22}, OptionError, "params must be a positive number"),
     ({"params": 7e9, "characters": "many"}, OptionError, "characters must be a positive number"),
-    ({"params": 7e9, "flops": 1e22, "embed_dim": -5}, OptionError, "embed_dim must be a positive number"),
+    ({"params": 7e9, "flops": 1e22, "embed_dim": -5}, OptionError,
+     "embed_dim must be a positive number"),
     # a query without an answer (QueryError)
     ({"params": 7e9, "flops": 1e60}, QueryError, "no interior optimum"),
     # f(V) is fitted up to 200K entries: an optimum beyond it is not answered
