@@ -71,3 +71,29 @@ def test_coverage_from_pass_at_k_predicts_larger_k() -> None:
     # log coverage as a power law in k is an approximation (Brown et al.): 10x beyond the
     # fitted k, within 10% of the coverage measured with every sample
     assert float(fit.predict(samples=1000, extrapolation=None)) == pytest.approx(truth, rel=0.1)
+
+
+def test_reward_peak_with_an_interval_and_the_best_n(tmp_path) -> None:
+    import json
+
+    from cli_runner import run
+
+    truth = {"alpha": 1.0, "beta": 0.12}
+    law = sl.laws.get("reward_bon")
+    n = np.unique(np.geomspace(2, 20000, 30).round())
+    d = np.array([bon_distance(v) for v in n])
+    reward = np.asarray(law(truth, kl_distance=d)) + np.random.default_rng(3).normal(
+        0, 0.01, d.size)
+    frame = pd.DataFrame({"kl_distance": d, "gold_reward": reward})
+    top = sl.plan.reward_peak(sl.fit(law, frame), n_boot=200, seed=0)
+    d_star = peak("reward_bon", **truth)
+    assert top.interval[0] <= d_star <= top.interval[1]
+    assert top.kl == pytest.approx(top.d ** 2)
+    assert bon_distance(top.n) == pytest.approx(top.d, rel=1e-6)  # the n that reaches d*
+    path = tmp_path / "kl.csv"
+    frame.to_csv(path, index=False)
+    doc = json.loads(run("fit", path, "--law", "reward_bon", "--json").stdout)
+    assert doc["peak"]["d"] == pytest.approx(d_star, rel=0.05)
+    assert "gold reward peaks at" in run("fit", path, "--law", "reward_bon").stdout
+    with pytest.raises(sl.OptionError, match="reward_bon or reward_rl"):
+        sl.plan.reward_peak(sl.fit("chinchilla", sl.datasets.load("chinchilla")))

@@ -100,3 +100,13 @@ def _listed(value: Any) -> list[float]:
     if value is None:
         return []
     return [value] if isinstance(value, float) else list(value)
+
+
+def reward_peak_of(result: Any) -> Any:
+    """The over-optimisation peak of a ``reward_bon``/``reward_rl`` fit (None for others):
+    what such a fit is for, shown beside it."""
+    if getattr(getattr(result, "law", None), "name", None) not in ("reward_bon", "reward_rl"):
+        return None
+    from ..plan import reward_peak
+
+    return reward_peak(result)

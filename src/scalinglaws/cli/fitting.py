@@ -18,6 +18,7 @@ import typer
 from . import common as c
 from . import hyper
 from . import shared as sh
+from .fit_tables import reward_peak_of
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
@@ -187,12 +188,15 @@ def fit_command(
 
             html([result], report, data=[ds], command=command_line())
     failed = result.status.value in ("failed", "max_iter")
+    top = None if failed else reward_peak_of(result)
     if json_:
-        c.emit_json(result.to_dict())
+        c.emit_json({**result.to_dict(), **({"peak": top.to_dict()} if top else {})})
     else:
         from .fit_tables import fit_table
 
         c.out.print(fit_table(result))
+        if top is not None:
+            c.out.print(c.escape(str(top)), highlight=False)
         if boot and failed:
             c.err.print("[yellow]warning:[/] no bootstrap: the fit itself failed")
     if out:

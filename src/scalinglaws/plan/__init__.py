@@ -23,6 +23,8 @@ from .isoflops import isoflop as isoflop
 from .optimal import Allocation as Allocation
 from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
+from .reward import RewardPeak as RewardPeak
+from .reward import reward_peak as reward_peak
 from .sparsity import SparsityChoice as SparsityChoice
 from .sparsity import optimal_sparsity as optimal_sparsity
 from .vocab import VocabularyChoice as VocabularyChoice
