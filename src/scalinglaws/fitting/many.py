@@ -133,7 +133,7 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
 
         n_workers = workers or 2
         chunks = make_chunks(items, chunk_size, n_workers)
-        outcomes = run_dask(chunks, client=client, workers=n_workers, progress=progress,
+        outcomes = run_dask(chunks, run_chunk, client=client, workers=n_workers, progress=progress,
                             total=total, timeout=timeout)
     else:
         n_workers = min(workers or available_cores(), total)

@@ -10,10 +10,14 @@ in input order by the caller. Dask is imported here only, on first use.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from ..exceptions import OptionError
-from .many import Item, Outcome, Progress, run_chunk
+
+#: a chunk: (index, law, data, options) per problem; what its task returns: (index, result)
+Chunk = list[tuple[int, Any, Any, Any]]
+Outcomes = list[tuple[int, Any]]
 
 #: task retries of a chunk whose task raised (a lost worker is rescheduled besides)
 RETRIES = 2
@@ -29,11 +33,11 @@ def _distributed() -> Any:
     return dd
 
 
-def run_dask(chunks: list[list[Item]], *, client: Any, workers: int,
-             progress: Progress | None, total: int,
-             timeout: float | None = None) -> list[Outcome]:
-    """Run the chunks on ``client`` (a Client, an address, or None for a LocalCluster of
-    ``workers`` single-threaded processes, closed after)."""
+def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: Any,
+             workers: int, progress: Callable[[int, int], None] | None, total: int,
+             timeout: float | None = None) -> Outcomes:
+    """Run ``task`` on every chunk on ``client`` (a Client, an address, or None for a
+    LocalCluster of ``workers`` single-threaded processes, closed after)."""
     dd = _distributed()
     owned: list[Any] = []
     try:
@@ -49,14 +53,14 @@ def run_dask(chunks: list[list[Item]], *, client: Any, workers: int,
         elif not isinstance(client, dd.Client):
             raise OptionError(f"client is a {type(client).__name__}", "argument 'client'",
                               "give a dask.distributed.Client, a scheduler address, or None")
-        return _submit_and_gather(dd, client, _scattered(client, chunks), progress, total,
-                                  timeout)
+        return _submit_and_gather(dd, client, task, _scattered(client, chunks), progress,
+                                  total, timeout)
     finally:
         for obj in reversed(owned):
             obj.close()
 
 
-def _scattered(client: Any, chunks: list[list[Item]]) -> list[list[Item]]:
+def _scattered(client: Any, chunks: list[Chunk]) -> list[Chunk]:
     """The chunks with every data object used by more than one problem replaced by a
     future of its one copy on the cluster."""
     uses = Counter(id(item[2]) for chunk in chunks for item in chunk)
@@ -74,12 +78,11 @@ def _scattered(client: Any, chunks: list[list[Item]]) -> list[list[Item]]:
             for chunk in chunks]
 
 
-def _submit_and_gather(dd: Any, client: Any, chunks: list[list[Item]],
-                       progress: Progress | None, total: int,
-                       timeout: float | None) -> list[Outcome]:
-    futures = [client.submit(run_chunk, chunk, retries=RETRIES, pure=False)
-               for chunk in chunks]
-    outcomes: list[Outcome] = []
+def _submit_and_gather(dd: Any, client: Any, task: Callable[[Chunk], Outcomes],
+                       chunks: list[Chunk], progress: Callable[[int, int], None] | None,
+                       total: int, timeout: float | None) -> Outcomes:
+    futures = [client.submit(task, chunk, retries=RETRIES, pure=False) for chunk in chunks]
+    outcomes: Outcomes = []
     try:
         for future in dd.as_completed(futures, timeout=timeout):
             outcomes += future.result()

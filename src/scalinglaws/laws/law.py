@@ -203,8 +203,7 @@ class Law:
                        f"parameters: {', '.join(self.parameter_names)}", "use one of those")
 
     def __getstate__(self) -> dict[str, Any]:
-        """The law's definition without its compiled callables (rebuilt on first use after
-        unpickling), so laws and the results that hold them cross process boundaries."""
+        """The definition without the compiled callables (rebuilt on use), for pickling."""
         cached = {n for k in type(self).__mro__ for n, v in vars(k).items()
                   if isinstance(v, cached_property) and n != "_analysis"}
         return {k: v for k, v in self.__dict__.items() if k not in cached}
