@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .fitting import Summary as Summary
     from .fitting import calibrate as calibrate
     from .fitting import fit as fit
+    from .fitting import fit_many as fit_many
     from .fitting import load as load
     from .fitting import load_fit as load_fit
     from .fitting import load_shared_fit as load_shared_fit
@@ -67,7 +68,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     **{name: (".fitting", name) for name in (
         "Calibration", "FitOptions", "FitResult", "FitStatus", "HyperparameterFit",
         "Prediction", "SharedFit",
-        "Summary", "calibrate", "fit", "load", "load_fit", "load_shared_fit")},
+        "Summary", "calibrate", "fit", "fit_many", "load", "load_fit", "load_shared_fit")},
     "Law": (".laws.law", "Law"),
     "Parameter": (".laws.parameter", "Parameter"),
     "compare": (".plan", "compare"),
@@ -88,6 +89,6 @@ __all__ = [
     "FitResult", "FitStatus", "HyperparameterFit", "Law", "LawError", "OptionError", "Parameter",
     "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
     "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
-    "data", "datasets", "fit", "fitting", "inference", "laws", "ledger", "load", "load_fit",
-    "load_shared_fit", "observational", "plan", "report", "uncertainty", "validate",
+    "data", "datasets", "fit", "fit_many", "fitting", "inference", "laws", "ledger", "load",
+    "load_fit", "load_shared_fit", "observational", "plan", "report", "uncertainty", "validate",
 ]

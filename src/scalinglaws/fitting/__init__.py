@@ -24,6 +24,9 @@ from .files import load as load
 from .files import load_fit as load_fit
 from .files import load_shared_fit as load_shared_fit
 from .hyperparams import HyperparameterFit as HyperparameterFit
+from .many import FitFailure as FitFailure
+from .many import Problem as Problem
+from .many import fit_many as fit_many
 from .multipower import MultiPowerFit as MultiPowerFit
 from .multipower_fit import fit_multi_power as fit_multi_power
 from .prediction import Prediction as Prediction

@@ -202,6 +202,12 @@ class Law:
         raise LawError(f"'{name}' is not a parameter of law '{self.name}'",
                        f"parameters: {', '.join(self.parameter_names)}", "use one of those")
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The definition without the compiled callables (rebuilt on use), for pickling."""
+        cached = {n for k in type(self).__mro__ for n, v in vars(k).items()
+                  if isinstance(v, cached_property) and n != "_analysis"}
+        return {k: v for k, v in self.__dict__.items() if k not in cached}
+
     def __repr__(self) -> str:
         ins = ", ".join(f"{s}={c}" for s, c in self.inputs.items())
         return f"<Law {self.name!r}: {self.formula}; inputs {ins}>"

@@ -1,0 +1,96 @@
+"""The Dask backend of :func:`scalinglaws.fit_many`: chunks of problems as tasks on a
+``dask.distributed`` cluster.
+
+Data objects shared by several problems are scattered to the cluster once and the tasks
+refer to them; every chunk is a task with ``retries=2`` (a task whose worker dies is
+rescheduled by the scheduler besides); results are gathered as they complete and placed back
+in input order by the caller. Dask is imported here only, on first use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from ..exceptions import OptionError
+
+#: a chunk: (index, law, data, options) per problem; what its task returns: (index, result)
+Chunk = list[tuple[int, Any, Any, Any]]
+Outcomes = list[tuple[int, Any]]
+
+#: task retries of a chunk whose task raised (a lost worker is rescheduled besides)
+RETRIES = 2
+
+
+def _distributed() -> Any:
+    try:
+        import dask.distributed as dd
+    except ImportError:
+        raise OptionError("backend='dask' needs dask.distributed, which is not installed",
+                          "argument 'backend'", "pip install 'scalinglaws[distributed]' "
+                          "(or dask[distributed]), or use backend='local'") from None
+    return dd
+
+
+def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: Any,
+             workers: int, progress: Callable[[int, int], None] | None, total: int,
+             timeout: float | None = None) -> Outcomes:
+    """Run ``task`` on every chunk on ``client`` (a Client, an address, or None for a
+    LocalCluster of ``workers`` single-threaded processes, closed after)."""
+    dd = _distributed()
+    owned: list[Any] = []
+    try:
+        if client is None:
+            cluster = dd.LocalCluster(n_workers=workers, threads_per_worker=1,
+                                      processes=True, dashboard_address=":0")
+            owned.append(cluster)
+            client = dd.Client(cluster)
+            owned.append(client)
+        elif isinstance(client, str):
+            client = dd.Client(client)
+            owned.append(client)
+        elif not isinstance(client, dd.Client):
+            raise OptionError(f"client is a {type(client).__name__}", "argument 'client'",
+                              "give a dask.distributed.Client, a scheduler address, or None")
+        return _submit_and_gather(dd, client, task, _scattered(client, chunks), progress,
+                                  total, timeout)
+    finally:
+        for obj in reversed(owned):
+            obj.close()
+
+
+def _scattered(client: Any, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks with every data object used by more than one problem replaced by a
+    future of its one copy on the cluster."""
+    uses = Counter(id(item[2]) for chunk in chunks for item in chunk)
+    shared = {}
+    for chunk in chunks:
+        for item in chunk:
+            if uses[id(item[2])] > 1 and id(item[2]) not in shared:
+                shared[id(item[2])] = item[2]
+    if not shared:
+        return chunks
+    keys = list(shared)
+    futures = dict(zip(keys, client.scatter([shared[k] for k in keys], hash=False),
+                       strict=True))
+    return [[(i, law, futures.get(id(data), data), opts) for i, law, data, opts in chunk]
+            for chunk in chunks]
+
+
+def _submit_and_gather(dd: Any, client: Any, task: Callable[[Chunk], Outcomes],
+                       chunks: list[Chunk], progress: Callable[[int, int], None] | None,
+                       total: int, timeout: float | None) -> Outcomes:
+    futures = [client.submit(task, chunk, retries=RETRIES, pure=False) for chunk in chunks]
+    outcomes: Outcomes = []
+    try:
+        for future in dd.as_completed(futures, timeout=timeout):
+            outcomes += future.result()
+            if progress is not None:
+                progress(len(outcomes), total)
+    except TimeoutError:
+        raise TimeoutError(f"the cluster returned {len(outcomes)} of {total} results in "
+                           f"{timeout:g} s; give more time, or check its workers") from None
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+    return outcomes
