@@ -18,7 +18,6 @@ import typer
 from . import common as c
 from . import hyper
 from . import shared as sh
-from .fit_tables import reward_peak_of
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
@@ -188,6 +187,8 @@ def fit_command(
 
             html([result], report, data=[ds], command=command_line())
     failed = result.status.value in ("failed", "max_iter")
+    from .fit_tables import reward_peak_of
+
     top = None if failed else reward_peak_of(result)
     if json_:
         c.emit_json({**result.to_dict(), **({"peak": top.to_dict()} if top else {})})
