@@ -5,7 +5,7 @@ them by name."""
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 
@@ -42,18 +42,24 @@ def table(name: str, *, download: bool = True) -> pd.DataFrame:
     the entry's ``columns`` under their role names): the package's copy, or the cached
     download (fetched first when ``download`` allows)."""
     entry = info(name)
+    frame = _stored(entry, download=download)
+    return frame.query(entry.where).reset_index(drop=True) if entry.where else frame
+
+
+def _stored(entry: Entry, *, download: bool = True, nrows: int | None = None) -> pd.DataFrame:
+    """The entry's table as read (its first ``nrows`` rows), columns under the names loading
+    gives them (``renames``, then the roles of ``columns``)."""
     if entry.bundled:
         packaged = resources.files(__package__).joinpath("bundled", entry.bundled)
+        compression: Literal["xz"] | None = "xz" if entry.bundled.endswith(".xz") else None
         with packaged.open("rb") as fh:
-            frame = _read(fh, "xz" if entry.bundled.endswith(".xz") else None)
+            frame = pd.read_csv(fh, compression=compression, low_memory=False, nrows=nrows)
     else:
         from .fetch import fetch
 
-        with fetch(entry, download=download).open("rb") as fh:
-            frame = _read(fh, None)
+        frame = pd.read_csv(fetch(entry, download=download), low_memory=False, nrows=nrows)
     frame = frame.rename(columns=dict(entry.renames))
-    frame = frame.rename(columns={source: role for role, source in entry.columns.items()})
-    return frame.query(entry.where).reset_index(drop=True) if entry.where else frame
+    return frame.rename(columns={source: role for role, source in entry.columns.items()})
 
 
 def citation_of(entry: Entry) -> str:
@@ -61,18 +67,12 @@ def citation_of(entry: Entry) -> str:
     return f"{entry.citation} Licence: {entry.licence}."
 
 
-def _read(fh: Any, compression: Literal["xz"] | None) -> pd.DataFrame:
-    return pd.read_csv(fh, compression=compression, low_memory=False)
-
-
 def listing() -> pd.DataFrame:
     """One row per dataset: name, rows, columns, how it is obtained (bundled, download,
     mirror), whether it is at hand now, licence, origin and citation."""
-    from .fetch import is_cached
-
     rows = []
     for entry in ENTRIES:
-        header = _header(entry) if entry.bundled or is_cached(entry) else None
+        header = _header(entry)
         rows.append({
             "name": entry.name, "rows": entry.rows,
             "columns": ", ".join(header) if header is not None else "",
@@ -84,15 +84,9 @@ def listing() -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("name", ignore_index=True)
 
 
-def _header(entry: Entry) -> list[str]:
-    if entry.bundled:
-        packaged = resources.files(__package__).joinpath("bundled", entry.bundled)
-        with packaged.open("rb") as fh:
-            head = pd.read_csv(fh, compression="xz" if entry.bundled.endswith(".xz") else None,
-                               nrows=0)
-    else:
-        from .fetch import cached_path
-
-        head = pd.read_csv(cached_path(entry), nrows=0)
-    renamed = {**entry.renames, **{source: role for role, source in entry.columns.items()}}
-    return [renamed.get(str(c), str(c)) for c in head.columns]
+def _header(entry: Entry) -> list[str] | None:
+    """The columns of a table at hand (bundled, or cached with its checksum), else None."""
+    try:
+        return [str(c) for c in _stored(entry, download=False, nrows=0).columns]
+    except DataError:  # not in the cache: listed without its columns
+        return None
