@@ -70,10 +70,11 @@ def check_scores(values: np.ndarray, target: str, law: Any) -> None:
 
 def _chance(law: Any) -> float | None:
     """The fixed floor of a ``sigmoid_compute(chance=...)`` law, if that is the law."""
-    name = str(getattr(law, "name", ""))
-    if name.startswith("sigmoid_compute(chance="):
-        return float(name.split("=", 1)[1].rstrip(")"))
-    return None
+    from ..laws.catalog import parse_spec
+
+    name, options = parse_spec(str(getattr(law, "name", "")))
+    return float(options["chance"]) if name == "sigmoid_compute" and "chance" in options \
+        else None
 
 
 def binomial_weights(fit: Any, data: Any, questions: Any, weights: Any) -> np.ndarray:
