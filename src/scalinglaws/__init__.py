@@ -25,13 +25,17 @@ from .exceptions import ScalingLawWarning as ScalingLawWarning
 if TYPE_CHECKING:
     from . import arch as arch
     from . import data as data
+    from . import finetune as finetune
     from . import fitting as fitting
     from . import inference as inference
     from . import laws as laws
     from . import ledger as ledger
+    from . import mixing as mixing
     from . import observational as observational
     from . import plan as plan
     from . import report as report
+    from . import study as study
+    from . import time as time
     from . import uncertainty as uncertainty
     from . import validate as validate
     from .data import Dataset as Dataset
@@ -60,8 +64,8 @@ if TYPE_CHECKING:
 #: public names loaded on first use: name -> (module, attribute; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{pkg: (f".{pkg}", None) for pkg in (
-        "arch", "data", "fitting", "inference", "laws", "ledger", "observational", "plan",
-        "report", "uncertainty", "validate")},
+        "arch", "data", "finetune", "fitting", "inference", "laws", "ledger", "mixing",
+        "observational", "plan", "report", "study", "time", "uncertainty", "validate")},
     "Dataset": (".data", "Dataset"),
     "datasets": (".data.bundled", None),
     "Diagnostics": (".engine.diagnostics", "Diagnostics"),
@@ -89,6 +93,7 @@ __all__ = [
     "FitResult", "FitStatus", "HyperparameterFit", "Law", "LawError", "OptionError", "Parameter",
     "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
     "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
-    "data", "datasets", "fit", "fit_many", "fitting", "inference", "laws", "ledger", "load",
-    "load_fit", "load_shared_fit", "observational", "plan", "report", "uncertainty", "validate",
+    "data", "datasets", "finetune", "fit", "fit_many", "fitting", "inference", "laws", "ledger",
+    "load", "load_fit", "load_shared_fit", "mixing", "observational", "plan", "report", "study",
+    "time", "uncertainty", "validate",
 ]
