@@ -77,9 +77,9 @@ class Objective:
 
     @property
     def batched(self) -> bool:
-        """Whether case weights or bounds differ per candidate row."""
+        """Whether case weights, bounds or observed values differ per candidate row."""
         return (self.case_weights is not None and np.ndim(self.case_weights) == 2) or (
-            np.ndim(self.lower) == 2)
+            np.ndim(self.lower) == 2) or np.ndim(self.target) == 2
 
     def _clone(self) -> Objective:
         """A shallow copy (cheaper than copy.copy, which goes through pickling hooks)."""
@@ -97,6 +97,8 @@ class Objective:
             out.case_weights = self.case_weights[idx]
         if np.ndim(self.lower) == 2:
             out.lower, out.upper = self.lower[idx], self.upper[idx]
+        if np.ndim(self.target) == 2:
+            out.y, out.target = self.y[idx], self.target[idx]
         return out
 
     def with_row_weights(self, W: Array) -> Objective:
@@ -104,6 +106,14 @@ class Objective:
         out = self._clone()
         base = 1.0 if self.case_weights is None else self.case_weights
         out.case_weights = np.asarray(W, dtype=float) * base
+        return out
+
+    def with_row_targets(self, Y: Array) -> Objective:
+        """A copy whose observed values are one row per candidate, ``Y`` (K, n): the same
+        design refitted on K sets of (simulated) outcomes."""
+        out = self._clone()
+        out.y = np.asarray(Y, dtype=float)
+        out.target = np.log(out.y + self.shift) if self.log_space else out.y
         return out
 
     def with_row_bounds(self, lower: Array, upper: Array) -> Objective:

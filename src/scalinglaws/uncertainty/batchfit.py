@@ -58,12 +58,29 @@ def refit_weighted(
     return Refits(params, moved)
 
 
-def _refit_chunk(obj: Objective, starts: Array, W: Array,
-                 max_iter: int) -> tuple[Array, Array]:
+def refit_outcomes(obj: Objective, warm: Array, Y: Array, *, max_iter: int = 100) -> Refits:
+    """Minimise ``obj`` with its observed values replaced by each row of ``Y`` (K, n): one
+    design refitted on K sets of simulated outcomes, from the warm start ``warm`` (p,), in
+    chunks that bound memory."""
+    K, n = Y.shape
+    p = warm.shape[0]
+    chunk = max(1, int(_BATCH_BUDGET // (n * max(p, 1) ** 2)))
+    params = np.full((K, p), np.nan)
+    moved = np.zeros(K, dtype=bool)
+    for lo in range(0, K, chunk):
+        hi = min(K, lo + chunk)
+        params[lo:hi], moved[lo:hi] = _refit_chunk(obj, warm[None, :], None, max_iter,
+                                                   Y=Y[lo:hi])
+    return Refits(params, moved)
+
+
+def _refit_chunk(obj: Objective, starts: Array, W: Array | None,
+                 max_iter: int, Y: Array | None = None) -> tuple[Array, Array]:
     S = starts.shape[0]
-    k = W.shape[0]
+    k = W.shape[0] if W is not None else 0 if Y is None else Y.shape[0]
     U0 = np.repeat(starts, k, axis=0)  # start-major: rows s*k .. (s+1)*k-1 use start s
-    batch_obj = obj.with_row_weights(np.tile(W, (S, 1)))
+    batch_obj = obj.with_row_weights(np.tile(W, (S, 1))) if W is not None else (
+        obj.with_row_targets(np.tile(Y, (S, 1))))
     res = minimize_batched(batch_obj, U0, max_iter=max_iter, exact=True, lam0=1e-6)
     value = np.where(res.usable, res.value, np.inf).reshape(S, k)
     best = np.argmin(value, axis=0)

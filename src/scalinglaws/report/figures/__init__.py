@@ -9,7 +9,8 @@ Okabe–Ito palette).
 """
 
 # One module per figure: fit (and compute, its compute-frontier view), residuals, isoflop,
-# backtest, corner, curves, landscape (a learning-rate × batch-size sweep); save
+# backtest, corner, curves, landscape (a learning-rate × batch-size sweep), study (an
+# estimation-design heat map); save
 # (save_figure). Shared: common (argument checks, groups,
 # markers, bands), look (styles and the finishing steps), legends (placed by measurement),
 # ticks (log axes), text (labels, symbols, titles).
@@ -27,8 +28,9 @@ from .look import Look as Look
 from .residuals import residuals_figure as residuals_figure
 from .save import FORMATS as FORMATS
 from .save import save_figure as save_figure
+from .study import estimation_design_figure as estimation_design_figure
 
 __all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "calibration_figure",
            "corner_figure",
-           "curves_figure", "fit_figure", "isoflop_figure", "landscape_figure",
+           "curves_figure", "estimation_design_figure", "fit_figure", "isoflop_figure", "landscape_figure",
            "residuals_figure", "save_figure"]
