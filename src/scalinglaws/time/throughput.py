@@ -123,10 +123,10 @@ class Throughput:
         try:
             document = json.loads(Path(path).read_text())
         except FileNotFoundError:
-            raise DataError(f"no file '{path}'", "argument 'throughput'",
+            raise DataError(f"no file '{path}'", "the cost model's file",
                             "give the JSON a throughput fit saved") from None
         except json.JSONDecodeError as exc:
-            raise DataError(f"'{path}' is not JSON ({exc.msg})", "argument 'throughput'",
+            raise DataError(f"'{path}' is not JSON ({exc.msg})", "the cost model's file",
                             "give the JSON a throughput fit saved") from None
         return cls.from_dict(document)
 
