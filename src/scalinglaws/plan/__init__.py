@@ -1,5 +1,5 @@
-"""Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
-queries."""
+"""Planning: compute-optimal and inference-aware allocation, the trade-off between model
+size and repeated samples at inference, IsoFLOP analysis, inverse queries."""
 
 from .comparison import SetupComparison as SetupComparison
 from .comparison import compare as compare
@@ -25,6 +25,8 @@ from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
 from .reward import RewardPeak as RewardPeak
 from .reward import reward_peak as reward_peak
+from .sampling import SamplingTradeoff as SamplingTradeoff
+from .sampling import inference_tradeoff as inference_tradeoff
 from .sparsity import SparsityChoice as SparsityChoice
 from .sparsity import optimal_sparsity as optimal_sparsity
 from .vocab import VocabularyChoice as VocabularyChoice
