@@ -113,8 +113,9 @@ def test_coverage_fitted_on_k_up_to_K_predicts_10K(seed):
     fit = sl.fit("coverage", curve)
     predicted = float(fit.law(fit.params, samples=1000))
     # exp(a·k^b) is not the exact coverage of Beta-distributed pass rates (its tail is
-    # 1 - C·k^(-0.3) only asymptotically): over seeds 0-2 the relative error at 10K is 2.3-4.0%
-    # (the law overshoots); 6% bounds it, and the prediction must beat assuming no gain past K by a factor 2
+    # 1 - C·k^(-0.3) only asymptotically): over seeds 0-2 the relative error at 10K is
+    # 2.3-4.0% (the law overshoots); 6% bounds it, and the prediction must beat assuming no
+    # gain past K by a factor 2
     assert predicted == pytest.approx(truth(1000), rel=0.06)
     assert abs(predicted - truth(1000)) < 0.5 * abs(truth(100) - truth(1000))
 
