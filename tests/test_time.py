@@ -50,9 +50,10 @@ def test_noise_free_steps_give_back_the_cost_model():
 
 def test_noisy_steps_give_a_close_cost_model():
     tp = sl.time.fit_throughput(measured_steps(noise=0.05))
-    # 5% noise on 96 steps: the coefficients' standard errors are a few percent of a and b
-    # (which the steps pin down over three decades of FLOPs); 10% leaves room for 3 sigma
-    assert tp.a == pytest.approx(TRUE.a, rel=0.1) and tp.b == pytest.approx(TRUE.b, rel=0.1)
+    # 5% noise on 96 steps: over 60 seeds the standard deviation of the fitted a is 1.1% of
+    # its true value and of b 5.5% (memory traffic is the smaller term of most steps); 4% and
+    # 20% are about 3.5 standard deviations
+    assert tp.a == pytest.approx(TRUE.a, rel=0.04) and tp.b == pytest.approx(TRUE.b, rel=0.2)
     # the fit quality is reported: relative RMS error near the 5% noise
     assert 0.03 < tp.rel_rmse < 0.07 and tp.r2 > 0.99
 
