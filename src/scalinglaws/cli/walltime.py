@@ -34,7 +34,10 @@ def fit_command(
         "--out", help="Write the cost model to this JSON file (for time plan).")] = None,
     json_: c.JsonOpt = False, debug: c.DebugOpt = False,
 ) -> None:
-    """Fit t = a·FLOPs/peak + b·bytes/bandwidth + c (a, b, c >= 0) on measured step times."""
+    """Fit t = a·FLOPs/peak + b·bytes/bandwidth + c (a, b, c >= 0) on measured step times.
+
+    Example: scalinglaws time fit steps.csv --out tp.json
+    """
     with c.handled(debug, json_):
         c.check_out(out, "--out", (".json",))
         from ..time import fit_throughput
@@ -68,7 +71,10 @@ def plan_command(
     json_: c.JsonOpt = False, debug: c.DebugOpt = False, quiet: c.QuietOpt = False,
 ) -> None:
     """The model size and tokens that minimise a fitted loss law in --hours of training,
-    beside the FLOP-optimal plans priced in hours."""
+    beside the FLOP-optimal plans priced in hours.
+
+    Example: scalinglaws time plan fit.json --throughput tp.json --hours 72 --json
+    """
     with c.handled(debug, quiet or json_):
         from ..common.checks import positive_number
         from ..fitting import load_fit
