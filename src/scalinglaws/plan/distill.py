@@ -74,6 +74,8 @@ class DistillationPlan(PerQuery):
         """Whether the distilled student's loss is below the supervised one's."""
         return self.loss < self.supervised_loss
 
+    _label_columns = 1
+
     def _columns(self) -> dict[str, Any]:
         return {str(c): self.rows[c].to_numpy() for c in self.rows.columns}
 

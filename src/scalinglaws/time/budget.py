@@ -66,6 +66,8 @@ class HoursPlan(PerQuery):
     def step_time(self) -> float:
         return float(self.rows["step_time"].iloc[0])
 
+    _label_columns = 1
+
     def _columns(self) -> dict[str, Any]:
         return {str(c): self.rows[c].to_numpy() for c in self.rows.columns}
 
