@@ -1,9 +1,9 @@
 """The ``scalinglaws`` command: the Typer app and its commands' registrations.
 
 Each command lives in the module of its family (:mod:`.fitting`, :mod:`.validation`,
-:mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`, :mod:`.arch`);
-those modules import only Typer and Rich when the app starts, and the library inside each
-command, so that ``--help`` and ``--version`` start at once.
+:mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`, :mod:`.arch`,
+:mod:`.walltime`); those modules import only Typer and Rich when the app starts, and the
+library inside each command, so that ``--help`` and ``--version`` start at once.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from . import (
     plot,
     report,
     validation,
+    walltime,
 )
 from . import common as c
 
@@ -79,6 +80,7 @@ app.command("observational")(observational.observational_command)
 app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")
+app.add_typer(walltime.app, name="time")
 
 
 def main() -> None:

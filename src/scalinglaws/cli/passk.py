@@ -32,7 +32,12 @@ def passk_command(
     with c.handled(debug, json_):
         from ..inference import pass_at_k
 
-        values = [float(pass_at_k(n, passed, kk)) for kk in ks]
+        try:
+            values = [float(pass_at_k(n, passed, kk)) for kk in ks]
+        except c.OptionError as exc:  # the library's n is this command's --n
+            if exc.where != "argument 'n'":
+                raise
+            raise c.OptionError(exc.what, "option --n", exc.fix) from None
     if json_:
         c.emit_json({"n": n, "c": passed, "k": ks, "pass_at_k": values})
         return

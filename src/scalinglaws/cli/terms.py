@@ -12,7 +12,9 @@ OPTIONS = {"columns": "--col", "n": "--bootstrap", "train": "--train", "data": "
            # the fields of a transformer's shape (scalinglaws arch count)
            "n_layers": "--layers", "n_heads": "--heads", "n_kv_heads": "--kv-heads",
            "n_experts": "--experts", "experts_active": "--active", "n_ctx": "--ctx",
-           "norm": "--rmsnorm/--layernorm"}
+           "norm": "--rmsnorm/--layernorm",
+           # the measured steps of a step-time cost model (scalinglaws time fit)
+           "measurements": "STEPS"}
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     # "(Python: ...)" asides go; "(CLI: ...)" asides lose their label

@@ -91,6 +91,7 @@ class Dataset:
                 values = v.to_numeric_column(frame[role], role)
                 v.check_role(values, role)
                 frame[role] = values
+        v.check_input_floors(frame)
         if "status" in frame.columns:
             frame["status"] = normalised_states(frame["status"])
         v.warn_implausible_counts(frame)

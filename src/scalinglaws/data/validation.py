@@ -119,6 +119,27 @@ def check_role(values: np.ndarray, role: str) -> None:
             )
 
 
+#: input columns of the catalog's laws with a least value by definition: sqrt(KL) of a tuned
+#: policy (the reward laws) is not negative, the samples drawn per problem (coverage) at least 1
+INPUT_FLOORS = {"kl_distance": (0.0, "the distance d = sqrt(KL) of a tuned policy is 0 or "
+                                      "more (KL >= 0)"),
+                "samples": (1.0, "a coverage curve's k counts samples drawn, 1 or more")}
+
+
+def check_input_floors(frame: pd.DataFrame) -> None:
+    """Raise if a numeric column of :data:`INPUT_FLOORS` holds a value below its least one
+    (a column of another kind is left to the law that reads it)."""
+    for column, (least, why) in INPUT_FLOORS.items():
+        if column not in frame.columns or not pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        values = frame[column].to_numpy(dtype=float)
+        bad = np.flatnonzero(values < least)
+        if bad.size:
+            raise DataError(f"column '{column}' has values below {least:g} (found "
+                            f"{values[bad[0]]:g})", f"column '{column}', {rows_text(bad)}",
+                            f"{why}; drop those rows or check the column")
+
+
 #: a count column whose largest value is below this was most likely written in millions or
 #: billions: no language-model training run has so few parameters or tokens
 COUNT_FLOOR = {"params": 1e5, "tokens": 1e5}

@@ -26,11 +26,12 @@ from ..exceptions import OptionError
 from ..laws.law import Law
 
 #: inputs (by column) that are positive, as in the data, and those that are not negative
+#: (``kl_distance``: d = sqrt(KL) of the reward laws)
 POSITIVE = (*POSITIVE_ROLES, "lr")
-NOT_NEGATIVE = ("step",)
+NOT_NEGATIVE = ("step", "kl_distance")
 #: an example value of each role, for the messages
 EXAMPLES = {"params": "7e10", "tokens": "1.4e12", "flops": "5.76e23", "loss": "2.0",
-            "lr": "3e-4", "step": "1000"}
+            "lr": "3e-4", "step": "1000", "kl_distance": "2.0"}
 
 
 def check_inputs(law: Law, inputs: Mapping[str, Any], where: str = "predict") -> None:

@@ -47,6 +47,9 @@ def pass_at_k(n: Any, c: Any, k: Any) -> Any:
     0.0001
     """
     n_, c_, k_ = np.broadcast_arrays(_ints(n, "n"), _ints(c, "c"), _ints(k, "k"))
+    if np.any(n_ < 1):
+        raise OptionError("n must be at least 1 (samples drawn per problem)", "argument 'n'",
+                          "pass@k needs samples: give n >= 1")
     if np.any(c_ > n_):
         raise DataError("more passing samples than samples (c > n)", "arguments 'n', 'c'",
                         "count the passing samples (c) among the n drawn")

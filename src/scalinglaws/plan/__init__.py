@@ -1,5 +1,6 @@
-"""Planning: compute-optimal and inference-aware allocation, IsoFLOP analysis, inverse
-queries."""
+"""Planning: compute-optimal and inference-aware allocation, distillation against supervised
+training, the trade-off between model size and repeated samples at inference, IsoFLOP
+analysis, inverse queries."""
 
 from .comparison import SetupComparison as SetupComparison
 from .comparison import compare as compare
@@ -11,6 +12,8 @@ from .curves import steps_to_reach as steps_to_reach
 from .density import capacity_density as capacity_density
 from .density import effective_params as effective_params
 from .density import release_days as release_days
+from .distill import DistillationPlan as DistillationPlan
+from .distill import distillation as distillation
 from .inference import InferenceAllocation as InferenceAllocation
 from .inference import inference_optimal as inference_optimal
 from .inverse import Requirement as Requirement
@@ -25,6 +28,8 @@ from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
 from .reward import RewardPeak as RewardPeak
 from .reward import reward_peak as reward_peak
+from .sampling import SamplingTradeoff as SamplingTradeoff
+from .sampling import inference_tradeoff as inference_tradeoff
 from .sparsity import SparsityChoice as SparsityChoice
 from .sparsity import optimal_sparsity as optimal_sparsity
 from .vocab import VocabularyChoice as VocabularyChoice

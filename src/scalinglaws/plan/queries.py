@@ -55,6 +55,9 @@ class PerQuery(abc.ABC):
     each answer defines (and ``to_dict`` reads through :func:`query_record`). ``print`` shows
     the table with readable numbers, a notebook its HTML, :meth:`to_latex` a booktabs table."""
 
+    #: how many leading columns are labels (left-aligned in the text and HTML tables)
+    _label_columns = 0
+
     @abc.abstractmethod
     def _columns(self) -> dict[str, Array]:
         """The answer's per-query columns, in table order."""
@@ -93,7 +96,8 @@ class PerQuery(abc.ABC):
 
     def __str__(self) -> str:
         header, rows = frame_cells(self._shown(text=True))
-        return "\n".join([self._title(), text_table(header, rows, left=0), *self._notes()])
+        return "\n".join([self._title(), text_table(header, rows, left=self._label_columns),
+                          *self._notes()])
 
     def __repr__(self) -> str:
         return str(self)
@@ -101,7 +105,8 @@ class PerQuery(abc.ABC):
     def _repr_html_(self) -> str:
         header, rows = frame_cells(self._shown(text=True))
         notes = "".join(html_paragraph(n) for n in self._notes())
-        return html_table(header, rows, caption=self._title(), left=0) + notes
+        return html_table(header, rows, caption=self._title(),
+                          left=self._label_columns) + notes
 
     def to_latex(self) -> str:
         """The table as a booktabs ``tabular`` (intervals as lower and upper columns)."""
