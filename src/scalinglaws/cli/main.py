@@ -25,6 +25,7 @@ from . import (
     planning,
     plot,
     report,
+    study,
     validation,
     walltime,
 )
@@ -77,6 +78,8 @@ app.command("isoflop", context_settings=c.EXTRA)(planning.isoflop_command)
 app.command("report")(report.report_command)
 app.command("plot", context_settings=c.EXTRA)(plot.plot_command)
 app.command("observational")(observational.observational_command)
+app.command("study")(study.study_command)
+app.command("suggest")(study.suggest_command)
 app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")

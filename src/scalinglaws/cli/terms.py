@@ -27,6 +27,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bholdout='([^']+)'"), r"--holdout '\1'"),
     (re.compile(r"\btrain='([^']+)'"), r"--train '\1'"),
     (re.compile(r"frame\['(\w+)'\] \*= 1e9"), r"multiply the \1 column by 1e9 in your file"),
+    # the axes of an estimation-design study (scalinglaws study)
+    (re.compile(r"grid\['max_size'\]"), "option --max-sizes"),
+    (re.compile(r"grid\['fraction'\]"), "option --fractions"),
+    (re.compile(r"\bargument 'n_models'"), "option --n-models"),
 ]
 _ARGUMENT = re.compile(r"\bargument '(\w+)'(?: of \w+)?")
 

@@ -54,14 +54,15 @@ def target_point(fit: FitResult, target: Mapping[str, float]) -> dict[str, float
 
 
 def candidate_grid(fit: FitResult) -> pd.DataFrame:
-    """Default candidates: for a (params, tokens) law, sizes on a log grid from half the
-    smallest fitted to four times the largest at TOKENS_PER_PARAM tokens per parameter; for
-    other laws, a log grid over each input's fitted range widened the same way."""
+    """Default candidates: for a (params, tokens) law, sizes on a log grid from the smallest
+    fitted to four times the largest at TOKENS_PER_PARAM tokens per parameter (smaller models
+    than those fitted are the least likely to follow the law); for other laws, a log grid over
+    each input's fitted range widened the same way."""
     columns = [str(c) for c in fit.law.inputs.values()]
     ranges = fit.input_ranges or {}
     if {"params", "tokens"} <= set(columns) and len(columns) == 2 and "params" in ranges:
         lo, hi = ranges["params"]
-        sizes = _log_grid(lo / 2, hi * 4)
+        sizes = _log_grid(lo, hi * 4)
         rows = [(n, n * r) for n in sizes for r in TOKENS_PER_PARAM]
         return pd.DataFrame(rows, columns=["params", "tokens"])
     axes = []
@@ -70,13 +71,13 @@ def candidate_grid(fit: FitResult) -> pd.DataFrame:
             raise OptionError(f"the fit does not record the range of '{c}'", "argument 'fit'",
                               "pass candidates= (a frame of the runs you could train)")
         lo, hi = ranges[c]
-        axes.append(_log_grid(lo / 2, hi * 4) if lo > 0 else np.linspace(lo, hi, 8))
+        axes.append(_log_grid(lo, hi * 4) if lo > 0 else np.linspace(lo, hi, 8))
     mesh = np.meshgrid(*axes, indexing="ij")
     return pd.DataFrame({c: m.ravel() for c, m in zip(columns, mesh, strict=True)})
 
 
 def _log_grid(lo: float, hi: float) -> Array:
-    n = max(2, int(round(np.log10(hi / lo) * SIZES_PER_DECADE)) + 1)
+    n = max(2, round(float(np.log10(hi / lo)) * SIZES_PER_DECADE) + 1)
     return np.logspace(np.log10(lo), np.log10(hi), n)
 
 

@@ -31,6 +31,8 @@ DEFAULT_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 #: the part of each run's training left out of every fit unless told (the Guide's 10%)
 SKIP_EARLY = 0.1
 _AXES = ("max_size", "fraction", "n_models")
+#: how close a max_size given must be to a model size of the sweep (3 significant figures)
+SIZE_MATCH = 0.01
 
 
 def estimation_design(data: Any, law: Any = "chinchilla", *, target: str = "params==max",
@@ -110,22 +112,23 @@ def _axes(grid: Mapping[str, Sequence[Any]] | None, sizes: np.ndarray,
     if sizes.size < 2:
         raise OptionError(f"only {sizes.size} model size(s) lie outside the target",
                           "argument 'target'", "a study needs at least two sizes to fit on")
-    max_size = [float(v) for v in grid.get("max_size", sizes[2:] if sizes.size > 3
-                                           else sizes[-1:])]
-    for v in max_size:
-        if not np.isclose(sizes, v, rtol=1e-9).any():
-            raise OptionError(f"max_size {v:g} is not a model size of the sweep",
-                              "argument 'grid'",
+    max_size = []
+    for v in grid.get("max_size", sizes[2:] if sizes.size > 3 else sizes[-1:]):
+        near = np.flatnonzero(np.isclose(sizes, float(v), rtol=SIZE_MATCH))
+        if near.size == 0:
+            raise OptionError(f"max_size {float(v):.3g} is not a model size of the sweep",
+                              "grid['max_size']",
                               f"use sizes of the runs: {', '.join(f'{s:.3g}' for s in sizes)}")
+        max_size.append(float(sizes[near[0]]))
     default_fracs = DEFAULT_FRACTIONS if sweep.has_curves else (1.0,)
     fracs = [float(v) for v in grid.get("fraction", default_fracs)]
     if any(not 0.0 < v <= 1.0 for v in fracs):
         raise OptionError(f"fractions of training lie in (0, 1], not {fracs}",
-                          "argument 'grid'", "give e.g. [0.25, 0.5, 1.0]")
+                          "grid['fraction']", "give e.g. [0.25, 0.5, 1.0]")
     n_models = list(grid.get("n_models", [None]))
     for v in n_models:
         if v is not None:
-            _positive_int(v, "grid['n_models']")
+            _positive_int(v, "n_models")
     return {"max_size": sorted(max_size), "fraction": sorted(fracs), "n_models": n_models}
 
 
@@ -173,8 +176,8 @@ def _problems(sweep: Sweep, pool: pd.DataFrame, sizes: np.ndarray, axes: dict[st
                 "cost": sweep.cost(rows)}
         data = sweep.frame.iloc[rows][data_cols].reset_index(drop=True)
         for borrowed in ([False, True] if fixed else [False]):
-            opts = {**options, "fix": {**options.get("fix", {}), **fixed}} if borrowed else (
-                options)
+            opts = {**options, "fix": {**options.get("fix", {}), **(fixed or {})}} if borrowed \
+                else options
             cells.append({**base, "borrowed": borrowed, "problem": len(problems)})
             problems.append((law, data, opts))
     return cells, problems
@@ -226,7 +229,7 @@ def _score(sweep: Sweep, targets: np.ndarray, cells: list[dict[str, Any]],
 
 def _input_columns(result: FitResult, finals: pd.DataFrame) -> list[str]:
     """The columns the fitted law reads (its inputs' column names)."""
-    names = list(result.law.inputs.values())
+    names = [str(c) for c in result.law.inputs.values()]
     missing = [c for c in names if c not in finals.columns]
     if missing:
         raise OptionError(f"the target runs have no column '{missing[0]}' the law reads",

@@ -39,7 +39,7 @@ class EstimationDesign:
         if "cost_fraction" not in self.frame.columns:
             frac = self.frame["cost"].to_numpy(dtype=float) / self.total_cost \
                 if self.total_cost > 0 else np.nan
-            self.frame.insert(self.frame.columns.get_loc("cost") + 1, "cost_fraction", frac)
+            self.frame.insert(list(self.frame.columns).index("cost") + 1, "cost_fraction", frac)
 
     @property
     def fitted(self) -> pd.DataFrame:
@@ -91,9 +91,9 @@ class EstimationDesign:
         table = self.pivot()
         lines.append(f"{'':>12}" + "".join(f"{c:>9.0%}" for c in table.columns))
         for idx, values in table.iterrows():
-            lines.append(f"{size_text(float(idx)):>12}" + "".join(
+            lines.append(f"{size_text(idx):>12}" + "".join(
                 f"{v:>9.2%}" if np.isfinite(v) else f"{'-':>9}" for v in values))
-        best = rows.loc[rows["are"].idxmin()]
+        best = rows.iloc[int(np.argmin(rows["are"].to_numpy(dtype=float)))]
         lines += ["", f"best: {best['are']:.2%} with models up to {size_text(best['max_size'])}, "
                   f"{best['fraction']:.0%} of training, {int(best['n_models'])} sizes "
                   f"({best['cost_fraction']:.1%} of the sweep's compute)"]

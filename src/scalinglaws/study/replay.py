@@ -8,7 +8,7 @@ every non-target run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +88,7 @@ def replay(data: Any, law: Any = "chinchilla", *, target: str = "params==max",
             break
         pick = suggest_runs(current, point, budget_flops=max(left, float(cost[free].min())),
                             candidates=pool.iloc[free][columns].reset_index(drop=True),
-                            cost=lambda frame, c=cost[free]: c, n_runs=1, n_sim=n_sim,
+                            cost=_fixed_costs(cost[free]), n_runs=1, n_sim=n_sim,
                             method=method, seed=seed)
         if pick.runs.empty:
             break
@@ -100,6 +100,11 @@ def replay(data: Any, law: Any = "chinchilla", *, target: str = "params==max",
                   spent=float(cost[chosen].sum()) / total, are=_error(current, goal, columns),
                   are_all=_error(full, goal, columns),
                   law=full.law.name, target=target)
+
+
+def _fixed_costs(values: np.ndarray) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The candidates' costs as suggest_runs takes a cost function."""
+    return lambda frame: values
 
 
 def _fit(law: Any, frame: pd.DataFrame, options: Mapping[str, Any]) -> FitResult:

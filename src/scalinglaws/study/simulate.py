@@ -53,8 +53,8 @@ class Simulator:
 
     @classmethod
     def of(cls, fit: FitResult, *, n_sim: int, extra: int, level: float,
-           seed: int | None, noise: float | None = None) -> Simulator:
-        ds = fit_data(fit, None, "suggest_runs")
+           seed: int | None, noise: float | None = None, data: Any = None) -> Simulator:
+        ds = fit_data(fit, data, "suggest_runs")
         columns = [str(c) for c in fit.law.inputs.values()]
         X = np.vstack([ds.column(c) for c in columns])
         obj = _objective(fit, X, ds.column(fit.target), fit.case_weights)
@@ -97,6 +97,16 @@ class Simulator:
         q1, q3 = np.quantile(pred, [0.25, 0.75])
         return float((q3 - q1) / IQR_NORMAL * 2.0 * NormalDist().inv_cdf(0.5 + self.level / 2)
                      ), pred
+
+    def target_scale(self, target: Array) -> float:
+        """What turns a spread on the objective's scale into one of the forecast: the
+        forecast itself for the log objectives, else 1."""
+        obj = _objective(self.fit, self.X, np.ones(self.X.shape[1]), None)
+        if not obj.log_space:
+            return 1.0
+        f = np.asarray(self.fit.law.evaluate([t[None, :] for t in target], self._natural()),
+                       dtype=float)[0, 0]
+        return float(f + obj.shift)
 
     def jacobian(self, X: Array) -> Array:
         """Rows of the Jacobian of the objective's residuals at the fit (k, p), for runs

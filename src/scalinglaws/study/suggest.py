@@ -22,6 +22,7 @@ few dozen sets is noisy enough to stop the simulated rule early (``docs/study.md
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ import pandas as pd
 from ..common.checks import check_level
 from ..exceptions import OptionError
 from ..fitting import FitResult
-from .candidates import candidate_grid, candidate_costs, target_point
+from .candidates import candidate_costs, candidate_grid, target_point
 from .simulate import Simulator, linear_gain
 from .suggested import SuggestedRuns
 
@@ -42,7 +43,7 @@ def suggest_runs(fit: FitResult, target: Mapping[str, float], *, budget_flops: f
                  cost: str | Callable[[pd.DataFrame], Any] | None = None,
                  n_runs: int | None = None, batch: int = 1, n_sim: int = 128, screen: int = 8,
                  level: float = 0.9, noise: float | None = None, method: str = "linear",
-                 seed: int | None = 0) -> SuggestedRuns:
+                 seed: int | None = 0, data: Any = None) -> SuggestedRuns:
     """The runs to train next, in order, within ``budget_flops``; returns
     :class:`SuggestedRuns` (``runs``, the forecast's width before and after each, the
     compute spent).
@@ -59,8 +60,8 @@ def suggest_runs(fit: FitResult, target: Mapping[str, float], *, budget_flops: f
         The compute the next runs may spend together.
     candidates:
         Runs that could be trained, a row each with the law's input columns (and a cost
-        column if ``cost`` names one); default: a log grid over model sizes from half the
-        smallest fitted to four times the largest, at 5 to 80 tokens per parameter.
+        column if ``cost`` names one); default: a log grid over model sizes from the smallest
+        fitted to four times the largest, at 5 to 80 tokens per parameter.
     cost:
         A column of ``candidates``, a function of the candidates' frame giving one cost per
         row, or None: ``flops`` if the candidates have it, else 6·params·tokens.
@@ -70,6 +71,9 @@ def suggest_runs(fit: FitResult, target: Mapping[str, float], *, budget_flops: f
     noise:
         The run-to-run noise of an outcome on the fit's scale (the standard deviation of log
         losses for the log objectives: 0.01 is 1%); default: from the fit's residuals.
+    data:
+        The data the fit was made on, when it does not carry them (a fit read from a file
+        saved without its data).
     n_sim, screen, level, seed:
         Simulated outcome sets per design, candidates priced by simulation per round, the
         level of the forecast's range, the seed of the simulated noise.
@@ -94,7 +98,7 @@ def suggest_runs(fit: FitResult, target: Mapping[str, float], *, budget_flops: f
     costs = candidate_costs(frame, cost)
     limit = len(frame) if n_runs is None else int(n_runs)
     sim = Simulator.of(fit, n_sim=int(n_sim), extra=min(limit, len(frame)) + int(batch),
-                       level=level, seed=seed, noise=noise)
+                       level=level, seed=seed, noise=noise, data=data)
     X_cand = sim.inputs(frame)
     t = np.array([[point[c]] for c in sim.columns], dtype=float)
     width0, _ = sim.width(np.empty((len(sim.columns), 0)), t)
@@ -106,8 +110,13 @@ def suggest_runs(fit: FitResult, target: Mapping[str, float], *, budget_flops: f
         rows, width = _simulated_choice(sim, lin, frame, X_cand, costs, t, width0, budget,
                                         limit, int(batch), int(screen))
     spent = float(sum(r["cost"] for r in rows))
-    runs = pd.DataFrame(rows, columns=[*sim.columns, "cost", "width", "candidate"])
+    order = [int(r["candidate"]) for r in rows]
+    for k, row in enumerate(rows):
+        row["width_linear"] = lin.width(order[:k + 1])
+    runs = pd.DataFrame(rows, columns=[*sim.columns, "cost", "width", "width_linear",
+                                       "candidate"])
     return SuggestedRuns(runs=runs, target=point, width_before=width0,
+                         width_linear_before=lin.width([]),
                          width_after=width, budget=budget, spent=spent, level=level,
                          law=fit.law.name, noise=sim.noise, n_candidates=len(frame))
 
@@ -120,6 +129,12 @@ class _Linear:
         self.g = sim.jacobian(t)[0]
         self.J = sim.jacobian(sim.X)
         self.Jc = sim.jacobian(X_cand)
+        z = NormalDist().inv_cdf(0.5 + sim.level / 2)
+        self.scale = 2.0 * z * sim.noise * sim.target_scale(t)
+
+    def width(self, chosen: list[int]) -> float:
+        """The linearised ``level`` range of the forecast with the ``chosen`` runs."""
+        return self.scale * float(np.sqrt(max(_variance(self, chosen), 0.0)))
 
     def gain(self, chosen: list[int], free: Array) -> Array:
         design = np.vstack([self.J, self.Jc[chosen]]) if chosen else self.J

@@ -14,12 +14,15 @@ from ..common.numbers import level_label, sci
 @dataclass(frozen=True)
 class SuggestedRuns:
     """``runs``: one row per suggested run, in the order chosen (the law's inputs, ``cost``,
-    ``width``: the forecast's range once it and those before it are trained, ``candidate``:
-    its row in the candidates); the width before any, after all, the budget and the spend."""
+    ``width``: the forecast's range once it and those before it are trained, measured by
+    refits on simulated outcomes; ``width_linear``: the same by the linearised variance, which
+    is smooth where the simulated one carries the noise of its sets; ``candidate``: its row in
+    the candidates); the widths before any and after all, the budget and the spend."""
 
     runs: pd.DataFrame
     target: dict[str, float]
     width_before: float
+    width_linear_before: float
     width_after: float
     budget: float
     spent: float
@@ -42,23 +45,29 @@ class SuggestedRuns:
             "law": self.law, "target": self.target, "level": self.level,
             "budget_flops": self.budget, "spent_flops": self.spent,
             "width_before": self.width_before, "width_after": self.width_after,
+            "width_linear_before": self.width_linear_before,
             "shrink": self.shrink, "noise": self.noise, "n_candidates": self.n_candidates,
             "runs": self.runs.to_dict(orient="records")})
 
     def __str__(self) -> str:
         where = ", ".join(f"{k}={sci(v)}" for k, v in self.target.items())
+        after = (float(self.runs["width_linear"].iloc[-1]) if not self.runs.empty
+                 else self.width_linear_before)
         lines = [f"Next runs for '{self.law}' at {where}: {len(self.runs)} run(s), "
                  f"{sci(self.spent)} of {sci(self.budget)} FLOPs",
-                 f"{level_label(self.level)} range of the forecast: {self.width_before:.4g} "
-                 f"now, {self.width_after:.4g} after them ({self.shrink:.0%} narrower)"]
+                 f"{level_label(self.level)} range of the forecast, by refits on simulated "
+                 f"outcomes: {self.width_before:.4g} now, {self.width_after:.4g} after them "
+                 f"({self.shrink:.0%} narrower); linearised: {self.width_linear_before:.4g} "
+                 f"now, {after:.4g} after"]
         if not self.runs.empty:
             lines.append("")
             cols = [c for c in self.runs.columns if c not in ("candidate",)]
-            lines.append("  ".join(f"{c:>10}" for c in ["#", *cols]))
+            heads = {"width": "simulated", "width_linear": "linear"}
+            lines.append("  ".join(f"{heads.get(c, c):>10}" for c in ["#", *cols]))
             for k, row in enumerate(self.runs.itertuples(index=False), start=1):
                 values = dict(zip(self.runs.columns, row, strict=True))
                 lines.append("  ".join([f"{k:>10}", *(
-                    f"{values[c]:>10.4g}" if c == "width" else f"{sci(values[c]):>10}"
+                    f"{values[c]:>10.4g}" if c.startswith("width") else f"{sci(values[c]):>10}"
                     for c in cols)]))
         return "\n".join(lines)
 

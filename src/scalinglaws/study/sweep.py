@@ -50,13 +50,13 @@ class Sweep:
 
     def rows_of(self, runs: Sequence[Any] | Array, fraction: float = 1.0,
                 skip_early: float = 0.0) -> Array:
-        """Indices of the rows of ``runs`` that lie in ``[skip_early, fraction]`` of their
+        """Indices of the rows of ``runs`` that lie in ``(skip_early, fraction]`` of their
         run's training (every final row when the sweep has no curves)."""
         f = self.frame
         keep = f["_run"].isin(list(runs)).to_numpy().copy()
         if self.has_curves:
             frac = f["_fraction"].to_numpy()
-            keep &= (frac <= fraction + 1e-9) & (frac >= skip_early - 1e-9)
+            keep &= (frac <= fraction + 1e-9) & (frac > skip_early + 1e-9)
         else:
             keep &= f["_final"].to_numpy()
         return np.flatnonzero(keep)

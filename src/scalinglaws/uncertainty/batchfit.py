@@ -79,8 +79,11 @@ def _refit_chunk(obj: Objective, starts: Array, W: Array | None,
     S = starts.shape[0]
     k = W.shape[0] if W is not None else 0 if Y is None else Y.shape[0]
     U0 = np.repeat(starts, k, axis=0)  # start-major: rows s*k .. (s+1)*k-1 use start s
-    batch_obj = obj.with_row_weights(np.tile(W, (S, 1))) if W is not None else (
-        obj.with_row_targets(np.tile(Y, (S, 1))))
+    if W is not None:
+        batch_obj = obj.with_row_weights(np.tile(W, (S, 1)))
+    else:
+        assert Y is not None
+        batch_obj = obj.with_row_targets(np.tile(Y, (S, 1)))
     res = minimize_batched(batch_obj, U0, max_iter=max_iter, exact=True, lam0=1e-6)
     value = np.where(res.usable, res.value, np.inf).reshape(S, k)
     best = np.argmin(value, axis=0)

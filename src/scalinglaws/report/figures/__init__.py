@@ -31,6 +31,5 @@ from .save import save_figure as save_figure
 from .study import estimation_design_figure as estimation_design_figure
 
 __all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "calibration_figure",
-           "corner_figure",
-           "curves_figure", "estimation_design_figure", "fit_figure", "isoflop_figure", "landscape_figure",
-           "residuals_figure", "save_figure"]
+           "corner_figure", "curves_figure", "estimation_design_figure", "fit_figure",
+           "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure"]

@@ -4,6 +4,8 @@ training seen), each cell annotated with its error."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
@@ -42,7 +44,8 @@ def estimation_design_figure(study: EstimationDesign, *, x: str = "fraction",
     values = 100 * table.to_numpy(dtype=float)
     finite = values[np.isfinite(values) & (values > 0)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.1, 1.0)
-    norm = LogNorm(vmin=lo, vmax=max(hi, lo * 1.01))
+    vmin, vmax = lo, max(hi, lo * 1.01)
+    norm = LogNorm(vmin=vmin, vmax=vmax)
     look = Look.of(style, width, dpi)
     with look.applied():
         fig = look.new_figure()
@@ -50,7 +53,7 @@ def estimation_design_figure(study: EstimationDesign, *, x: str = "fraction",
         shown = np.ma.masked_invalid(np.where(values > 0, values, np.nan))
         mesh = ax.imshow(shown, cmap=SEQUENTIAL, norm=norm, aspect="auto", origin="lower")
         fig.colorbar(mesh, ax=ax, label="|relative error| of the forecast (%)")
-        middle = np.sqrt(norm.vmin * norm.vmax)
+        middle = float(np.sqrt(vmin * vmax))
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
                 ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize="x-small",
@@ -63,7 +66,7 @@ def estimation_design_figure(study: EstimationDesign, *, x: str = "fraction",
         return look.finish(fig, title=default if title is None else title)
 
 
-def _tick(axis: str, value: float) -> str:
+def _tick(axis: str, value: Any) -> str:
     if axis == "fraction":
         return f"{value:.0%}"
     if axis == "max_size":
