@@ -17,6 +17,7 @@ from . import (
     catalog,
     datasets,
     demo,
+    finetune,
     fitting,
     forecast,
     importing,
@@ -79,6 +80,7 @@ app.command("observational")(observational.observational_command)
 app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")
+app.add_typer(finetune.app, name="finetune")
 
 
 def main() -> None:
