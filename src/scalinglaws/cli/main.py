@@ -17,6 +17,7 @@ from . import (
     catalog,
     datasets,
     demo,
+    finetune,
     fitting,
     forecast,
     importing,
@@ -84,6 +85,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")
 app.add_typer(walltime.app, name="time")
+app.add_typer(finetune.app, name="finetune")
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ TABLE: dict[
         ('((Nc/N)**(alphaN/alphaD) + Dc/D)**alphaD', (), ('alphaN', 'alphaD'), ('Nc', 'Dc', 'alphaN', 'alphaD'), (), ()),
     ('(A/(N*(k*log(P) + 1)))**alpha + E', ('N', 'P'), ('A', 'k', 'alpha', 'E')):
         ('E + (A/(N*(k*log(P) + 1)))**alpha', ('E',), ('alpha',), ('A', 'k'), (), ()),
+    ('(C0*N**r/C)**(k_max*N/(N + N0))', ('N', 'C'), ('C0', 'r', 'N0', 'k_max')):
+        ('(C0*N**r/C)**(N*k_max/(N + N0))', (), ('r', 'N0', 'k_max'), ('C0', 'r', 'N0'), (), ()),
     ('(Nc/N)**alphaN + (Sc/S)**alphaS', ('N', 'S'), ('Nc', 'Sc', 'alphaN', 'alphaS')):
         ('(Nc/N)**alphaN + (Sc/S)**alphaS', (), ('alphaN', 'alphaS'), ('Nc', 'Sc'), (), ()),
     ('(a_S*(1 - S)**b_S + c_S)*N**(-b_N) + (a_D/D)**b_D + c', ('S', 'N', 'D'), ('a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c')):
@@ -35,6 +37,10 @@ TABLE: dict[
         ('A/(N*(1 - exp(-Pa/gamma_a))*(1 - exp(-Pkv/gamma_kv))*(1 - exp(-Pw/gamma_w)))**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta', 'gamma_w', 'gamma_a', 'gamma_kv'), ('gamma_w', 'gamma_a', 'gamma_kv'), (), ('A',)),
     ('A*D1**(-alpha1)*D2**(-alpha2 + alpha3*log(D1)) + E', ('D1', 'D2'), ('A', 'alpha1', 'alpha2', 'alpha3', 'E')):
         ('A*D2**(-alpha2 + alpha3*log(D1))/D1**alpha1 + E', ('A', 'E'), ('alpha1', 'alpha2', 'alpha3'), (), (), ()),
+    ('A*P**alpha*N**beta + E', ('P', 'N'), ('A', 'alpha', 'beta', 'E')):
+        ('A*N**beta*P**alpha + E', ('A', 'E'), ('alpha', 'beta'), (), (), ()),
+    ('A/D**gamma + E', ('D',), ('A', 'gamma', 'E')):
+        ('A/D**gamma + E', ('A', 'E'), ('gamma',), (), (), ()),
     ('B/(D_l + D**beta) + E', ('D',), ('B', 'D_l', 'beta', 'E')):
         ('B/(D**beta + D_l) + E', ('B', 'E'), ('beta',), ('D_l', 'beta'), (), ()),
     ('C_T*D**gamma_D/N**gamma_N*exp(-P/gamma_post)', ('D', 'N', 'P'), ('C_T', 'gamma_D', 'gamma_N', 'gamma_post')):

@@ -27,6 +27,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "lr_area": (0.2, 50.0), "anneal_area": (0.0, 1.0),
     # post-training: fine-tuning examples, sqrt(KL) of a tuned policy, samples at inference
     "examples": (2e2, 1e6), "kl_distance": (0.1, 2.5), "samples": (1.0, 1e4),
+    # forgetting: parameters fine-tuned (LoRA ranks 1-256 on a 7B model) and update steps
+    "ft_params": (1e5, 1e8), "ft_steps": (1.0, 1e4),
 }
 
 #: ``guess(X, y)``: inputs as (1, n) arrays and the target (n,) -> starting rows (K, p) in

@@ -28,6 +28,8 @@ from .optimal import compute_optimal as compute_optimal
 from .optimal import flops_to_reach as flops_to_reach
 from .reward import RewardPeak as RewardPeak
 from .reward import reward_peak as reward_peak
+from .reward_sizes import RewardPeaks as RewardPeaks
+from .reward_sizes import reward_peaks as reward_peaks
 from .sampling import SamplingTradeoff as SamplingTradeoff
 from .sampling import inference_tradeoff as inference_tradeoff
 from .sparsity import SparsityChoice as SparsityChoice

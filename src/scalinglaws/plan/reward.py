@@ -67,20 +67,27 @@ def reward_peak(fit: Any, *, level: float = 0.9, n_boot: int = 0,
     d = peak(name, fit.params["alpha"], fit.params["beta"])
     interval = (math.nan, math.nan)
     if n_boot:
-        boot = fit.bootstrap(n_boot, seed=seed)
-        names = list(fit.law.parameter_names)
-        samples = np.asarray(boot.samples, dtype=float)
-        ds = np.array([peak(name, s[names.index("alpha")], s[names.index("beta")])
-                       for s in samples if np.all(np.isfinite(s)) and s[names.index("beta")] > 0])
+        ds = peak_samples(fit, n_boot, seed=seed)
         tail = 100 * (1 - level) / 2
         lo, hi = np.percentile(ds, [tail, 100 - tail])
         interval = (float(lo), float(hi))
     reward = float(fit.law(fit.params, kl_distance=d))
     return RewardPeak(name, float(d), float(d * d),
-                      _best_of_n(d) if name == "reward_bon" else None, reward, interval, level)
+                      best_of_n(d) if name == "reward_bon" else None, reward, interval, level)
 
 
-def _best_of_n(d: float) -> float:
+def peak_samples(fit: Any, n_boot: int, *, seed: int | None = 0) -> np.ndarray:
+    """d* of every resample of a bootstrap of a ``reward_bon`` or ``reward_rl`` fit (the
+    resamples that failed, or whose beta is not positive, left out)."""
+    name = str(fit.law.name)
+    boot = fit.bootstrap(n_boot, seed=seed)
+    names = list(fit.law.parameter_names)
+    samples = np.asarray(boot.samples, dtype=float)
+    return np.array([peak(name, s[names.index("alpha")], s[names.index("beta")])
+                     for s in samples if np.all(np.isfinite(s)) and s[names.index("beta")] > 0])
+
+
+def best_of_n(d: float) -> float:
     """The n whose best-of-n distance is d (log n − (n − 1)/n = d², by bisection in log n)."""
     lo, hi = 0.0, 200.0
     for _ in range(200):

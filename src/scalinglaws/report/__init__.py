@@ -19,14 +19,17 @@ if TYPE_CHECKING:
     from .figures import landscape_figure as landscape_figure
     from .figures import residuals_figure as residuals_figure
     from .figures import save_figure as save_figure
+    from .figures import selection_figure as selection_figure
 
 _LAZY = {name: ".figures" for name in (
     "backtest_figure", "corner_figure", "curves_figure", "fit_figure", "isoflop_figure",
-    "landscape_figure", "residuals_figure", "save_figure")} | {"html": ".document"}
+    "landscape_figure", "residuals_figure", "save_figure", "selection_figure")} | {
+    "html": ".document"}
 
 
 __getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = ["Summary", "backtest_figure", "corner_figure", "curves_figure", "fit_figure",
-           "html", "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure"]
+           "html", "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure",
+           "selection_figure"]

@@ -1,5 +1,5 @@
-"""Laws beyond pretraining: fine-tuning with a pre-power phase, reward over-optimisation and
-repeated sampling at inference.
+"""Laws beyond pretraining: fine-tuning with a pre-power phase, forgetting, RL post-training,
+reward over-optimisation, repeated sampling at inference and predictive uncertainty.
 
 ``rectified`` (Lin et al. 2024, "Selecting Large Language Model to Fine-tune via Rectified
 Scaling Law", arXiv:2402.02314, eq. (3)): the fine-tuning loss on D examples is
@@ -18,8 +18,29 @@ Repeated Sampling", arXiv:2407.21787, Sec. 3): the fraction of problems solved b
 one of k samples follows ``exp(a*k**b)`` (a < 0 < b: log coverage a power law in k); fit it on
 pass@k estimates (``sl.inference.pass_at_k``) for k ≤ K and predict larger k.
 
+``forgetting`` (Kalajdzievski 2024, "Scaling Laws for Forgetting When Fine-Tuning Large
+Language Models", arXiv:2401.05605, Sec. 4): forgetting, the cross-entropy of the tuned model
+against the base model's predictions on pretraining-like text, grows as a shifted power law in
+the number of parameters fine-tuned P (LoRA rank sets it) and the number of update steps N:
+``A*P**alpha*N**beta + E``, E the value before any update (the base model's own entropy).
+
+``rl_posttraining`` (Tan et al. 2025, "Scaling Behaviors of LLM Reinforcement Learning
+Post-Training: An Empirical Study in Mathematical Reasoning", arXiv:2509.25300): the test loss
+(1 - accuracy) of a model of N parameters after RL compute C is a power law in C whose
+exponent, the learning efficiency k(N) = k_max*N/(N + N0), saturates with model size:
+``(C0*N**r/C)**(k_max*N/(N + N0))`` (the closed form of the authors' code, ``powlawmul``;
+log L = -k(N) log C + E0(N) with E0(N) = k(N) log(C0 N^r)).
+
+``uncertainty_power`` (Rosso et al. 2025, "Scaling Laws for Uncertainty in Deep Learning",
+arXiv:2506.09648): a predictive-uncertainty measure (total or epistemic entropy, from
+ensembles, MC dropout or Gaussian approximations) against the number of training examples D,
+``E + A/D**gamma``: the epistemic part contracts as a power law (gamma = 1, O(1/D), for an
+identifiable Bayesian model such as linear regression) towards the aleatoric floor E.
+
 Reference values are representative (of the order of the papers' figures: Gao et al. Fig. 1,
-Brown et al. Fig. 2), not a fit the papers print for one setting.
+Brown et al. Fig. 2, Kalajdzievski Fig. 3, Tan et al. Fig. 1, Rosso et al. Fig. 1), not a
+fit the papers print for one setting: the stored copies available here did not show the
+printed constants.
 """
 
 from __future__ import annotations
@@ -115,6 +136,82 @@ def coverage() -> Law:
         domain="coverage (pass@k over problems) of one model on one task, k from 1 to ~1e4",
         target="coverage", reference={"a": -1.6, "b": -0.35},
         ranges={"k": (1.0, 1e4)})
+
+
+@register("forgetting")
+def forgetting() -> Law:
+    return Law(
+        "A*P**alpha*N**beta + E", inputs={"P": "ft_params", "N": "ft_steps"},
+        parameters=[
+            Parameter("A", 0.0, np.inf, log=True, typical=(0.003, 0.03),
+                      description="scale of the forgetting term"),
+            Parameter("alpha", 0.0, 3.0, init=(0.05, 0.1, 0.2, 0.4), typical=(0.05, 0.2),
+                      description="exponent of the parameters fine-tuned"),
+            Parameter("beta", 0.0, 3.0, init=(0.1, 0.2, 0.4, 0.8), typical=(0.15, 0.4),
+                      description="exponent of the update steps"),
+            Parameter("E", 0.0, np.inf, log=True, init=(0.1, 0.5, 1.0, 2.0),
+                      typical=(0.5, 1.5), description="forgetting before any update (the "
+                      "base model's own entropy)"),
+        ],
+        name="forgetting",
+        description="Forgetting when fine-tuning, a shifted power law in the parameters "
+        "fine-tuned and the update steps (Kalajdzievski 2024).",
+        citation="Kalajdzievski 2024, arXiv:2401.05605, Sec. 4",
+        domain="cross-entropy of a LoRA-tuned LLM against its base model on pretraining-like "
+        "text, over LoRA ranks and update steps",
+        target="forgetting", reference={"A": 0.01, "alpha": 0.1, "beta": 0.25, "E": 0.9},
+        ranges={"P": (1e5, 1e8), "N": (1.0, 1e4)})
+
+
+@register("rl_posttraining")
+def rl_posttraining() -> Law:
+    return Law(
+        "(C0*N**r/C)**(k_max*N/(N + N0))", inputs={"N": "params", "C": "flops"},
+        parameters=[
+            Parameter("C0", 0.0, np.inf, log=True, init=(1e6, 1e8, 1e10, 1e12),
+                      typical=(3e10, 1e12),
+                      description="compute scale (with N**r: where the loss would reach 1)"),
+            Parameter("r", 0.0, 4.0, init=(0.3, 0.6, 1.0), typical=(0.3, 0.7),
+                      description="how the compute scale moves with model size"),
+            Parameter("N0", 0.0, np.inf, log=True, init=(1e8, 1e9, 1e10, 1e11),
+                      typical=(5e9, 3e10),
+                      description="model size at which the learning efficiency is half "
+                      "its maximum"),
+            Parameter("k_max", 0.0, 3.0, init=(0.05, 0.1, 0.2, 0.5), typical=(0.15, 0.3),
+                      description="saturated learning efficiency (exponent of compute)"),
+        ],
+        name="rl_posttraining",
+        description="Test loss after RL post-training, a power law in RL compute whose "
+        "exponent k(N) = k_max N/(N + N0) saturates with model size (Tan et al. 2025).",
+        citation="Tan et al. 2025, arXiv:2509.25300",
+        domain="test loss (1 - accuracy) of Qwen2.5-like models (0.5B-72B) after GRPO/PPO "
+        "on verifiable maths problems, against the RL training compute 6*N*tokens",
+        reference={"C0": 2e11, "r": 0.5, "N0": 3e10, "k_max": 0.2},
+        ranges={"N": (5e8, 7.2e10), "C": (1e18, 1e22)})
+
+
+@register("uncertainty_power")
+def uncertainty_power() -> Law:
+    return Law(
+        "A/D**gamma + E", inputs={"D": "examples"},
+        parameters=[
+            Parameter("A", 0.0, np.inf, log=True, typical=(1.0, 10.0),
+                      description="scale of the epistemic term"),
+            Parameter("gamma", 0.0, 3.0, init=(0.2, 0.5, 1.0, 1.5), typical=(0.4, 1.0),
+                      description="contraction exponent (1 for an identifiable Bayesian "
+                      "model)"),
+            Parameter("E", 0.0, np.inf, log=True, init=(0.001, 0.01, 0.1, 1.0),
+                      typical=(0.02, 0.2), description="aleatoric floor (0 for epistemic "
+                      "uncertainty alone)"),
+        ],
+        name="uncertainty_power",
+        description="Predictive uncertainty against the number of training examples, a "
+        "power law towards an aleatoric floor (Rosso et al. 2025).",
+        citation="Rosso et al. 2025, arXiv:2506.09648",
+        domain="total or epistemic predictive uncertainty (entropy, mutual information) of "
+        "ensembles and approximate Bayesian networks trained on D examples",
+        target="uncertainty", reference={"A": 3.0, "gamma": 0.6, "E": 0.05},
+        ranges={"D": (1e3, 1e6)})
 
 
 def bon_distance(n: float) -> float:

@@ -10,7 +10,7 @@ Okabe–Ito palette).
 
 # One module per figure: fit (and compute, its compute-frontier view), residuals, isoflop,
 # backtest, corner, curves, landscape (a learning-rate × batch-size sweep), study (an
-# estimation-design heat map); save
+# estimation-design heat map), finetune (a fine-tuning selection); save
 # (save_figure). Shared: common (argument checks, groups,
 # markers, bands), look (styles and the finishing steps), legends (placed by measurement),
 # ticks (log axes), text (labels, symbols, titles).
@@ -20,6 +20,7 @@ from .calibration import calibration_figure as calibration_figure
 from .common import COMPUTE_LABEL as COMPUTE_LABEL
 from .corner import corner_figure as corner_figure
 from .curves import curves_figure as curves_figure
+from .finetune import selection_figure as selection_figure
 from .fit import fit_figure as fit_figure
 from .isoflop import isoflop_figure as isoflop_figure
 from .landscape import landscape_figure as landscape_figure
@@ -32,4 +33,5 @@ from .study import estimation_design_figure as estimation_design_figure
 
 __all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "calibration_figure",
            "corner_figure", "curves_figure", "estimation_design_figure", "fit_figure",
-           "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure"]
+           "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure",
+           "selection_figure"]
