@@ -3,6 +3,8 @@
 10,000 synthetic problems of a saturating power law ``E + A*x**(-alpha)`` (20 points each,
 known truth, 1% log-normal noise), all timed in this one process:
 
+* ``batched``   ``sl.fit_many(problems, batched=True)``: the problems of one law in one engine
+                call per chunk (in one process, and in W processes), light results
 * ``local``     ``sl.fit_many(problems, workers=W)``: a process pool on this machine
 * ``dask``      ``sl.fit_many(problems, backend="dask", workers=W)``: a ``LocalCluster`` of W
                 single-threaded worker processes, its start and close included (and, apart,
@@ -95,6 +97,14 @@ def main() -> None:
         serial = [sl.fit(law, d, **o) for law, d, o in sub]
         t_serial = time.perf_counter() - t
 
+    sl.fit_many(probs[:8], batched=True, workers=1)
+    t = time.perf_counter()
+    batched1 = sl.fit_many(probs, batched=True, workers=1)
+    t_batched1 = time.perf_counter() - t
+    t = time.perf_counter()
+    batched = sl.fit_many(probs, batched=True, workers=args.workers)
+    t_batched = time.perf_counter() - t
+
     t = time.perf_counter()
     local = sl.fit_many(probs, workers=args.workers)
     t_local = time.perf_counter() - t
@@ -111,6 +121,10 @@ def main() -> None:
         t = time.perf_counter()
         warm = sl.fit_many(probs, backend="dask", client=client)
         t_warm = time.perf_counter() - t
+        sl.fit_many(probs[:50], backend="dask", client=client, batched=True)
+        t = time.perf_counter()
+        dask_batched = sl.fit_many(probs, backend="dask", client=client, batched=True)
+        t_dask_batched = time.perf_counter() - t
 
     P_local, P_dask, P_warm = params(local), params(dask), params(warm)
     same = bool(np.array_equal(P_local, P_dask, equal_nan=True)
@@ -128,10 +142,23 @@ def main() -> None:
         "local_vs_serial": (t_serial * scale) / t_local,
         "dask_overhead": t_dask / t_local - 1, "dask_warm_overhead": t_warm / t_local - 1,
         "identical_local_dask_serial": same,
+        "batched_1_worker_s": t_batched1, "batched_s": t_batched,
+        "dask_batched_warm_s": t_dask_batched,
+        "batched_fits_per_s": args.n / t_batched,
+        "batched_vs_curve_fit": (t_cf * scale) / t_batched,
+        "batched_1_worker_vs_curve_fit": (t_cf * scale) / t_batched1,
+        "dask_batched_overhead": t_dask_batched / t_batched - 1,
+        "batched_single_fits": int(sum(type(r).__name__ != "QuickFit" for r in batched)),
+        "batched_identical_dask": bool(np.array_equal(params(batched), params(dask_batched),
+                                                      equal_nan=True)),
+        "batched_max_rel_diff_vs_fit": float(np.nanmax(np.abs(
+            params(batched)[: len(sub)] / params(serial) - 1))),
         "failures_local": int(sum(not hasattr(r, "params") for r in local)),
         "curve_fit_failures_subset": int(np.isnan(cf[:, 0]).sum()),
         "median_abs_alpha_error": {"fit_many": alpha_error(P_local[: len(sub)],
                                                            truth[: len(sub)]),
+                                   "batched": alpha_error(params(batched)[: len(sub)],
+                                                          truth[: len(sub)]),
                                    "curve_fit": alpha_error(cf, truth[: len(sub)])},
     }
     print(f"{args.n} fits of {LAW} ({X.size} points), {args.workers} workers")
@@ -140,6 +167,14 @@ def main() -> None:
     print(f"  fit_many local           {t_local:8.2f} s  {row['local_fits_per_s']:8.0f} fits/s")
     print(f"  fit_many dask (+cluster) {t_dask:8.2f} s  {row['dask_fits_per_s']:8.0f} fits/s")
     print(f"  fit_many dask (warm)     {t_warm:8.2f} s  {row['dask_warm_fits_per_s']:8.0f} fits/s")
+    print(f"  batched, 1 process       {t_batched1:8.2f} s  "
+          f"{row['batched_1_worker_vs_curve_fit']:8.2f}x the curve_fit loop")
+    print(f"  batched, {args.workers} processes     {t_batched:8.2f} s  "
+          f"{row['batched_vs_curve_fit']:8.2f}x the curve_fit loop")
+    print(f"  batched on dask (warm)   {t_dask_batched:8.2f} s  "
+          f"overhead {row['dask_batched_overhead']:.1%}")
+    print(f"  batched vs sl.fit        max rel. diff {row['batched_max_rel_diff_vs_fit']:.2e}"
+          f", {row['batched_single_fits']} problems fitted alone")
     print(f"  local vs curve_fit loop  {row['local_vs_curve_fit']:8.3f}x")
     print(f"  local vs sl.fit loop     {row['local_vs_serial']:8.2f}x")
     print(f"  dask overhead            {row['dask_overhead']:8.1%} "

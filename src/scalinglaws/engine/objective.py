@@ -70,6 +70,8 @@ class Objective:
         self.log_mask = np.array([p.log for p in self.law.parameters])
         bounds = np.array([p.search_bounds for p in self.law.parameters], dtype=float)
         self.lower, self.upper = bounds[:, 0], bounds[:, 1]
+        #: whether the inputs are one row per candidate (many problems of one law at once)
+        self.row_inputs = any(np.ndim(x) == 2 and np.shape(x)[0] > 1 for x in self.X)
 
     @property
     def n_params(self) -> int:
@@ -77,9 +79,9 @@ class Objective:
 
     @property
     def batched(self) -> bool:
-        """Whether case weights, bounds or observed values differ per candidate row."""
+        """Whether case weights, bounds, observed values or inputs differ per candidate row."""
         return (self.case_weights is not None and np.ndim(self.case_weights) == 2) or (
-            np.ndim(self.lower) == 2) or np.ndim(self.target) == 2
+            np.ndim(self.lower) == 2) or np.ndim(self.target) == 2 or self.row_inputs
 
     def _clone(self) -> Objective:
         """A shallow copy (cheaper than copy.copy, which goes through pickling hooks)."""
@@ -99,6 +101,8 @@ class Objective:
             out.lower, out.upper = self.lower[idx], self.upper[idx]
         if np.ndim(self.target) == 2:
             out.y, out.target = self.y[idx], self.target[idx]
+        if self.row_inputs:
+            out.X = [x[idx] for x in self.X]
         return out
 
     def with_row_weights(self, W: Array) -> Objective:

@@ -79,21 +79,41 @@ def project(obj: Objective, theta: Array) -> tuple[Array, Array]:
 def _weighted_solve(F: Array, t: Array, w: Array, lower: Array,
                     upper: Array) -> tuple[Array, Array]:
     """min_c Σ w²(t - F c)² within bounds, for every grid row; returns c and bad rows."""
-    m = F.shape[-1]
     Fw = F * w[..., None]
     tw = t * w
     FwT = Fw.transpose(0, 2, 1)
     A = FwT @ Fw
+    z = (FwT @ tw[..., None])[..., 0]
+    tt = (tw * tw).sum(axis=1)
+    c, value = solve_normal(A, z, tt, lower, upper)
+    return c, ~np.isfinite(value)
+
+
+def solve_normal(A: Array, z: Array, tt: Array, lower: Array,
+                 upper: Array) -> tuple[Array, Array]:
+    """min_c tt - 2 c·z + cᵀAc within bounds for every row of normal equations ``A`` (G, m,
+    m), ``z`` (G, m), ``tt`` (G,): the coefficients and the minimum (inf for a bad row)."""
+    m = A.shape[-1]
     s = np.sqrt(np.einsum("gmm->gm", A))
     s = np.where((s > 0) & np.isfinite(s), s, 1.0)
     A = A / (s[:, :, None] * s[:, None, :])
-    z = (FwT @ tw[..., None])[..., 0] / s
-    tt = (tw * tw).sum(axis=1)
+    z = z / s
+    tt = np.array(tt, dtype=float)
     bad = ~(np.isfinite(A).all(axis=(1, 2)) & np.isfinite(z).all(axis=1) & np.isfinite(tt))
     A[bad], z[bad], tt[bad] = np.eye(m), 0.0, np.inf
     A = A + 1e-12 * np.eye(m)
-    c = _box_least_squares(A, z, tt, lower[None, :] * s, upper[None, :] * s)
-    return c / s, bad
+    lo, hi = lower[None, :] * s, upper[None, :] * s
+    with np.errstate(all="ignore"):
+        c = np.linalg.solve(A, z[..., None])[..., 0]
+    # rows whose free solution lies inside the bounds are solved; the others enumerate
+    # which coefficients sit at a bound
+    out = ~(np.isfinite(c).all(axis=1) & (c >= lo).all(axis=1) & (c <= hi).all(axis=1))
+    if out.any():
+        c[out] = _box_least_squares(A[out], z[out], tt[out], lo[out], hi[out])
+    with np.errstate(all="ignore"):
+        value = tt - 2 * np.einsum("gm,gm->g", c, z) + np.einsum("gm,gml,gl->g", c, A, c)
+    value[bad] = np.inf
+    return c / s, value
 
 
 def _box_least_squares(A: Array, z: Array, tt: Array, lo: Array, hi: Array) -> Array:

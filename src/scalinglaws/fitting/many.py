@@ -34,6 +34,8 @@ from .result import FitResult
 CHUNKS_PER_WORKER = 4
 #: the most problems in one chunk by default
 MAX_CHUNK = 256
+#: the most problems in one batched chunk (one engine call's arrays: problems × rows)
+MAX_BATCH = 20_000
 #: fresh pools for the chunks lost when a local worker process died
 LOCAL_RETRIES = 2
 
@@ -68,13 +70,13 @@ class FitFailure:
 
 #: one unit of work: (index in the input, law, data, options)
 Item = tuple[int, Any, Any, Mapping[str, Any]]
-Outcome = tuple[int, "FitResult | FitFailure"]
+Outcome = tuple[int, Any]  # a FitResult, a batch's QuickFit or a FitFailure
 
 
 def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "local",
              workers: int | None = None, client: Any = None, chunk_size: int | None = None,
-             progress: Progress | None = None,
-             timeout: float | None = None) -> list[FitResult | FitFailure]:
+             progress: Progress | None = None, timeout: float | None = None,
+             batched: bool = False) -> list[Any]:
     """Fit many independent problems; returns one entry per problem, in input order: a
     :class:`FitResult`, or a :class:`FitFailure` where that problem's fit raised.
 
@@ -100,6 +102,12 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
         ``progress(done, total)``, called after every finished chunk (and once at 0).
     timeout:
         Seconds to wait for all results (Dask backend); ``None`` waits for ever.
+    batched:
+        Fit the problems that share a law and their options in one engine call per chunk
+        (:func:`.batch.fit_batch`): each comes back as a light
+        :class:`~.batch.QuickFit` (parameters, objective, status), many times faster than
+        one ``sl.fit`` per problem; a problem the batch cannot take or leaves unconverged is
+        fitted alone and comes back as its :class:`FitResult` (or :class:`FitFailure`).
 
     Warnings of the individual fits are not issued; each result keeps its own
     (``result.warnings``).
@@ -128,17 +136,18 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
         progress(0, total)
     if total == 0:
         return []
+    runner = run_batched_chunk if batched else run_chunk
     if backend == "dask":
         from .many_dask import run_dask
 
         n_workers = workers or 2
-        chunks = make_chunks(items, chunk_size, n_workers)
-        outcomes = run_dask(chunks, run_chunk, client=client, workers=n_workers, progress=progress,
+        chunks = make_chunks(items, chunk_size, n_workers, batched)
+        outcomes = run_dask(chunks, runner, client=client, workers=n_workers, progress=progress,
                             total=total, timeout=timeout)
     else:
         n_workers = min(workers or available_cores(), total)
-        chunks = make_chunks(items, chunk_size, n_workers)
-        outcomes = _run_local(chunks, n_workers, progress, total)
+        chunks = make_chunks(items, chunk_size, n_workers, batched)
+        outcomes = _run_local(chunks, n_workers, progress, total, runner)
     return in_order(outcomes, total)
 
 
@@ -173,20 +182,28 @@ def law_key(law: Any) -> str:
 
 
 def make_chunks(items: Sequence[Item], chunk_size: int | None,
-                n_workers: int) -> list[list[Item]]:
+                n_workers: int, batched: bool = False) -> list[list[Item]]:
     """The items grouped by law (in the order each law first appears, stable within a law)
-    and cut into chunks of ``chunk_size`` (default: about CHUNKS_PER_WORKER per worker)."""
+    and cut into chunks of ``chunk_size`` (default: about CHUNKS_PER_WORKER per worker, or
+    one per worker for batches). Batched chunks hold one law and one set of options each."""
     if chunk_size is None:
-        chunk_size = min(MAX_CHUNK, max(1, math.ceil(len(items) / (n_workers
-                                                                   * CHUNKS_PER_WORKER))))
+        per = n_workers if batched else n_workers * CHUNKS_PER_WORKER
+        most = MAX_BATCH if batched else MAX_CHUNK
+        chunk_size = min(most, max(1, math.ceil(len(items) / per)))
     elif not isinstance(chunk_size, int) or chunk_size < 1:
         raise OptionError(f"chunk_size must be a positive integer, not {chunk_size!r}",
                           "argument 'chunk_size'", "give the problems per task, e.g. 64")
     first: dict[str, int] = {}
     for item in items:
         first.setdefault(law_key(item[1]), len(first))
-    ordered = sorted(items, key=lambda it: (first[law_key(it[1])], it[0]))
-    return [ordered[i:i + chunk_size] for i in range(0, len(ordered), chunk_size)]
+    if not batched:
+        ordered = sorted(items, key=lambda it: (first[law_key(it[1])], it[0]))
+        return [ordered[i:i + chunk_size] for i in range(0, len(ordered), chunk_size)]
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        groups.setdefault((law_key(item[1]), repr(sorted(item[3].items()))), []).append(item)
+    return [group[i:i + chunk_size] for group in groups.values()
+            for i in range(0, len(group), chunk_size)]
 
 
 def run_chunk(chunk: Sequence[Item]) -> list[Outcome]:
@@ -197,6 +214,25 @@ def run_chunk(chunk: Sequence[Item]) -> list[Outcome]:
         warnings.simplefilter("ignore")
         for index, law, data, options in chunk:
             out.append((index, fit_one(index, law, data, options)))
+    return out
+
+
+def run_batched_chunk(chunk: Sequence[Item]) -> list[Outcome]:
+    """Fit a chunk of problems that share a law and options in one batch (or one by one
+    when their options are not a batch's)."""
+    from .batch import batchable, fit_batch
+
+    _, law, _, options = chunk[0]
+    if not batchable(options):
+        return run_chunk(chunk)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = fit_batch(law, [item[2] for item in chunk], **options)
+    out: list[Outcome] = []
+    for item, result in zip(chunk, results, strict=True):
+        if isinstance(result, FitFailure):  # placed at its problem's index in the input
+            result = FitFailure(item[0], result.error, result.message)
+        out.append((item[0], result))
     return out
 
 
@@ -217,19 +253,20 @@ def fit_one(index: int, law: Any, data: Any,
 
 
 def _run_local(chunks: list[list[Item]], n_workers: int, progress: Progress | None,
-               total: int) -> list[Outcome]:
+               total: int, runner: Callable[[Sequence[Item]], list[Outcome]] = run_chunk
+               ) -> list[Outcome]:
     """The chunks in this process (one worker) or in a process pool."""
     outcomes: list[Outcome] = []
     if n_workers <= 1 or len(chunks) == 1:
         for chunk in chunks:
-            outcomes += run_chunk(chunk)
+            outcomes += runner(chunk)
             if progress is not None:
                 progress(len(outcomes), total)
         return outcomes
     pending = list(range(len(chunks)))
     for attempt in range(LOCAL_RETRIES + 1):
         pending = _pool_pass(chunks, pending, n_workers, outcomes, progress, total,
-                             last=attempt == LOCAL_RETRIES)
+                             last=attempt == LOCAL_RETRIES, runner=runner)
         if not pending:
             break
     return outcomes
@@ -237,12 +274,13 @@ def _run_local(chunks: list[list[Item]], n_workers: int, progress: Progress | No
 
 def _pool_pass(chunks: list[list[Item]], pending: list[int], n_workers: int,
                outcomes: list[Outcome], progress: Progress | None, total: int,
-               last: bool) -> list[int]:
+               last: bool, runner: Callable[[Sequence[Item]], list[Outcome]] = run_chunk
+               ) -> list[int]:
     """One pool over the pending chunks; returns those lost with a worker that died (the
     pool is then broken), to be run again in a fresh pool unless this was the ``last``."""
     lost: list[int] = []
     with ProcessPoolExecutor(max_workers=min(n_workers, len(pending))) as pool:
-        futures = {pool.submit(run_chunk, chunks[k]): k for k in pending}
+        futures = {pool.submit(runner, chunks[k]): k for k in pending}
         for future in as_completed(futures):
             try:
                 outcomes += future.result()
@@ -256,9 +294,9 @@ def _pool_pass(chunks: list[list[Item]], pending: list[int], n_workers: int,
     return sorted(lost)
 
 
-def in_order(outcomes: Iterable[Outcome], total: int) -> list[FitResult | FitFailure]:
+def in_order(outcomes: Iterable[Outcome], total: int) -> list[Any]:
     """The outcomes placed at their problems' indices."""
-    out: list[FitResult | FitFailure | None] = [None] * total
+    out: list[Any] = [None] * total
     for index, result in outcomes:
         out[index] = result
     missing = [i for i, r in enumerate(out) if r is None]

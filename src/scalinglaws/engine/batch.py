@@ -1,0 +1,168 @@
+"""Many problems of one law in one search: K data sets of n rows each, fitted at once.
+
+Each problem is a row of the batch (its own inputs and observed values), so the engine's
+batched Levenberg–Marquardt and Newton polish run every problem together as array operations
+instead of K Python-level fits. The starts come from variable projection over the law's
+projected grid, as a single fit's do, solved for every (problem, grid point) pair at once; when
+every problem shares its inputs (a designed sweep), the basis is evaluated once and the normal
+equations of all problems are matrix products, so the cost of the starts hardly grows with K.
+
+Unlike :func:`.multistart.search`, which polishes four diverse starts per fit and keeps the
+best, a problem here is polished from its two best projected starts: the batch is for many
+well-posed problems (a study, a benchmark, a design), where each one's full diagnostics are
+not needed; ``scalinglaws.fit`` gives them for any problem that asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..laws.law import Law
+from . import starts as st
+from .multistart import STALL_SHIFT, STALL_WINDOW
+from .objective import Objective
+from .optimizer import CONVERGED, STALLED, minimize_batched
+from .options import FitOptions
+from .projection import project, solve_normal
+
+Array = np.ndarray
+#: elements (problems × grid points × rows) of one chunk of the general projection
+_CHUNK_ELEMENTS = 2_000_000
+#: grid points per problem at most: the projected grid thinned (a single fit's grid is
+#: denser because it polishes several diverse starts; here the one best start is polished)
+BATCH_GRID = 32
+#: projected starts polished per problem (a single fit polishes four diverse ones): the best
+#: two by the projection's least squares, the problem's best end point kept
+BATCH_STARTS = 2
+#: iterations of the first (IRLS) stage and of the Newton polish: the few problems that need
+#: more (slow valleys) are left unconverged here, for a single fit each (``fit_many``)
+COARSE_ITER, FINE_ITER = 100, 200
+
+
+@dataclass(frozen=True)
+class BatchSearch:
+    """Per problem: natural parameters (K, p), objective, engine status code, iterations."""
+
+    params: Array
+    value: Array
+    status: Array
+    n_iter: Array
+
+    @property
+    def converged(self) -> Array:
+        """Converged, or settled in a flat valley (the single fit's ``stalled``)."""
+        return np.isin(self.status, [CONVERGED, STALLED]) & np.isfinite(self.value)
+
+
+def search_batch(law: Law, X: Sequence[Array], Y: Array, options: FitOptions,
+                 weights: Array | None = None) -> BatchSearch:
+    """Fit ``law`` to K problems at once: ``X`` one (K, n) array per input, ``Y`` (K, n)."""
+    Y = np.asarray(Y, dtype=float)
+    X = [np.broadcast_to(np.asarray(x, dtype=float), Y.shape) for x in X]
+    obj = Objective(law, X, Y, options.loss, options.delta, options.overestimate_penalty,
+                    weights)
+    K = Y.shape[0]
+    U0 = _starts(obj, law, X, Y)  # (S*K, p), start-major
+    S = U0.shape[0] // K
+    many = obj.rows(np.tile(np.arange(K), S)) if S > 1 else obj
+    coarse = minimize_batched(many, U0, max_iter=min(options.max_iter, COARSE_ITER), ftol=1e-4)
+    dof = max(Y.shape[1] - U0.shape[1], 1)
+    fine = minimize_batched(many, coarse.U, max_iter=min(options.max_iter, FINE_ITER),
+                            exact=True, lam0=1e-6,
+                            stall_window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)
+    value = np.where(np.isfinite(fine.value), fine.value, coarse.value)
+    U = np.where(np.isfinite(fine.value)[:, None], fine.U, coarse.U)
+    ranked = np.where(np.isin(fine.status, [CONVERGED, STALLED]), value, np.inf)
+    ranked = np.where(np.isfinite(ranked), ranked, np.where(np.isfinite(value), 1e300, np.inf))
+    best = np.argmin(ranked.reshape(S, K), axis=0) * K + np.arange(K)
+    return BatchSearch(params=obj.natural(U[best]), value=value[best], status=fine.status[best],
+                       n_iter=(coarse.n_iter + fine.n_iter)[best])
+
+
+def _starts(obj: Objective, law: Law, X: Sequence[Array], Y: Array) -> Array:
+    """The BATCH_STARTS best projected starts of every problem, in search coordinates
+    (BATCH_STARTS·K, p), start-major (rows s·K .. (s+1)·K - 1 are every problem's s-th)."""
+    K, n = Y.shape
+    design = st.projected_design(law, [_span(x, n) for x in X])
+    theta = design.theta[::-(-len(design.theta) // BATCH_GRID)]
+    shared = all(bool((x == x[:1]).all()) for x in X)
+    if shared and law.linear_names:
+        P, values = _shared_projection(obj, law, [x[:1] for x in X], theta)
+    else:
+        P, values = _general_projection(obj, theta)
+    values = np.where(np.isfinite(P).all(axis=2), values, np.inf)
+    S = min(BATCH_STARTS, values.shape[1])
+    order = np.argsort(values, axis=1, kind="stable")[:, :S]  # (K, S)
+    start = P[np.arange(K)[None, :], order.T].reshape(S * K, -1)
+    floor = np.tile(1e-12 * (1.0 + np.max(np.abs(Y), axis=1, keepdims=True)), (S, 1))
+    for i, prm in enumerate(law.parameters):
+        if prm.log:
+            start[:, i] = np.where(start[:, i] > 0, start[:, i], floor[:, 0])
+    start = np.where(np.isfinite(start), start, 1.0)
+    return np.asarray(obj.clip(obj.search(start)))
+
+
+def _span(x: Array, n: int) -> Array:
+    """One row spanning every problem's values of an input (the grid's ranges read it)."""
+    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    if lo > 0 and hi > lo:
+        return np.geomspace(lo, hi, n)[None, :]
+    return np.linspace(lo, hi, n)[None, :]
+
+
+def _general_projection(obj: Objective, theta: Array) -> tuple[Array, Array]:
+    """Projected parameters (K, G, p) and objective (K, G), problems in chunks."""
+    K, n = obj.y.shape
+    G = theta.shape[0]
+    p = len(obj.law.parameters)
+    P = np.empty((K, G, p))
+    values = np.empty((K, G))
+    step = max(1, _CHUNK_ELEMENTS // max(G * n, 1))
+    for lo in range(0, K, step):
+        hi = min(K, lo + step)
+        rows = np.repeat(np.arange(lo, hi), G)
+        sub = obj.rows(rows) if obj.batched else obj
+        Pc, f = project(sub, np.tile(theta, (hi - lo, 1)))
+        P[lo:hi] = Pc.reshape(hi - lo, G, p)
+        values[lo:hi] = sub.value_from_prediction(f).reshape(hi - lo, G)
+    return P, values
+
+
+def _shared_projection(obj: Objective, law: Law, X1: Sequence[Array],
+                       theta: Array) -> tuple[Array, Array]:
+    """As :func:`_general_projection` when every problem has the same inputs: the basis once
+    for the grid (G, n, m), the weighted normal equations of all K problems by matrix
+    products, and candidates ranked by the (relative) least squares the projection solves."""
+    names = law.parameter_names
+    lin = [names.index(nm) for nm in law.linear_names]
+    nonlin = [i for i in range(len(names)) if i not in lin]
+    K, n = obj.y.shape
+    G = theta.shape[0]
+    with np.errstate(all="ignore"):
+        g0, F = law.basis(list(X1), theta)  # (G, n), (G, n, m)
+        g0 = np.broadcast_to(g0, (G, n))
+        F = np.broadcast_to(F, (G, n, F.shape[-1]))
+        m = F.shape[-1]
+        w = 1.0 / (obj.y + obj.shift) if obj.log_space else np.ones_like(obj.y)
+        if obj.case_weights is not None:
+            w = w * np.sqrt(obj.case_weights)
+        W2 = w * w  # (K, n)
+        A = np.empty((K, G, m, m))
+        for i in range(m):
+            for j in range(i, m):
+                A[:, :, i, j] = A[:, :, j, i] = W2 @ (F[:, :, i] * F[:, :, j]).T
+        W2y = W2 * obj.y
+        z = np.stack([W2y @ F[:, :, i].T - W2 @ (g0 * F[:, :, i]).T for i in range(m)],
+                     axis=-1)  # (K, G, m)
+        tt = ((W2y * obj.y).sum(axis=1)[:, None] - 2.0 * (W2y @ g0.T) + W2 @ (g0 * g0).T)
+        lower = np.array([law.parameters[i].lower for i in lin])
+        upper = np.array([law.parameters[i].upper for i in lin])
+        c, value = solve_normal(A.reshape(K * G, m, m), z.reshape(K * G, m),
+                                tt.reshape(K * G), lower, upper)
+    P = np.empty((K, G, len(names)))
+    P[:, :, nonlin] = theta[None, :, :]
+    P[:, :, lin] = c.reshape(K, G, m)
+    return P, value.reshape(K, G)

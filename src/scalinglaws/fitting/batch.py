@@ -1,0 +1,164 @@
+"""``fit_batch``: many data sets of one law in one engine call (:mod:`..engine.batch`).
+
+The data sets' columns are read once into (K, n) arrays (data sets of other lengths form
+their own batches), the engine fits them together, and each comes back as a
+:class:`QuickFit`: its parameters, objective and status, without the single fit's
+diagnostics, intervals or copy of the data. A data set the arrays cannot take (a missing
+column, a value the law cannot fit) and a problem the batch leaves unconverged are fitted
+alone by :func:`scalinglaws.fit`, so each comes back as the single fit's :class:`FitResult`, or
+as the :class:`~.many.FitFailure` that says what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..engine.batch import search_batch
+from ..engine.optimizer import STATUS_NAMES
+from ..engine.options import FitOptions
+from ..exceptions import OptionError
+from ..laws.law import Law
+from .columns import bind_data
+from .metrics import default_loss
+
+Array = np.ndarray
+#: the options of sl.fit a batch takes; problems with others are fitted one by one
+BATCH_OPTIONS = frozenset({"x", "y", "loss", "delta", "overestimate_penalty", "max_iter"})
+
+
+@dataclass(frozen=True)
+class QuickFit:
+    """One problem of a batch: the fitted parameters, the objective at them, the engine's
+    status (``converged``, or ``stalled``: settled in a flat valley) and the rows fitted."""
+
+    law: Law
+    params: dict[str, float]
+    objective: float
+    status: str
+    n_points: int
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return True
+
+    @property
+    def converged(self) -> bool:
+        return self.status in ("converged", "stalled")
+
+    def predict(self, **inputs: Any) -> Any:
+        """The law at the fitted parameters (inputs by column or symbol)."""
+        out = self.law(self.params, **inputs)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"QuickFit({self.law.name}: {values}; {self.status})"
+
+
+def batchable(options: Mapping[str, Any]) -> bool:
+    """Whether a problem with these ``sl.fit`` options can join a batch."""
+    return set(options) <= BATCH_OPTIONS
+
+
+def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[Any]:
+    """Fit ``law`` to every data set (DataFrames, Datasets or mappings of arrays) with the same
+    ``sl.fit`` options (``x``, ``y``, ``loss``, ``delta``, ``overestimate_penalty``,
+    ``max_iter``); one entry per data set, in order: a :class:`QuickFit`, or what
+    :func:`scalinglaws.fit` gives for a data set fitted alone (see the module)."""
+    from .many import fit_one
+
+    if not batchable(options):
+        extra = sorted(set(options) - BATCH_OPTIONS)
+        raise OptionError(f"a batch does not take the option '{extra[0]}'", "argument "
+                          f"'{extra[0]}'", "fit such problems with sl.fit or sl.fit_many")
+    out: list[Any] = [None] * len(datasets)
+    if not datasets:
+        return out
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bound, _ = bind_data(law, _frame(datasets[0]), x=options.get("x"), y=options.get("y"))
+    except Exception:  # the first data set cannot even be bound: every one alone
+        return [fit_one(i, law, d, options) for i, d in enumerate(datasets)]
+    target = options.get("y") or bound.target
+    fit_options = FitOptions(loss=default_loss(target, options.get("loss")),
+                             delta=options.get("delta", 1e-3),
+                             overestimate_penalty=options.get("overestimate_penalty", 1.0),
+                             max_iter=options.get("max_iter", 1000))
+    columns = [*(str(c) for c in bound.inputs.values()), target]
+    groups: dict[int, list[tuple[int, list[Array]]]] = {}
+    for i, data in enumerate(datasets):
+        arrays = _arrays(data, columns, fit_options.loss)
+        if arrays is None:
+            out[i] = fit_one(i, law, data, options)
+        else:
+            groups.setdefault(arrays[0].size, []).append((i, arrays))
+    for members in groups.values():
+        idx = [i for i, _ in members]
+        stacked = [np.vstack([a[j] for _, a in members]) for j in range(len(columns))]
+        found = search_batch(bound, stacked[:-1], stacked[-1], fit_options)
+        names = bound.parameter_names
+        converged = found.converged
+        for row, i in enumerate(idx):
+            if not converged[row]:
+                out[i] = fit_one(i, law, datasets[i], options)
+                continue
+            out[i] = QuickFit(law=bound, params=dict(zip(names, map(float, found.params[row]),
+                                                         strict=True)),
+                              objective=float(found.value[row]),
+                              status=STATUS_NAMES[int(found.status[row])],
+                              n_points=int(stacked[-1].shape[1]))
+    return out
+
+
+def _frame(data: Any) -> Any:
+    if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
+        return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
+    return data
+
+
+def _frame_columns(frame: pd.DataFrame, columns: list[str]) -> list[Array]:
+    """The columns of a DataFrame as floats: through one block when every column is numeric
+    (a microsecond; reading them one by one takes ten times that per column)."""
+    locs = [frame.columns.get_loc(c) for c in columns]
+    if not all(isinstance(k, int) for k in locs):
+        raise KeyError("a column name repeats")
+    try:
+        block = frame.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return [frame[c].to_numpy(dtype=float) for c in columns]
+    return [block[:, k] for k in locs]
+
+
+def _arrays(data: Any, columns: list[str], loss: str) -> list[Array] | None:
+    """The columns as float arrays, or None where the batch cannot take them (a missing
+    column, non-finite values, non-positive values where the law's roles or a log loss
+    need positive ones): such a data set is fitted alone, and its error said there."""
+    try:
+        if isinstance(data, Dataset):
+            arrays = [np.asarray(data.column(c), dtype=float) for c in columns]
+        elif isinstance(data, pd.DataFrame):
+            arrays = _frame_columns(data, columns)
+        else:
+            arrays = [np.asarray(data[c], dtype=float) for c in columns]
+    except Exception:  # whatever the data set lacks, its single fit says
+        return None
+    n = arrays[0].size
+    if n == 0 or any(a.ndim != 1 or a.size != n for a in arrays):
+        return None
+    if not all(np.isfinite(a).all() for a in arrays):
+        return None
+    if loss != "mse" and not (arrays[-1] > 0).all():
+        return None
+    for c, a in zip(columns[:-1], arrays[:-1], strict=True):
+        if c in ("params", "tokens", "flops", "step", "steps") and not (a > 0).all():
+            return None
+    return arrays
