@@ -27,6 +27,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "lr_area": (0.2, 50.0), "anneal_area": (0.0, 1.0),
     # post-training: fine-tuning examples, sqrt(KL) of a tuned policy, samples at inference
     "examples": (2e2, 1e6), "kl_distance": (0.1, 2.5), "samples": (1.0, 1e4),
+    # repeated data: unique tokens of a corpus; a corpus's share of a two-corpus mixture
+    "unique_tokens": (1e8, 1e11), "domain_ratio": (0.0, 1.0), "general_ratio": (0.0, 1.0),
 }
 
 #: ``guess(X, y)``: inputs as (1, n) arrays and the target (n,) -> starting rows (K, p) in
