@@ -71,19 +71,19 @@ def test_bounds_and_epoch_caps_hold_and_are_reported():
 
 def test_infeasible_constraints_name_the_violated_one():
     truth = true_law(3, 0)
-    with pytest.raises(sl.QueryError, match=r"lower bounds sum to 1\.2"):
+    with pytest.raises(sl.OptionError, match=r"lower bounds sum to 1\.2"):
         sl.mixing.optimise(truth, bounds={"d0": (0.6, 1.0), "d1": (0.6, 1.0)})
-    with pytest.raises(sl.QueryError, match="at most 2 epochs of 'd0'"):
+    with pytest.raises(sl.OptionError, match="at most 2 epochs of 'd0'"):
         sl.mixing.optimise(truth, bounds={"d0": (0.5, 1.0)}, available={"d0": 1e9},
                            tokens=1e10, max_epochs=2)
-    with pytest.raises(sl.QueryError, match="upper bounds sum to"):
+    with pytest.raises(sl.OptionError, match="upper bounds sum to"):
         sl.mixing.optimise(truth, available={"d0": 1e8, "d1": 1e8, "d2": 1e8},
                            tokens=1e10, max_epochs=4)
 
 
 def test_target_domain_absent_from_the_data_is_refused():
     truth = true_law(3, 0)
-    with pytest.raises(sl.QueryError, match="'math' has no validation loss"):
+    with pytest.raises(sl.OptionError, match="'math' has no validation loss"):
         sl.mixing.optimise(truth, {"d0": 0.5, "math": 0.5})
 
 

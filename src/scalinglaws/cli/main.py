@@ -1,7 +1,8 @@
 """The ``scalinglaws`` command: the Typer app and its commands' registrations.
 
 Each command lives in the module of its family (:mod:`.fitting`, :mod:`.validation`,
-:mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`, :mod:`.arch`);
+:mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`, :mod:`.arch`,
+:mod:`.mixing`);
 those modules import only Typer and Rich when the app starts, and the library inside each
 command, so that ``--help`` and ``--version`` start at once.
 """
@@ -20,6 +21,7 @@ from . import (
     fitting,
     forecast,
     importing,
+    mixing,
     observational,
     passk,
     planning,
@@ -79,6 +81,7 @@ app.command("observational")(observational.observational_command)
 app.add_typer(importing.app, name="import")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")
+app.add_typer(mixing.app, name="mix")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import OptionError, QueryError
+from ..exceptions import OptionError
 
 _SLACK = 1e-9
 
@@ -32,14 +32,14 @@ def box(domains: Sequence[str], bounds: Mapping[str, Any] | None = None,
         max_epochs: float | None = None) -> Box:
     """Per-domain bounds ``{"code": (0.05, 0.4)}``; with ``tokens`` (the run's training
     tokens) and ``max_epochs``, a domain with ``available`` tokens is capped at
-    ``max_epochs * available / tokens``. Raises :class:`QueryError` naming the constraint
-    that cannot hold."""
+    ``max_epochs * available / tokens``. Raises :class:`OptionError` naming the constraint
+    that cannot hold (an infeasible set is a bad argument: the command line exits 2)."""
     m = len(domains)
     lower, upper = np.zeros(m), np.ones(m)
     sources = ["1"] * m
     for name, pair in (bounds or {}).items():
         if name not in domains:
-            raise QueryError(f"a bound names unknown domain {name!r}", "argument 'bounds'",
+            raise OptionError(f"a bound names unknown domain {name!r}", "argument 'bounds'",
                              f"use one of {', '.join(domains)}")
         lo, hi = _pair(name, pair)
         j = domains.index(name)
@@ -53,18 +53,18 @@ def box(domains: Sequence[str], bounds: Mapping[str, Any] | None = None,
                           f"({(available or {})[domains[j]]:g} tokens of {tokens:g})")
     for j in range(m):
         if lower[j] > upper[j] + _SLACK:
-            raise QueryError(f"domain {domains[j]!r} needs at least {lower[j]:g} of the "
+            raise OptionError(f"domain {domains[j]!r} needs at least {lower[j]:g} of the "
                              f"mixture but may have at most {upper[j]:.4g}",
                              f"constraint {sources[j]}",
                              "lower its bound, allow more epochs or add data")
     if lower.sum() > 1 + _SLACK:
         named = ", ".join(f"{d} >= {lo:g}" for d, lo in zip(domains, lower, strict=True)
                           if lo > 0)
-        raise QueryError(f"the lower bounds sum to {lower.sum():.4g}, more than 1",
+        raise OptionError(f"the lower bounds sum to {lower.sum():.4g}, more than 1",
                          f"constraints {named}", "lower some of them")
     if upper.sum() < 1 - _SLACK:
         named = "; ".join(s for s in sources if s != "1")
-        raise QueryError(f"the upper bounds sum to {upper.sum():.4g}, less than 1: no "
+        raise OptionError(f"the upper bounds sum to {upper.sum():.4g}, less than 1: no "
                          "mixture can fill the run", f"constraints {named}",
                          "raise the caps (more epochs, fewer training tokens) or add data")
     return Box(lower, upper, tuple(sources))

@@ -57,7 +57,7 @@ def fit(data: Dataset | pd.DataFrame | MixtureTable, domains: Sequence[str] | No
     fits = fit_laws(runs)
     law = law_of(fits, runs.domains, runs.validation)
     linear, cov = log_linear(runs.proportions, runs.losses, runs.domains, runs.validation)
-    selection = _select(runs, folds, seed) if regressor == "auto" else None
+    selection = _select(runs, folds, seed)
     chosen = regressor if regressor != "auto" else (selection.best if selection else "mixture")
     return MixingFit(runs.domains, runs.validation, fits, law, linear, cov, chosen,
                      selection, dict(runs.available), runs)

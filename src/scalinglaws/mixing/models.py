@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import QueryError
+from ..exceptions import OptionError
 
 #: the regressors a mixture fit compares on held-out mixtures
 REGRESSORS = ("mixture", "log_linear")
@@ -41,11 +41,11 @@ class MixingLaw:
         for name, arr, shape in (("c", self.c, (v,)), ("k", self.k, (v,)),
                                  ("t", self.t, (v, m))):
             if np.shape(arr) != shape:
-                raise QueryError(f"coefficients '{name}' have shape {np.shape(arr)}, "
+                raise OptionError(f"coefficients '{name}' have shape {np.shape(arr)}, "
                                  f"expected {shape}", "MixingLaw",
                                  "one row per validation domain, one column per domain")
         if self.kind not in REGRESSORS:
-            raise QueryError(f"unknown regressor kind {self.kind!r}", "MixingLaw",
+            raise OptionError(f"unknown regressor kind {self.kind!r}", "MixingLaw",
                              f"use one of {', '.join(REGRESSORS)}")
 
     def predict(self, proportions: Any) -> np.ndarray:
@@ -78,12 +78,12 @@ def target_weights(target: Mapping[str, float] | None,
         return np.full(len(validation), 1.0 / len(validation))
     unknown = [d for d in target if d not in validation]
     if unknown:
-        raise QueryError(f"target domain {unknown[0]!r} has no validation loss in the data",
+        raise OptionError(f"target domain {unknown[0]!r} has no validation loss in the data",
                          f"validation domains: {', '.join(validation)}",
                          "weight only domains whose loss was measured")
     w = np.array([float(target.get(d, 0.0)) for d in validation])
     if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise QueryError("target weights must be non-negative numbers, not all zero",
+        raise OptionError("target weights must be non-negative numbers, not all zero",
                          "argument 'target'", "e.g. {'web': 0.5, 'code': 0.5}")
     return w / w.sum()
 

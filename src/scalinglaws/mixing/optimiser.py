@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize as so
 
-from ..exceptions import QueryError
+from ..exceptions import OptionError
 from .constraints import Box, box
 from .models import MixingLaw
 from .result import MixingFit
@@ -56,7 +56,7 @@ def optimise(fit: MixingFit | MixingLaw, target: Mapping[str, float] | None = No
     over the validation domains) on the simplex, with ``bounds`` per domain and, for
     domains with ``available`` tokens (default: the fit's), at most ``max_epochs`` over a
     run of ``tokens`` training tokens. Infeasible constraints raise
-    :class:`~scalinglaws.QueryError` naming the one that fails.
+    :class:`~scalinglaws.OptionError` naming the one that fails.
 
     >>> import numpy as np, scalinglaws as sl
     >>> law = sl.mixing.MixingLaw(("web", "code"), ("web", "code"), c=np.array([2.0, 1.0]),
@@ -129,7 +129,7 @@ def _inside(r: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 def _current(current: Mapping[str, float], domains: tuple[str, ...]) -> np.ndarray:
     unknown = [d for d in current if d not in domains]
     if unknown:
-        raise QueryError(f"current mixture names unknown domain {unknown[0]!r}",
+        raise OptionError(f"current mixture names unknown domain {unknown[0]!r}",
                          "argument 'current'", f"use {', '.join(domains)}")
     r = np.array([float(current.get(d, 0.0)) for d in domains])
     return r / r.sum()

@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import fitting
 from ..common.checks import check_level, check_n_boot, positive_number
 from ..data import Dataset
 from ..exceptions import DataError
 from .lawfit import fit as fit_mixture
 from .lawfit import fit_laws, law_of
 from .models import MixingLaw, target_weights
+from .powers import shared_power
 from .result import MixingFit
 from .tables import TOLERANCE, MixtureTable, check_domains
 from .tables import table as read_table
@@ -138,29 +138,16 @@ def _extrapolate(frame: pd.DataFrame, losses: np.ndarray, keys: np.ndarray,
 
 
 def _joint(curve: pd.DataFrame, x: str, at: float) -> dict[str, tuple[float, float]]:
-    """A power law with a floor per mixture, the exponent shared (64 mixtures per joint
-    fit at most): each mixture's prediction at ``at`` and its standard error."""
-    out: dict[str, tuple[float, float]] = {}
+    """A power law with a floor per mixture, the exponent shared: each mixture's prediction
+    at ``at`` and its standard error."""
     groups = list(dict.fromkeys(curve["mixture"]))
-    for start in range(0, len(groups), 64):
-        part = curve[curve["mixture"].isin(groups[start:start + 64])]
-        for g in groups[start:start + 64]:
-            if (part["mixture"] == g).sum() < 3:
-                raise DataError(f"mixture {g} has {(part['mixture'] == g).sum()} point(s) "
-                                f"in {x}", f"column '{x}'",
-                                "log every run at three steps or more")
-        if len(groups[start:start + 64]) == 1:
-            fits = {groups[start]: fitting.fit("power_law", Dataset.from_frame(part), x=x)}
-        else:
-            joint = fitting.fit("power_law", Dataset.from_frame(part), x=x, by="mixture",
-                                shared=["alpha"])
-            fits = {g: joint.for_group(g) for g in groups[start:start + 64]}
-        for g, one in fits.items():
-            value = float(one.predict(extrapolation=None, **{x: at}))
-            lo, hi = one.predict_interval(0.6827, kind="mean", **{x: at})
-            sd = (float(hi) - float(lo)) / 2
-            out[g] = (value, sd if np.isfinite(sd) else 0.0)
-    return out
+    for g in groups:
+        count = int((curve["mixture"] == g).sum())
+        if count < 3:
+            raise DataError(f"mixture {g} has {count} point(s) in {x}", f"column '{x}'",
+                            "log every run at three steps or more")
+    return shared_power(curve[x].to_numpy(dtype=float), curve["loss"].to_numpy(dtype=float),
+                        curve["mixture"].to_numpy(), at, groups)
 
 
 def _bootstrap(extrapolated: MixtureTable, errors: np.ndarray, n_boot: int,

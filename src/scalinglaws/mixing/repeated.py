@@ -10,7 +10,7 @@ import numpy as np
 from scipy import optimize as so
 
 from ..common.checks import positive_number
-from ..exceptions import QueryError
+from ..exceptions import OptionError, QueryError
 
 
 def epochs_until_vanishing(fit: Any, *, params: float, unique_tokens: float,
@@ -57,7 +57,7 @@ def critical_mixture_ratio(general: Any, *, params: float, tokens: float,
             return float(general.predict(extrapolation=None, params=params, tokens=tokens,
                                          domain_ratio=r))
     else:
-        raise QueryError("the fit reads no mixture share", "its law's inputs: "
+        raise OptionError("the fit reads no mixture share", "its law's inputs: "
                          + ", ".join(sorted(columns)),
                          "fit dcpt(corpus='general') to the general loss")
     limit = (loss(0.0) if baseline is None else float(baseline)) * (1.0 + tolerance)

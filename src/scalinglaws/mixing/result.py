@@ -16,7 +16,7 @@ from scipy import stats
 from .. import fitting
 from ..common.checks import check_level
 from ..common.jsonvalues import json_value
-from ..exceptions import QueryError, ResultFileError
+from ..exceptions import OptionError, ResultFileError
 from ..laws.published.mixtures import proportion_column
 from .models import MixingLaw, target_weights
 
@@ -62,18 +62,18 @@ class MixingFit:
         if isinstance(mixture, Mapping):
             unknown = [d for d in mixture if d not in self.domains]
             if unknown:
-                raise QueryError(f"domain {unknown[0]!r} is not a training domain of this "
+                raise OptionError(f"domain {unknown[0]!r} is not a training domain of this "
                                  "fit", f"domains: {', '.join(self.domains)}",
                                  "give proportions of the fitted domains")
             r = np.array([[float(mixture.get(d, 0.0)) for d in self.domains]])
         else:
             r = np.atleast_2d(np.asarray(mixture, dtype=float))
         if r.shape[1] != len(self.domains) or not np.all(np.isfinite(r)) or np.any(r < 0):
-            raise QueryError("a mixture needs one non-negative proportion per domain",
+            raise OptionError("a mixture needs one non-negative proportion per domain",
                              f"domains: {', '.join(self.domains)}", "e.g. {'web': 0.5, ...}")
         sums = r.sum(axis=1)
         if np.any(np.abs(sums - 1.0) > 1e-3):
-            raise QueryError(f"mixture proportions sum to {sums[0]:.4g}, not 1",
+            raise OptionError(f"mixture proportions sum to {sums[0]:.4g}, not 1",
                              "argument 'mixture'", "give shares that sum to 1")
         return r / sums[:, None]
 
