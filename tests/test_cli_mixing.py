@@ -79,3 +79,21 @@ def test_design_proposes_mixtures(fit_file):
     assert all(sum(m.values()) == pytest.approx(1.0) for m in doc["mixtures"])
     doc = json.loads(run("mix", "design", fit_file, "--n", "4", "--json").stdout)
     assert len(doc["mixtures"]) == 4
+
+
+def test_mix_help_loads_no_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, json, scalinglaws\n"
+            "before = set(sys.modules)\n"
+            "from scalinglaws.cli.main import app\n"
+            "try:\n"
+            "    app(['mix', 'optimise', '--help'])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(json.dumps(sorted(set(sys.modules) - before)))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    new = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert not [m for m in new if m.startswith(("scalinglaws.mixing", "numpy", "scipy"))]
