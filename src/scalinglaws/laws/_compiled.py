@@ -49,8 +49,8 @@ TABLE: dict[
         ('A/x**alpha + E', ('E', 'A'), ('alpha',), (), (), ()),
     ('E + A/(N/(1 + (N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1 + sqrt((N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1)**2 + 1e-12))/2)*(1 + RN*(1 - exp(-(N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1 + sqrt((N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1)**2 + 1e-12))/2/RN))))**alpha + B/(U*(1 + RD*(1 - exp(-(D/U - 1 + sqrt((D/U - 1)**2 + 1e-12))/2/RD))))**beta', ('N', 'U', 'D'), ('E', 'A', 'B', 'alpha', 'beta', 'RD', 'RN')):
         ('A/(N*(RN*(1 - exp((-N/(2*U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) - sqrt((N/(U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) - 1)**2 + 1.0e-12)/2 + 1/2)/RN)) + 1)/(N/(2*U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) + sqrt((N/(U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) - 1)**2 + 1.0e-12)/2 + 1/2))**alpha + B/(U*(RD*(1 - exp((-D/(2*U) - sqrt((D/U - 1)**2 + 1.0e-12)/2 + 1/2)/RD)) + 1))**beta + E', ('E',), ('A', 'B', 'alpha', 'beta', 'RD', 'RN'), ('A', 'B', 'alpha', 'beta', 'RD', 'RN'), ('A', 'B', 'alpha', 'beta'), ()),
-    ('E + A/N**alpha + B*r**eta/D**beta + C/(r + epsilon)**gamma', ('N', 'r', 'D'), ('E', 'A', 'B', 'C', 'alpha', 'beta', 'eta', 'gamma', 'epsilon')):
-        ('A/N**alpha + B*r**eta/D**beta + C/(epsilon + r)**gamma + E', ('E', 'A', 'B', 'C'), ('alpha', 'beta', 'eta', 'gamma'), ('epsilon',), (), ()),
+    ('E + A/N**alpha + B*(r + 1e-12)**eta/D**beta + C/(r + epsilon)**gamma', ('N', 'r', 'D'), ('E', 'A', 'B', 'C', 'alpha', 'beta', 'eta', 'gamma', 'epsilon')):
+        ('A/N**alpha + B*(r + 1.0e-12)**eta/D**beta + C/(epsilon + r)**gamma + E', ('E', 'A', 'B', 'C'), ('alpha', 'beta', 'eta', 'gamma'), ('epsilon',), (), ()),
     ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('A', 'B', 'E', 'alpha', 'beta')):
         ('A/N**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta'), (), (), ()),
     ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('E', 'A', 'B', 'alpha', 'beta')):

@@ -25,9 +25,10 @@ Large Language Models", 2024, arXiv:2406.01375, eq. (4) (their preferred form),
 
 r the share of the corpus whose loss is modelled: ``dcpt`` reads the domain corpus's share
 (column ``domain_ratio``) for the domain loss, ``dcpt(corpus="general")`` the general
-corpus's (``general_ratio``) for the general loss. The paper prints no table of fitted
-values; the reference is representative (Chinchilla-like terms, a mixture term of a tenth
-of a nat) and is not a reproduction.
+corpus's (``general_ratio``) for the general loss; r^eta is written (r + 1e-12)^eta so that
+its derivative in eta stays finite at r = 0 (no data of that corpus). The paper prints no
+table of fitted values; the reference is representative (Chinchilla-like terms, a mixture
+term of a tenth of a nat) and is not a reproduction.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def dcpt(corpus: str = "domain") -> Law:
         raise LawError(f"corpus must be 'domain' or 'general', got {corpus!r}",
                        "option corpus", "dcpt(corpus='general') models the general loss")
     return Law(
-        "E + A/N**alpha + B*r**eta/D**beta + C/(r + epsilon)**gamma",
+        "E + A/N**alpha + B*(r + 1e-12)**eta/D**beta + C/(r + epsilon)**gamma",
         inputs={"N": "params", "D": "tokens", "r": f"{corpus}_ratio"},
         parameters=[
             Parameter("E", 0.0, np.inf, log=True, init=(0.5, 1.0, 2.0),
