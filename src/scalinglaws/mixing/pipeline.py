@@ -18,7 +18,7 @@ from ..data import Dataset
 from ..exceptions import DataError
 from .lawfit import fit as fit_mixture
 from .lawfit import fit_laws, law_of
-from .models import MixingLaw, target_weights
+from .models import MixingLaw, log_linear, target_weights
 from .powers import shared_power
 from .result import MixingFit
 from .tables import TOLERANCE, MixtureTable, check_domains
@@ -67,9 +67,11 @@ def nested(data: Dataset | pd.DataFrame, domains: Sequence[str], *, target_param
     losses at several steps (column ``step``); a mixture's runs share their proportions
     (or the label in column ``by``) and differ in size (column ``size``).
 
-    The bootstrap resamples mixtures and, within each, draws the extrapolated loss from
-    the size law's own uncertainty at the target (the delta method), so that its interval
-    carries both the mixing law's and the extrapolation's errors.
+    The bootstrap (``n_boot`` resamples) redraws every logged loss from its step law's
+    fitted value and the residuals of all runs, runs the whole pipeline again (so the shared
+    exponents, whose errors move every mixture alike, are refitted), and resamples the
+    mixtures for the mixing law: its intervals carry the extrapolation's errors and the
+    mixing law's.
     """
     names = check_domains(domains)
     target_params = positive_number(target_params, "target_params", "e.g. 7e9")
@@ -86,82 +88,94 @@ def nested(data: Dataset | pd.DataFrame, domains: Sequence[str], *, target_param
             np.array([",".join(f"{x:.6f}" for x in r) for r in runs.proportions]))
     labels = list(dict.fromkeys(keys))
     first = [int(np.flatnonzero(keys == g)[0]) for g in labels]
-    with warnings.catch_warnings():  # a few-point fit warns; the table reports its errors
+    sizes, steps = frame[size].to_numpy(dtype=float), frame[step].to_numpy(dtype=float)
+    _check(sizes, keys, labels, size, step)
+    values, errors, fitted = _extrapolate(sizes, steps, runs.losses, keys, labels,
+                                          target_params, target_steps)
+    proportions = runs.proportions[first]
+    extrapolated = MixtureTable(names, runs.validation, proportions, values)
+    with warnings.catch_warnings():  # a 3-mixture fold warns; the selection reports it
         warnings.simplefilter("ignore")
-        values, errors = _extrapolate(frame, runs.losses, keys, labels, step, size,
-                                      target_params, target_steps)
-    rows = [np.concatenate([runs.proportions[i], values[g]])
-            for g, i in enumerate(first)]
-    table = np.array(rows)
-    m = len(names)
-    extrapolated = MixtureTable(names, runs.validation, table[:, :m], table[:, m:])
-    mixing = fit_mixture(extrapolated)
-    draws = _bootstrap(extrapolated, errors, n_boot, seed)
-    out = pd.DataFrame(table[:, :m], columns=list(names))
+        mixing = fit_mixture(extrapolated)
+    draws = _bootstrap((sizes, steps, runs.losses, fitted), keys, labels, proportions,
+                       extrapolated, (target_params, target_steps), n_boot, seed,
+                       mixing.selected)
+    out = pd.DataFrame(proportions, columns=list(names))
     for i, v in enumerate(runs.validation):
-        out[f"loss_{v}"] = table[:, m + i]
+        out[f"loss_{v}"] = values[:, i]
         out[f"stderr_{v}"] = errors[:, i]
     return NestedFit(mixing, out, draws, target_params, target_steps)
 
 
-def _extrapolate(frame: pd.DataFrame, losses: np.ndarray, keys: np.ndarray,
-                 labels: list[str], step: str, size: str, target_params: float,
-                 target_steps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Every mixture's loss per validation domain at the target size and steps, and the
-    size law's standard error there (mixtures x validation domains each). Step laws share
-    their exponent across the mixtures run at one size, size laws across mixtures (one
-    optimiser and schedule; Ye et al. fit each alone, which extrapolates far worse from a
-    handful of points)."""
-    sizes = frame[size].to_numpy(dtype=float)
-    steps = frame[step].to_numpy(dtype=float)
+def _check(sizes: np.ndarray, keys: np.ndarray, labels: list[str], size: str,
+           step: str) -> None:
+    """Three sizes or more per mixture, three logged steps or more per run."""
     for g in labels:
-        count = np.unique(sizes[keys == g]).size
+        mine = keys == g
+        count = np.unique(sizes[mine]).size
         if count < 3:
             raise DataError(f"mixture {g} has runs of {count} size(s)", f"column '{size}'",
                             "run every mixture at three sizes or more")
+        for n in np.unique(sizes[mine]):
+            logged = int(np.sum(mine & (sizes == n)))
+            if logged < 3:
+                raise DataError(f"the run of mixture {g} at {n:g} has {logged} step(s)",
+                                f"column '{step}'", "log each run's loss at three steps or "
+                                "more")
+
+
+def _extrapolate(sizes: np.ndarray, steps: np.ndarray, losses: np.ndarray, keys: np.ndarray,
+                 labels: list[str], target_params: float, target_steps: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every mixture's loss per validation domain at the target size and steps, the size
+    law's standard error there (mixtures x validation domains each), and the step laws'
+    fitted values at every logged point. Step laws share their exponent across the
+    mixtures run at one size, size laws across mixtures (one optimiser and schedule; Ye et
+    al. fit each alone, which extrapolates far worse from a handful of points)."""
     v = losses.shape[1]
     values, errors = np.empty((len(labels), v)), np.empty((len(labels), v))
+    fitted = np.empty_like(losses)
     for i in range(v):
-        at_steps: dict[tuple[str, float], float] = {}
+        at_steps: list[tuple[float, float, str]] = []
         for n in np.unique(sizes):
             mask = sizes == n
-            curve = pd.DataFrame({"step": steps[mask], "loss": losses[mask, i],
-                                  "mixture": keys[mask]})
-            for g, (at, _) in _joint(curve, "step", target_steps).items():
-                at_steps[(g, float(n))] = at
-        sized = pd.DataFrame([{"params": n, "loss": y, "mixture": g}
-                              for (g, n), y in at_steps.items()])
-        for g, (at, sd) in _joint(sized, "params", target_params).items():
-            j = labels.index(g)
-            values[j, i], errors[j, i] = at, sd
-    return values, errors
+            present = [g for g in labels if np.any(keys[mask] == g)]
+            stage = shared_power(steps[mask], losses[mask, i], keys[mask], target_steps,
+                                 present)
+            fitted[mask, i] = stage.fitted
+            at_steps += [(float(n), stage.at[g][0], g) for g in present]
+        grid = np.array([[n, y] for n, y, _ in at_steps])
+        stage = shared_power(grid[:, 0], grid[:, 1], np.array([g for *_, g in at_steps]),
+                             target_params, labels)
+        for j, g in enumerate(labels):
+            values[j, i], errors[j, i] = stage.at[g]
+    return values, errors, fitted
 
 
-def _joint(curve: pd.DataFrame, x: str, at: float) -> dict[str, tuple[float, float]]:
-    """A power law with a floor per mixture, the exponent shared: each mixture's prediction
-    at ``at`` and its standard error."""
-    groups = list(dict.fromkeys(curve["mixture"]))
-    for g in groups:
-        count = int((curve["mixture"] == g).sum())
-        if count < 3:
-            raise DataError(f"mixture {g} has {count} point(s) in {x}", f"column '{x}'",
-                            "log every run at three steps or more")
-    return shared_power(curve[x].to_numpy(dtype=float), curve["loss"].to_numpy(dtype=float),
-                        curve["mixture"].to_numpy(), at, groups)
-
-
-def _bootstrap(extrapolated: MixtureTable, errors: np.ndarray, n_boot: int,
-               seed: int) -> tuple[MixingLaw, ...]:
+def _bootstrap(base: tuple[np.ndarray, ...], keys: np.ndarray, labels: list[str],
+               proportions: np.ndarray, extrapolated: MixtureTable, targets: tuple[float, float],
+               n_boot: int, seed: int, regressor: str) -> tuple[MixingLaw, ...]:
+    """Mixing laws (of the selected regressor) refitted on resamples: each logged loss is
+    its step law's fitted value times a residual drawn from all of that validation domain's
+    (so the shared exponents, and the errors they spread over every mixture, are refitted),
+    the pipeline runs again, and the mixtures are resampled for the mixing law."""
+    sizes, steps, losses, fitted = base
+    residuals = np.log(losses / fitted)
     rng = np.random.default_rng(seed)
     draws = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(n_boot):
-            pick = rng.integers(0, len(extrapolated), len(extrapolated))
-            noisy = extrapolated.losses[pick] + errors[pick] * rng.standard_normal(
-                errors[pick].shape)
+            noise = np.column_stack([rng.choice(residuals[:, i], len(residuals))
+                                     for i in range(residuals.shape[1])])
+            values, _, _ = _extrapolate(sizes, steps, fitted * np.exp(noise), keys, labels,
+                                        *targets)
+            pick = rng.integers(0, len(labels), len(labels))
             sample = MixtureTable(extrapolated.domains, extrapolated.validation,
-                                  extrapolated.proportions[pick], np.maximum(noisy, 1e-9))
-            draws.append(law_of(fit_laws(sample), extrapolated.domains,
-                                extrapolated.validation))
+                                  proportions[pick], np.maximum(values[pick], 1e-9))
+            if regressor == "log_linear":
+                draws.append(log_linear(sample.proportions, sample.losses,
+                                        sample.domains, sample.validation)[0])
+            else:
+                draws.append(law_of(fit_laws(sample), sample.domains, sample.validation))
     return tuple(draws)

@@ -1,11 +1,13 @@
 """Power laws with a floor, one per mixture, sharing their exponent: ``y = E_g + A_g x^-a``.
-The nested pipeline fits hundreds of them (a step law per run, a size law per mixture), so
-they are fitted here by variable projection: for each exponent, every mixture's E and A are
-a weighted linear least-squares solution; the exponent is searched on a grid, then refined."""
+The nested pipeline fits hundreds of them (a step law per run, a size law per mixture, again
+in every bootstrap resample), so they are fitted here by variable projection: for each
+exponent, every mixture's E and A solve a weighted 2 x 2 least-squares problem (relative
+residuals, all mixtures at once); the exponent is searched on a grid, then refined."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize as so
@@ -14,25 +16,36 @@ from scipy import optimize as so
 _GRID = np.geomspace(0.02, 3.0, 61)
 
 
+@dataclass(frozen=True)
+class SharedPower:
+    """The fit: the shared exponent, each group's (E, A), the fitted values at the data and
+    each group's prediction at the query with its standard error."""
+
+    alpha: float
+    coef: np.ndarray
+    fitted: np.ndarray
+    at: dict[str, tuple[float, float]]
+
+
 def shared_power(x: np.ndarray, y: np.ndarray, groups: np.ndarray, at: float,
-                 labels: Sequence[str]) -> dict[str, tuple[float, float]]:
-    """Each group's prediction at ``x = at`` and its standard error (relative residuals,
-    the delta method on the joint fit's covariance)."""
+                 labels: Sequence[str]) -> SharedPower:
+    """Fit ``y = E_g + A_g x^-alpha`` (relative residuals) and predict every group at
+    ``x = at``, with the delta method's standard error on the joint fit's covariance."""
     index = {g: i for i, g in enumerate(labels)}
     gi = np.array([index[g] for g in groups])
+    k = len(labels)
     lx = np.log(x)
+    u = 1.0 / y
 
     def solve(alpha: float) -> tuple[float, np.ndarray]:
-        coef = np.empty((len(labels), 2))
-        sse = 0.0
-        basis = np.exp(-alpha * lx)
-        for i in range(len(labels)):
-            rows = gi == i
-            design = np.column_stack([np.ones(rows.sum()), basis[rows]]) / y[rows, None]
-            c, *_ = np.linalg.lstsq(design, np.ones(rows.sum()), rcond=None)
-            coef[i] = c
-            sse += float(np.sum((design @ c - 1.0) ** 2))
-        return sse, coef
+        v = np.exp(-alpha * lx) * u
+        suu, suv, svv = (np.bincount(gi, w, k) for w in (u * u, u * v, v * v))
+        su, sv = np.bincount(gi, u, k), np.bincount(gi, v, k)
+        det = suu * svv - suv * suv
+        det = np.where(np.abs(det) > 0, det, np.finfo(float).tiny)
+        coef = np.column_stack([(svv * su - suv * sv) / det, (suu * sv - suv * su) / det])
+        resid = coef[gi, 0] * u + coef[gi, 1] * v - 1.0
+        return float(resid @ resid), coef
 
     values = [solve(a)[0] for a in _GRID]
     best = int(np.argmin(values))
@@ -40,19 +53,20 @@ def shared_power(x: np.ndarray, y: np.ndarray, groups: np.ndarray, at: float,
     alpha = float(so.minimize_scalar(lambda a: solve(a)[0], bounds=(lo, hi),
                                      method="bounded", options={"xatol": 1e-6}).x)
     sse, coef = solve(alpha)
-    # Jacobian of the relative residuals in (alpha, E_1, A_1, ..., E_G, A_G)
     basis = np.exp(-alpha * lx)
-    jac = np.zeros((len(y), 1 + 2 * len(labels)))
-    jac[:, 0] = -coef[gi, 1] * basis * lx / y
-    jac[np.arange(len(y)), 1 + 2 * gi] = 1.0 / y
-    jac[np.arange(len(y)), 2 + 2 * gi] = basis / y
+    fitted = coef[gi, 0] + coef[gi, 1] * basis
+    # Jacobian of the relative residuals in (alpha, E_1, A_1, ..., E_G, A_G)
+    jac = np.zeros((len(y), 1 + 2 * k))
+    jac[:, 0] = -coef[gi, 1] * basis * lx * u
+    jac[np.arange(len(y)), 1 + 2 * gi] = u
+    jac[np.arange(len(y)), 2 + 2 * gi] = basis * u
     dof = max(len(y) - jac.shape[1], 1)
     cov = np.linalg.pinv(jac.T @ jac) * sse / dof
-    out = {}
     b = at ** -alpha
+    out = {}
     for g, i in index.items():
         grad = np.zeros(jac.shape[1])
         grad[0], grad[1 + 2 * i], grad[2 + 2 * i] = -coef[i, 1] * b * np.log(at), 1.0, b
         variance = float(grad @ cov @ grad)
         out[g] = (float(coef[i, 0] + coef[i, 1] * b), float(np.sqrt(max(variance, 0.0))))
-    return out
+    return SharedPower(alpha, coef, fitted, out)
