@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from . import common as c
-from . import hyper
+from . import hyper, mixfit
 from . import shared as sh
 
 if TYPE_CHECKING:
@@ -133,6 +133,7 @@ def fit_command(
         "--keep-unfinished", help="Fit the runs whose status column says they did not finish "
         "(diverged, unfinished, failed); they are left out by default.")] = False,
     seq_len: hyper.SeqLenOpt = None,
+    domains: mixfit.DomainsOpt = None,
     metric: Annotated[str | None, typer.Option(
         "--metric", help="The score column to fit (accuracy, top1_error...): least squares "
         "on the score, values checked to lie in [0, 1].")] = None,
@@ -149,9 +150,7 @@ def fit_command(
     scalinglaws fit runs.csv --law "E + A*C**(-alpha)" --col C=flops;
     scalinglaws fit runs.csv --law chinchilla --bootstrap 200 --by run --out fit.json;
     scalinglaws fit runs.csv --law chinchilla --shared alpha,beta --groups family;
-    scalinglaws fit sweep.csv --law chinchilla --where final --best-of loss --best-by
-    params,tokens;
-    scalinglaws fit sweep.csv --law step_law --col batch_size=bs --seq-len 2048 --out f.json;
+    scalinglaws fit mix.csv --law mixture --domains web,code,books --out mix.json;
     scalinglaws fit scores.csv --law sigmoid_compute --metric accuracy --chance 0.25
     """
     col = c.more_cols(ctx, col)
@@ -159,6 +158,9 @@ def fit_command(
     with c.handled(debug, quiet or json_):  # before reading the data or fitting
         c.check_out(out, "--out", (".json",), "fit file")
         c.check_out(report, "--report", (".html", ".htm"), "report")
+    if domains is not None:
+        return mixfit.fit_mixture(data, law, domains, exclude, c.Rows(
+            where, dropna, last_by, best_of, best_by), out, json_, debug, quiet)
     if law == hyper.STEP_LAW:
         hyper.fit_hyper(data, c.parse_pairs(col or [], "--col"), y, seq_len, bootstrap, seed,
                         level, out, c.Rows(where, dropna, last_by, best_of, best_by), exclude,

@@ -2,8 +2,9 @@
 
 Each command lives in the module of its family (:mod:`.fitting`, :mod:`.validation`,
 :mod:`.planning`, :mod:`.catalog`, :mod:`.demo`, :mod:`.report`, :mod:`.plot`, :mod:`.arch`,
-:mod:`.walltime`); those modules import only Typer and Rich when the app starts, and the
-library inside each command, so that ``--help`` and ``--version`` start at once.
+:mod:`.walltime`, :mod:`.finetune`, :mod:`.mixing`, :mod:`.study`); those modules import only
+Typer and Rich when the app starts, and the library inside each command, so that ``--help``
+and ``--version`` start at once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from . import (
     fitting,
     forecast,
     importing,
+    mixing,
     observational,
     passk,
     planning,
@@ -86,6 +88,7 @@ app.add_typer(forecast.app, name="forecast")
 app.add_typer(arch.app, name="arch")
 app.add_typer(walltime.app, name="time")
 app.add_typer(finetune.app, name="finetune")
+app.add_typer(mixing.app, name="mix")
 
 
 def main() -> None:

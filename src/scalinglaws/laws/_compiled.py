@@ -53,6 +53,10 @@ TABLE: dict[
         ('A/C**alpha + E', ('E', 'A'), ('alpha',), (), (), ()),
     ('E + A*x**(-alpha)', ('x',), ('E', 'A', 'alpha')):
         ('A/x**alpha + E', ('E', 'A'), ('alpha',), (), (), ()),
+    ('E + A/(N/(1 + (N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1 + sqrt((N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1)**2 + 1e-12))/2)*(1 + RN*(1 - exp(-(N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1 + sqrt((N/((alpha*A/(beta*B))**(1/alpha)*U**(beta/alpha)) - 1)**2 + 1e-12))/2/RN))))**alpha + B/(U*(1 + RD*(1 - exp(-(D/U - 1 + sqrt((D/U - 1)**2 + 1e-12))/2/RD))))**beta', ('N', 'U', 'D'), ('E', 'A', 'B', 'alpha', 'beta', 'RD', 'RN')):
+        ('A/(N*(RN*(1 - exp((-N/(2*U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) - sqrt((N/(U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) - 1)**2 + 1.0e-12)/2 + 1/2)/RN)) + 1)/(N/(2*U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) + sqrt((N/(U**(beta/alpha)*(A*alpha/(B*beta))**(1/alpha)) - 1)**2 + 1.0e-12)/2 + 1/2))**alpha + B/(U*(RD*(1 - exp((-D/(2*U) - sqrt((D/U - 1)**2 + 1.0e-12)/2 + 1/2)/RD)) + 1))**beta + E', ('E',), ('A', 'B', 'alpha', 'beta', 'RD', 'RN'), ('A', 'B', 'alpha', 'beta', 'RD', 'RN'), ('A', 'B', 'alpha', 'beta'), ()),
+    ('E + A/N**alpha + B*(r + 1e-12)**eta/D**beta + C/(r + epsilon)**gamma', ('N', 'r', 'D'), ('E', 'A', 'B', 'C', 'alpha', 'beta', 'eta', 'gamma', 'epsilon')):
+        ('A/N**alpha + B*(r + 1.0e-12)**eta/D**beta + C/(epsilon + r)**gamma + E', ('E', 'A', 'B', 'C'), ('alpha', 'beta', 'eta', 'gamma'), ('epsilon',), (), ()),
     ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('A', 'B', 'E', 'alpha', 'beta')):
         ('A/N**alpha + B/D**beta + E', ('A', 'B', 'E'), ('alpha', 'beta'), (), (), ()),
     ('E + A/N**alpha + B/D**beta', ('N', 'D'), ('E', 'A', 'B', 'alpha', 'beta')):
@@ -89,6 +93,14 @@ TABLE: dict[
         ('alpha/x**a + eps + (beta*x**b + xi)/t**c', ('alpha', 'beta', 'xi', 'eps'), ('a', 'b', 'c'), (), (), ()),
     ('c + N**(-alpha)*(a + g/G**gamma) + b/D**beta', ('N', 'G', 'D'), ('c', 'a', 'g', 'gamma', 'alpha', 'b', 'beta')):
         ('c + (a + g/G**gamma)/N**alpha + b/D**beta', ('c', 'a', 'g', 'b'), ('gamma', 'alpha', 'beta'), (), (), ()),
+    ('c + k*exp(t1*r1 + t2*r2 + t3*r3 + t4*r4)', ('r1', 'r2', 'r3', 'r4'), ('c', 'k', 't1', 't2', 't3', 't4')):
+        ('c + k*exp(r1*t1 + r2*t2 + r3*t3 + r4*t4)', ('c', 'k'), ('t1', 't2', 't3', 't4'), (), (), ()),
+    ('c + k*exp(t1*r1 + t2*r2 + t3*r3)', ('r1', 'r2', 'r3'), ('c', 'k', 't1', 't2', 't3')):
+        ('c + k*exp(r1*t1 + r2*t2 + r3*t3)', ('c', 'k'), ('t1', 't2', 't3'), (), (), ()),
+    ('c + k*exp(t1*r1 + t2*r2)', ('r1', 'r2'), ('c', 'k', 't1', 't2')):
+        ('c + k*exp(r1*t1 + r2*t2)', ('c', 'k'), ('t1', 't2'), (), (), ()),
+    ('c + k*exp(t1*r1)', ('r1',), ('c', 'k', 't1')):
+        ('c + k*exp(r1*t1)', ('c', 'k'), ('t1',), (), (), ()),
     ('d*(alpha - beta*d)', ('d',), ('alpha', 'beta')):
         ('d*(alpha - beta*d)', ('alpha', 'beta'), (), (), (), ()),
     ('d*(alpha - beta*log(d))', ('d',), ('alpha', 'beta')):

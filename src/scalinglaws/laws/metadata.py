@@ -29,6 +29,8 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "examples": (2e2, 1e6), "kl_distance": (0.1, 2.5), "samples": (1.0, 1e4),
     # forgetting: parameters fine-tuned (LoRA ranks 1-256 on a 7B model) and update steps
     "ft_params": (1e5, 1e8), "ft_steps": (1.0, 1e4),
+    # repeated data: unique tokens of a corpus; a corpus's share of a two-corpus mixture
+    "unique_tokens": (1e8, 1e11), "domain_ratio": (0.0, 1.0), "general_ratio": (0.0, 1.0),
 }
 
 #: ``guess(X, y)``: inputs as (1, n) arrays and the target (n,) -> starting rows (K, p) in

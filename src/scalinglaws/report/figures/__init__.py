@@ -10,7 +10,8 @@ Okabe–Ito palette).
 
 # One module per figure: fit (and compute, its compute-frontier view), residuals, isoflop,
 # backtest, corner, curves, landscape (a learning-rate × batch-size sweep), study (an
-# estimation-design heat map), finetune (a fine-tuning selection); save
+# estimation-design heat map), finetune (a fine-tuning selection), mixing (a mixture fit and
+# its optimum); save
 # (save_figure). Shared: common (argument checks, groups,
 # markers, bands), look (styles and the finishing steps), legends (placed by measurement),
 # ticks (log axes), text (labels, symbols, titles).
@@ -26,6 +27,7 @@ from .isoflop import isoflop_figure as isoflop_figure
 from .landscape import landscape_figure as landscape_figure
 from .look import STYLES as STYLES
 from .look import Look as Look
+from .mixing import mixture_figure as mixture_figure
 from .residuals import residuals_figure as residuals_figure
 from .save import FORMATS as FORMATS
 from .save import save_figure as save_figure
@@ -33,5 +35,5 @@ from .study import estimation_design_figure as estimation_design_figure
 
 __all__ = ["COMPUTE_LABEL", "FORMATS", "STYLES", "Look", "backtest_figure", "calibration_figure",
            "corner_figure", "curves_figure", "estimation_design_figure", "fit_figure",
-           "isoflop_figure", "landscape_figure", "residuals_figure", "save_figure",
-           "selection_figure"]
+           "isoflop_figure", "landscape_figure", "mixture_figure", "residuals_figure",
+           "save_figure", "selection_figure"]
