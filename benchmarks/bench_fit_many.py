@@ -99,7 +99,7 @@ def main() -> None:
 
     sl.fit_many(probs[:8], batched=True, workers=1)
     t = time.perf_counter()
-    batched1 = sl.fit_many(probs, batched=True, workers=1)
+    sl.fit_many(probs, batched=True, workers=1)
     t_batched1 = time.perf_counter() - t
     t = time.perf_counter()
     batched = sl.fit_many(probs, batched=True, workers=args.workers)
