@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from . import common as c
+from .progress import progress_bar
 
 TargetRuleOpt = Annotated[str, typer.Option(
     "--target", help="The runs to forecast, never fitted: COLUMN==max, COLUMN==min or a "
@@ -79,11 +80,13 @@ def study_command(
             grid["n_models"] = [_count(v) for v in c.parse_numbers(n_models, "--n-models")]
         ds = c.load_data(data)
         source = load(borrow_from) if borrow_from is not None else None
-        result = estimation_design(
-            ds, law, target=target, grid=grid or None, seeds=seeds, skip_early=skip_early,
-            best_of=best_of, best_by=_names(best_by), borrow=_names(borrow),
-            borrow_from=source, fit_options={"loss": loss} if loss else None,
-            backend="dask" if scheduler else "local", workers=workers, client=scheduler)
+        with progress_bar("fits", 0, not (quiet or json_)) as report:
+            result = estimation_design(
+                ds, law, target=target, grid=grid or None, seeds=seeds, skip_early=skip_early,
+                best_of=best_of, best_by=_names(best_by), borrow=_names(borrow),
+                borrow_from=source, fit_options={"loss": loss} if loss else None,
+                backend="dask" if scheduler else "local", workers=workers, client=scheduler,
+                progress=report)
         if figure is not None:
             from ..report.figures import estimation_design_figure, save_figure
 

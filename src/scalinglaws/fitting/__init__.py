@@ -6,6 +6,8 @@ from ..engine.options import FitOptions as FitOptions
 from ..engine.status import FitStatus as FitStatus
 from ..engine.status import StartsTable as StartsTable
 from .api import fit as fit
+from .batch import QuickFit as QuickFit
+from .batch import fit_batch as fit_batch
 from .calibrating import calibrate as calibrate
 from .calibration import KIND_LABELS as KIND_LABELS
 from .calibration import Calibration as Calibration

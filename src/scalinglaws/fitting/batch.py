@@ -98,7 +98,7 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
     for i, data in enumerate(datasets):
         arrays = _arrays(data, columns, fit_options.loss)
         if arrays is None:
-            out[i] = fit_one(i, law, data, options)
+            out[i] = fit_one(i, law, _frame(data), options)
         else:
             groups.setdefault(arrays[0].size, []).append((i, arrays))
     for members in groups.values():
@@ -109,7 +109,7 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
         converged = found.converged
         for row, i in enumerate(idx):
             if not converged[row]:
-                out[i] = fit_one(i, law, datasets[i], options)
+                out[i] = fit_one(i, law, _frame(datasets[i]), options)
                 continue
             out[i] = QuickFit(law=bound, params=dict(zip(names, map(float, found.params[row]),
                                                          strict=True)),
@@ -117,6 +117,18 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
                               status=STATUS_NAMES[int(found.status[row])],
                               n_points=int(stacked[-1].shape[1]))
     return out
+
+
+def compact(data: Any) -> Any:
+    """A DataFrame of numbers as a dict of its columns' arrays (it crosses to a worker
+    process ten times faster); anything else as it is."""
+    if not isinstance(data, pd.DataFrame) or not data.columns.is_unique:
+        return data
+    try:
+        block = data.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return data
+    return {str(c): block[:, k] for k, c in enumerate(data.columns)}
 
 
 def _frame(data: Any) -> Any:

@@ -137,6 +137,10 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
     if total == 0:
         return []
     runner = run_batched_chunk if batched else run_chunk
+    if batched and (backend == "dask" or (workers or available_cores()) > 1):
+        from .batch import compact
+
+        items = [(i, law, compact(data), options) for i, law, data, options in items]
     if backend == "dask":
         from .many_dask import run_dask
 
