@@ -26,6 +26,7 @@ from ..engine.options import FitOptions
 from ..exceptions import OptionError
 from ..laws.law import Law
 from .columns import bind_data
+from .failure import fit_one
 from .metrics import default_loss
 
 Array = np.ndarray
@@ -73,8 +74,6 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
     ``sl.fit`` options (``x``, ``y``, ``loss``, ``delta``, ``overestimate_penalty``,
     ``max_iter``); one entry per data set, in order: a :class:`QuickFit`, or what
     :func:`scalinglaws.fit` gives for a data set fitted alone (see the module)."""
-    from .many import fit_one
-
     if not batchable(options):
         extra = sorted(set(options) - BATCH_OPTIONS)
         raise OptionError(f"a batch does not take the option '{extra[0]}'", "argument "

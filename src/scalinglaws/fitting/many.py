@@ -24,10 +24,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import OptionError, ScalingLawError
+from ..exceptions import OptionError
 from ..laws.law import Law
-from .api import fit
-from .result import FitResult
+from .failure import FitFailure, fit_one
 
 #: chunks per worker by default: enough to balance uneven problems, few enough that the cost
 #: of sending a chunk (pickling its data and results) stays small beside its fits
@@ -49,23 +48,6 @@ class Problem:
     law: Law | str
     data: Any
     options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FitFailure:
-    """The place of a problem whose fit raised: its index in the input, the error's class
-    name and its message (``what — where. fix``)."""
-
-    index: int
-    error: str
-    message: str
-
-    @property
-    def ok(self) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        return f"problem {self.index}: {self.error}: {self.message}"
 
 
 #: one unit of work: (index in the input, law, data, options)
@@ -238,22 +220,6 @@ def run_batched_chunk(chunk: Sequence[Item]) -> list[Outcome]:
             result = FitFailure(item[0], result.error, result.message)
         out.append((item[0], result))
     return out
-
-
-def fit_one(index: int, law: Any, data: Any,
-            options: Mapping[str, Any]) -> FitResult | FitFailure:
-    """One problem's fit, or its failure."""
-    try:
-        result = fit(law, data, **options)
-    except ScalingLawError as exc:
-        return FitFailure(index, type(exc).__name__, str(exc))
-    except Exception as exc:  # anything else a user's problem provokes: kept, not fatal
-        return FitFailure(index, type(exc).__name__, str(exc) or repr(exc))
-    if not isinstance(result, FitResult):
-        return FitFailure(index, "OptionError", "fit_many takes single fits: this problem's "
-                          "options ask for a joint fit (by=) or the step law; fit it with "
-                          "sl.fit")
-    return result
 
 
 def _run_local(chunks: list[list[Item]], n_workers: int, progress: Progress | None,
