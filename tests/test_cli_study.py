@@ -73,6 +73,9 @@ def test_suggest_json(files):
     (["study", "CURVES", "--n-models", "2.5"], "--n-models takes positive whole numbers"),
     (["study", "CURVES", "--target", "params>1e15"], "no run matches"),
     (["study", "CURVES", "--figure", "heat.txt"], "--figure"),
+    (["study", "CURVES", "--where", "parms > 1e9"], "option --where"),
+    (["suggest", "FIT", "--target-flops", "1e21", "--budget", "1e18", "--data", "CURVES",
+      "--where", "parms > 1e9"], "option --where"),
 ])
 def test_bad_input_exits_2(files, args, message):
     args = [str(files / "fit.json") if a == "FIT" else str(files / "curves.csv")

@@ -45,6 +45,10 @@ WorkersOpt = Annotated[int | None, typer.Option(
 SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:8786) to run the "
     "fits on.")]
+RunBestOfOpt = Annotated[str | None, typer.Option(
+    "--best-of", metavar="COLUMN", help="Keep per --best-by group the RUN whose final COLUMN "
+    "is lowest, with all its checkpoints: --best-of loss --best-by params,planned_tokens (the "
+    "best learning rate of each size and budget).")]
 FigureOpt = Annotated[Path | None, typer.Option(
     "--figure", help="Write the heat map of the errors (.png, .pdf or .svg).")]
 
@@ -52,7 +56,8 @@ FigureOpt = Annotated[Path | None, typer.Option(
 def study_command(
     data: c.DataArg, law: c.LawOpt = "chinchilla", target: TargetRuleOpt = "params==max",
     max_sizes: MaxSizesOpt = None, fractions: FractionsOpt = None, n_models: NModelsOpt = None,
-    seeds: SeedsOpt = 1, skip_early: SkipOpt = 0.1, best_of: c.BestOfOpt = None,
+    seeds: SeedsOpt = 1, skip_early: SkipOpt = 0.1, where: c.WhereOpt = None,
+    dropna: c.DropnaOpt = False, last_by: c.LastByOpt = None, best_of: RunBestOfOpt = None,
     best_by: c.BestByOpt = None, loss: c.FitLossOpt = None, borrow: BorrowOpt = None,
     borrow_from: BorrowFromOpt = None, workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None, figure: FigureOpt = None, json_: c.JsonOpt = False,
@@ -78,7 +83,7 @@ def study_command(
             grid["fraction"] = c.parse_numbers(fractions, "--fractions")
         if n_models:
             grid["n_models"] = [_count(v) for v in c.parse_numbers(n_models, "--n-models")]
-        ds = c.load_data(data)
+        ds = c.load_data(data, rows=c.Rows(where, dropna, last_by))
         source = load(borrow_from) if borrow_from is not None else None
         with progress_bar("fits", 0, not (quiet or json_)) as report:
             result = estimation_design(
@@ -122,8 +127,10 @@ def suggest_command(
     level: Annotated[float, typer.Option("--level", help="Level of the forecast's range.")
                      ] = 0.9,
     data: Annotated[str | None, typer.Option(
-        "--data", help="The data the fit was made on, when its file does not carry them.")
-                    ] = None,
+        "--data", help="The data the fit was made on, when its file does not carry them "
+        "(with the row options it was fitted with).")] = None,
+    where: c.WhereOpt = None, dropna: c.DropnaOpt = False, last_by: c.LastByOpt = None,
+    best_of: c.BestOfOpt = None, best_by: c.BestByOpt = None,
     seed: c.SeedOpt = 0,
     json_: c.JsonOpt = False, debug: c.DebugOpt = False, quiet: c.QuietOpt = False,
 ) -> None:
@@ -154,7 +161,9 @@ def suggest_command(
         frame = c.load_data(candidates).to_frame() if candidates is not None else None
         result = suggest_runs(fit, target, budget_flops=budget, candidates=frame, cost=cost,
                               n_runs=n_runs, method=method, level=level, seed=seed,
-                              data=c.load_data(data) if data is not None else None)
+                              data=c.load_data(data, rows=c.Rows(
+                                  where, dropna, last_by, best_of, best_by))
+                              if data is not None else None)
     if json_:
         c.emit_json(result.to_dict())
         return

@@ -12,15 +12,15 @@ from ..common.lazy import lazy_names
 if TYPE_CHECKING:
     from .design import estimation_design as estimation_design
     from .design_result import EstimationDesign as EstimationDesign
-    from .replay import Replay as Replay
-    from .replay import replay as replay
+    from .replaying import Replay as Replay
+    from .replaying import replay as replay
     from .suggest import suggest_runs as suggest_runs
     from .suggested import SuggestedRuns as SuggestedRuns
 
 __getattr__ = lazy_names(__name__, {
     "estimation_design": ".design", "EstimationDesign": ".design_result",
-    "suggest_runs": ".suggest", "SuggestedRuns": ".suggested", "replay": ".replay",
-    "Replay": ".replay"})
+    "suggest_runs": ".suggest", "SuggestedRuns": ".suggested", "replay": ".replaying",
+    "Replay": ".replaying"})
 
 __all__ = ["EstimationDesign", "Replay", "SuggestedRuns", "estimation_design", "replay",
            "suggest_runs"]
