@@ -31,7 +31,7 @@ from ..common.numbers import readable
 from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
 from ..laws.published.distillation import SUPERVISED, supervised_loss
-from .queries import PerQuery, params_tokens_symbols
+from .queries import RowsPlan, params_tokens_symbols
 from .search import golden_section
 
 #: teacher costs counted in each scenario: (inference on D_S, pretraining on D_T)
@@ -41,7 +41,7 @@ _GRID = 400
 
 
 @dataclass(frozen=True, repr=False)
-class DistillationPlan(PerQuery):
+class DistillationPlan(RowsPlan):
     """The loss-minimising student by distillation and by supervised training at the same
     compute: one row each (params, tokens, student FLOPs, teacher FLOPs, loss)."""
 
@@ -52,18 +52,6 @@ class DistillationPlan(PerQuery):
     teacher_loss: float
     rows: pd.DataFrame
     warnings: tuple[str, ...] = field(default=())
-
-    @property
-    def params(self) -> float:
-        return float(self.rows["params"].iloc[0])
-
-    @property
-    def tokens(self) -> float:
-        return float(self.rows["tokens"].iloc[0])
-
-    @property
-    def loss(self) -> float:
-        return float(self.rows["loss"].iloc[0])
 
     @property
     def supervised_loss(self) -> float:

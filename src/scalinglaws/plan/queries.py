@@ -121,3 +121,22 @@ def scalar_or_list(a: Array) -> Any:
 def query_record(columns: Mapping[str, Any]) -> dict[str, Any]:
     """JSON form of per-query columns (:func:`scalar_or_list` of each), in their order."""
     return {name: scalar_or_list(np.asarray(values)) for name, values in columns.items()}
+
+
+class RowsPlan(PerQuery):
+    """A plan whose answer is a table ``rows`` whose first row is the recommendation (the
+    rows after it are what it is compared with): its params, tokens and loss."""
+
+    rows: pd.DataFrame
+
+    @property
+    def params(self) -> float:
+        return float(self.rows["params"].iloc[0])
+
+    @property
+    def tokens(self) -> float:
+        return float(self.rows["tokens"].iloc[0])
+
+    @property
+    def loss(self) -> float:
+        return float(self.rows["loss"].iloc[0])

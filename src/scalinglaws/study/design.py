@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..common.checks import positive_int
 from ..exceptions import OptionError
 from ..fitting import FitResult, fit_many
 from .design_result import EstimationDesign
@@ -96,10 +97,7 @@ def estimation_design(data: Any, law: Any = "chinchilla", *, target: str = "para
 
 
 def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise OptionError(f"{name} must be a positive integer, not {value!r}",
-                          f"argument '{name}'", "give e.g. 1")
-    return int(value)
+    return positive_int(value, name, "give e.g. 1")
 
 
 def _axes(grid: Mapping[str, Sequence[Any]] | None, sizes: np.ndarray,

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..common.checks import check_level
+from ..common.checks import check_level, positive_int, positive_number
 from ..exceptions import OptionError
 from ..fitting import FitResult
 from .candidates import candidate_costs, candidate_grid, target_point
@@ -82,11 +82,9 @@ def suggest_runs(fit: FitResult, target: Mapping[str, float], *, budget_flops: f
         raise OptionError(f"suggest_runs takes a single fit, not a {type(fit).__name__}",
                           "argument 'fit'", "pass the result of sl.fit(law, data)")
     level = check_level(level)
-    budget = _positive(budget_flops, "budget_flops")
+    budget = positive_number(budget_flops, "budget_flops", "give FLOPs, e.g. 1e20")
     for name, v in (("n_sim", n_sim), ("screen", screen), ("batch", batch)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise OptionError(f"{name} must be a positive integer, not {v!r}",
-                              f"argument '{name}'", "give e.g. 8")
+        positive_int(v, name, "give e.g. 8")
     if n_sim < 8:
         raise OptionError(f"n_sim={n_sim} simulated sets cannot give a {level:.0%} range",
                           "argument 'n_sim'", "use at least 8 (128 by default)")
@@ -244,14 +242,3 @@ def _shortlist(free: Array, gain: Array, cost: Array, screen: int) -> Array:
             break
     return np.array(out, dtype=int)
 
-
-def _positive(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise OptionError(f"{name} must be a number, not {value!r}", f"argument '{name}'",
-                          "give FLOPs, e.g. 1e20") from None
-    if not np.isfinite(v) or v <= 0:
-        raise OptionError(f"{name} must be positive and finite, not {value!r}",
-                          f"argument '{name}'", "give FLOPs, e.g. 1e20")
-    return v

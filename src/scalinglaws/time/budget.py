@@ -25,7 +25,7 @@ from ..common.checks import integer_at_least, positive_number
 from ..common.jsonvalues import json_value
 from ..exceptions import OptionError, QueryError
 from ..fitting import FitResult
-from ..plan.queries import PerQuery, params_tokens_symbols
+from ..plan.queries import RowsPlan, params_tokens_symbols
 from .sizing import ShapeFamily
 from .throughput import Throughput
 
@@ -33,7 +33,7 @@ ROWS = ("hours-optimal", "FLOP-optimal, same FLOPs", "FLOP-optimal, same hours")
 
 
 @dataclass(frozen=True, repr=False)
-class HoursPlan(PerQuery):
+class HoursPlan(RowsPlan):
     """The loss-minimising model for ``hours`` of training, beside FLOP-based plans: one row
     per plan (:data:`ROWS`) of params, tokens, flops, hours, loss, shape and step time."""
 
@@ -45,18 +45,6 @@ class HoursPlan(PerQuery):
     rows: pd.DataFrame
     throughput: Throughput
     warnings: tuple[str, ...] = field(default=())
-
-    @property
-    def params(self) -> float:
-        return float(self.rows["params"].iloc[0])
-
-    @property
-    def tokens(self) -> float:
-        return float(self.rows["tokens"].iloc[0])
-
-    @property
-    def loss(self) -> float:
-        return float(self.rows["loss"].iloc[0])
 
     @property
     def flops(self) -> float:
