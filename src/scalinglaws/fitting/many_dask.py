@@ -9,6 +9,7 @@ in input order by the caller. Dask is imported here only, on first use.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ Outcomes = list[tuple[int, Any]]
 
 #: task retries of a chunk whose task raised (a lost worker is rescheduled besides)
 RETRIES = 2
+#: problems in a chunk past which it is sent to the cluster as one pickled blob
+LARGE_CHUNK = 1_000
 
 
 def _distributed() -> Any:
@@ -78,14 +81,24 @@ def _scattered(client: Any, chunks: list[Chunk]) -> list[Chunk]:
             for chunk in chunks]
 
 
+def _unpickled(task: Callable[[Chunk], Outcomes], blob: bytes) -> bytes:
+    """Run ``task`` on a chunk sent pickled; its outcomes go back pickled too."""
+    return pickle.dumps(task(pickle.loads(blob)), protocol=5)
+
+
 def _submit_and_gather(dd: Any, client: Any, task: Callable[[Chunk], Outcomes],
                        chunks: list[Chunk], progress: Callable[[int, int], None] | None,
                        total: int, timeout: float | None) -> Outcomes:
-    futures = [client.submit(task, chunk, retries=RETRIES, pure=False) for chunk in chunks]
+    # a large chunk (a batch of thousands of problems) goes to the cluster as one pickled
+    # blob: Dask's serialisation frames every NumPy array of every problem on its own
+    futures = [client.submit(_unpickled, task, pickle.dumps(chunk, protocol=5), retries=RETRIES,
+                             pure=False) if len(chunk) > LARGE_CHUNK else
+               client.submit(task, chunk, retries=RETRIES, pure=False) for chunk in chunks]
     outcomes: Outcomes = []
     try:
         for future in dd.as_completed(futures, timeout=timeout):
-            outcomes += future.result()
+            done = future.result()
+            outcomes += pickle.loads(done) if isinstance(done, bytes) else done
             if progress is not None:
                 progress(len(outcomes), total)
     except TimeoutError:
