@@ -8,7 +8,8 @@ every problem shares its inputs (a designed sweep), the basis is evaluated once 
 equations of all problems are matrix products, so the cost of the starts hardly grows with K.
 
 Unlike :func:`.multistart.search`, which polishes four diverse starts per fit and keeps the
-best, a problem here is polished from its two best projected starts: the batch is for many
+best, a problem here is polished from its two best projected starts (one for a law with a
+single nonlinear parameter, whose projected profile the grid reads whole): the batch is for many
 well-posed problems (a study, a benchmark, a design), where each one's full diagnostics are
 not needed; ``scalinglaws.fit`` gives them for any problem that asks.
 """
@@ -35,7 +36,8 @@ _CHUNK_ELEMENTS = 2_000_000
 #: denser because it polishes several diverse starts; here the one best start is polished)
 BATCH_GRID = 32
 #: projected starts polished per problem (a single fit polishes four diverse ones): the best
-#: two by the projection's least squares, the problem's best end point kept
+#: two by the projection's least squares, the problem's best end point kept; one where a
+#: single nonlinear parameter makes the projected profile a curve the grid reads whole
 BATCH_STARTS = 2
 #: iterations of the first (IRLS) stage and of the Newton polish: the few problems that need
 #: more (slow valleys) are left unconverged here, for a single fit each (``fit_many``)
@@ -94,7 +96,8 @@ def _starts(obj: Objective, law: Law, X: Sequence[Array], Y: Array) -> Array:
     else:
         P, values = _general_projection(obj, theta)
     values = np.where(np.isfinite(P).all(axis=2), values, np.inf)
-    S = min(BATCH_STARTS, values.shape[1])
+    one_axis = len(law.parameters) - len(law.linear_names) <= 1
+    S = 1 if one_axis else min(BATCH_STARTS, values.shape[1])
     order = np.argsort(values, axis=1, kind="stable")[:, :S]  # (K, S)
     start = P[np.arange(K)[None, :], order.T].reshape(S * K, -1)
     floor = np.tile(1e-12 * (1.0 + np.max(np.abs(Y), axis=1, keepdims=True)), (S, 1))
