@@ -39,7 +39,7 @@ import numpy as np
 
 from ..common.checks import check_level
 from ..common.jsonvalues import json_value
-from ..engine.objective import log_shift
+from ..engine.links import link_for
 from ..exceptions import ResultFileError
 from ..laws.law import Law
 
@@ -120,9 +120,8 @@ class Calibration:
         f = np.asarray(predicted, dtype=float)
         if not self.log:
             return f - h, f + h
-        shift = log_shift(loss) or 0.0
-        with np.errstate(all="ignore"):
-            return (f + shift) * np.exp(-h) - shift, (f + shift) * np.exp(h) - shift
+        link = link_for(loss)
+        return link.shifted(f, -h), link.shifted(f, h)
 
     def summary(self, level: float = 0.9) -> str:
         """One line: how many backtest points, and the interval's half-width in and 10x
@@ -191,9 +190,9 @@ ONE_SIGMA = 0.6826894921370859
 def spread(lower: Array, upper: Array, predicted: Array, log: bool, loss: str) -> Array:
     """The parameter-only standard deviation of forecasts from their one-sigma interval (in
     log space for log losses; 0 where the interval is not finite)."""
-    shift = log_shift(loss) or 0.0
+    link = link_for(loss)
     with np.errstate(all="ignore"):
-        half = (np.log((np.asarray(upper) + shift) / (np.asarray(predicted) + shift)) if log
+        half = (link.transform(upper) - link.transform(predicted) if log
                 else np.asarray(upper) - np.asarray(predicted))
     half = np.asarray(half, dtype=float)
     return np.where(np.isfinite(half) & (half > 0), half, 0.0)
