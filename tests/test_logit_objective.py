@@ -190,3 +190,27 @@ def test_cli_fits_scores_by_logit_least_squares(tmp_path) -> None:
               "mse_logit", code=2).stderr
     assert "row 0" in err and "(0, 1)" in err
     assert "mse_logit" in run("fit", "--help").stdout
+
+
+def test_calibration_batches_and_figures_work_on_the_logit() -> None:
+    from scalinglaws.fitting import Calibration
+    from scalinglaws.report.figures import residuals_figure
+
+    frames = [_frame(_scores(seed, 0.2)) for seed in range(3)]
+    fit = sl.fit(LAW, frames[0], loss="mse_logit")
+    calibrated = sl.calibrate(fit)
+    cal = calibrated.calibration
+    assert cal is not None and cal.logit and "on the logit" in cal.summary()
+    assert Calibration.from_dict(cal.to_dict()).logit
+    lo, hi = (np.asarray(v) for v in calibrated.predict_interval(
+        0.9, kind="calibrated", flops=np.array([1e24, 1e26])))
+    assert ((0 < lo) & (lo < hi) & (hi < 1)).all(), (lo, hi)
+    # many problems in one engine call find the optima of the single fits: the same
+    # objective, so agreement to the optimiser's tolerance (1e-6 relative on C0)
+    many = sl.fit_many([(LAW, f, {"loss": "mse_logit"}) for f in frames], workers=1,
+                       batched=True)
+    for f, one in zip(frames, many, strict=True):
+        alone = sl.fit(LAW, f, loss="mse_logit")
+        assert one.params["C0"] == pytest.approx(alone.params["C0"], rel=1e-6)
+    fig = residuals_figure(fit)
+    assert "logit" in fig.axes[0].get_ylabel()

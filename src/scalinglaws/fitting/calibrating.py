@@ -84,7 +84,8 @@ def calibration_of(fit: FitResult, data: Any = None, *, order: str | None = None
                         "check the fit's warnings, or use kind='observation'")
     e, d, s, p = (np.concatenate(v) for v in zip(*found, strict=True))
     return Calibration(e, d, s, p, tau=growth(e, d, s, p), sigma=float(fit.residual_scale),
-                       log=not link_for(fit.loss).identity, order=column, folds=tuple(trained))
+                       log=not link_for(fit.loss).identity, order=column, folds=tuple(trained),
+                       logit=link_for(fit.loss).kind == "logit")
 
 
 def _data(fit: FitResult, data: Any) -> Dataset:

@@ -64,6 +64,8 @@ class Calibration:
     fold's residual scale and the forecast's parameter-only deviation; ``tau`` is the error's
     growth per unit of ``ln`` distance, ``sigma`` the full fit's residual scale, ``order``
     the column that ordered the runs and ``folds`` the training sizes (rows) of the folds.
+    ``log`` says the residuals are off the target's scale (log, or the logit when ``logit``:
+    a fit with ``loss="mse_logit"``).
     """
 
     errors: Array
@@ -75,6 +77,7 @@ class Calibration:
     log: bool
     order: str
     folds: tuple[int, ...]
+    logit: bool = False
 
     @property
     def n_points(self) -> int:
@@ -127,8 +130,10 @@ class Calibration:
         """One line: how many backtest points, and the interval's half-width in and 10x
         beyond the data."""
         inside, far = (float(self.half_width(level, f)) for f in (1.0, 10.0))
-        unit = "" if self.log else " (in the target's units)"
-        scale = (lambda h: f"±{math.expm1(h):.1%}") if self.log else (lambda h: f"±{h:.3g}")
+        unit = " (on the logit)" if self.logit else ("" if self.log else
+                                                      " (in the target's units)")
+        scale = (lambda h: f"±{math.expm1(h):.1%}") if self.log and not self.logit else (
+            lambda h: f"±{h:.3g}")
         text = (f"{level:.0%} calibrated interval from {self.n_points} backtest points of "
                 f"{len(self.folds)} folds (by {self.order}): {scale(inside)} inside the data, "
                 f"{scale(far)} at 10x beyond it{unit}")
@@ -152,7 +157,8 @@ class Calibration:
         return dict(json_value({
             "errors": self.errors, "distances": self.distances, "scales": self.scales,
             "spreads": self.spreads, "tau": self.tau, "sigma": self.sigma, "log": self.log,
-            "order": self.order, "folds": list(self.folds)}))
+            "order": self.order, "folds": list(self.folds),
+            **({"logit": True} if self.logit else {})}))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
@@ -166,7 +172,8 @@ class Calibration:
             errors, distances, scales, spreads = arrays
             return cls(errors, distances, scales, spreads, tau=float(d["tau"]),
                        sigma=float(d["sigma"]), log=bool(d["log"]), order=str(d["order"]),
-                       folds=tuple(int(v) for v in d["folds"]))
+                       folds=tuple(int(v) for v in d["folds"]),
+                       logit=bool(d.get("logit", False)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(f"the fit's calibration is malformed ({exc})",
                                   "field 'calibration'", "calibrate the fit again") from None
