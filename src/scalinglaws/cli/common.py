@@ -77,10 +77,11 @@ ColOpt = Annotated[list[str] | None, typer.Option(
 XOpt = Annotated[str | None, typer.Option("--x", help="Input column of a one-input law.")]
 YOpt = Annotated[str | None, typer.Option(
     "--y", help="Target column (default: the law's, usually loss).")]
-LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse_log1p | mse")]
+LossOpt = Annotated[str, typer.Option(help="huber | mse_log | mse_log1p | mse | mse_logit")]
 FitLossOpt = Annotated[str | None, typer.Option(
-    "--loss", help="huber | mse_log | mse_log1p | mse (default: huber on log residuals for "
-    "losses; mse for a score in [0, 1] such as accuracy).")]
+    "--loss", help="huber | mse_log | mse_log1p | mse | mse_logit (default: huber on log "
+    "residuals for losses; mse for a score in [0, 1] such as accuracy; mse_logit: least "
+    "squares on logits, for scores strictly inside (0, 1)).")]
 DeltaOpt = Annotated[float, typer.Option(help="Huber threshold on log residuals.")]
 SeedOpt = Annotated[int, typer.Option(help="Seed of the bootstrap's resampling.")]
 ExcludeOpt = Annotated[str | None, typer.Option(

@@ -149,7 +149,7 @@ def _shared_projection(obj: Objective, law: Law, X1: Sequence[Array],
         g0 = np.broadcast_to(g0, (G, n))
         F = np.broadcast_to(F, (G, n, F.shape[-1]))
         m = F.shape[-1]
-        w = 1.0 / (obj.y + obj.shift) if obj.log_space else np.ones_like(obj.y)
+        w = obj.link.slope(obj.y)  # h'(y): the residuals linearised at the data
         if obj.case_weights is not None:
             w = w * np.sqrt(obj.case_weights)
         W2 = w * w  # (K, n)

@@ -65,8 +65,8 @@ def covariance(obj: Objective, p_hat: Array, fixed: Array) -> Covariance:
     # R rescales every column to unit size, so a parameter that no longer moves the
     # predictions at all (e.g. a rate so large that exp(-rate*x) = 0 at every point) looks
     # well conditioned there: also compare each column's whole effect (|J_j| * max(|p_j|, 1))
-    # with the size of the predictions (of the log predictions for log losses)
-    size = np.sqrt(np.sum(c)) if obj.log_space else np.sqrt(np.sum(c * f**2))
+    # with the size of the predictions (of the log or logit predictions off the identity link)
+    size = np.sqrt(np.sum(c * f**2)) if obj.link.identity else np.sqrt(np.sum(c))
     effect = np.sqrt(np.diag(JTJ)) * np.maximum(np.abs(p_hat[free]), 1.0)
     if np.isfinite(size) and size > 0 and (effect < _NEGLIGIBLE * size).any():
         condition = np.inf

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..laws.law import Law
 from . import starts as st
+from .links import Link
 from .objective import Objective
 
 Array = np.ndarray
@@ -78,10 +79,11 @@ def repaired(obj: Objective, X: Sequence[Array], U: Array) -> tuple[Array, int]:
 
 
 def nonfinite_terms(law: Law, X: Sequence[Array], params: Array, y: Array,
-                    shift: float | None) -> str:
+                    link: Link) -> str:
     """Which additive terms of the law are not finite at ``params`` and on which rows (and,
-    for a log loss, on which rows the law is not above ``-shift``), as a sentence; empty when
-    the law is finite and in range everywhere."""
+    off the identity link, on which rows the law leaves the link's domain: not above
+    ``-shift`` for a log loss, outside (0, 1) for the logit), as a sentence; empty when the
+    law is finite and in range everywhere."""
     import sympy as sp  # the terms of the expression: only on this failure path
 
     with np.errstate(all="ignore"):
@@ -104,10 +106,11 @@ def nonfinite_terms(law: Law, X: Sequence[Array], params: Array, y: Array,
             rows = np.flatnonzero(bad)
             parts.append(f"the law is not finite on {rows.size} row(s) (rows "
                          f"{rows[:5].tolist()}{' ...' if rows.size > 5 else ''})")
-    if shift is not None:
-        low = np.flatnonzero(np.isfinite(values) & (values + shift <= 0))
-        if low.size:
-            parts.append(f"the law is <= {-shift:g} on {low.size} row(s) (rows "
-                         f"{low[:5].tolist()}{' ...' if low.size > 5 else ''}), where a log "
-                         "loss is undefined")
+    low = np.flatnonzero(np.isfinite(values) & ~link.inside(values))
+    if low.size:
+        where = ("outside (0, 1)", "the logit loss") if link.kind == "logit" else (
+            f"<= {-link.shift:g}", "a log loss")
+        parts.append(f"the law is {where[0]} on {low.size} row(s) (rows "
+                     f"{low[:5].tolist()}{' ...' if low.size > 5 else ''}), where {where[1]} "
+                     "is undefined")
     return "; ".join(parts)

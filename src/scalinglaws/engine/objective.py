@@ -1,4 +1,5 @@
-"""Objectives: robust losses on (log) residuals, evaluated for many parameter sets at once.
+"""Objectives: robust losses on residuals in a link's space (raw, log or logit), evaluated
+for many parameter sets at once.
 
 All arrays are batched: K candidate parameter vectors against n data points. Parameters are
 handled in *search* coordinates U (log for log-scale parameters) and natural units P.
@@ -14,15 +15,9 @@ import numpy as np
 from ..common.checks import positive_number
 from ..exceptions import OptionError
 from ..laws.law import Law
+from .links import link_for
 
-LOSSES = ("huber", "mse_log", "mse_log1p", "mse")
-
-
-def log_shift(loss: str) -> float | None:
-    """The shift s of a log loss's residuals ln(f + s) − ln(y + s): 0 for ``huber`` and
-    ``mse_log``, 1 for ``mse_log1p`` (least squares on ln(1 + y), as the BNSL paper fits);
-    ``None`` for ``mse`` (raw residuals)."""
-    return None if loss == "mse" else (1.0 if loss == "mse_log1p" else 0.0)
+LOSSES = ("huber", "mse_log", "mse_log1p", "mse", "mse_logit")
 
 #: rows × points per block of derivative work (a block's temporaries stay in cache)
 _BLOCK_ELEMENTS = 16384
@@ -47,8 +42,9 @@ def robust_loss(r: Array, loss: str, delta: float) -> tuple[Array, Array, Array,
 
 @dataclass
 class Objective:
-    """Σ_i c_i · rho(r_i) with r = ln(f + s) − ln(y + s) (log losses; s = 1 for
-    ``mse_log1p``, else 0) or f − y (``mse``).
+    """Σ_i c_i · rho(r_i) with r = h(f) − h(y), h the loss's link (:mod:`.links`):
+    ln(f + s) for the log losses (s = 1 for ``mse_log1p``, else 0), the logit ln f − ln(1 − f)
+    for ``mse_logit``, the identity for ``mse``.
 
     ``c_i`` = case weight × ``overestimate_penalty`` where the law over-predicts (r > 0).
     ``case_weights`` may be (n,) or (K, n) (one row per candidate, e.g. bootstrap resamples).
@@ -63,10 +59,8 @@ class Objective:
     case_weights: Array | None = None
 
     def __post_init__(self) -> None:
-        shift = log_shift(self.loss)
-        self.log_space = shift is not None
-        self.shift = shift or 0.0
-        self.target = np.log(self.y + self.shift) if self.log_space else self.y
+        self.link = link_for(self.loss)
+        self.target = self.link.transform(self.y)
         self.log_mask = np.array([p.log for p in self.law.parameters])
         bounds = np.array([p.search_bounds for p in self.law.parameters], dtype=float)
         self.lower, self.upper = bounds[:, 0], bounds[:, 1]
@@ -117,7 +111,7 @@ class Objective:
         design refitted on K sets of (simulated) outcomes."""
         out = self._clone()
         out.y = np.asarray(Y, dtype=float)
-        out.target = np.log(out.y + self.shift) if self.log_space else out.y
+        out.target = self.link.transform(out.y)
         return out
 
     def with_row_bounds(self, lower: Array, upper: Array) -> Objective:
@@ -145,12 +139,7 @@ class Objective:
     # -- pieces -----------------------------------------------------------------------------
     def _residuals(self, f: Array) -> Array:
         with np.errstate(all="ignore"):
-            if self.log_space:
-                g = f + self.shift
-                r = np.log(np.where(g > 0, g, np.nan)) - self.target
-            else:
-                r = f - self.target
-        return r
+            return self.link.transform(f) - self.target
 
     def point_weights(self, r: Array) -> Array:
         """The weight ``c_i`` of each residual: its case weight, times the
@@ -190,8 +179,8 @@ class Objective:
             J = self.law.jacobian(self.X, P)
             if self.log_mask.any():
                 J = J * np.where(self.log_mask, P, 1.0)[:, None, :]
-            if self.log_space:
-                J = J / (f + self.shift)[..., None]
+            if not self.link.identity:
+                J = J / self.link.inverse_slope(f)[..., None]
         return r, J, f
 
     def derivatives(self, U: Array) -> tuple[Array, Array, Array]:
@@ -257,19 +246,23 @@ class Objective:
             rho, psi, w, d2rho = robust_loss(r, self.loss, self.delta)
             c = self.point_weights(r)
             value = self._reduce(rho, c)
-            # Jᵀ = (dr/dU)ᵀ = G · dP/dU (/ f in log space), one (K, p, n) array
+            # Jᵀ = (dr/dU)ᵀ = G · dP/dU (· h'(f) off the identity link), one (K, p, n) array
             JT = np.empty((K, p, f.shape[1]))
             for i in range(p):
                 np.multiply(G[i], d1[:, i : i + 1], out=JT[:, i, :])
             J = JT.transpose(0, 2, 1)
-            inv_f = 1.0 / (f + self.shift) if self.log_space else None
-            a = c * psi if inv_f is None else c * psi * inv_f
+            # h'(f); the exact Hessian's weight c·rho''·h'² + c·psi·h'' is written
+            # (c·rho''·h' + a·κ)·h' with a = c·psi·h' and κ = h''/h'² (−1 for the log link:
+            # x + a·(−1) is x − a exactly, so the log losses' arithmetic is unchanged)
+            slope = None if self.link.identity else 1.0 / self.link.inverse_slope(f)
+            a = c * psi if slope is None else c * psi * slope
             g = (JT @ a[:, :, None])[:, :, 0]
             if irls:
-                m = c * w if inv_f is None else c * w * inv_f * inv_f
+                m = c * w if slope is None else c * w * slope * slope
                 H_irls = (JT * m[:, None, :]) @ J
             if exact:
-                m = c * d2rho if inv_f is None else (c * d2rho * inv_f - a) * inv_f
+                m = c * d2rho if slope is None else (
+                    c * d2rho * slope + a * self.link.curvature(f)) * slope
                 H = (JT * m[:, None, :]) @ J
                 entries = iter(hess)
                 for i in range(p):

@@ -19,7 +19,8 @@ class FitOptions:
     """The fitting choices of :func:`scalinglaws.fit`, checked when built.
 
     ``loss`` is ``"huber"`` (on log residuals, as Hoffmann et al. 2022), ``"mse_log"``,
-    ``"mse_log1p"`` or ``"mse"``; ``delta`` Huber's threshold; ``overestimate_penalty`` the
+    ``"mse_log1p"``, ``"mse"`` or ``"mse_logit"`` (least squares on logits of scores in
+    (0, 1)); ``delta`` Huber's threshold; ``overestimate_penalty`` the
     weight of residuals where the law over-predicts; ``starts`` ``"auto"`` (variable projection
     over a grid, then a polish of the ``n_polish`` best distinct candidates) or ``"grid"``
     (every start of the parameters' init grids); ``max_iter`` the iterations of each search

@@ -65,7 +65,7 @@ def project(obj: Objective, theta: Array) -> tuple[Array, Array]:
     upper = np.array([law.parameters[i].upper for i in lin])
     with np.errstate(all="ignore"):
         g0, F = law.basis(obj.X, theta)
-        base = 1.0 / (obj.y + obj.shift) if obj.log_space else np.ones_like(obj.y)
+        base = obj.link.slope(obj.y)  # h'(y): the residuals linearised at the data
         w = np.broadcast_to(base, g0.shape)
         if obj.case_weights is not None:
             w = w * np.sqrt(obj.case_weights)

@@ -67,7 +67,7 @@ def assess(obj: Objective, found: Search) -> Assessment:
     u = batch.U[best]
     p_hat = obj.natural(u[None, :])[0]
     if status is FitStatus.FAILED:
-        why = nonfinite_terms(law, obj.X, p_hat, obj.y, obj.shift if obj.log_space else None)
+        why = nonfinite_terms(law, obj.X, p_hat, obj.y, obj.link)
         if why:
             warn = [f"{warn[0]}: at the best start, {why}; give starts (init=) inside the "
                     "law's domain, narrow the ranges of the parameters that leave it, or drop "
@@ -186,7 +186,7 @@ def _assessment(obj: Objective, found: Search, best: int, status: FitStatus,
 def _rises(x: np.ndarray, y: np.ndarray, r: np.ndarray, obj: Objective) -> bool:
     """Whether the fitted law rises with ``x`` over the data (a loss-to-error law does): then
     data that rise with ``x`` are what it models, not a shape it cannot follow."""
-    fitted = (y + obj.shift) * np.exp(r) - obj.shift if obj.log_space else y + r
+    fitted = obj.link.shifted(y, r)
     ok = np.isfinite(fitted) & np.isfinite(x)
     if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(fitted[ok]) == 0:
         return False
@@ -216,7 +216,7 @@ def _diagnostics(obj: Objective, resid: np.ndarray, status: FitStatus, *,
     finite = r[np.isfinite(r)]
     # residuals at the level of rounding (a law fitted to its own exact values) have no trend
     # worth reporting
-    floor = _EXACT * (1.0 if obj.log_space else float(np.sqrt(np.mean(y * y))))
+    floor = _EXACT * (float(np.sqrt(np.mean(y * y))) if obj.link.identity else 1.0)
     testable = status.finished and obj.overestimate_penalty == 1.0
     if testable and finite.size and float(np.sqrt(np.mean(finite**2))) > floor:
         trends = tuple(t for t in residual_trend(r, inputs) if t.significant)

@@ -95,9 +95,10 @@ def fit(
     loss:
         ``"huber"`` (the default for losses: Huber on log residuals, as Hoffmann et al.
         2022), ``"mse_log"``, ``"mse_log1p"`` (least squares on ln(1 + y), as the BNSL paper
-        fits) or ``"mse"`` (raw residuals: the default when the target is a score in [0, 1]
+        fits), ``"mse"`` (raw residuals: the default when the target is a score in [0, 1]
         such as ``accuracy`` or ``top1_error``, whose values are then checked;
-        :mod:`.metrics`).
+        :mod:`.metrics`) or ``"mse_logit"`` (least squares on logit(f) − logit(y), for scores
+        strictly inside (0, 1): noise that shrinks near 0 and 1, as a benchmark's does).
     delta:
         Huber's threshold on log residuals (1e-3 as in Hoffmann et al.).
     overestimate_penalty:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..engine.batch import search_batch
+from ..engine.links import link_for
 from ..engine.optimizer import STATUS_NAMES
 from ..engine.options import FitOptions
 from ..exceptions import OptionError
@@ -167,7 +168,8 @@ def _arrays(data: Any, columns: list[str], loss: str) -> list[Array] | None:
         return None
     if not all(np.isfinite(a).all() for a in arrays):
         return None
-    if loss != "mse" and not (arrays[-1] > 0).all():
+    y = arrays[-1]
+    if loss != "mse" and not ((y > 0).all() and link_for(loss).inside(y).all()):
         return None
     for c, a in zip(columns[:-1], arrays[:-1], strict=True):
         if c in ("params", "tokens", "flops", "step", "steps") and not (a > 0).all():

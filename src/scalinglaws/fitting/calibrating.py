@@ -19,7 +19,7 @@ import numpy as np
 from ..data.dataset import Dataset
 from ..data.validation import SIZE_COLUMNS
 from ..engine.diagnostics import extrapolation_factor
-from ..engine.objective import log_shift
+from ..engine.links import link_for
 from ..engine.options import FitOptions
 from ..exceptions import DataError, OptionError, ScalingLawWarning
 from ..uncertainty.refit import fit_data
@@ -84,7 +84,8 @@ def calibration_of(fit: FitResult, data: Any = None, *, order: str | None = None
                         "check the fit's warnings, or use kind='observation'")
     e, d, s, p = (np.concatenate(v) for v in zip(*found, strict=True))
     return Calibration(e, d, s, p, tau=growth(e, d, s, p), sigma=float(fit.residual_scale),
-                       log=log_shift(fit.loss) is not None, order=column, folds=tuple(trained))
+                       log=not link_for(fit.loss).identity, order=column, folds=tuple(trained),
+                       logit=link_for(fit.loss).kind == "logit")
 
 
 def _data(fit: FitResult, data: Any) -> Dataset:
@@ -141,15 +142,15 @@ def _fold(fit: FitResult, ds: Dataset, train: np.ndarray, options: FitOptions
     distance = np.log(np.broadcast_to(factor, y.shape))
     scale = np.full(y.shape, float(part.residual_scale))
     lo, hi = part.predict_interval(ONE_SIGMA, kind="mean", **inputs)
-    spreads = spread(lo, hi, predicted, log_shift(fit.loss) is not None, fit.loss)
+    spreads = spread(lo, hi, predicted, not link_for(fit.loss).identity, fit.loss)
     return errors[keep], distance[keep], scale[keep], np.broadcast_to(spreads, y.shape)[keep]
 
 
 def residuals(y: np.ndarray, predicted: np.ndarray, loss: str) -> np.ndarray:
     """``y`` against the forecast in the space of the fit's residuals (log for log losses)."""
-    shift = log_shift(loss)
+    link = link_for(loss)
     with np.errstate(all="ignore"):
-        if shift is None:
+        if link.identity:
             return np.asarray(y - predicted, dtype=float)
-        return np.asarray(np.log(y + shift) - np.log(predicted + shift), dtype=float)
+        return np.asarray(link.transform(y) - link.transform(predicted), dtype=float)
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..common.checks import check_level
 from ..common.jsonvalues import json_value
-from ..engine.objective import log_shift
+from ..engine.links import link_for
 from ..exceptions import ResultFileError
 from ..laws.law import Law
 
@@ -64,6 +64,8 @@ class Calibration:
     fold's residual scale and the forecast's parameter-only deviation; ``tau`` is the error's
     growth per unit of ``ln`` distance, ``sigma`` the full fit's residual scale, ``order``
     the column that ordered the runs and ``folds`` the training sizes (rows) of the folds.
+    ``log`` says the residuals are off the target's scale (log, or the logit when ``logit``:
+    a fit with ``loss="mse_logit"``).
     """
 
     errors: Array
@@ -75,6 +77,7 @@ class Calibration:
     log: bool
     order: str
     folds: tuple[int, ...]
+    logit: bool = False
 
     @property
     def n_points(self) -> int:
@@ -120,16 +123,17 @@ class Calibration:
         f = np.asarray(predicted, dtype=float)
         if not self.log:
             return f - h, f + h
-        shift = log_shift(loss) or 0.0
-        with np.errstate(all="ignore"):
-            return (f + shift) * np.exp(-h) - shift, (f + shift) * np.exp(h) - shift
+        link = link_for(loss)
+        return link.shifted(f, -h), link.shifted(f, h)
 
     def summary(self, level: float = 0.9) -> str:
         """One line: how many backtest points, and the interval's half-width in and 10x
         beyond the data."""
         inside, far = (float(self.half_width(level, f)) for f in (1.0, 10.0))
-        unit = "" if self.log else " (in the target's units)"
-        scale = (lambda h: f"±{math.expm1(h):.1%}") if self.log else (lambda h: f"±{h:.3g}")
+        unit = " (on the logit)" if self.logit else ("" if self.log else
+                                                      " (in the target's units)")
+        scale = (lambda h: f"±{math.expm1(h):.1%}") if self.log and not self.logit else (
+            lambda h: f"±{h:.3g}")
         text = (f"{level:.0%} calibrated interval from {self.n_points} backtest points of "
                 f"{len(self.folds)} folds (by {self.order}): {scale(inside)} inside the data, "
                 f"{scale(far)} at 10x beyond it{unit}")
@@ -153,7 +157,8 @@ class Calibration:
         return dict(json_value({
             "errors": self.errors, "distances": self.distances, "scales": self.scales,
             "spreads": self.spreads, "tau": self.tau, "sigma": self.sigma, "log": self.log,
-            "order": self.order, "folds": list(self.folds)}))
+            "order": self.order, "folds": list(self.folds),
+            **({"logit": True} if self.logit else {})}))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
@@ -167,7 +172,8 @@ class Calibration:
             errors, distances, scales, spreads = arrays
             return cls(errors, distances, scales, spreads, tau=float(d["tau"]),
                        sigma=float(d["sigma"]), log=bool(d["log"]), order=str(d["order"]),
-                       folds=tuple(int(v) for v in d["folds"]))
+                       folds=tuple(int(v) for v in d["folds"]),
+                       logit=bool(d.get("logit", False)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(f"the fit's calibration is malformed ({exc})",
                                   "field 'calibration'", "calibrate the fit again") from None
@@ -191,9 +197,9 @@ ONE_SIGMA = 0.6826894921370859
 def spread(lower: Array, upper: Array, predicted: Array, log: bool, loss: str) -> Array:
     """The parameter-only standard deviation of forecasts from their one-sigma interval (in
     log space for log losses; 0 where the interval is not finite)."""
-    shift = log_shift(loss) or 0.0
+    link = link_for(loss)
     with np.errstate(all="ignore"):
-        half = (np.log((np.asarray(upper) + shift) / (np.asarray(predicted) + shift)) if log
+        half = (link.transform(upper) - link.transform(predicted) if log
                 else np.asarray(upper) - np.asarray(predicted))
     half = np.asarray(half, dtype=float)
     return np.where(np.isfinite(half) & (half > 0), half, 0.0)

@@ -1,7 +1,8 @@
 """Metric-aware fitting: a law whose target is a score in [0, 1] (accuracy, top-1 error) is
-fitted by least squares on the score's own scale, never by accident by Huber on log residuals
-(the default for losses); its scores are checked to lie in [0, 1], and a sigmoid whose data
-barely rise above chance is refused as unidentifiable rather than fitted."""
+fitted by least squares on the score's own scale (or, asked with ``loss="mse_logit"``, on its
+logit), never by accident by Huber on log residuals (the default for losses); its scores are
+checked to lie in [0, 1], and a sigmoid whose data barely rise above chance is refused as
+unidentifiable rather than fitted."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def is_score(target: str | None) -> bool:
 
 def default_loss(target: str | None, loss: str | None) -> str:
     """The objective: ``loss`` when given (a log loss on a score target warns), else least
-    squares for a score target and Huber on log residuals otherwise."""
+    squares for a score target and Huber on log residuals otherwise. ``mse_logit`` on a target
+    that is not a score (a loss) warns: it expects scores strictly inside (0, 1)."""
     if loss is None:
         signed = target is not None and str(target).lower() in SIGNED_TARGETS
         return "mse" if is_score(target) or signed else "huber"
@@ -41,6 +43,10 @@ def default_loss(target: str | None, loss: str | None) -> str:
         warn(f"loss='{loss}' fits the logs of {target}, a score in [0, 1]: errors near 0 "
              "weigh most and a score near chance bends the fit; loss='mse' (the default for "
              "this target) fits the score itself")
+    if loss == "mse_logit" and not is_score(target):
+        warn(f"loss='mse_logit' fits the logits of {target or 'the target'}, which is not a "
+             f"score: it expects a score in (0, 1) (one of {', '.join(SCORE_TARGETS)}); use "
+             "loss='huber' or 'mse_log' for a loss")
     return loss
 
 
@@ -80,7 +86,9 @@ def _chance(law: Any) -> float | None:
 def binomial_weights(fit: Any, data: Any, questions: Any, weights: Any) -> np.ndarray:
     """Case weights ``questions / (p (1 - p))`` at the scores ``fit`` predicts (clipped away
     from 0 and 1), times the user's ``weights``: one step of iteratively reweighted least
-    squares towards the binomial likelihood."""
+    squares towards the binomial likelihood. Under ``loss="mse_logit"`` the weights are
+    ``questions · p (1 - p)``: a binomial score's logit has variance 1 / (questions p (1 - p))
+    (the delta method)."""
     n = len(data)
     if isinstance(questions, str):
         count = data.column(questions)
@@ -93,7 +101,7 @@ def binomial_weights(fit: Any, data: Any, questions: Any, weights: Any) -> np.nd
     inputs = {str(c): data.column(str(c)) for c in fit.law.inputs.values()}
     with np.errstate(all="ignore"):
         p = np.clip(np.asarray(fit.law(fit.params, **inputs), dtype=float), 1e-3, 1 - 1e-3)
-    w = count / (p * (1.0 - p))
+    w = count * (p * (1.0 - p)) if fit.loss == "mse_logit" else count / (p * (1.0 - p))
     if weights is not None:
         w = w * np.asarray(weights, dtype=float)
     return np.asarray(w / np.mean(w), dtype=float)

@@ -9,9 +9,10 @@ import numpy as np
 from ..common.warning import warn
 from ..data.dataset import Dataset
 from ..data.saved import data_fingerprint
+from ..data.validation import rows_text
 from ..engine import FitOptions, FitStatus, Objective, assess, search
 from ..engine.diagnostics import repeated_inputs
-from ..engine.objective import log_shift
+from ..engine.links import link_for
 from ..exceptions import DataError, FitError
 from ..laws.law import Law
 from .result import FitResult
@@ -64,10 +65,17 @@ def objective(law: Law, data: Dataset, y: str, options: FitOptions,
         raise DataError(
             f"{n} data point(s) cannot determine the {p} parameters of '{law.name}'",
             f"dataset with {n} rows", "add runs, or fix some parameters / use a smaller law")
-    shift = log_shift(options.loss)
-    if shift is not None and (target + shift <= 0).any():
-        bad = np.flatnonzero(target + shift <= 0)
-        floor = "0" if shift == 0 else f"{-shift:g}"
+    link = link_for(options.loss)
+    outside = ~np.isnan(target) & ~link.inside(target)
+    if link.kind == "logit" and outside.any():
+        raise DataError(f"loss 'mse_logit' works on logits, but '{y}' has values outside "
+                        "(0, 1) (a logit is infinite at exactly 0 or 1)",
+                        f"column '{y}', {rows_text(np.flatnonzero(outside))}",
+                        "use loss='mse', or clip the scores into (0, 1) (e.g. to "
+                        "[0.5/questions, 1 - 0.5/questions])")
+    if link.kind == "log" and outside.any():
+        bad = np.flatnonzero(outside)
+        floor = "0" if link.shift == 0 else f"{-link.shift:g}"
         raise DataError(f"loss '{options.loss}' works on log values, but '{y}' has values "
                         f"<= {floor}", f"column '{y}', rows {bad[:5].tolist()}",
                         "use loss='mse'")

@@ -61,7 +61,7 @@ class Simulator:
         warm = estimate_search(fit, obj)
         r = obj.residual_jacobian(warm[None, :])[0][0]
         r = r[np.isfinite(r)]
-        scale = 1.0 if obj.log_space else float(np.median(np.abs(ds.column(fit.target))))
+        scale = float(np.median(np.abs(ds.column(fit.target)))) if obj.link.identity else 1.0
         if noise is None:
             noise = residual_noise(r, len(fit.law.parameters))
         noise = max(float(noise), MIN_NOISE * scale)
@@ -82,8 +82,9 @@ class Simulator:
         law = self.fit.law
         mean = np.asarray(law.evaluate([x[None, :] for x in X], self._natural()), dtype=float)[0]
         obj = _objective(self.fit, X, mean, weights)
-        if obj.log_space:
-            Y = np.exp(np.log(mean + obj.shift)[None, :] + self.noise * self.Z[:, :n]) - obj.shift
+        if not obj.link.identity:
+            Y = obj.link.untransform(obj.link.transform(mean)[None, :]
+                                     + self.noise * self.Z[:, :n])
         else:
             Y = mean[None, :] + self.noise * self.Z[:, :n]
         refits = refit_outcomes(obj, self.warm, Y, max_iter=MAX_ITER)
@@ -100,13 +101,14 @@ class Simulator:
 
     def target_scale(self, target: Array) -> float:
         """What turns a spread on the objective's scale into one of the forecast: the
-        forecast itself for the log objectives, else 1."""
+        1/h'(f) of the objective's link at the forecast f: f (+ shift) for the log objectives,
+        f (1 − f) for the logit, else 1."""
         obj = _objective(self.fit, self.X, np.ones(self.X.shape[1]), None)
-        if not obj.log_space:
+        if obj.link.identity:
             return 1.0
         f = np.asarray(self.fit.law.evaluate([t[None, :] for t in target], self._natural()),
                        dtype=float)[0, 0]
-        return float(f + obj.shift)
+        return float(obj.link.inverse_slope(f))
 
     def jacobian(self, X: Array) -> Array:
         """Rows of the Jacobian of the objective's residuals at the fit (k, p), for runs

@@ -13,6 +13,7 @@ from ..common.checks import check_level, check_resamples
 from ..common.display import frame_cells, html_table, text_table
 from ..common.jsonvalues import json_value
 from ..common.numbers import level_label
+from ..engine.links import Link
 from ..exceptions import OptionError, ResultFileError
 from ..laws.law import Law, shaped
 from . import intervals as iv
@@ -51,7 +52,7 @@ class Bootstrap:
                  log_space: bool, jackknife: Array | None = None,
                  fit: FittedLaw | None = None, data: Dataset | None = None,
                  shift: float = 0.0, level: float = 0.95,
-                 method: str = "percentile") -> None:
+                 method: str = "percentile", link: Link | None = None) -> None:
         self.law = law
         self.names = law.parameter_names
         self.estimate = np.asarray(estimate, dtype=float)
@@ -61,8 +62,11 @@ class Bootstrap:
         self.seed = seed
         self.n_moved = n_moved
         self.residuals = np.asarray(residuals, dtype=float)
-        self.log_space = log_space
-        self.shift = float(shift)  # residuals are ln(f + shift) − ln(y + shift)
+        self.log_space = log_space  # residuals off the target's scale (log or logit)
+        self.shift = float(shift)  # log residuals are ln(f + shift) − ln(y + shift)
+        #: the space of the residuals: r = h(f) − h(y)
+        self.link = link if link is not None else Link("log" if log_space else "identity",
+                                                       self.shift)
         self._jackknife = jackknife
         self._fit = fit
         self._data = data if data is not None or fit is None else fit.data
@@ -141,8 +145,7 @@ class Bootstrap:
             r = np.zeros(1)
         rng = np.random.default_rng(seed)
         draw = rng.choice(r, size=values.shape)
-        s = self.shift
-        noisy = (values + s) * np.exp(-draw) - s if self.log_space else values - draw
+        noisy = self.link.shifted(values, -draw)
         lo, hi = _quantiles(noisy, level)
         return shaped(lo, shape), shaped(hi, shape)
 
@@ -224,6 +227,7 @@ class Bootstrap:
             "n": self.n, "by": self.by, "seed": self.seed, "n_clusters": self.n_clusters,
             "n_moved": self.n_moved, "n_failed": self.n_failed, "log_space": self.log_space,
             **({"shift": self.shift} if self.shift else {}),
+            **({"link": self.link.kind} if self.link.kind == "logit" else {}),
             "level": self.level, "method": self.method, "stderr": json_value(self.stderr),
             "samples": [[json_value(v) for v in row] for row in self.samples],
             "residuals": [json_value(v) for v in self.residuals],
@@ -251,7 +255,8 @@ class Bootstrap:
                        residuals=np.array(d.get("residuals", []), dtype=float),
                        log_space=bool(d.get("log_space", True)),
                        shift=float(d.get("shift", 0.0)), level=float(d.get("level", 0.95)),
-                       method=str(d.get("method", "percentile")))
+                       method=str(d.get("method", "percentile")),
+                       link=Link("logit") if d.get("link") == "logit" else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise ResultFileError(f"the bootstrap record is malformed ({exc})",
                                   "field 'bootstrap'", "rerun the bootstrap") from None
@@ -277,8 +282,8 @@ def run_bootstrap(fit: FittedLaw, n: int = 1000, *, by: str | None = None,
     estimate = obj.natural(warm[None, :])[0]
     return Bootstrap(law=fit.law, estimate=estimate, samples=refits.params, by=by,
                      n_clusters=cl.count, seed=seed, n_moved=int(refits.moved.sum()),
-                     residuals=residuals, log_space=obj.log_space, fit=fit, data=ds,
-                     shift=obj.shift, level=level, method=method)
+                     residuals=residuals, log_space=not obj.link.identity, fit=fit,
+                     data=ds, shift=obj.link.shift, level=level, method=method, link=obj.link)
 
 
 def _other_basins(fit: FittedLaw, obj: Any, warm: Array, limit: int = 3) -> Array | None:

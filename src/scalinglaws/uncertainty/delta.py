@@ -9,7 +9,7 @@ import numpy as np
 from scipy import stats
 
 from ..common.checks import check_level
-from ..engine.objective import log_shift
+from ..engine.links import link_for
 from ..laws.law import shaped
 
 if TYPE_CHECKING:
@@ -37,16 +37,16 @@ def delta_interval(fit: FittedLaw, level: float, kind: str,
         f = law.evaluate(flat, P)[0]
         J = law.jacobian(flat, P)[0]
         var = np.einsum("mi,ij,mj->m", J, cov, J)
-        shift = log_shift(fit.loss)
-        if shift is not None:
-            var = var / ((f + shift) * (f + shift))
+        link = link_for(fit.loss)
+        if not link.identity:  # the variance of h(f): J·h'(f)
+            q = link.inverse_slope(f)
+            var = var / (q * q)
         if kind == "observation":
             var = var + fit.residual_scale**2
         sd = np.sqrt(np.maximum(var, 0.0))
         z = float(stats.norm.ppf(0.5 + level / 2.0))
-        if shift is not None:
-            lo = (f + shift) * np.exp(-z * sd) - shift
-            hi = (f + shift) * np.exp(z * sd) - shift
+        if not link.identity:
+            lo, hi = link.shifted(f, -z * sd), link.shifted(f, z * sd)
         else:
             lo, hi = f - z * sd, f + z * sd
     return shaped(lo, shape), shaped(hi, shape)

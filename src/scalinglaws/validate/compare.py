@@ -15,7 +15,7 @@ import pandas as pd
 from ..common.checks import check_level, check_n_boot
 from ..common.jsonvalues import json_value
 from ..data.dataset import Dataset
-from ..engine.objective import log_shift
+from ..engine.links import link_for
 from ..engine.status import FINISHED_VALUES
 from ..exceptions import OptionError, ScalingLawError, ScalingLawWarning
 from ..fitting import FitOptions, FitResult, bind_many, fit_law
@@ -69,8 +69,8 @@ def information_criteria(fit: FitResult, ds: Dataset) -> tuple[float, float]:
     y = ds.column(fit.target)
     with np.errstate(all="ignore"):
         pred = np.asarray(fit.law(fit.params, **inputs), dtype=float)
-        s = log_shift(fit.loss)
-        r = pred - y if s is None else np.log(pred + s) - np.log(y + s)
+        link = link_for(fit.loss)
+        r = link.transform(pred) - link.transform(y)
     n, k = len(y), len(fit.params)
     rss = float(np.sum(r**2))
     if not math.isfinite(rss) or rss <= 0:

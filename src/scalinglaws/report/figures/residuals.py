@@ -36,7 +36,8 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *,
     (``family``, or the groups of a joint fit).
 
     For a target that is not positive (or a fit with ``loss="mse"``) the residuals are plain
-    differences, ``observed - predicted``.
+    differences, ``observed - predicted``; for a fit with ``loss="mse_logit"`` they are the
+    differences of the logits, the residuals it fitted.
 
     Parameters
     ----------
@@ -73,19 +74,24 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *,
     y = ds.column(target(fit))
     predicted = predictions(fit, ds)
     loss = fit.joint.loss if isinstance(fit, SharedFit) else fit.loss
-    log = loss != "mse" and positive(y) and positive(predicted)
+    inside = bool(np.all((y > 0) & (y < 1)) and np.all((predicted > 0) & (predicted < 1)))
+    space = ("logit" if loss == "mse_logit" and inside else
+             "log" if loss not in ("mse", "mse_logit") and positive(y) and positive(predicted)
+             else "raw")
     with np.errstate(all="ignore"):
-        r = np.log(y / predicted) if log else y - predicted
+        r = (np.log(y / predicted) if space == "log" else
+             np.log(y / (1 - y)) - np.log(predicted / (1 - predicted)) if space == "logit"
+             else y - predicted)
     if not np.isfinite(r).any():
         raise DataError("the law's predictions are not finite at any run: no residual to "
                         "plot", "argument 'fit' of residuals_figure",
                         "check that the fit converged and matches the data")
     with look.applied():
-        fig = _draw(fit, ds, r, log, look)
+        fig = _draw(fit, ds, r, space, look)
         return look.finish(fig, title=title)
 
 
-def _draw(fit: FitResult | SharedFit, ds: Dataset, r: np.ndarray, log: bool,
+def _draw(fit: FitResult | SharedFit, ds: Dataset, r: np.ndarray, space: str,
           look: Look) -> Figure:
     """One panel per input of the law, the residuals of each group in its colour."""
     by, labels, rows = group_rows(fit, ds)
@@ -106,8 +112,9 @@ def _draw(fit: FitResult | SharedFit, ds: Dataset, r: np.ndarray, log: bool,
         label_column_axis(ax.xaxis, column)
         if j == 0:
             what = plain(target(fit))
-            ax.set_ylabel(rf"$\ln(y/\hat{{y}})$, {what}" if log
-                          else rf"$y - \hat{{y}}$, {what}")
+            ax.set_ylabel({"log": rf"$\ln(y/\hat{{y}})$, {what}",
+                           "logit": rf"$\mathrm{{logit}}\,y - \mathrm{{logit}}\,\hat{{y}}$, "
+                           f"{what}"}.get(space, rf"$y - \hat{{y}}$, {what}"))
         if by is not None and j == len(columns) - 1:
             legend(ax, title=plain(by))
     fig.suptitle(f"{display_name(fit.law)}: residuals", fontsize="medium")
