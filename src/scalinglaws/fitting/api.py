@@ -16,8 +16,9 @@ from ..laws import tie as tie_parameters
 from ..laws.law import Law
 from .columns import bind_data
 from .hyperparams import HyperparameterFit
-from .metrics import binomial_weights, check_scores, default_loss, is_score
+from .metrics import HIGHER_IS_BETTER, binomial_weights, check_scores, default_loss, is_score
 from .result import FitResult
+from .score_trends import warn_score_trends
 from .shared import SharedFit, fit_shared
 from .single import fit_law
 
@@ -176,6 +177,9 @@ def fit(
     options = dataclasses.replace(options, loss=default_loss(score or target, loss))
     if score is not None and ds.has(target):
         check_scores(ds.column(target), target, bound)
+        warn_score_trends(ds.column(target), target,
+                          {str(c): ds.column(str(c)) for c in bound.inputs.values()},
+                          higher_is_better=str(score).lower() in HIGHER_IS_BETTER)
     if fix:
         bound = fix_parameters(bound, fix)
     if tie:
