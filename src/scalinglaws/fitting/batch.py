@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..data.validation import INPUT_FLOORS, check_role
 from ..engine.batch import search_batch
 from ..engine.links import link_for
 from ..engine.optimizer import STATUS_NAMES
 from ..engine.options import FitOptions
-from ..exceptions import OptionError
+from ..exceptions import DataError, OptionError
 from ..laws.law import Law
 from .columns import bind_data
 from .failure import fit_one
@@ -152,8 +153,8 @@ def _frame_columns(frame: pd.DataFrame, columns: list[str]) -> list[Array]:
 
 def _arrays(data: Any, columns: list[str], loss: str) -> list[Array] | None:
     """The columns as float arrays, or None where the batch cannot take them (a missing
-    column, non-finite values, non-positive values where the law's roles or a log loss
-    need positive ones): such a data set is fitted alone, and its error said there."""
+    column, non-finite values, a value the data's rules for a role or input forbid, one outside
+    the loss's domain): such a data set is fitted alone, and its error said there."""
     try:
         if isinstance(data, Dataset):
             arrays = [np.asarray(data.column(c), dtype=float) for c in columns]
@@ -171,7 +172,11 @@ def _arrays(data: Any, columns: list[str], loss: str) -> list[Array] | None:
     y = arrays[-1]
     if loss != "mse" and not ((y > 0).all() and link_for(loss).inside(y).all()):
         return None
-    for c, a in zip(columns[:-1], arrays[:-1], strict=True):
-        if c in ("params", "tokens", "flops", "step", "steps") and not (a > 0).all():
-            return None
+    try:  # the data's own rules for each role and input (sizes positive, steps >= 0...)
+        for c, a in zip(columns, arrays, strict=True):
+            check_role(a, c)
+            if c in INPUT_FLOORS and (a < INPUT_FLOORS[c][0]).any():
+                return None
+    except DataError:
+        return None
     return arrays
