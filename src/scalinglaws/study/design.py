@@ -25,7 +25,7 @@ from ..common.checks import positive_int
 from ..exceptions import OptionError
 from ..fitting import FitResult, fit_many
 from .design_result import EstimationDesign
-from .sweep import Sweep, read_sweep, target_runs
+from .sweep import Sweep, forecast_errors, read_sweep, target_runs
 
 #: the fractions of training tried unless told (the Guide's axis runs from 10% to 100%)
 DEFAULT_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -194,7 +194,6 @@ def _sizes(below: np.ndarray, n: int, seed: int) -> np.ndarray:
 def _score(sweep: Sweep, targets: np.ndarray, cells: list[dict[str, Any]],
            results: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     finals = sweep.finals.set_index("_run").loc[list(targets)]
-    truth = finals["loss"].to_numpy(dtype=float) if "loss" in finals.columns else None
     rows, preds = [], []
     for k, cell in enumerate(cells):
         row = {key: v for key, v in cell.items() if key != "problem"}
@@ -207,11 +206,7 @@ def _score(sweep: Sweep, targets: np.ndarray, cells: list[dict[str, Any]],
             row["status"] = f"failed: {result.message}"
             rows.append(row)
             continue
-        y = truth if truth is not None else finals[result.law.target].to_numpy(dtype=float)
-        inputs = {c: finals[c].to_numpy(dtype=float) for c in _input_columns(result, finals)}
-        with np.errstate(all="ignore"):
-            pred = np.asarray(result.law(result.params, **inputs), dtype=float)
-        are = np.abs(pred / y - 1.0)
+        pred, y, are = forecast_errors(result, finals)
         row.update(status=result.status.value, are=float(np.mean(are)),
                    max_are=float(np.max(are)))
         rows.append(row)
@@ -223,13 +218,3 @@ def _score(sweep: Sweep, targets: np.ndarray, cells: list[dict[str, Any]],
             frame[col] = np.nan
     frame.insert(0, "cell", np.arange(len(frame)))
     return frame, pd.DataFrame(preds, columns=["cell", "run", "actual", "prediction", "are"])
-
-
-def _input_columns(result: FitResult, finals: pd.DataFrame) -> list[str]:
-    """The columns the fitted law reads (its inputs' column names)."""
-    names = [str(c) for c in result.law.inputs.values()]
-    missing = [c for c in names if c not in finals.columns]
-    if missing:
-        raise OptionError(f"the target runs have no column '{missing[0]}' the law reads",
-                          "argument 'data'", "give the targets' inputs")
-    return names

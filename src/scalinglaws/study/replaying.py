@@ -19,7 +19,7 @@ from ..common.jsonvalues import json_value
 from ..exceptions import OptionError
 from ..fitting import FitResult, fit
 from .suggest import suggest_runs
-from .sweep import read_sweep, run_flops, target_runs
+from .sweep import forecast_errors, read_sweep, run_flops, target_runs
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,10 @@ def replay(data: Any, law: Any = "chinchilla", *, target: str = "params==max",
         i = int(free[int(pick.runs["candidate"].iloc[0])])
         chosen.append(i)
         current = _fit(law, pool.iloc[chosen][cols], options)
-        rows.append(_row(pool, columns, cost, total, chosen, i, _error(current, goal, columns)))
+        rows.append(_row(pool, columns, cost, total, chosen, i, _error(current, goal)))
     return Replay(runs=pd.DataFrame(rows), start=n0, budget=float(budget),
-                  spent=float(cost[chosen].sum()) / total, are=_error(current, goal, columns),
-                  are_all=_error(full, goal, columns),
+                  spent=float(cost[chosen].sum()) / total, are=_error(current, goal),
+                  are_all=_error(full, goal),
                   law=full.law.name, target=target)
 
 
@@ -115,12 +115,8 @@ def _fit(law: Any, frame: pd.DataFrame, options: Mapping[str, Any]) -> FitResult
     return out
 
 
-def _error(result: FitResult, goal: pd.DataFrame, columns: list[str]) -> float:
-    inputs = {c: goal[c].to_numpy(dtype=float) for c in columns}
-    with np.errstate(all="ignore"):
-        pred = np.asarray(result.law(result.params, **inputs), dtype=float)
-    y = goal[result.target].to_numpy(dtype=float)
-    return float(np.mean(np.abs(pred / y - 1.0)))
+def _error(result: FitResult, goal: pd.DataFrame) -> float:
+    return float(np.mean(forecast_errors(result, goal)[2]))
 
 
 def _row(pool: pd.DataFrame, columns: list[str], cost: np.ndarray, total: float,

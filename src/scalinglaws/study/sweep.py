@@ -177,3 +177,18 @@ def target_runs(sweep: Sweep, rule: str) -> Array:
         raise OptionError(f"every run matches the target rule '{rule}': none is left to fit",
                           "argument 'target'", "name only the runs to forecast")
     return labels
+
+
+def forecast_errors(result: Any, goal: pd.DataFrame) -> tuple[Array, Array, Array]:
+    """A fit's forecasts of the rows of ``goal`` (the law at their inputs), their actual
+    values (the fit's target column) and the absolute relative errors."""
+    names = [str(c) for c in result.law.inputs.values()]
+    missing = [c for c in [*names, result.target] if c not in goal.columns]
+    if missing:
+        raise OptionError(f"the target runs have no column '{missing[0]}' the law reads",
+                          "argument 'data'", "give the targets' inputs")
+    inputs = {c: goal[c].to_numpy(dtype=float) for c in names}
+    with np.errstate(all="ignore"):
+        pred = np.asarray(result.law(result.params, **inputs), dtype=float)
+    actual = goal[result.target].to_numpy(dtype=float)
+    return pred, actual, np.abs(pred / actual - 1.0)
