@@ -119,6 +119,20 @@ def check_role(values: np.ndarray, role: str) -> None:
             )
 
 
+def rows_valid(values: np.ndarray, role: str) -> np.ndarray:
+    """Which rows of a (K, n) stack of one column's values :func:`check_role` and the input
+    floors (:data:`INPUT_FLOORS`) accept, all at once (many data sets of a batch)."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(values).all(axis=1)
+        if role in POSITIVE_ROLES or role == "lr":
+            ok &= (values > 0).all(axis=1)
+        elif role == "step":
+            ok &= (values >= 0).all(axis=1)
+        if role in INPUT_FLOORS:
+            ok &= (values >= INPUT_FLOORS[role][0]).all(axis=1)
+    return np.asarray(ok)
+
+
 #: input columns of the catalog's laws with a least value by definition: sqrt(KL) of a tuned
 #: policy (the reward laws) is not negative, the samples drawn per problem (coverage) at least 1
 INPUT_FLOORS = {"kl_distance": (0.0, "the distance d = sqrt(KL) of a tuned policy is 0 or "

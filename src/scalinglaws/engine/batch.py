@@ -74,7 +74,8 @@ def search_batch(law: Law, X: Sequence[Array], Y: Array, options: FitOptions,
     dof = max(Y.shape[1] - U0.shape[1], 1)
     fine = minimize_batched(many, coarse.U, max_iter=min(options.max_iter, FINE_ITER),
                             exact=True, lam0=1e-6,
-                            stall_window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)
+                            stall_window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof,
+                            stall_stop=True)
     value = np.where(np.isfinite(fine.value), fine.value, coarse.value)
     U = np.where(np.isfinite(fine.value)[:, None], fine.U, coarse.U)
     ranked = np.where(np.isin(fine.status, [CONVERGED, STALLED]), value, np.inf)

@@ -61,6 +61,7 @@ def minimize_batched(
     lam0: float = 1e-3,
     stall_window: int | None = None,
     stall_rtol: float = 0.0,
+    stall_stop: bool = False,
 ) -> BatchResult:
     """Minimise from every row of ``U0`` (search coordinates) together.
 
@@ -71,7 +72,10 @@ def minimize_batched(
     ``STALLED`` rather than ``MAX_ITER``: it was creeping along a valley whose descent no
     longer matters (the engine sets ``stall_rtol`` from the objective's statistical
     resolution). Nothing stops early for it: the rule only names how the iterations ended,
-    and a run shorter than the window is never named stalled.
+    and a run shorter than the window is never named stalled. With ``stall_stop`` (many
+    problems in one batch, where a slow valley of one would keep the whole batch iterating)
+    the rule is applied every ``stall_window`` iterations instead, and a creeping start
+    leaves the batch then as ``STALLED``.
     """
     steps = _Steps(exact=exact, ftol=ftol, xtol=xtol, lam0=lam0)
     state = _start(objective, U0, steps)
@@ -81,7 +85,14 @@ def minimize_batched(
         idx = np.flatnonzero(state.status == RUNNING)
         if idx.size == 0:
             break
-        if window and max_iter - it + 1 == window:  # the last window starts: remember f
+        if window and stall_stop and it > 1 and (it - 1) % window == 0:
+            crept = checkpoint[idx] - state.f[idx] <= stall_rtol * np.abs(state.f[idx])
+            state.status[idx[crept]] = STALLED
+            checkpoint[idx] = state.f[idx]
+            idx = idx[~crept]
+            if idx.size == 0:
+                break
+        elif window and max_iter - it + 1 == window:  # the last window starts: remember f
             checkpoint[idx] = state.f[idx]
         if prune_every and it % prune_every == 0 and idx.size > keep:
             idx = _prune(state, idx, keep)

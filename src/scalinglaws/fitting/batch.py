@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..data.validation import INPUT_FLOORS, check_role
+from ..data.validation import rows_valid
 from ..engine.batch import search_batch
 from ..engine.links import link_for
 from ..engine.optimizer import STATUS_NAMES
 from ..engine.options import FitOptions
-from ..exceptions import DataError, OptionError
+from ..exceptions import OptionError
 from ..laws.law import Law
 from .columns import bind_data
 from .failure import fit_one
@@ -95,18 +95,26 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
                              overestimate_penalty=options.get("overestimate_penalty", 1.0),
                              max_iter=options.get("max_iter", 1000))
     columns = [*(str(c) for c in bound.inputs.values()), target]
-    groups: dict[int, list[tuple[int, list[Array]]]] = {}
+    groups: dict[int, list[tuple[int, Array]]] = {}
+    reader = _Reader(columns)
     for i, data in enumerate(datasets):
-        arrays = _arrays(data, columns, fit_options.loss)
-        if arrays is None:
+        block = reader.block(data)
+        if block is None:
             out[i] = fit_one(i, law, _frame(data), options)
         else:
-            groups.setdefault(arrays[0].size, []).append((i, arrays))
+            groups.setdefault(block.shape[0], []).append((i, block))
+    names = bound.parameter_names
     for members in groups.values():
-        idx = [i for i, _ in members]
-        stacked = [np.vstack([a[j] for _, a in members]) for j in range(len(columns))]
-        found = search_batch(bound, stacked[:-1], stacked[-1], fit_options)
-        names = bound.parameter_names
+        stacked = np.stack([b for _, b in members])  # (K, n, columns)
+        valid = _valid_rows(stacked, columns, fit_options.loss)
+        for k in np.flatnonzero(~valid):
+            i = members[k][0]
+            out[i] = fit_one(i, law, _frame(datasets[i]), options)
+        idx = [i for (i, _), ok in zip(members, valid, strict=True) if ok]
+        if not idx:
+            continue
+        arrays = [np.ascontiguousarray(stacked[valid, :, j]) for j in range(len(columns))]
+        found = search_batch(bound, arrays[:-1], arrays[-1], fit_options)
         converged = found.converged
         for row, i in enumerate(idx):
             if not converged[row]:
@@ -116,7 +124,7 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
                                                          strict=True)),
                               objective=float(found.value[row]),
                               status=STATUS_NAMES[int(found.status[row])],
-                              n_points=int(stacked[-1].shape[1]))
+                              n_points=int(arrays[-1].shape[1]))
     return out
 
 
@@ -138,45 +146,62 @@ def _frame(data: Any) -> Any:
     return data
 
 
-def _frame_columns(frame: pd.DataFrame, columns: list[str]) -> list[Array]:
-    """The columns of a DataFrame as floats: through one block when every column is numeric
-    (a microsecond; reading them one by one takes ten times that per column)."""
-    locs = [frame.columns.get_loc(c) for c in columns]
-    if not all(isinstance(k, int) for k in locs):
-        raise KeyError("a column name repeats")
-    try:
-        block = frame.to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        return [frame[c].to_numpy(dtype=float) for c in columns]
-    return [block[:, k] for k in locs]
+class _Reader:
+    """Reads the columns of many data sets as (n, columns) float blocks; the positions of the
+    columns are looked up once per distinct header (a DataFrame's block is then one copy, a
+    couple of microseconds, where reading columns one by one takes ten times that each)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._locs: dict[tuple[Any, ...], list[int] | None] = {}
+
+    def block(self, data: Any) -> Array | None:
+        """The columns as an (n, columns) float array, or None where the batch cannot take
+        them (a missing column, columns of unequal length, no rows): such a data set is fitted
+        alone, and its error said there."""
+        try:
+            if isinstance(data, pd.DataFrame):
+                block = self._frame(data)
+            elif isinstance(data, Dataset):
+                block = np.column_stack([np.asarray(data.column(c), dtype=float)
+                                         for c in self.columns])
+            else:
+                arrays = [np.asarray(data[c], dtype=float) for c in self.columns]
+                if any(a.ndim != 1 or a.size != arrays[0].size for a in arrays):
+                    return None
+                block = np.column_stack(arrays)
+        except Exception:  # whatever the data set lacks, its single fit says
+            return None
+        if block is None or block.ndim != 2 or block.shape[0] == 0:
+            return None
+        return block
+
+    def _frame(self, frame: pd.DataFrame) -> Array | None:
+        header = tuple(frame.columns)
+        if header not in self._locs:
+            found = [frame.columns.get_loc(c) for c in self.columns]
+            self._locs[header] = ([int(k) for k in found if isinstance(k, int)]
+                                  if all(isinstance(k, int) for k in found)
+                                  and frame.columns.is_unique else None)
+        locs = self._locs[header]
+        if locs is None:
+            return None
+        try:
+            whole = frame.to_numpy(dtype=float)
+        except (TypeError, ValueError):  # other columns are not numbers: read ours alone
+            return np.column_stack([frame[c].to_numpy(dtype=float) for c in self.columns])
+        return whole[:, locs]
 
 
-def _arrays(data: Any, columns: list[str], loss: str) -> list[Array] | None:
-    """The columns as float arrays, or None where the batch cannot take them (a missing
-    column, non-finite values, a value the data's rules for a role or input forbid, one outside
-    the loss's domain): such a data set is fitted alone, and its error said there."""
-    try:
-        if isinstance(data, Dataset):
-            arrays = [np.asarray(data.column(c), dtype=float) for c in columns]
-        elif isinstance(data, pd.DataFrame):
-            arrays = _frame_columns(data, columns)
-        else:
-            arrays = [np.asarray(data[c], dtype=float) for c in columns]
-    except Exception:  # whatever the data set lacks, its single fit says
-        return None
-    n = arrays[0].size
-    if n == 0 or any(a.ndim != 1 or a.size != n for a in arrays):
-        return None
-    if not all(np.isfinite(a).all() for a in arrays):
-        return None
-    y = arrays[-1]
-    if loss != "mse" and not ((y > 0).all() and link_for(loss).inside(y).all()):
-        return None
-    try:  # the data's own rules for each role and input (sizes positive, steps >= 0...)
-        for c, a in zip(columns, arrays, strict=True):
-            check_role(a, c)
-            if c in INPUT_FLOORS and (a < INPUT_FLOORS[c][0]).any():
-                return None
-    except DataError:
-        return None
-    return arrays
+def _valid_rows(stacked: Array, columns: list[str], loss: str) -> Array:
+    """Which data sets of a (K, n, columns) stack the batch takes: values finite, within the
+    data's own rules for each role and input (sizes positive, steps >= 0...) and, for the
+    target, inside the loss's domain; the others are fitted alone, which says what is wrong."""
+    ok = np.ones(stacked.shape[0], dtype=bool)
+    for j, c in enumerate(columns):
+        ok &= rows_valid(stacked[:, :, j], c)
+    y = stacked[:, :, -1]
+    if loss != "mse":
+        with np.errstate(invalid="ignore"):
+            ok &= (y > 0).all(axis=1) & link_for(loss).inside(y).all(axis=1)
+    return ok
