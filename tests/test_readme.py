@@ -143,8 +143,10 @@ def test_track_record_table_is_current():
     measured = {k: [float(np.concatenate(v) @ w / w.sum()), *(float(e.mean()) for e in v)]
                 for k, v in errors.items()}
     # the per-fold figures add up to select's own nested backtest
-    for s in ("best", "average"):
+    # (auto too: select decides it inside each outer fold, as here)
+    for s in ("best", "average", "auto"):
         assert math.isclose(measured[s][0], sel.nested.strategy_error[s], rel_tol=1e-9)
+    assert sel.nested_error == sel.nested.strategy_error["auto"]
     for key, value in sel.nested.fixed_error.items():
         assert math.isclose(measured[key][0], value, rel_tol=1e-9), key
     fixed = sorted(sel.nested.fixed_error, key=lambda k: sel.nested.fixed_error[k])

@@ -10,7 +10,9 @@ the best few), and backtesting that choice itself one level up.
 - The nested backtest repeats the whole choice (candidates scored on rolling folds inside
   the training rows, then chosen) on each of the :data:`OUTER` outer rolling-origin folds and
   scores its forecast of the runs the outer fold held out: the error of the procedure, not of
-  the candidate it picked with hindsight.
+  the candidate it picked with hindsight. ``"auto"`` (the best or the average, whichever
+  has the lower nested error) is itself decided inside each outer fold, by the nested
+  backtest of that fold's training rows, so its error too is the whole procedure's.
 """
 
 from __future__ import annotations
@@ -163,15 +165,16 @@ class Nested:
 
 def nested(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
            choices: Sequence[Choice], rows: Array,
-           progress: Callable[[], None] | None = None) -> Nested | None:
+           progress: Callable[[], None] | None = None, *, auto: bool = True) -> Nested | None:
     """The nested backtest over ``rows`` (None when the data have too few sizes for an outer
-    fold with inner folds inside)."""
+    fold with inner folds inside). With ``auto``, ``strategy_error["auto"]`` is the error of
+    choosing the strategy too inside each outer fold (see the module)."""
     assert fits.size is not None
     outer = [f for f in rolling_origin(fits.size, rows, OUTER, "outer<")
              if rolling_origin(fits.size, f.train, INNER, "inner<")]
     if not outer:
         return None
-    chosen: dict[str, list[Array]] = {s: [] for s in STRATEGIES}
+    chosen: dict[str, list[Array]] = {s: [] for s in (*STRATEGIES, "auto")[:3 if auto else 2]}
     fixed: list[Array] = []
     weights, n = [], 0
     for f in outer:
@@ -186,6 +189,8 @@ def nested(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
                 chosen[s].append(np.full(held.y.size, np.nan))
                 continue
             chosen[s].append(_abs_rel(ensemble.combine(held.keys, held.predicted), held.y))
+        if auto:
+            chosen["auto"].append(chosen[_auto(fits, candidates, choices, f.train)][-1])
         weights.append(held.weight)
         n += held.y.size
         if progress is not None:
@@ -195,6 +200,18 @@ def nested(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
                   {k: _weighted(e, w) for k, e in zip(
                       held.keys, np.concatenate(fixed, axis=1), strict=True)},
                   n, tuple(f.label for f in outer))
+
+
+def _auto(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
+          choices: Sequence[Choice], train: Array) -> str:
+    """The strategy ``"auto"`` picks from the training rows ``train`` alone: the average when
+    its nested error there is lower, else the best (also where those rows are too few for a
+    nested backtest of their own)."""
+    inner = nested(fits, candidates, choices, train, auto=False)
+    if inner is None:
+        return "best"
+    avg, best = inner.strategy_error["average"], inner.strategy_error["best"]
+    return "average" if math.isfinite(avg) and not avg >= best else "best"
 
 
 def _abs_rel(predicted: Array, y: Array) -> Array:

@@ -51,6 +51,8 @@ class Selection:
     data: Any = field(repr=False, default=None)
     y: str = "loss"
     level: float = 0.9
+    #: the strategy asked for (``"auto"``, ``"best"`` or ``"average"``)
+    asked: str = "auto"
 
     @property
     def strategy(self) -> str:
@@ -63,8 +65,13 @@ class Selection:
 
     @property
     def nested_error(self) -> float:
-        """The nested backtest's error of the whole procedure with this strategy."""
-        return self.nested.strategy_error[self.strategy] if self.nested else math.nan
+        """The nested backtest's error of the whole procedure with the strategy asked for
+        (``"auto"`` decided inside each outer fold too, so not the error of the strategy it
+        picked with hindsight)."""
+        if self.nested is None:
+            return math.nan
+        errors = self.nested.strategy_error
+        return errors.get(self.asked, errors[self.strategy])
 
     @property
     def default_nested_error(self) -> float:

@@ -124,7 +124,7 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
         forecast_table=_forecast_table(scores, ensemble, size),
         candidate_forecasts=_candidate_forecasts(scores, size), nested=assessed,
         choices={(law.name, c.name): c for law, c in candidates},
-        folds=_FoldsOf(fits, top), data=ds, y=y, level=level)
+        folds=_FoldsOf(fits, top), data=ds, y=y, level=level, asked=strategy)
 
 
 def _candidate_laws(data: Any, laws: Sequence[Law | str] | None, x: str | None,
