@@ -10,6 +10,7 @@ import pytest
 from cli_runner import run
 
 import scalinglaws as sl
+from scalinglaws.cli.main import app
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +245,22 @@ def test_entry_point_subprocess_exit_code_and_no_traceback(tmp_path):
                           timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "not found" in proc.stderr
+
+
+def test_every_command_s_short_help_is_a_whole_phrase() -> None:
+    """The command list shows each command's first sentence; a citation's "et al." must not
+    cut it there (click ends the short help at the first full stop)."""
+    import typer.main
+
+    def walk(cmd, path):
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    root = typer.main.get_command(app)
+    seen = 0
+    for path, cmd in walk(root, "scalinglaws"):
+        short = cmd.get_short_help_str(limit=1000)
+        assert not short.rstrip(".").endswith(("et al", "(")), (path, short)
+        seen += 1
+    assert seen > 30

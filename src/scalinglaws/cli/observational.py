@@ -52,10 +52,10 @@ def observational_command(
     standardize: StandardizeOpt = False, json_: c.JsonOpt = False, debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
 ) -> None:
-    """Fit an observational scaling law (Ruan et al. 2024) to public models' benchmark scores:
-    the principal components of the scores, each family's efficiency, and a sigmoid from the
-    components to --target; with --holdout-largest, its backtest beside a compute-only
-    sigmoid.
+    """Fit an observational scaling law to public models' benchmark scores: the principal
+    components of the scores, each family's efficiency, and a sigmoid from the components to
+    --target; with --holdout-largest, its backtest beside a compute-only
+    sigmoid. The method is that of Ruan et al. (2024).
 
     Example: scalinglaws observational observational --target GSM8K --holdout-largest 5
     """

@@ -18,8 +18,8 @@ def passk_command(
     json_: c.JsonOpt = False,
     debug: c.DebugOpt = False,
 ) -> None:
-    """The unbiased pass@k (Chen et al. 2021) for each k, exact for tens of thousands of
-    samples.
+    """The unbiased pass@k for each k, exact for tens of thousands of samples. The estimator
+    is that of Chen et al. (2021).
 
     Example: scalinglaws passk --n 200 --c 13 --k 1 10 100 --json
     """

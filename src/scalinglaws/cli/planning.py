@@ -344,8 +344,8 @@ def isoflop_command(
     debug: c.DebugOpt = False,
     quiet: c.QuietOpt = False,
 ) -> None:
-    """Compute-optimal exponents N_opt ∝ C^a, D_opt ∝ C^b from IsoFLOP profiles (Hoffmann et
-    al. 2022, Approach 2): a parabola per budget, power laws through their minima.
+    """Compute-optimal exponents N_opt ∝ C^a, D_opt ∝ C^b from IsoFLOP profiles: a parabola
+    per budget, power laws through their minima. This is Approach 2 of Hoffmann et al. (2022).
 
     Examples: scalinglaws isoflop runs.csv; scalinglaws isoflop chinchilla --budgets log
     --n-boot 200 --json
