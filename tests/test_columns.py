@@ -121,3 +121,24 @@ def test_the_command_line_maps_once_and_the_fit_is_planned(tmp_path):
     assert "no column 'Model_Siz'" in bad.stderr and "model_size for Model_Siz" in bad.stderr
     stray = run("fit", data, "--law", "chinchilla", "oops", code=2)
     assert "unexpected argument" in stray.stderr
+
+
+def test_a_missing_column_points_at_the_law_s_symbol_or_lists_the_candidates():
+    """A file with columns named as the law writes them (N, D) is pointed at them; a file of
+    many losses (one per validation set) is told to pick one, not offered the closest
+    spelling of 'loss' as if it were the answer."""
+    frame = pd.DataFrame({"N": [1e8, 2e8, 4e8], "D": [2e9, 4e9, 8e9], "loss": [3.0, 2.9, 2.8]})
+    with pytest.raises(sl.DataError) as info:
+        sl.fit("chinchilla", frame)
+    assert "did you mean N for params, D for tokens" in str(info.value)
+    many = pd.DataFrame({"params": [1e8, 2e8], "tokens": [2e9, 4e9], "loss_c4": [3.0, 2.9],
+                         "loss_pile": [3.1, 3.0], "loss_ice": [3.2, 3.1]})
+    with pytest.raises(sl.DataError) as info:
+        sl.fit("chinchilla", many)
+    text = str(info.value)
+    assert "3 columns could be loss (loss_c4, loss_pile, loss_ice): pick one" in text
+    assert "did you mean" not in text
+    one = many.drop(columns=["loss_pile", "loss_ice"])
+    with pytest.raises(sl.DataError) as info:
+        sl.fit("chinchilla", one)
+    assert "did you mean loss_c4 for loss" in str(info.value)

@@ -153,7 +153,17 @@ def check_columns(law: Law, ds: Dataset, y: str | None = None) -> None:
                "(columns run, step, lr); " + fix)
     raise DataError(
         f"the data have no column {_names(missing)}, which law '{law.name}' needs",
-        f"available columns: {', '.join(ds.columns)}{_close(missing, ds)}", fix)
+        f"available columns: {', '.join(ds.columns)}"
+        f"{_close(missing, ds, _symbols(law))}", fix)
+
+
+def _symbols(law: Law) -> dict[str, list[str]]:
+    """Column -> the law's input symbols read from it (params -> ['N'])."""
+    out: dict[str, list[str]] = {}
+    for symbol, col in law.inputs.items():
+        if col and str(col) != symbol:
+            out.setdefault(str(col), []).append(symbol)
+    return out
 
 
 #: the learning-rate areas a schedule law reads (computed by schedule_areas)
@@ -165,12 +175,26 @@ def _names(cols: Sequence[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-def _close(cols: Sequence[str], ds: Dataset) -> str:
-    """'; did you mean ...' for the columns with a close match (any case)."""
-    hits = []
+def _close(cols: Sequence[str], ds: Dataset,
+           symbols: Mapping[str, Sequence[str]] | None = None) -> str:
+    """'; did you mean ...' for the columns with a close match (any case), or named as the
+    law's symbol for that column (``symbols``: column -> the law's symbols, 'N' for params)."""
+    hits, several = [], []
     for col in cols:
-        found = close_names(col, ds.columns, n=1)
-        if found:
+        named = [c for c in ds.columns if str(c) in (symbols or {}).get(col, ())]
+        if named:
+            hits.append(f"{named[0]} for {col}")
+            continue
+        # columns that carry the role's name as a part ('loss_c4_en', 'train/loss') before
+        # those spelled alike ('loss_ice' is no better a loss than 'loss_pile')
+        parts = [c for c in ds.columns if col in str(c).lower().replace("/", "_").split("_")
+                 and str(c) != col]
+        found = parts or close_names(col, ds.columns, n=1)
+        if len(found) > 1:
+            several.append(f"{len(found)} columns could be {col} ({', '.join(found[:6])}"
+                           f"{', ...' if len(found) > 6 else ''}): pick one")
+        elif found:
             hits.append(f"{found[0]} for {col}")
-    return f"; did you mean {', '.join(hits)}" if hits else ""
+    text = f"; did you mean {', '.join(hits)}" if hits else ""
+    return text + "".join(f"; {s}" for s in several)
 
