@@ -264,3 +264,13 @@ def test_every_command_s_short_help_is_a_whole_phrase() -> None:
         assert not short.rstrip(".").endswith(("et al", "(")), (path, short)
         seen += 1
     assert seen > 30
+
+
+def test_fit_prints_each_warning_once_on_stderr() -> None:
+    """The warnings a fit raises go to stderr once; the table on stdout does not repeat them
+    (a terminal would show both)."""
+    result = run("fit", "chinchilla", "--law", "chinchilla", "--no-calibrate")
+    assert result.exit_code == 0
+    assert "lie far above the fitted law" in result.stderr
+    assert result.stderr.count("lie far above the fitted law") == 1
+    assert "warning" not in result.stdout

@@ -3,6 +3,7 @@ joint fit's groups, and predictions."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
 
 def fit_table(result: FitResult) -> Table:
     """The fit's summary table, with interval columns when the fit carries a bootstrap (at the
-    bootstrap's level, as its saved ``intervals``)."""
-    table = result.summary().rich()
+    bootstrap's level, as its saved ``intervals``); its warnings are left to stderr, where
+    the command prints them (once)."""
+    table = dataclasses.replace(result.summary(), warnings=()).rich()
     bs = result.uncertainty
     if bs is None:
         return table

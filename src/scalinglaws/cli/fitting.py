@@ -2,14 +2,13 @@
 
 ``fit --json`` prints the fit's one document, ``FitResult.to_dict()``: the document ``--out``
 writes, with the warnings the command caught (reading the data, fitting, resampling) folded
-into the fit first. A joint fit (``--groups``) prints ``SharedFit.to_dict()`` likewise, with
-the keys it lacks beside it (:func:`.shared.shared_doc`).
+into the fit (the table leaves them to stderr). A joint fit (``--groups``) prints
+``SharedFit.to_dict()`` likewise, with the keys it lacks (:func:`.shared.shared_doc`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -60,7 +59,7 @@ class FitRequest:
     exclude: str | None
     options: dict[str, Any]
     calibrate: bool = True
-    rows: c.Rows = dataclasses.field(default_factory=c.Rows)
+    rows: c.Rows = field(default_factory=c.Rows)
 
     def load(self) -> Dataset:
         """The runs, less the rows the row options and ``--exclude`` drop."""
@@ -252,7 +251,7 @@ def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caugh
                                   level=boot.level)
         result = result.with_bootstrap(bs)
     merged = tuple(dict.fromkeys([*caught.messages, *result.warnings]))
-    return dataclasses.replace(result, warnings=merged), ds
+    return replace(result, warnings=merged), ds
 
 
 def calibrated(result: FitResult) -> FitResult:
