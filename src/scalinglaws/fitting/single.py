@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..common.warning import warn
 from ..data.dataset import Dataset
@@ -125,12 +126,42 @@ def _diverged(law: Law, data: Dataset, obj: Objective, params: Any) -> tuple[str
     far = np.flatnonzero(ok & (r > max(DIVERGED_SCALES * scale, DIVERGED_FLOOR)))
     if far.size == 0:
         return ()
+    worst = float(np.expm1(np.max(r[far])))
+    curve = _checkpoints(data)
+    if curve is not None and curve[1][far].mean() > 0.5:
+        col, early, n_runs = curve[0], curve[1], curve[2]
+        return (f"{far.size} rows lie far above the fitted law (up to {worst:.0%} above it), "
+                f"{int(early[far].sum())} of them before their run's last row: the data are "
+                f"training curves ({n_runs} runs in column '{col}'), whose early checkpoints "
+                "no law of final losses follows; fit the runs' last rows (--last-by "
+                f"{col}; Python: sl.data.curves.finals(frame, run='{col}')) or leave out the "
+                f"first part of each run (sl.data.curves.late(frame, 0.1, run='{col}'))",)
     names = (np.asarray(data.labels("run"), dtype=object)[far] if data.has("run") else far)
     shown = ", ".join(str(n) for n in names[:5]) + (" ..." if far.size > 5 else "")
-    worst = float(np.expm1(np.max(r[far])))
     return (f"{far.size} run(s) lie far above the fitted law (up to {worst:.0%} above it): "
             f"{'runs' if data.has('run') else 'rows'} {shown}; diverged or unfinished runs? "
             "mark them in a status column (diverged) or leave them out (--where)",)
+
+
+#: columns that name the run a row belongs to, in the order they are looked for
+RUN_COLUMNS = ("run", "run_id", "run_name")
+
+
+def _checkpoints(data: Dataset) -> tuple[str, np.ndarray, int] | None:
+    """Where rows are checkpoints of training curves (a run column whose runs repeat, with
+    steps or tokens): the column, which rows come before their run's last one, and the
+    number of runs; else None."""
+    col = next((c for c in RUN_COLUMNS if data.has(c)), None)
+    clock = next((c for c in ("step", "tokens") if data.has(c)), None)
+    if col is None or clock is None:
+        return None
+    frame = pd.DataFrame({"run": np.asarray(data.labels(col), dtype=object),
+                          "t": np.asarray(data.column(clock), dtype=float)})
+    last = frame.groupby("run", sort=False)["t"].transform("max").to_numpy()
+    n_runs = int(frame["run"].nunique())
+    if n_runs == len(frame):
+        return None
+    return col, frame["t"].to_numpy() < last, n_runs
 
 
 def case_weights(weights: Any, n: int) -> np.ndarray:
