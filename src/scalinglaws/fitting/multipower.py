@@ -131,8 +131,10 @@ class MultiPowerFit:
     """A fit of the multi-power law (:func:`~.multipower_fit.fit_multi_power`): ``params``
     (L0, A, alpha, B, C, beta, gamma; rates in the units of the data), ``status``
     (``converged`` or ``not_converged``), ``rmse`` of the log losses, the ``runs`` it was
-    fitted on and ``n_points``. :meth:`predict_curve` forecasts the loss under any
-    schedule."""
+    fitted on and ``n_points``; ``fixed`` the parameters held as given, ``profiled`` those
+    held where the fit reached because the curves did not separate them; ``curves`` the
+    fitted curves (run, steps, losses, schedule), which :meth:`bootstrap` resamples.
+    :meth:`predict_curve` forecasts the loss under any schedule."""
 
     params: Mapping[str, float]
     status: str
@@ -143,6 +145,8 @@ class MultiPowerFit:
     max_step: int = 0
     warnings: tuple[str, ...] = field(default=())
     fixed: tuple[str, ...] = ()
+    profiled: tuple[str, ...] = ()
+    curves: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     law_name = NAME
     citation = CITATION
@@ -155,33 +159,52 @@ class MultiPowerFit:
         """The loss at ``steps`` (whole numbers >= 1) under ``schedule``."""
         return np.asarray(evaluate(self.params, design(schedule, steps)), dtype=float)
 
-    def predict_curve(self, schedule: Schedule, steps: Any) -> LossCurve:
+    def predict_curve(self, schedule: Schedule, steps: Any, *, interval: float | None = None,
+                      n_boot: int = 200, seed: int | None = 0) -> LossCurve:
         """The loss curve under ``schedule`` at ``steps`` (a count n: steps 1..n thinned to
-        about 200; or the steps themselves): a :class:`~scalinglaws.fitting.curves.LossCurve`.
-        """
+        about 200; or the steps themselves): a :class:`~scalinglaws.fitting.curves.LossCurve`;
+        with ``interval`` (a level) also its ``lower`` and ``upper`` bounds from ``n_boot``
+        refits (:meth:`bootstrap`)."""
         from .curves import predict_curve
 
-        return predict_curve(self, schedule, steps)
+        return predict_curve(self, schedule, steps, interval=interval, n_boot=n_boot,
+                             seed=seed)
+
+    def bootstrap(self, n: int = 200, *, seed: int | None = 0) -> np.ndarray:
+        """Parameters refitted on ``n`` resamples of the fitted curves (n, 7), as
+        :func:`~.curve_bands.resample_curves` draws them."""
+        from .multipower_fit import bootstrap_multi_power
+
+        return bootstrap_multi_power(self, n, seed=seed)
 
     def to_dict(self) -> dict[str, Any]:
         return {"law": NAME, "citation": CITATION,
                 "params": {k: float(v) for k, v in self.params.items()},
                 "status": self.status, "rmse": self.rmse, "n_points": self.n_points,
+                "objective": 0.5 * self.n_points * self.rmse ** 2,  # ½ Σ (log residual)²
                 "runs": list(self.runs), "n_starts": self.n_starts,
                 "max_step": self.max_step, "warnings": list(self.warnings),
-                "fixed": list(self.fixed)}
+                "fixed": list(self.fixed), "profiled": list(self.profiled),
+                "curves": [{"run": run, "step": [int(v) for v in at],
+                            "loss": [float(v) for v in y], "schedule": sched.to_dict()}
+                           for run, at, y, sched in self.curves]}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MultiPowerFit:
         try:
             if d.get("law") != NAME:
                 raise KeyError("law")
+            from ..data.schedules import from_dict
+
             params = {k: float(d["params"][k]) for k in PARAMETERS}
+            curves = tuple((str(c["run"]), np.asarray(c["step"], dtype=int),
+                            np.asarray(c["loss"], dtype=float), from_dict(c["schedule"]))
+                           for c in d.get("curves", ()))
             return cls(params, str(d["status"]), float(d["rmse"]), int(d["n_points"]),
                        tuple(d.get("runs", ())), int(d.get("n_starts", 0)),
                        int(d.get("max_step", 0)), tuple(d.get("warnings", ())),
-                       tuple(d.get("fixed", ())))
-        except (KeyError, TypeError, ValueError) as exc:
+                       tuple(d.get("fixed", ())), tuple(d.get("profiled", ())), curves)
+        except (KeyError, TypeError, ValueError, OptionError) as exc:
             raise ResultFileError(f"not a multi-power fit document (missing or bad {exc})",
                                   "fit document", "save it with MultiPowerFit.save") from None
 
@@ -191,7 +214,8 @@ class MultiPowerFit:
         write_json_atomic(path, self.to_dict())
 
     def __str__(self) -> str:
-        rows = [[k, f"{self.params[k]:.5g}" + (" (held)" if k in self.fixed else "")]
+        rows = [[k, f"{self.params[k]:.5g}" + (" (held)" if k in self.fixed else
+                                               " (profiled)" if k in self.profiled else "")]
                 for k in PARAMETERS]
         head = (f"multi-power law ({CITATION}): {self.status}, {self.n_points} points, "
                 f"{len(self.runs)} run(s), rmse of log loss {self.rmse:.3g}")
