@@ -309,7 +309,7 @@ def predict_command(
     interval: Annotated[float | None, typer.Option(
         "--interval", metavar="LEVEL", help="Add a LEVEL interval for a new run, e.g. 0.9: "
         "calibrated on the data's backtests when the fit carries a calibration (fit does by "
-        "default), else parameter-only.")] = None,
+        "default), else parameter-only; with --schedule a bootstrap band.")] = None,
     kind: Annotated[str, typer.Option(
         "--kind", help="auto | calibrated | observation | mean: the interval's kind; "
         "observation and mean are parameter-only (a new run; the law's mean).")] = "auto",
