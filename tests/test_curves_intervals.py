@@ -244,8 +244,11 @@ def test_cli_predict_schedule_law_interval(tmp_path):
     ("no_lr", [], "no column 'lr'"),
     ("negative", [], "positive"),
     ("ok", ["--col", "flops=x"], "not a column of --law multi_power"),
-    ("ok", ["--bootstrap", "10"], "--bootstrap do(es) not apply"),
+    ("ok", ["--bootstrap", "10"], "--bootstrap: not an option of --law multi_power"),
+    ("ok", ["--where", "step > 100"], "--where: not an option"),
     ("short", [], "points for 7 parameters"),
+    ("bad_lr", [], "column 'lr', run None"),
+    ("empty", [], "no rows"),
 ])
 def test_cli_fit_multi_power_bad_input_exits_2(tmp_path, frame, args, message):
     s = S.cosine(3e-4, 4000)
@@ -254,7 +257,8 @@ def test_cli_fit_multi_power_bad_input_exits_2(tmp_path, frame, args, message):
                           "loss": evaluate(MP_TRUE, design(s, steps))})
     table = {"no_lr": table.drop(columns="lr"),
              "negative": table.assign(loss=-table["loss"]), "ok": table,
-             "short": table.head(5)}[frame]
+             "short": table.head(5), "bad_lr": table.assign(lr="x"),
+             "empty": table.head(0)}[frame]
     path = tmp_path / "c.csv"
     table.to_csv(path, index=False)
     got = CliRunner().invoke(app, ["fit", str(path), "--law", "multi_power", *args])

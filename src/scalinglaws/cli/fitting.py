@@ -162,7 +162,8 @@ def fit_command(
         return multipower.fit_curves(data, col, y, by, fixed_values(fix or []), out, json_, debug,
                                      quiet, {"--x": x, "--loss": loss, "--bootstrap": bootstrap,
                                              "--report": report, "--shared": shared, "--groups":
-                                             groups, "--tie": tie, "--domains": domains})
+                                             groups, "--tie": tie, "--domains": domains,
+                                             "--where": where, "--exclude": exclude})
     if domains is not None:
         return mixfit.fit_mixture(data, law, domains, exclude, c.Rows(
             where, dropna, last_by, best_of, best_by), out, json_, debug, quiet)

@@ -30,8 +30,8 @@ def fit_curves(data: str, col: list[str] | None, y: str | None, by: str | None,
     """Fit, print (a table, or the document with --json) and save with --out."""
     given = [k for k, v in others.items() if v not in (None, False, [], ())]
     if given:
-        c.fail(f"{', '.join(given)} do(es) not apply to --law {NAME} — it takes --col, --y, "
-               f"--by, --fix and --out")
+        c.fail(f"{', '.join(given)}: not an option of --law {NAME} — it takes --col, --y, "
+               f"--by, --fix, --out and --json")
     columns = c.parse_pairs(col or [], "--col")
     bad = [k for k in columns if k not in ROLES]
     if bad:

@@ -288,6 +288,9 @@ def _curves(frame: Any, step: str, lr: str, loss: str, by: str | None,
     if missing:
         raise DataError(f"the data have no column '{missing[0]}'", "argument 'data' of "
                         "fit_multi_power", f"columns are {list(frame.columns)}")
+    if len(frame) == 0:
+        raise DataError("the data have no rows", "argument 'data' of fit_multi_power",
+                        "give loss curves: a row per logged step")
     groups = frame.groupby(by, sort=True) if by is not None and by in frame.columns else [
         (None, frame)]
     designs, targets, names, used = [], [], [], []
@@ -305,6 +308,10 @@ def _curves(frame: Any, step: str, lr: str, loss: str, by: str | None,
             schedule = schedules[name]
         else:
             rates = pd.to_numeric(rows[lr], errors="coerce").to_numpy(dtype=float)
+            if np.any(~np.isfinite(rates)) or np.any(rates < 0):
+                raise DataError("learning rates must be finite numbers >= 0",
+                                f"column '{lr}', run {name!r}",
+                                "drop the rows without a learning rate")
             schedule = from_array(rates, steps=steps)
         designs.append(design(schedule, steps))
         targets.append(y)
