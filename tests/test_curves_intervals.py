@@ -17,8 +17,8 @@ from scalinglaws.cli.main import app
 from scalinglaws.data import schedules as S
 from scalinglaws.exceptions import OptionError
 from scalinglaws.fitting import MultiPowerFit, fit_multi_power
-from scalinglaws.fitting.curve_bands import block_draw, block_length
 from scalinglaws.fitting.multipower import design, evaluate
+from scalinglaws.uncertainty.blocks import block_draw, block_length
 
 LAW = sl.laws.get("schedule")
 TRUE = {"L0": 2.89, "A": 0.71, "alpha": 0.44, "C": 0.24}

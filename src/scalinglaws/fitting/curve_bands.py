@@ -23,34 +23,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..exceptions import OptionError
+from ..uncertainty.blocks import MIN_RUNS as MIN_RUNS
+from ..uncertainty.blocks import block_draw
 
 if TYPE_CHECKING:
     from ..data.schedules import Schedule
 
 #: the label of the band in a curve's record and the command line's JSON
 INTERVAL_KIND = "parameter-only bootstrap (refits on resampled runs or residual blocks)"
-#: fewest runs that are resampled whole; with fewer, residual blocks within each run
-MIN_RUNS = 5
-
-
-def block_length(n: int) -> int:
-    """The block length of a residual-block bootstrap of ``n`` points: ceil(n^(1/3)), the
-    usual order for the moving-block bootstrap (Künsch 1989; Hall, Horowitz and Jing 1995)."""
-    return max(1, int(np.ceil(n ** (1.0 / 3.0))))
-
-
-def block_draw(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices 0..n-1 of a moving-block resample of ``n`` ordered points (n values)."""
-    b = min(block_length(n), n)
-    starts = rng.integers(0, n - b + 1, size=-(-n // b))
-    return (starts[:, None] + np.arange(b)[None, :]).ravel()[:n]
-
-
-def run_draw(k: int, rng: np.random.Generator) -> np.ndarray:
-    """``k`` run indices drawn with replacement."""
-    return rng.integers(0, k, size=k)
-
-
 def check_band(level: Any, n_boot: Any) -> tuple[float, int]:
     """``interval`` and ``n_boot`` of ``predict_curve``, checked."""
     from ..common.checks import check_level
@@ -120,7 +100,7 @@ def curve_band(fit: Any, schedule: Schedule, steps: np.ndarray, level: float, n_
     bootstrap, or for a fit of the areas' laws its refits evaluated at the areas'
     ``query`` (the law's inputs at the steps)."""
     if getattr(fit, "law_name", None) == "multi_power":
-        from .multipower import PARAMETERS, design, evaluate
+        from .multipower_law import PARAMETERS, design, evaluate
 
         samples = fit.bootstrap(n_boot, seed=seed)
         d = design(schedule, steps)

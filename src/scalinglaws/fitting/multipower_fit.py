@@ -29,20 +29,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..common.warning import warn
 from ..exceptions import DataError, FitError, OptionError
-from .multipower import PARAMETERS, Design, MultiPowerFit, design, evaluate
+from .multipower import MultiPowerFit
+from .multipower_law import PARAMETERS, Design, design, evaluate
+from .multipower_solve import LOWER, UPPER, Solved, solve
 
 GRID = {"alpha": (0.2, 0.35, 0.5, 0.7), "C": (0.5, 2.0, 8.0), "beta": (0.3, 0.6, 1.2),
         "gamma": (0.3, 0.6, 0.9)}
-LOWER = {"L0": 0.0, "A": 0.0, "alpha": 1e-3, "B": 0.0, "C": 1e-8, "beta": 1e-3, "gamma": 0.0}
-UPPER = {"L0": np.inf, "A": np.inf, "alpha": 3.0, "B": np.inf, "C": np.inf, "beta": 10.0,
-         "gamma": 3.0}
 #: the values the paper's authors report for their 400M model (README of their repository,
 #: peak learning rate 3e-4): hold C, beta and gamma there when one curve cannot pin them
 AUTHORS_400M = {"C": 2.025, "beta": 0.594, "gamma": 0.635}
@@ -130,53 +128,6 @@ def fit_multi_power(data: Any, *, step: str = "step", lr: str = "lr", loss: str 
                          tuple(sorted(held)), tuple(profiled), tuple(curves))
 
 
-@dataclass(frozen=True)
-class Solved:
-    """One polished fit: all seven parameters ``theta``, its ``cost`` (half the sum of
-    squared log residuals), the ``residuals``, whether it ``converged`` and why it stopped."""
-
-    theta: np.ndarray
-    cost: float
-    residuals: np.ndarray
-    converged: bool
-    message: str
-
-
-def solve(designs: list[Design], logy: np.ndarray, start: np.ndarray,
-          held: Mapping[str, float], max_nfev: int) -> Solved | None:
-    """Bounded least squares of the log losses from ``start`` (seven values; those named in
-    ``held`` stay); None when the fit is not finite."""
-    from scipy.optimize import least_squares
-
-    free = [i for i, k in enumerate(PARAMETERS) if k not in held]
-    lo = np.array([LOWER[PARAMETERS[i]] for i in free])
-    hi = np.array([UPPER[PARAMETERS[i]] for i in free])
-    base = np.array([held.get(k, v) for k, v in zip(PARAMETERS, start, strict=True)])
-
-    def full(theta: np.ndarray) -> np.ndarray:
-        out = base.copy()
-        out[free] = theta
-        return out
-
-    def residuals(theta: np.ndarray) -> np.ndarray:
-        return np.log(np.maximum(_stack(full(theta), designs), 1e-12)) - logy
-
-    def jacobian(theta: np.ndarray) -> np.ndarray:
-        p = dict(zip(PARAMETERS, full(theta), strict=True))
-        parts = [evaluate(p, d, jacobian=True) for d in designs]
-        pred = np.maximum(np.concatenate([v for v, _ in parts]), 1e-12)
-        return np.concatenate([J[:, free] for _, J in parts]) / pred[:, None]
-
-    theta = np.clip(base[free], lo + 1e-12, np.where(np.isfinite(hi), hi - 1e-12, hi))
-    with np.errstate(all="ignore"):
-        res = least_squares(residuals, theta, jac=jacobian, bounds=(lo, hi),
-                            x_scale="jac", max_nfev=max_nfev, method="trf")
-    if not np.isfinite(res.cost):
-        return None
-    return Solved(full(res.x), float(res.cost), res.fun, bool(res.status > 0),
-                  str(res.message))
-
-
 def _profile(designs: list[Design], logy: np.ndarray, best: Solved,
              held: Mapping[str, float], max_nfev: int) -> tuple[Solved, list[str]]:
     """When the fit stops at its evaluation limit, hold the loss drop's shape parameter
@@ -217,43 +168,6 @@ def weakest(designs: list[Design], theta: np.ndarray, free: list[str],
     direction = np.linalg.svd(cols / norms, full_matrices=False)[2][-1]
     share = {k: abs(v) for k, v in zip(free, direction, strict=True) if k in names}
     return max(share, key=lambda k: share[k])
-
-
-def bootstrap_multi_power(fit: MultiPowerFit, n: int, *, seed: int | None = 0,
-                          max_nfev: int = 100) -> np.ndarray:
-    """Parameters (n, 7) of ``fit`` refitted on ``n`` resamples of its curves (whole runs
-    when there are at least ``MIN_RUNS``, else residual blocks within each run; see
-    :mod:`.curve_bands`), each from the fit's optimum with the parameters it held (given or
-    profiled) held; NaN rows for refits that failed."""
-    from .curve_bands import MIN_RUNS, block_draw, run_draw
-
-    if not fit.curves:
-        raise OptionError("this multi-power fit does not carry its curves (saved before "
-                          "they were kept)", "MultiPowerFit.bootstrap",
-                          "refit it with fit_multi_power (or scalinglaws fit --law "
-                          "multi_power --out FILE)")
-    theta = np.array([fit.params[k] for k in PARAMETERS])
-    held = {k: fit.params[k] for k in (*fit.fixed, *fit.profiled)}
-    designs = [design(sched, at) for _, at, _, sched in fit.curves]
-    targets = [np.asarray(y, dtype=float) for _, _, y, _ in fit.curves]
-    p = dict(zip(PARAMETERS, theta, strict=True))
-    fitted = [np.maximum(evaluate(p, d), 1e-12) for d in designs]
-    logr = [np.log(f) - np.log(y) for f, y in zip(fitted, targets, strict=True)]
-    rng = np.random.default_rng(seed)
-    out = np.full((n, len(PARAMETERS)), np.nan)
-    for b in range(n):
-        if len(designs) >= MIN_RUNS:
-            pick = run_draw(len(designs), rng)
-            ds = [designs[i] for i in pick]
-            logy = np.concatenate([np.log(targets[i]) for i in pick])
-        else:
-            ds = designs
-            logy = np.concatenate([np.log(f) - r[block_draw(r.size, rng)]
-                                   for f, r in zip(fitted, logr, strict=True)])
-        got = solve(ds, logy, theta, held, max_nfev)
-        if got is not None:
-            out[b] = got.theta
-    return out
 
 
 def _held(fix: Mapping[str, float] | None) -> dict[str, float]:
@@ -318,11 +232,6 @@ def _curves(frame: Any, step: str, lr: str, loss: str, by: str | None,
         names.append(str(name))
         used.append(schedule)
     return designs, targets, names, used
-
-
-def _stack(theta: np.ndarray, designs: list[Design]) -> np.ndarray:
-    p = dict(zip(PARAMETERS, theta, strict=True))
-    return np.concatenate([evaluate(p, d) for d in designs])
 
 
 def _grid_starts(designs: list[Design], y: np.ndarray, keep: int,
