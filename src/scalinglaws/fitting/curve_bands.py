@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..exceptions import OptionError
-from ..uncertainty.blocks import MIN_RUNS as MIN_RUNS
-from ..uncertainty.blocks import block_draw
+from ..uncertainty.blocks import MIN_RUNS, block_draw
 
 if TYPE_CHECKING:
     from ..data.schedules import Schedule
 
 #: the label of the band in a curve's record and the command line's JSON
 INTERVAL_KIND = "parameter-only bootstrap (refits on resampled runs or residual blocks)"
+
+
 def check_band(level: Any, n_boot: Any) -> tuple[float, int]:
     """``interval`` and ``n_boot`` of ``predict_curve``, checked."""
     from ..common.checks import check_level
