@@ -1,6 +1,7 @@
-"""``scalinglaws predict FIT --schedule TEXT --steps N``: the loss curve a fit forecasts
-under a learning-rate schedule (a fit of the ``schedule``/``schedule_n`` law, or of the
-multi-power law saved by ``MultiPowerFit.save``)."""
+"""``scalinglaws predict FIT --schedule TEXT --steps N [--interval LEVEL]``: the loss curve
+a fit forecasts under a learning-rate schedule (a fit of the ``schedule``/``schedule_n`` law,
+or of the multi-power law saved by ``MultiPowerFit.save``). A schedule without ``peak``
+takes the highest learning rate of the fitted runs."""
 
 from __future__ import annotations
 
@@ -26,25 +27,44 @@ def parse_steps(text: str | None) -> Any:
 
 def curve_command(fit_file: Path, schedule: str, steps: str | None,
                   inputs: dict[str, Any], group: str | None, json_: bool,
-                  debug: bool) -> None:
-    """Print the forecast curve (a table, or ``{"step", "loss", "lr", ...}`` with --json)."""
+                  debug: bool, interval: float | None = None) -> None:
+    """Print the forecast curve (a table, or ``{"step", "loss", "lr", ...}`` with --json;
+    with ``--interval LEVEL`` also ``lower``, ``upper``, ``level`` and ``interval_kind``, a
+    parameter-only bootstrap band)."""
     when = parse_steps(steps)
     with c.handled(debug, json_):
+        from ..common.checks import check_level
         from ..data.schedules import parse
         from ..exceptions import LawError, OptionError
         from ..fitting.curves import predict_curve
 
+        if interval is not None:
+            interval = c.option_value(check_level, interval, "--interval")
+
         total = when if isinstance(when, int) else max(when) if when else None
-        with c.naming("--schedule", OptionError):
-            sched = parse(schedule, total=total)
         result = load_any(fit_file, group)
+        with c.naming("--schedule", OptionError):
+            sched = parse(schedule, total=total, peak=fitted_peak(result))
         with c.naming("--at", LawError):
-            curve = predict_curve(result, sched, when, **inputs)
+            curve = predict_curve(result, sched, when, interval=interval, **inputs)
     if json_:
         c.emit_json({**curve.to_dict(), "schedule": curve.schedule, "law": curve.law,
                      "at": inputs})
     else:
         c.out.print(str(curve), markup=False, highlight=False)
+
+
+def fitted_peak(result: Any) -> float | None:
+    """The highest learning rate of the fitted runs (a schedule's default ``peak``): of a
+    multi-power fit's curves, or of the ``lr`` column of the data a fit carries; None when
+    unknown."""
+    curves = getattr(result, "curves", None)
+    if curves:
+        return max(float(sched.peak) for *_, sched in curves)
+    data = getattr(result, "data", None)
+    if data is not None and hasattr(data, "has") and data.has("lr"):
+        return float(max(data.column("lr")))
+    return None
 
 
 def load_any(path: Path, group: str | None) -> Any:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from . import common as c
-from . import hyper, mixfit
+from . import hyper, mixfit, multipower
 from . import shared as sh
 
 if TYPE_CHECKING:
@@ -157,6 +157,12 @@ def fit_command(
     with c.handled(debug, quiet or json_):  # before reading the data or fitting
         c.check_out(out, "--out", (".json",), "fit file")
         c.check_out(report, "--report", (".html", ".htm"), "report")
+    if law.strip() == multipower.NAME:
+        return multipower.fit_curves(data, col, y, by, fixed_values(fix or []), out, json_, debug,
+                                     quiet, {"--x": x, "--loss": loss, "--bootstrap": bootstrap,
+                                             "--report": report, "--shared": shared, "--groups":
+                                             groups, "--tie": tie, "--domains": domains,
+                                             "--where": where, "--exclude": exclude})
     if domains is not None:
         return mixfit.fit_mixture(data, law, domains, exclude, c.Rows(
             where, dropna, last_by, best_of, best_by), out, json_, debug, quiet)
@@ -209,8 +215,7 @@ def fit_command(
 
 def _metric_options(law: str, y: str | None, metric: str | None,
                     chance: float | None) -> tuple[str, str | None]:
-    """``--metric`` names the target (unless ``--y`` does); ``--chance`` becomes the
-    ``chance`` option of a law that takes one."""
+    """``--metric`` names the target (unless ``--y``); ``--chance`` the law's ``chance``."""
     if metric is not None and y is not None and metric != y:
         c.fail(f"--metric {c.escape(metric)} and --y {c.escape(y)} name two targets — give one")
     if chance is not None:
@@ -304,7 +309,7 @@ def predict_command(
     interval: Annotated[float | None, typer.Option(
         "--interval", metavar="LEVEL", help="Add a LEVEL interval for a new run, e.g. 0.9: "
         "calibrated on the data's backtests when the fit carries a calibration (fit does by "
-        "default), else parameter-only.")] = None,
+        "default), else parameter-only; with --schedule a bootstrap band.")] = None,
     kind: Annotated[str, typer.Option(
         "--kind", help="auto | calibrated | observation | mean: the interval's kind; "
         "observation and mean are parameter-only (a new run; the law's mean).")] = "auto",
@@ -332,25 +337,20 @@ def predict_command(
     scalinglaws predict fit.json --schedule wsd:decay=0.2,peak=3e-4 --steps 20000 --json
     """
     items = list(at or []) + extra_pairs(ctx)
+    pairs = c.parse_pairs(items, "--at")
+    inputs = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
+    values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in inputs.items()}
     if schedule is not None or steps is not None:
         from .curves import curve_command
 
         if schedule is None:
             c.fail("--steps goes with --schedule — e.g. --schedule wsd:peak=3e-4 --steps "
                    "20000")
-        if interval is not None or observation:
-            c.fail("--interval and --observation do not apply to --schedule curves")
-        pairs = c.parse_pairs(items, "--at")
-        given = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
-        curve_command(fit_file, schedule, steps,
-                      {k: (v[0] if len(v) == 1 else v) for k, v in given.items()}, group,
-                      json_, debug)
-        return
+        if observation:
+            c.fail("--observation does not apply to --schedule curves (--interval does)")
+        return curve_command(fit_file, schedule, steps, values, group, json_, debug, interval)
     if not items:
         c.fail("predict needs inputs — e.g. --at params=7e10 tokens=1.4e12")
-    pairs = c.parse_pairs(items, "--at")
-    inputs = {k: c.parse_numbers(v, f"--at {k}") for k, v in pairs.items()}
-    values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in inputs.items()}
     level = 0.9 if observation and interval is None else interval
     kind = "observation" if observation else kind
     if kind not in ("auto", "calibrated", "observation", "mean"):

@@ -245,15 +245,18 @@ def from_array(lrs: Any, steps: Any = None, initial: float | None = None) -> Sch
     return Schedule("array", {}, (at, rates))
 
 
-def parse(text: str, total: int | None = None) -> Schedule:
+def parse(text: str, total: int | None = None, peak: float | None = None) -> Schedule:
     """A schedule from its text form, ``KIND:NAME=VALUE,...`` (e.g.
     ``wsd:decay=0.2,peak=3e-4,total=20000``; ``step_decay:peak=1e-3,milestones=1000/2000``,
-    lists with ``/``). ``total`` fills a missing ``total`` of the kinds that need one. Raises
+    lists with ``/``). ``total`` fills a missing ``total`` of the kinds that need one,
+    ``peak`` a missing ``peak``. Raises
     :class:`~scalinglaws.OptionError` for an unknown kind or option, a bad number or a
     missing option."""
     kind, options = parse_text(text)
     if kind in ("cosine", "linear", "wsd") and "total" not in options and total is not None:
         options["total"] = int(total)
+    if "peak" not in options and peak is not None:
+        options["peak"] = float(peak)
     return _make(kind, **options)
 
 

@@ -10,6 +10,7 @@ Two kinds of fit forecast a curve: a fit of a law that reads the schedule's area
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,13 +30,19 @@ AREA_COLUMNS = (("lr_area", "S1"), ("anneal_area", "S2"))
 @dataclass(frozen=True)
 class LossCurve:
     """A forecast loss curve: ``steps``, ``loss`` and the learning rate ``lr`` at each (numpy
-    arrays), the ``schedule`` (its text form) and the ``law``."""
+    arrays), the ``schedule`` (its text form) and the ``law``; with an interval also its
+    ``lower`` and ``upper`` bounds at each step, their ``level`` and ``interval_kind``
+    (a parameter-only bootstrap band: :mod:`.curve_bands`)."""
 
     steps: np.ndarray
     loss: np.ndarray
     lr: np.ndarray
     schedule: str = ""
     law: str = ""
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+    level: float | None = None
+    interval_kind: str = ""
 
     @property
     def final(self) -> float:
@@ -43,19 +50,33 @@ class LossCurve:
         return float(self.loss[-1])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": [int(s) for s in self.steps], "loss": [float(v) for v in self.loss],
-                "lr": [float(v) for v in self.lr]}
+        doc: dict[str, Any] = {"step": [int(s) for s in self.steps],
+                               "loss": [float(v) for v in self.loss],
+                               "lr": [float(v) for v in self.lr]}
+        if self.lower is not None and self.upper is not None:
+            doc.update(lower=[float(v) for v in self.lower],
+                       upper=[float(v) for v in self.upper], level=self.level,
+                       interval_kind=self.interval_kind)
+        return doc
 
     def _rows(self, most: int = 12) -> list[list[str]]:
         idx = np.unique(np.round(np.linspace(0, self.steps.size - 1,
                                              min(most, self.steps.size))).astype(int))
+        bounds = self.lower is not None and self.upper is not None
         return [[str(int(self.steps[i])), readable(float(self.lr[i]), 4),
-                 readable(float(self.loss[i]), 5)] for i in idx]
+                 readable(float(self.loss[i]), 5)] + ([
+                     readable(float(self.lower[i]), 5), readable(float(self.upper[i]), 5)]
+                     if bounds and self.lower is not None and self.upper is not None else [])
+                for i in idx]
 
     def __str__(self) -> str:
         head = (f"loss curve of {self.law or 'a fit'} under {self.schedule}: "
                 f"{self.steps.size} steps, final loss {self.final:.5g}")
-        return f"{head}\n{text_table(['step', 'lr', 'loss'], self._rows(), left=0)}"
+        names = ["step", "lr", "loss"]
+        if self.lower is not None and self.upper is not None:
+            names += ["lower", "upper"]
+            head += f" ({self.level:.0%} interval: {self.interval_kind})"
+        return f"{head}\n{text_table(names, self._rows(), left=0)}"
 
     def __repr__(self) -> str:
         return (f"LossCurve({self.steps.size} steps {int(self.steps[0])}..."
@@ -87,6 +108,15 @@ def curve_values(fit: Any, schedule: Schedule, steps: np.ndarray, *, decay: floa
                               f"got {', '.join(inputs)}", "argument 'inputs'",
                               "leave them out")
         return fit.predict(schedule, steps)
+    query = area_query(fit, schedule, steps, decay=decay, normalize=normalize, inputs=inputs)
+    return np.asarray(fit.predict(extrapolation=None, **query), dtype=float) * np.ones(
+        steps.size)
+
+
+def area_query(fit: Any, schedule: Schedule, steps: np.ndarray, *, decay: float,
+               normalize: bool | float, inputs: dict[str, Any] | None) -> dict[str, Any]:
+    """The inputs of a law of the schedule's areas at ``steps``: the areas by the law's names
+    for them, and the other ``inputs``."""
     law = fit.law
     names = {}
     for column, symbol in AREA_COLUMNS:
@@ -99,14 +129,19 @@ def curve_values(fit: Any, schedule: Schedule, steps: np.ndarray, *, decay: floa
                               "law (sl.fitting.fit_multi_power)")
         names[column] = found[0]
     s1, s2 = schedule.areas(steps, decay=decay, normalize=normalize)
-    query = {names["lr_area"]: s1, names["anneal_area"]: s2, **(inputs or {})}
-    return np.asarray(fit.predict(extrapolation=None, **query), dtype=float) * np.ones(
-        steps.size)
+    return {names["lr_area"]: s1, names["anneal_area"]: s2, **(inputs or {})}
 
 
 def predict_curve(fit: Any, schedule: Schedule, steps: Any = None, *, decay: float = 0.999,
-                  normalize: bool | float = False, **inputs: Any) -> LossCurve:
+                  normalize: bool | float = False, interval: float | None = None,
+                  n_boot: int = 200, seed: int | None = 0, **inputs: Any) -> LossCurve:
     """The loss of ``fit`` at each of ``steps`` under ``schedule``.
+
+    ``interval`` (a level, e.g. 0.9) adds ``lower`` and ``upper`` bounds: the central range
+    of the curves of ``n_boot`` refits on resamples of the fitted curves (whole runs when
+    there are at least 5, else residual blocks within each run; seeded by ``seed``), a
+    parameter-only interval (:mod:`.curve_bands`). It needs the fit's data (a fit read from
+    a file carries them when they were small, a multi-power fit always).
 
     ``steps``: an int n (1..n thinned to about 200 points), a list of steps, or None (the
     schedule's length). For a fit of the areas' laws, ``decay`` (λ) and ``normalize`` must be
@@ -140,8 +175,18 @@ def predict_curve(fit: Any, schedule: Schedule, steps: Any = None, *, decay: flo
     at = resolve_steps(steps, schedule)
     loss = curve_values(fit, schedule, at, decay=decay, normalize=normalize, inputs=inputs)
     name = getattr(fit, "law_name", None) or fit.law.name
-    return LossCurve(at, loss, np.asarray(schedule.lr(at), dtype=float), str(schedule),
-                     str(name))
+    curve = LossCurve(at, loss, np.asarray(schedule.lr(at), dtype=float), str(schedule),
+                      str(name))
+    if interval is None:
+        return curve
+    from .curve_bands import INTERVAL_KIND, check_band, curve_band
+
+    level, n = check_band(interval, n_boot)
+    query = None if name == "multi_power" else area_query(
+        fit, schedule, at, decay=decay, normalize=normalize, inputs=inputs)
+    lower, upper = curve_band(fit, schedule, at, level, n, seed, query)
+    return dataclasses.replace(curve, lower=lower, upper=upper, level=level,
+                               interval_kind=INTERVAL_KIND)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,11 @@ import numpy as np
 
 from ..common.display import text_table
 from ..exceptions import OptionError, ResultFileError
+from .multipower_law import BLOCKS as BLOCKS  # the law's evaluation, re-exported
+from .multipower_law import PARAMETERS as PARAMETERS
+from .multipower_law import Design as Design
+from .multipower_law import design as design
+from .multipower_law import evaluate as evaluate
 
 if TYPE_CHECKING:
     from ..data.schedules import Schedule
@@ -47,83 +52,6 @@ if TYPE_CHECKING:
 
 NAME = "multi_power"
 CITATION = "Luo et al. 2025, arXiv:2503.12811, Section 4 (the multi-power law)"
-PARAMETERS = ("L0", "A", "alpha", "B", "C", "beta", "gamma")
-#: most blocks the decrements of one run are gathered into
-BLOCKS = 2000
-
-
-@dataclass(frozen=True)
-class Design:
-    """What the law needs of one schedule at some steps: the forward sums ``s1`` (n,), and
-    for each block of decrements its ``drop`` (m,), its rate ``eta`` (m,), the sum of rates
-    ``area`` (n, m) from it to each step, and ``mask`` (n, m): the block is at or before the
-    step."""
-
-    steps: np.ndarray
-    s1: np.ndarray
-    drop: np.ndarray
-    eta: np.ndarray
-    area: np.ndarray
-    mask: np.ndarray
-
-
-def design(schedule: Schedule, steps: Any, blocks: int = BLOCKS) -> Design:
-    """The :class:`Design` of ``schedule`` at ``steps`` (whole numbers >= 1)."""
-    from ..data.schedules import check_steps
-
-    at = check_steps(steps)
-    eta = schedule.every_step(int(at.max()))
-    cs = np.cumsum(eta) - eta[0]  # cs[i] = eta_1 + ... + eta_i
-    s1 = cs[at]
-    if np.any(s1 <= 0):
-        raise OptionError("the learning rate is zero up to a step asked for", "argument "
-                          "'steps'", "ask for steps after the first nonzero learning rate")
-    d = np.zeros_like(eta)
-    d[1:] = eta[:-1] - eta[1:]
-    d[: int(np.argmax(eta)) + 1] = 0.0
-    k = np.flatnonzero(d)
-    n = at.size
-    if k.size == 0:
-        empty = np.zeros((n, 0))
-        return Design(at, s1, np.zeros(0), np.zeros(0), empty, empty.astype(bool))
-    order = np.sort(np.unique(at))
-    segment = np.searchsorted(order, k, "left")  # k in (order[j-1], order[j]] -> j
-    chunk = (np.arange(k.size) * blocks) // k.size
-    _, group = np.unique(segment * (blocks + 1) + chunk, return_inverse=True)
-    w = np.abs(d[k])
-    drop = np.bincount(group, d[k])
-    centre = np.bincount(group, w * k) / np.bincount(group, w)
-    seg = np.bincount(group, segment) / np.bincount(group)
-    grid = np.arange(eta.size, dtype=float)
-    rate = np.interp(centre, grid, eta)
-    before = np.interp(centre - 1, grid, cs)
-    area = cs[at][:, None] - before[None, :]
-    mask = seg[None, :] <= np.searchsorted(order, at)[:, None]
-    return Design(at, s1, drop, rate, np.where(mask, np.maximum(area, 0.0), 0.0), mask)
-
-
-def evaluate(p: Mapping[str, float], d: Design, jacobian: bool = False) -> Any:
-    """The law at the steps of ``d``; with ``jacobian`` also d L / d parameter (n, 7) in the
-    order of :data:`PARAMETERS`."""
-    L0, A, alpha, B, C, beta, gamma = (float(p[k]) for k in PARAMETERS)
-    power = d.s1 ** (-alpha)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = np.where(d.eta > 0, np.maximum(d.eta, 1e-300) ** (-gamma), 0.0)
-        x = d.area * scale[None, :]
-        u = C * x + 1.0
-        g = np.where(d.mask, 1.0 - u ** (-beta), 0.0)
-    ld = g @ d.drop
-    out = L0 + A * power - B * ld
-    if not jacobian:
-        return out
-    ub = np.where(d.mask, u ** (-beta - 1.0), 0.0)
-    dC = (ub * x) @ d.drop * beta
-    dbeta = np.where(d.mask, u ** (-beta) * np.log(u), 0.0) @ d.drop
-    logeta = np.log(np.where(d.eta > 0, d.eta, 1.0))
-    dgamma = (ub * x * logeta[None, :]) @ d.drop * (-beta * C)
-    J = np.stack([np.ones_like(out), power, -A * power * np.log(d.s1), -ld, -B * dC,
-                  -B * dbeta, -B * dgamma], axis=1)
-    return out, J
 
 
 @dataclass(frozen=True)
@@ -131,8 +59,10 @@ class MultiPowerFit:
     """A fit of the multi-power law (:func:`~.multipower_fit.fit_multi_power`): ``params``
     (L0, A, alpha, B, C, beta, gamma; rates in the units of the data), ``status``
     (``converged`` or ``not_converged``), ``rmse`` of the log losses, the ``runs`` it was
-    fitted on and ``n_points``. :meth:`predict_curve` forecasts the loss under any
-    schedule."""
+    fitted on and ``n_points``; ``fixed`` the parameters held as given, ``profiled`` those
+    held where the fit reached because the curves did not separate them; ``curves`` the
+    fitted curves (run, steps, losses, schedule), which :meth:`bootstrap` resamples.
+    :meth:`predict_curve` forecasts the loss under any schedule."""
 
     params: Mapping[str, float]
     status: str
@@ -143,6 +73,8 @@ class MultiPowerFit:
     max_step: int = 0
     warnings: tuple[str, ...] = field(default=())
     fixed: tuple[str, ...] = ()
+    profiled: tuple[str, ...] = ()
+    curves: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     law_name = NAME
     citation = CITATION
@@ -155,33 +87,52 @@ class MultiPowerFit:
         """The loss at ``steps`` (whole numbers >= 1) under ``schedule``."""
         return np.asarray(evaluate(self.params, design(schedule, steps)), dtype=float)
 
-    def predict_curve(self, schedule: Schedule, steps: Any) -> LossCurve:
+    def predict_curve(self, schedule: Schedule, steps: Any, *, interval: float | None = None,
+                      n_boot: int = 200, seed: int | None = 0) -> LossCurve:
         """The loss curve under ``schedule`` at ``steps`` (a count n: steps 1..n thinned to
-        about 200; or the steps themselves): a :class:`~scalinglaws.fitting.curves.LossCurve`.
-        """
+        about 200; or the steps themselves): a :class:`~scalinglaws.fitting.curves.LossCurve`;
+        with ``interval`` (a level) also its ``lower`` and ``upper`` bounds from ``n_boot``
+        refits (:meth:`bootstrap`)."""
         from .curves import predict_curve
 
-        return predict_curve(self, schedule, steps)
+        return predict_curve(self, schedule, steps, interval=interval, n_boot=n_boot,
+                             seed=seed)
+
+    def bootstrap(self, n: int = 200, *, seed: int | None = 0) -> np.ndarray:
+        """Parameters (n, 7) refitted on ``n`` resamples of the fitted curves (whole runs,
+        or residual blocks within each run: :mod:`.curve_bands`); NaN rows for failures."""
+        from .multipower_boot import bootstrap_multi_power
+
+        return bootstrap_multi_power(self, n, seed=seed)
 
     def to_dict(self) -> dict[str, Any]:
         return {"law": NAME, "citation": CITATION,
                 "params": {k: float(v) for k, v in self.params.items()},
                 "status": self.status, "rmse": self.rmse, "n_points": self.n_points,
+                "objective": 0.5 * self.n_points * self.rmse ** 2,  # ½ Σ (log residual)²
                 "runs": list(self.runs), "n_starts": self.n_starts,
                 "max_step": self.max_step, "warnings": list(self.warnings),
-                "fixed": list(self.fixed)}
+                "fixed": list(self.fixed), "profiled": list(self.profiled),
+                "curves": [{"run": run, "step": [int(v) for v in at],
+                            "loss": [float(v) for v in y], "schedule": sched.to_dict()}
+                           for run, at, y, sched in self.curves]}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MultiPowerFit:
         try:
             if d.get("law") != NAME:
                 raise KeyError("law")
+            from ..data.schedules import from_dict
+
             params = {k: float(d["params"][k]) for k in PARAMETERS}
+            curves = tuple((str(c["run"]), np.asarray(c["step"], dtype=int),
+                            np.asarray(c["loss"], dtype=float), from_dict(c["schedule"]))
+                           for c in d.get("curves", ()))
             return cls(params, str(d["status"]), float(d["rmse"]), int(d["n_points"]),
                        tuple(d.get("runs", ())), int(d.get("n_starts", 0)),
                        int(d.get("max_step", 0)), tuple(d.get("warnings", ())),
-                       tuple(d.get("fixed", ())))
-        except (KeyError, TypeError, ValueError) as exc:
+                       tuple(d.get("fixed", ())), tuple(d.get("profiled", ())), curves)
+        except (KeyError, TypeError, ValueError, OptionError) as exc:
             raise ResultFileError(f"not a multi-power fit document (missing or bad {exc})",
                                   "fit document", "save it with MultiPowerFit.save") from None
 
@@ -191,7 +142,8 @@ class MultiPowerFit:
         write_json_atomic(path, self.to_dict())
 
     def __str__(self) -> str:
-        rows = [[k, f"{self.params[k]:.5g}" + (" (held)" if k in self.fixed else "")]
+        rows = [[k, f"{self.params[k]:.5g}" + (" (held)" if k in self.fixed else
+                                               " (profiled)" if k in self.profiled else "")]
                 for k in PARAMETERS]
         head = (f"multi-power law ({CITATION}): {self.status}, {self.n_points} points, "
                 f"{len(self.runs)} run(s), rmse of log loss {self.rmse:.3g}")

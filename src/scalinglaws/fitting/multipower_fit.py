@@ -12,6 +12,17 @@ Starts
     paper's authors report: alpha ≈ 0.45, C ≈ 2, beta ≈ 0.6, gamma ≈ 0.64) the parameters
     that enter linearly, L0, A and B, are solved by linear least squares; the ``starts``
     best of those with A > 0 and B >= 0 are polished and the lowest wins.
+
+Profiling the flat direction
+    One decaying curve barely separates B, C, beta and gamma (for small C·x, G ≈ beta·C·x:
+    only B·beta·C is seen), so the polish crawls along a flat valley, often towards a bound
+    (C → 0 with B growing, or beta → its upper bound), and stops at its evaluation limit.
+    When it does, the Jacobian of the log losses where it stopped (columns scaled to unit
+    length) is decomposed; of C, beta and gamma, the one with the largest share of the
+    right singular vector of the smallest singular value is held at the value reached and
+    the rest refitted from there, repeated while the fit does not converge (at most the
+    three). The held names are the fit's ``profiled``, with a warning. Nothing is pulled
+    towards a chosen value: the forecast stays that of the valley the data define.
 """
 
 from __future__ import annotations
@@ -23,17 +34,18 @@ from typing import Any
 import numpy as np
 
 from ..common.warning import warn
-from ..exceptions import DataError, FitError
-from .multipower import PARAMETERS, Design, MultiPowerFit, design, evaluate
+from ..exceptions import DataError, FitError, OptionError
+from .multipower import MultiPowerFit
+from .multipower_law import PARAMETERS, Design, design, evaluate
+from .multipower_solve import LOWER, UPPER, Solved, solve
 
 GRID = {"alpha": (0.2, 0.35, 0.5, 0.7), "C": (0.5, 2.0, 8.0), "beta": (0.3, 0.6, 1.2),
         "gamma": (0.3, 0.6, 0.9)}
-LOWER = {"L0": 0.0, "A": 0.0, "alpha": 1e-3, "B": 0.0, "C": 1e-8, "beta": 1e-3, "gamma": 0.0}
-UPPER = {"L0": np.inf, "A": np.inf, "alpha": 3.0, "B": np.inf, "C": np.inf, "beta": 10.0,
-         "gamma": 3.0}
 #: the values the paper's authors report for their 400M model (README of their repository,
 #: peak learning rate 3e-4): hold C, beta and gamma there when one curve cannot pin them
 AUTHORS_400M = {"C": 2.025, "beta": 0.594, "gamma": 0.635}
+#: the loss drop's shape parameters, which one decaying curve barely separates
+SHAPE = ("C", "beta", "gamma")
 
 
 def fit_multi_power(data: Any, *, step: str = "step", lr: str = "lr", loss: str = "loss",
@@ -53,7 +65,10 @@ def fit_multi_power(data: Any, *, step: str = "step", lr: str = "lr", loss: str 
     ``fix`` holds parameters at values: one decaying curve does not separate B, C, beta and
     gamma (for small C·x, G ≈ beta·C·x, so only the product B·beta·C is seen), and
     ``fix=AUTHORS_400M`` holds C, beta and gamma at the values the paper's authors report,
-    leaving L0, A, alpha and B (as many as the ``schedule`` law has).
+    leaving L0, A, alpha and B (as many as the ``schedule`` law has). Without it, a fit
+    that stops at its evaluation limit holds the shape parameters of its flattest direction
+    where it reached them and converges on the rest (``profiled``, with a warning; see the
+    module).
 
     Example
     -------
@@ -72,66 +87,90 @@ def fit_multi_power(data: Any, *, step: str = "step", lr: str = "lr", loss: str 
     ('converged', 0.45)
     """
     frame = data.to_frame() if hasattr(data, "to_frame") else data
-    designs, targets, names = _curves(frame, step, lr, loss, by, schedules)
+    designs, targets, names, used = _curves(frame, step, lr, loss, by, schedules)
     y = np.concatenate(targets)
     n_free = len(PARAMETERS)
     if y.size <= n_free:
         raise DataError(f"{y.size} points for {n_free} parameters", "argument 'data'",
                         "give longer loss curves (at least 8 logged steps)")
     held = _held(fix)
+    curves = [(n, d.steps, t, sch) for n, d, t, sch in zip(names, designs, targets,
+                                                            used, strict=True)]
     candidates = _grid_starts(designs, y, starts, held)
     if not candidates:
         raise FitError("no start of the grid gives a positive amplitude A", "multi-power fit",
                        "check that the loss falls along the runs")
-    from scipy.optimize import least_squares
-
-    free = [i for i, k in enumerate(PARAMETERS) if k not in held]
-    lo = [LOWER[PARAMETERS[i]] for i in free]
-    hi = [UPPER[PARAMETERS[i]] for i in free]
     logy = np.log(y)
-    base = np.array([held.get(k, 0.0) for k in PARAMETERS])
-
-    def full(theta: np.ndarray) -> np.ndarray:
-        out = base.copy()
-        out[free] = theta
-        return out
-
-    def residuals(theta: np.ndarray) -> np.ndarray:
-        pred = _stack(full(theta), designs)
-        return np.log(np.maximum(pred, 1e-12)) - logy
-
-    def jacobian(theta: np.ndarray) -> np.ndarray:
-        p = dict(zip(PARAMETERS, full(theta), strict=True))
-        parts = [evaluate(p, d, jacobian=True) for d in designs]
-        pred = np.maximum(np.concatenate([v for v, _ in parts]), 1e-12)
-        return np.concatenate([J[:, free] for _, J in parts]) / pred[:, None]
-
-    best = None
-    for start in candidates:
-        theta = np.clip(start[free], np.array(lo) + 1e-12, np.array(hi) - 1e-12)
-        with np.errstate(all="ignore"):
-            res = least_squares(residuals, theta, jac=jacobian, bounds=(lo, hi),
-                                x_scale="jac", max_nfev=max_nfev, method="trf")
-        if np.isfinite(res.cost) and (best is None or res.cost < best.cost):
-            best = res
+    best: Solved | None = None
+    for begin in candidates:
+        got = solve(designs, logy, begin, held, max_nfev)
+        if got is not None and (best is None or got.cost < best.cost):
+            best = got
     if best is None:
         raise FitError("every start of the multi-power fit failed", "multi-power fit",
                        "check the data: positive losses falling along each run")
-    params = {k: float(v) for k, v in zip(PARAMETERS, full(best.x), strict=True)}
-    status = "converged" if best.status > 0 else "not_converged"
-    notes: tuple[str, ...] = ()
+    best, profiled = _profile(designs, logy, best, held, max_nfev)
+    params = dict(zip(PARAMETERS, (float(v) for v in best.theta), strict=True))
+    notes: list[str] = []
+    if profiled:
+        shown = ", ".join(f"{k} = {params[k]:.4g}" for k in profiled)
+        notes.append(f"the curves do not separate the loss drop's parameters B, C, beta and "
+                     f"gamma (a flat direction of the fit): held {shown}, where the fit "
+                     f"reached, and refitted the rest")
+    status = "converged" if best.converged else "not_converged"
     if status != "converged":
-        notes = (f"the multi-power fit did not converge ({best.message})",)
-        warn(notes[0])
-    rmse = float(np.sqrt(np.mean(best.fun ** 2)))
+        notes.append(f"the multi-power fit did not converge ({best.message})")
+    for note in notes:
+        warn(note)
+    rmse = float(np.sqrt(np.mean(best.residuals ** 2)))
     return MultiPowerFit(params, status, rmse, int(y.size), tuple(names), len(candidates),
-                         int(max(int(d.steps.max()) for d in designs)), notes,
-                         tuple(sorted(held)))
+                         int(max(int(d.steps.max()) for d in designs)), tuple(notes),
+                         tuple(sorted(held)), tuple(profiled), tuple(curves))
+
+
+def _profile(designs: list[Design], logy: np.ndarray, best: Solved,
+             held: Mapping[str, float], max_nfev: int) -> tuple[Solved, list[str]]:
+    """When the fit stops at its evaluation limit, hold the loss drop's shape parameter
+    (C, beta or gamma) that dominates the flattest direction of the fit where it stopped,
+    refit the rest, and repeat while the fit does not converge."""
+    now, profiled = dict(held), []
+    while not best.converged:
+        name = weakest(designs, best.theta, [k for k in PARAMETERS if k not in now],
+                       [k for k in SHAPE if k not in now])
+        if name is None:
+            break
+        now[name] = float(best.theta[PARAMETERS.index(name)])
+        profiled.append(name)
+        again = solve(designs, logy, best.theta, now, max_nfev)
+        if again is None:
+            break
+        best = again
+    return best, profiled
+
+
+def weakest(designs: list[Design], theta: np.ndarray, free: list[str],
+            names: list[str]) -> str | None:
+    """Of ``names`` (among the ``free`` parameters), the parameter with the largest share of
+    the fit's flattest direction: the right singular vector of the smallest singular value
+    of the Jacobian of the log losses over the free parameters, each column scaled to unit
+    length (so that the direction does not depend on the parameters' units)."""
+    if not names:
+        return None
+    p = dict(zip(PARAMETERS, theta, strict=True))
+    parts = [evaluate(p, d, jacobian=True) for d in designs]
+    pred = np.maximum(np.concatenate([v for v, _ in parts]), 1e-12)
+    J = np.concatenate([j for _, j in parts]) / pred[:, None]
+    cols = J[:, [PARAMETERS.index(k) for k in free]]
+    norms = np.linalg.norm(cols, axis=0)
+    if not np.all(np.isfinite(cols)) or np.any(norms == 0):
+        zero = [k for k, v in zip(free, norms, strict=True) if k in names and not v > 0]
+        return zero[0] if zero else names[0]
+    direction = np.linalg.svd(cols / norms, full_matrices=False)[2][-1]
+    share = {k: abs(v) for k, v in zip(free, direction, strict=True) if k in names}
+    return max(share, key=lambda k: share[k])
 
 
 def _held(fix: Mapping[str, float] | None) -> dict[str, float]:
-    from ..exceptions import OptionError
-
     out = {}
     for name, value in (fix or {}).items():
         if name not in PARAMETERS:
@@ -150,7 +189,7 @@ def _held(fix: Mapping[str, float] | None) -> dict[str, float]:
 
 def _curves(frame: Any, step: str, lr: str, loss: str, by: str | None,
             schedules: Mapping[Any, Any] | None) -> tuple[list[Design], list[np.ndarray],
-                                                           list[str]]:
+                                                           list[str], list[Any]]:
     import pandas as pd
 
     from ..data.schedules import from_array
@@ -163,9 +202,12 @@ def _curves(frame: Any, step: str, lr: str, loss: str, by: str | None,
     if missing:
         raise DataError(f"the data have no column '{missing[0]}'", "argument 'data' of "
                         "fit_multi_power", f"columns are {list(frame.columns)}")
+    if len(frame) == 0:
+        raise DataError("the data have no rows", "argument 'data' of fit_multi_power",
+                        "give loss curves: a row per logged step")
     groups = frame.groupby(by, sort=True) if by is not None and by in frame.columns else [
         (None, frame)]
-    designs, targets, names = [], [], []
+    designs, targets, names, used = [], [], [], []
     for name, rows in groups:
         rows = rows.sort_values(step)
         steps = pd.to_numeric(rows[step], errors="coerce").to_numpy(dtype=float)
@@ -180,16 +222,16 @@ def _curves(frame: Any, step: str, lr: str, loss: str, by: str | None,
             schedule = schedules[name]
         else:
             rates = pd.to_numeric(rows[lr], errors="coerce").to_numpy(dtype=float)
+            if np.any(~np.isfinite(rates)) or np.any(rates < 0):
+                raise DataError("learning rates must be finite numbers >= 0",
+                                f"column '{lr}', run {name!r}",
+                                "drop the rows without a learning rate")
             schedule = from_array(rates, steps=steps)
         designs.append(design(schedule, steps))
         targets.append(y)
         names.append(str(name))
-    return designs, targets, names
-
-
-def _stack(theta: np.ndarray, designs: list[Design]) -> np.ndarray:
-    p = dict(zip(PARAMETERS, theta, strict=True))
-    return np.concatenate([evaluate(p, d) for d in designs])
+        used.append(schedule)
+    return designs, targets, names, used
 
 
 def _grid_starts(designs: list[Design], y: np.ndarray, keep: int,

@@ -99,15 +99,17 @@ class FitResult:
         return float(out) if np.ndim(out) == 0 else out
 
     def predict_curve(self, schedule: Any, steps: Any = None, *, decay: float = 0.999,
-                      normalize: bool | float = False, **inputs: Any) -> Any:
+                      normalize: bool | float = False, interval: float | None = None,
+                      n_boot: int = 200, seed: int | None = 0, **inputs: Any) -> Any:
         """The loss at each step under a learning-rate schedule, for a fit of a law of the
         schedule's areas (``schedule``, ``schedule_n``): a :class:`~.curves.LossCurve`.
         ``steps`` an int n (1..n thinned to ~200), a list, or None (the schedule's length);
-        see :func:`scalinglaws.fitting.curves.predict_curve`."""
+        ``interval`` a level for a bootstrap band of ``n_boot`` refits; see
+        :func:`scalinglaws.fitting.curves.predict_curve`."""
         from .curves import predict_curve
 
         return predict_curve(self, schedule, steps, decay=decay, normalize=normalize,
-                             **inputs)
+                             interval=interval, n_boot=n_boot, seed=seed, **inputs)
 
     def _warn_about_query(self, inputs: Mapping[str, Any], factor: float | None) -> None:
         """The warnings of :meth:`predict`: extrapolation, then the data's shape."""
