@@ -246,6 +246,8 @@ def test_cli_predict_schedule_law_interval(tmp_path):
     ("ok", ["--col", "flops=x"], "not a column of --law multi_power"),
     ("ok", ["--bootstrap", "10"], "--bootstrap: not an option of --law multi_power"),
     ("ok", ["--where", "step > 100"], "--where: not an option"),
+    ("ok", ["--dropna"], "--dropna: not an option"),
+    ("ok", ["--last-by", "run"], "--last-by: not an option"),
     ("short", [], "points for 7 parameters"),
     ("bad_lr", [], "column 'lr', run None"),
     ("empty", [], "no rows"),

@@ -133,9 +133,8 @@ def fit_command(
         "(diverged, unfinished, failed); they are left out by default.")] = False,
     seq_len: hyper.SeqLenOpt = None,
     domains: mixfit.DomainsOpt = None,
-    metric: Annotated[str | None, typer.Option(
-        "--metric", help="The score column to fit (accuracy, top1_error...): least squares "
-        "on the score, values checked to lie in [0, 1].")] = None,
+    metric: Annotated[str | None, typer.Option("--metric", help="The score column to fit "
+        "(accuracy, top1_error...): least squares on the score, in [0, 1].")] = None,
     chance: Annotated[float | None, typer.Option(
         "--chance", help="With --law sigmoid_compute: the benchmark's chance level, the "
         "fixed floor (0.25 for four choices).")] = None,
@@ -161,8 +160,10 @@ def fit_command(
         return multipower.fit_curves(data, col, y, by, fixed_values(fix or []), out, json_, debug,
                                      quiet, {"--x": x, "--loss": loss, "--bootstrap": bootstrap,
                                              "--report": report, "--shared": shared, "--groups":
-                                             groups, "--tie": tie, "--domains": domains,
-                                             "--where": where, "--exclude": exclude})
+                                             groups, "--tie": tie, "--domains": domains, "--where":
+                                             where, "--exclude": exclude, "--dropna": dropna,
+                                             "--last-by": last_by, "--best-of": best_of,
+                                             "--best-by": best_by})
     if domains is not None:
         return mixfit.fit_mixture(data, law, domains, exclude, c.Rows(
             where, dropna, last_by, best_of, best_by), out, json_, debug, quiet)
