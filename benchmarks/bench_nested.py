@@ -136,7 +136,9 @@ def floor(seed: int, noise: float, draws: int = 4000) -> dict:
         pred_cov = project @ extrap @ project.T
         errors[:, :, i] = rng.multivariate_normal(np.zeros(len(unseen)), pred_cov, draws)
     err = np.abs(np.expm1(errors))
-    return {"mean": float(err.mean()), "max": float(err.reshape(draws, -1).max(axis=1).mean()),
+    worst = err.reshape(draws, -1).max(axis=1)
+    return {"mean": float(err.mean()), "max": float(worst.mean()),
+            "p_max_over_1pct": float(np.mean(worst > 0.01)),
             "extrapolated_sd": float(np.sqrt(np.diag(extrap)).mean())}
 
 
@@ -174,6 +176,8 @@ def main() -> None:
                                                              for r in rows])),
                "floor_mean_error": float(np.mean([r["floor"]["mean"] for r in rows])),
                "floor_expected_max_error": float(np.mean([r["floor"]["max"] for r in rows])),
+               "floor_p_max_over_1pct": float(np.mean([r["floor"]["p_max_over_1pct"]
+                                                       for r in rows])),
                "seconds_per_pipeline": float(np.mean([r["seconds"] for r in rows]))}
     print("\n" + "\n".join(f"{k}: {v}" for k, v in summary.items()))
     out = Path(args.out)
