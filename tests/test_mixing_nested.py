@@ -19,7 +19,7 @@ MIXING = sl.mixing.MixingLaw(DOMAINS, DOMAINS, c=np.array([1.4, 0.9, 1.6]),
 SIZES = np.geomspace(1e7, 3e8, 6)
 STEPS = np.geomspace(1e3, 3e4, 16)
 TARGET_PARAMS, TARGET_STEPS = 1e9, 1e5   # 3.3x the largest size, 3.3x the longest run
-NOISE = 0.005  # 0.5% lognormal noise on every logged loss
+NOISE = 0.01  # 1% lognormal noise on every logged loss
 
 
 def truth(r: np.ndarray, params: float, steps: float) -> np.ndarray:
@@ -53,8 +53,11 @@ def test_nested_pipeline_predicts_unseen_mixtures_at_scale(small_runs, unseen):
     got = np.column_stack([fit.predict(unseen)[d] for d in DOMAINS])
     nested_error = np.abs(got / expected - 1)
     # the criterion asked: within 1% on mixtures no run used, after extrapolating 3.3x in
-    # size and in steps (each extrapolated loss carries ~0.3% error from the 0.5% noise)
+    # size and in steps at 1% noise. With the true law's form known, the noise alone leaves
+    # a mean error of 0.18% and a largest of 0.48% over such 30 predictions (the delta
+    # method at the true coefficients, benchmarks/bench_nested.py, 20 designs)
     assert nested_error.max() < 0.01
+    assert nested_error.mean() < 0.004
     # the mixing law fitted on the small runs alone (largest size, last step) misses by more
     largest = small_runs[(small_runs["params"] == SIZES[-1])
                          & (small_runs["step"] == STEPS[-1])]
@@ -68,13 +71,18 @@ def test_nested_pipeline_predicts_unseen_mixtures_at_scale(small_runs, unseen):
     lo, hi = fit.interval(unseen[0], weights)
     assert lo < fit.predict(unseen[0], weights) < hi
     assert len(fit.draws) == 50 and len(fit.extrapolated) == 20
-    # the 90% intervals undercover (docs/mixing.md says so): 6 of these 10 unseen mixtures
-    # fall inside; fewer than half would mean the bootstrap lost the extrapolation's errors
-    target = expected @ np.array([0.5, 0.5, 0.0])
-    inside = [fit.interval(r, weights, 0.9) for r in unseen]
-    covered = sum(a <= t <= b for (a, b), t in zip(inside, target, strict=True))
-    assert covered >= 5, covered
     assert {"loss_web", "stderr_web"} <= set(fit.extrapolated.columns)
+    # 90% intervals of each domain's loss and of the web/code loss. The 40 intervals of one
+    # design share the exponents' error, so they miss together, not one in ten each: over 20
+    # designs the benchmark measured 88% of them held (28 to 40 of 40 per design, 30
+    # resamples); this design, with 50, must hold at least 30
+    covered = []
+    for target in ({"web": 1.0}, {"code": 1.0}, {"books": 1.0}, weights):
+        w = np.array([target.get(d, 0.0) for d in DOMAINS])
+        for r, t in zip(unseen, expected @ w, strict=True):
+            a, b = fit.interval(r, target, 0.9)
+            covered.append(a <= t <= b)
+    assert sum(covered) >= 30, sum(covered)
 
 
 def test_a_mixture_run_at_too_few_sizes_is_named(small_runs):

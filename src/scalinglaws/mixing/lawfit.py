@@ -26,11 +26,14 @@ from .tables import table as read_table
 def fit(data: Dataset | pd.DataFrame | MixtureTable, domains: Sequence[str] | None = None, *,
         losses: Mapping[str, str] | None = None, validation: Sequence[str] | None = None,
         available: Mapping[str, float] | None = None, regressor: str = "auto",
-        folds: int = 5, seed: int = 0, tolerance: float = TOLERANCE) -> MixingFit:
+        folds: int = 5, seed: int = 0, tolerance: float = TOLERANCE,
+        weights: np.ndarray | None = None, loss: str | None = None) -> MixingFit:
     """Fit the mixing law (Ye et al. 2024) of every validation domain, and the log-linear
     regressor; ``regressor="auto"`` keeps the one with the smaller error on held-out
     mixtures (``folds``-fold cross-validation over runs), ``"mixture"`` or
-    ``"log_linear"`` chooses.
+    ``"log_linear"`` chooses. ``weights`` (runs x validation domains) weight each run's loss
+    in its domain's fit (e.g. the inverse variance of a loss that is itself an estimate) and
+    ``loss`` is the fits' objective (``sl.fit``'s default when None).
 
     >>> import numpy as np, pandas as pd, scalinglaws as sl
     >>> rng = np.random.default_rng(0)
@@ -49,22 +52,34 @@ def fit(data: Dataset | pd.DataFrame | MixtureTable, domains: Sequence[str] | No
         raise OptionError(f"unknown regressor {regressor!r}", "argument 'regressor'",
                           f"use 'auto' or one of {', '.join(REGRESSORS)}")
     folds = integer_at_least(folds, "folds", 2, "e.g. folds=5")
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != runs.losses.shape or not np.all(np.isfinite(weights)) \
+                or np.any(weights < 0):
+            raise OptionError(f"weights of shape {weights.shape} for {runs.losses.shape[0]} "
+                              f"runs and {runs.losses.shape[1]} validation domains",
+                              "argument 'weights'", "give one finite non-negative weight per "
+                              "run and validation domain")
     m = len(runs.domains)
     if len(runs) < m + 3:
         raise OptionError(f"{len(runs)} runs cannot determine a mixing law of {m} domains "
                           f"({m + 1} parameters per validation domain)", "data",
                           f"run at least {m + 3} mixtures (sl.mixing.design proposes them)")
-    fits = fit_laws(runs)
+    fits = fit_laws(runs, weights, loss)
     law = law_of(fits, runs.domains, runs.validation)
     linear, cov = log_linear(runs.proportions, runs.losses, runs.domains, runs.validation)
-    selection = _select(runs, folds, seed)
+    selection = _select(runs, folds, seed, weights, loss)
     chosen = regressor if regressor != "auto" else (selection.best if selection else "mixture")
     return MixingFit(runs.domains, runs.validation, fits, law, linear, cov, chosen,
                      selection, dict(runs.available), runs)
 
 
-def fit_laws(runs: MixtureTable) -> dict[str, Any]:
-    """One catalog ``mixture`` fit per validation domain (the last domain the reference)."""
+def fit_laws(runs: MixtureTable, weights: np.ndarray | None = None,
+             loss: str | None = None,
+             init: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, Any]:
+    """One catalog ``mixture`` fit per validation domain (the last domain the reference),
+    with ``weights`` (runs x validation domains), objective ``loss`` and each domain's
+    start (``init``, replacing the search) when given."""
     m = len(runs.domains)
     law = catalog.get("mixture", domains=m)
     frame = pd.DataFrame({proportion_column(j + 1): runs.proportions[:, j]
@@ -72,7 +87,12 @@ def fit_laws(runs: MixtureTable) -> dict[str, Any]:
     out = {}
     for i, name in enumerate(runs.validation):
         frame["loss"] = runs.losses[:, i]
-        out[name] = fitting.fit(law, Dataset.from_frame(frame))
+        options: dict[str, Any] = {} if loss is None else {"loss": loss}
+        if weights is not None:
+            options["weights"] = weights[:, i]
+        if init is not None:
+            options["init"] = dict(init[name])
+        out[name] = fitting.fit(law, Dataset.from_frame(frame), **options)
     return out
 
 
@@ -87,7 +107,8 @@ def law_of(fits: Mapping[str, Any], domains: Sequence[str],
     return MixingLaw(tuple(domains), tuple(validation), c, k, t)
 
 
-def _select(runs: MixtureTable, folds: int, seed: int) -> Selection:
+def _select(runs: MixtureTable, folds: int, seed: int, weights: np.ndarray | None = None,
+            loss: str | None = None) -> Selection:
     """Mean absolute relative error of each regressor's held-out predictions."""
     order = np.random.default_rng(seed).permutation(len(runs))
     parts = np.array_split(order, min(folds, len(runs)))
@@ -97,7 +118,7 @@ def _select(runs: MixtureTable, folds: int, seed: int) -> Selection:
         sub = runs.subset(train)
         with warnings.catch_warnings():  # the fold fits repeat the full fit's warnings
             warnings.simplefilter("ignore")
-            fold_fits = fit_laws(sub)
+            fold_fits = fit_laws(sub, None if weights is None else weights[train], loss)
         test_r, test_y = runs.proportions[held], runs.losses[held]
         law = law_of(fold_fits, runs.domains, runs.validation)
         linear, _ = log_linear(sub.proportions, sub.losses, runs.domains, runs.validation)

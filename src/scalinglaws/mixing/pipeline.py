@@ -1,7 +1,8 @@
-"""The nested pipeline of Ye et al. 2024 (Sect. 4): on small runs of many mixtures, fit a
-step law per run and extrapolate it to the target steps, fit a size law per mixture on
-those and extrapolate it to the target size, then fit the mixing law on the extrapolated
-losses; a bootstrap over mixtures gives the intervals."""
+"""The nested pipeline of Ye et al. 2024 (Sect. 4): on small runs of many mixtures, fit the
+step and size laws of every mixture (exponents shared, scales per mixture) on every logged
+loss, extrapolate each mixture to the target steps and size, then fit the mixing law on the
+extrapolated losses, each weighted by the inverse of its variance; a bootstrap over mixtures
+(each with all its runs, the whole pipeline run again) gives the intervals."""
 
 from __future__ import annotations
 
@@ -15,14 +16,18 @@ import pandas as pd
 
 from ..common.checks import check_level, check_n_boot, positive_number
 from ..data import Dataset
-from ..exceptions import DataError
+from ..exceptions import DataError, OptionError
 from .lawfit import fit as fit_mixture
 from .lawfit import fit_laws, law_of
 from .models import MixingLaw, log_linear, target_weights
-from .powers import shared_power
 from .result import MixingFit
+from .surface import FORMS, fit_surface
 from .tables import TOLERANCE, MixtureTable, check_domains
 from .tables import table as read_table
+
+#: the mixing law's objective on extrapolated losses: least squares on logs (their errors
+#: are averages over many logged losses, near-Gaussian, with known variances)
+_LOSS = "mse_log"
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,11 @@ class NestedFit:
     def interval(self, mixture: Mapping[str, float] | Any,
                  target: Mapping[str, float] | None = None,
                  level: float = 0.9) -> tuple[float, float]:
-        """Percentile interval of the weighted loss over the bootstrap's draws."""
+        """Percentile interval of the weighted loss over the bootstrap's draws, each side's
+        distance from the prediction times ``sqrt(G / (G - p))`` (G mixtures, p the mixing
+        law's coefficients per validation domain: the degrees-of-freedom correction of a
+        bootstrap over few mixtures, whose spread is that of the residuals, not the
+        errors)."""
         level = check_level(level)
         if not self.draws:
             return self.mixing.interval(mixture, target, level)
@@ -54,29 +63,41 @@ class NestedFit:
         w = target_weights(target, self.mixing.validation)
         values = np.array([float(d.target(r, w)[0]) for d in self.draws])
         lo, hi = np.quantile(values, [0.5 - level / 2, 0.5 + level / 2])
-        return float(lo), float(hi)
+        centre = float(self.mixing.model.target(r, w)[0])
+        g = len(self.extrapolated)
+        p = len(self.mixing.domains) + (self.mixing.selected == "mixture")
+        scale = float(np.sqrt(g / max(g - p, 1)))
+        return centre - scale * (centre - float(lo)), centre + scale * (float(hi) - centre)
 
 
 def nested(data: Dataset | pd.DataFrame, domains: Sequence[str], *, target_params: float,
            target_steps: float, by: str | None = None, step: str = "step",
            size: str = "params", losses: Mapping[str, str] | None = None,
            validation: Sequence[str] | None = None, n_boot: int = 100, seed: int = 0,
-           tolerance: float = TOLERANCE) -> NestedFit:
+           tolerance: float = TOLERANCE, form: str = "additive") -> NestedFit:
     """Predict the mixing law of runs of ``target_params`` trained ``target_steps`` from
     small runs (Ye et al. 2024, Algorithm 1): each run (a mixture at one size) has its
     losses at several steps (column ``step``); a mixture's runs share their proportions
     (or the label in column ``by``) and differ in size (column ``size``).
 
-    The bootstrap (``n_boot`` resamples) redraws every logged loss from its step law's
-    fitted value and the residuals of all runs, runs the whole pipeline again (so the shared
-    exponents, whose errors move every mixture alike, are refitted), and resamples the
-    mixtures for the mixing law: its intervals carry the extrapolation's errors and the
-    mixing law's.
+    Every validation domain's losses are fitted at once (``mixing/surface.py``):
+    ``form="additive"``, ``E + A N^-alpha + B S^-beta`` per mixture; ``form="per_run"``, a
+    step amplitude per run and only the value at the target steps following the size law
+    (the paper's nested model); the exponents are shared by the mixtures. The mixing law is
+    fitted on the extrapolated losses weighted by the inverse of their variances.
+
+    The bootstrap (``n_boot`` resamples) redraws the mixtures, each with all its runs, and
+    runs the whole pipeline again (the shared exponents refitted, the mixing law fitted on
+    the resample's extrapolated losses): its intervals carry the extrapolation's errors, the
+    errors the shared exponents spread over every mixture, and the mixing law's.
     """
     names = check_domains(domains)
     target_params = positive_number(target_params, "target_params", "e.g. 7e9")
     target_steps = positive_number(target_steps, "target_steps", "e.g. 1e5")
     n_boot = check_n_boot(n_boot, "the mixing fit's delta-method intervals", "e.g. 100")
+    if form not in FORMS:
+        raise OptionError(f"unknown form {form!r}", "argument 'form'",
+                          f"use one of {', '.join(FORMS)}")
     frame = data.to_frame() if isinstance(data, Dataset) else pd.DataFrame(data)
     for column in (step, size):
         if column not in frame.columns:
@@ -89,27 +110,48 @@ def nested(data: Dataset | pd.DataFrame, domains: Sequence[str], *, target_param
     labels = list(dict.fromkeys(keys))
     first = [int(np.flatnonzero(keys == g)[0]) for g in labels]
     sizes, steps = frame[size].to_numpy(dtype=float), frame[step].to_numpy(dtype=float)
-    _check(sizes, keys, labels, size, step)
-    values, errors, fitted = _extrapolate(sizes, steps, runs.losses, keys, labels,
-                                          target_params, target_steps)
+    _check(sizes, steps, keys, labels, size, step)
+    group = pd.Index(labels).get_indexer(keys)
+    points = _Points(sizes, steps, runs.losses, group, np.searchsorted(np.unique(sizes), sizes),
+                     (target_params, target_steps), form)
+    values, cov, exponents = _extrapolate(points, np.arange(len(labels)))
     proportions = runs.proportions[first]
     extrapolated = MixtureTable(names, runs.validation, proportions, values)
     with warnings.catch_warnings():  # a 3-mixture fold warns; the selection reports it
         warnings.simplefilter("ignore")
-        mixing = fit_mixture(extrapolated)
-    draws = _bootstrap((sizes, steps, runs.losses, fitted), keys, labels, proportions,
-                       extrapolated, (target_params, target_steps), n_boot, seed,
-                       mixing.selected)
+        mixing = fit_mixture(extrapolated, weights=_inverse(cov), loss=_LOSS)
+    draws = _bootstrap(points, proportions, extrapolated, exponents, n_boot, seed, mixing)
     out = pd.DataFrame(proportions, columns=list(names))
     for i, v in enumerate(runs.validation):
         out[f"loss_{v}"] = values[:, i]
-        out[f"stderr_{v}"] = errors[:, i]
+        out[f"stderr_{v}"] = values[:, i] * np.sqrt(np.diagonal(cov[i]))
     return NestedFit(mixing, out, draws, target_params, target_steps)
 
 
-def _check(sizes: np.ndarray, keys: np.ndarray, labels: list[str], size: str,
-           step: str) -> None:
-    """Three sizes or more per mixture, three logged steps or more per run."""
+@dataclass(frozen=True)
+class _Points:
+    """Every logged loss: its run's size, its step, the losses (points x validation
+    domains), its mixture's number and its run's number (the size's rank), the target."""
+
+    sizes: np.ndarray
+    steps: np.ndarray
+    losses: np.ndarray
+    group: np.ndarray
+    run: np.ndarray
+    target: tuple[float, float]
+    form: str
+
+
+def _check(sizes: np.ndarray, steps: np.ndarray, keys: np.ndarray, labels: list[str],
+           size: str, step: str) -> None:
+    """Positive sizes and steps, three sizes or more per mixture, three logged steps or more
+    per run."""
+    for values, column in ((sizes, size), (steps, step)):
+        bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
+        if bad.size:
+            raise DataError(f"{bad.size} non-positive or missing value(s)",
+                            f"column '{column}', rows {', '.join(map(str, bad[:5]))}",
+                            "drop those rows or fix the values")
     for g in labels:
         mine = keys == g
         count = np.unique(sizes[mine]).size
@@ -117,65 +159,64 @@ def _check(sizes: np.ndarray, keys: np.ndarray, labels: list[str], size: str,
             raise DataError(f"mixture {g} has runs of {count} size(s)", f"column '{size}'",
                             "run every mixture at three sizes or more")
         for n in np.unique(sizes[mine]):
-            logged = int(np.sum(mine & (sizes == n)))
+            logged = np.unique(steps[mine & (sizes == n)]).size
             if logged < 3:
                 raise DataError(f"the run of mixture {g} at {n:g} has {logged} step(s)",
                                 f"column '{step}'", "log each run's loss at three steps or "
                                 "more")
 
 
-def _extrapolate(sizes: np.ndarray, steps: np.ndarray, losses: np.ndarray, keys: np.ndarray,
-                 labels: list[str], target_params: float, target_steps: float
+def _extrapolate(points: _Points, pick: np.ndarray,
+                 start: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every mixture's loss per validation domain at the target size and steps, the size
-    law's standard error there (mixtures x validation domains each), and the step laws'
-    fitted values at every logged point. Step laws share their exponent across the
-    mixtures run at one size, size laws across mixtures (one optimiser and schedule; Ye et
-    al. fit each alone, which extrapolates far worse from a handful of points)."""
-    v = losses.shape[1]
-    values, errors = np.empty((len(labels), v)), np.empty((len(labels), v))
-    fitted = np.empty_like(losses)
+    """The loss of each picked mixture (in the order picked; one may be picked twice) per
+    validation domain at the target size and steps (mixtures x validation domains), the
+    covariance of their logs (validation x mixtures x mixtures) and the exponents fitted
+    (validation x 2); ``start``: exponents to start from instead of searching."""
+    order = [np.flatnonzero(points.group == g) for g in pick]
+    rows = np.concatenate(order)
+    group = np.repeat(np.arange(len(pick)), [len(o) for o in order])
+    v = points.losses.shape[1]
+    values, cov = np.empty((len(pick), v)), np.empty((v, len(pick), len(pick)))
+    exponents = np.empty((v, 2))
     for i in range(v):
-        at_steps: list[tuple[float, float, str]] = []
-        for n in np.unique(sizes):
-            mask = sizes == n
-            present = [g for g in labels if np.any(keys[mask] == g)]
-            stage = shared_power(steps[mask], losses[mask, i], keys[mask], target_steps,
-                                 present)
-            fitted[mask, i] = stage.fitted
-            at_steps += [(float(n), stage.at[g][0], g) for g in present]
-        grid = np.array([[n, y] for n, y, _ in at_steps])
-        stage = shared_power(grid[:, 0], grid[:, 1], np.array([g for *_, g in at_steps]),
-                             target_params, labels)
-        for j, g in enumerate(labels):
-            values[j, i], errors[j, i] = stage.at[g]
-    return values, errors, fitted
+        fit = fit_surface(points.sizes[rows], points.steps[rows], points.losses[rows, i],
+                          group, points.run[rows], *points.target, points.form,
+                          None if start is None else (start[i, 0], start[i, 1]))
+        values[:, i], cov[i], exponents[i] = fit.at, fit.cov, (fit.alpha, fit.beta)
+    return values, cov, exponents
 
 
-def _bootstrap(base: tuple[np.ndarray, ...], keys: np.ndarray, labels: list[str],
-               proportions: np.ndarray, extrapolated: MixtureTable, targets: tuple[float, float],
-               n_boot: int, seed: int, regressor: str) -> tuple[MixingLaw, ...]:
-    """Mixing laws (of the selected regressor) refitted on resamples: each logged loss is
-    its step law's fitted value times a residual drawn from all of that validation domain's
-    (so the shared exponents, and the errors they spread over every mixture, are refitted),
-    the pipeline runs again, and the mixtures are resampled for the mixing law."""
-    sizes, steps, losses, fitted = base
-    residuals = np.log(losses / fitted)
+def _inverse(cov: np.ndarray) -> np.ndarray:
+    """Weights (mixtures x validation domains): the inverse variance of each extrapolated
+    log loss, scaled to average one per domain."""
+    var = np.maximum(np.diagonal(cov, axis1=1, axis2=2).T, 1e-30)
+    w = 1.0 / var
+    return w / w.mean(axis=0)
+
+
+def _bootstrap(points: _Points, proportions: np.ndarray, extrapolated: MixtureTable,
+               exponents: np.ndarray, n_boot: int, seed: int,
+               mixing: MixingFit) -> tuple[MixingLaw, ...]:
+    """Mixing laws (of the selected regressor) refitted on resamples of the mixtures, each
+    with all its runs: the step and size laws are fitted again on the resample (from the
+    full fit's exponents), then the mixing law on its extrapolated losses and weights
+    (from the full fit's coefficients)."""
+    init = {v: dict(mixing.fits[v].params) for v in mixing.validation}
     rng = np.random.default_rng(seed)
+    g = len(proportions)
     draws = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(n_boot):
-            noise = np.column_stack([rng.choice(residuals[:, i], len(residuals))
-                                     for i in range(residuals.shape[1])])
-            values, _, _ = _extrapolate(sizes, steps, fitted * np.exp(noise), keys, labels,
-                                        *targets)
-            pick = rng.integers(0, len(labels), len(labels))
+            pick = rng.integers(0, g, g)
+            values, cov, _ = _extrapolate(points, pick, exponents)
             sample = MixtureTable(extrapolated.domains, extrapolated.validation,
-                                  proportions[pick], np.maximum(values[pick], 1e-9))
-            if regressor == "log_linear":
+                                  proportions[pick], np.maximum(values, 1e-9))
+            if mixing.selected == "log_linear":
                 draws.append(log_linear(sample.proportions, sample.losses,
                                         sample.domains, sample.validation)[0])
             else:
-                draws.append(law_of(fit_laws(sample), sample.domains, sample.validation))
+                draws.append(law_of(fit_laws(sample, _inverse(cov), _LOSS, init),
+                                    sample.domains, sample.validation))
     return tuple(draws)
