@@ -337,3 +337,14 @@ def emit_json(document: Any) -> None:
 def written(what: str, path: Any) -> None:
     """Say on stderr where a file went."""
     err.print(f"{what} written to {escape(str(path))}")
+
+
+def show_fit(result: Any, json_: bool, path: Any = None) -> None:
+    """A fit printed as its document (``--json``) or as its text, and where ``--out`` wrote
+    it (for the fits that render themselves: the Step Law's, the multi-power law's)."""
+    if json_:
+        emit_json(result.to_dict())
+    else:
+        out.print(str(result), markup=False, highlight=False)
+    if path:
+        written("fit", path)

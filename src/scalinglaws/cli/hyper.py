@@ -49,12 +49,7 @@ def fit_hyper(data: str, columns: dict[str, str], y: str | None, seq_len: float 
         result = result.with_warnings(caught.messages)
         if out:
             result.save(out)
-    if json_:
-        c.emit_json(result.to_dict())
-    else:
-        c.out.print(str(result), markup=False, highlight=False)
-    if out:
-        c.written("fit", out)
+    c.show_fit(result, json_, out)
 
 
 def predict_hyper(result: HyperparameterFit, values: dict[str, Any], level: float | None,

@@ -51,12 +51,7 @@ def fit_curves(data: str, col: list[str] | None, y: str | None, by: str | None,
         result = dataclasses.replace(result, warnings=merged)
         if out:
             result.save(out)
-    if json_:
-        c.emit_json(result.to_dict())
-    else:
-        c.out.print(str(result), markup=False, highlight=False)
-    if out:
-        c.written("fit", out)
+    c.show_fit(result, json_, out)
     if not result.converged:
         raise typer.Exit(c.EXIT_FAILED)
 
