@@ -104,12 +104,23 @@ def check_positive(values: np.ndarray, column: str) -> None:
         )
 
 
+def _floor(role: str) -> tuple[float, bool] | None:
+    """The least value of a role's values and whether it is excluded (sizes, losses and
+    learning rates are positive, steps count from 0); None for a role with no floor."""
+    if role in POSITIVE_ROLES or role == "lr":
+        return 0.0, True
+    if role == "step":
+        return 0.0, False
+    return None
+
+
 def check_role(values: np.ndarray, role: str) -> None:
     """Validate the numeric values of one role."""
     check_finite(values, role)
-    if role in POSITIVE_ROLES or role == "lr":
+    floor = _floor(role)
+    if floor is not None and floor[1]:
         check_positive(values, role)
-    elif role == "step":
+    elif floor is not None:
         bad = np.flatnonzero(values < 0)
         if bad.size:
             raise DataError(
@@ -124,10 +135,10 @@ def rows_valid(values: np.ndarray, role: str) -> np.ndarray:
     floors (:data:`INPUT_FLOORS`) accept, all at once (many data sets of a batch)."""
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(values).all(axis=1)
-        if role in POSITIVE_ROLES or role == "lr":
-            ok &= (values > 0).all(axis=1)
-        elif role == "step":
-            ok &= (values >= 0).all(axis=1)
+        floor = _floor(role)
+        if floor is not None:
+            least, strict = floor
+            ok &= ((values > least) if strict else (values >= least)).all(axis=1)
         if role in INPUT_FLOORS:
             ok &= (values >= INPUT_FLOORS[role][0]).all(axis=1)
     return np.asarray(ok)

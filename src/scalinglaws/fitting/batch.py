@@ -96,9 +96,8 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
                              max_iter=options.get("max_iter", 1000))
     columns = [*(str(c) for c in bound.inputs.values()), target]
     groups: dict[int, list[tuple[int, Array]]] = {}
-    reader = _Reader(columns)
     for i, data in enumerate(datasets):
-        block = reader.block(data)
+        block = _block(data, columns)
         if block is None:
             out[i] = fit_one(i, law, _frame(data), options)
         else:
@@ -146,45 +145,39 @@ def _frame(data: Any) -> Any:
     return data
 
 
-class _Reader:
-    """Reads the columns of many data sets as (n, columns) float blocks: a DataFrame of
-    numbers as one copy of its block (a couple of microseconds, where reading its columns one
-    by one takes ten times that each)."""
+def _block(data: Any, columns: list[str]) -> Array | None:
+    """The columns as an (n, columns) float array, or None where the batch cannot take them
+    (a missing column, columns of unequal length, no rows): such a data set is fitted alone,
+    and its error said there."""
+    try:
+        if isinstance(data, pd.DataFrame):
+            block = _frame_block(data, columns)
+        elif isinstance(data, Dataset):
+            block = np.column_stack([np.asarray(data.column(c), dtype=float) for c in columns])
+        else:
+            arrays = [np.asarray(data[c], dtype=float) for c in columns]
+            if any(a.ndim != 1 or a.size != arrays[0].size for a in arrays):
+                return None
+            block = np.column_stack(arrays)
+    except Exception:  # whatever the data set lacks, its single fit says
+        return None
+    if block is None or block.ndim != 2 or block.shape[0] == 0:
+        return None
+    return block
 
-    def __init__(self, columns: list[str]) -> None:
-        self.columns = columns
 
-    def block(self, data: Any) -> Array | None:
-        """The columns as an (n, columns) float array, or None where the batch cannot take
-        them (a missing column, columns of unequal length, no rows): such a data set is fitted
-        alone, and its error said there."""
-        try:
-            if isinstance(data, pd.DataFrame):
-                block = self._frame(data)
-            elif isinstance(data, Dataset):
-                block = np.column_stack([np.asarray(data.column(c), dtype=float)
-                                         for c in self.columns])
-            else:
-                arrays = [np.asarray(data[c], dtype=float) for c in self.columns]
-                if any(a.ndim != 1 or a.size != arrays[0].size for a in arrays):
-                    return None
-                block = np.column_stack(arrays)
-        except Exception:  # whatever the data set lacks, its single fit says
-            return None
-        if block is None or block.ndim != 2 or block.shape[0] == 0:
-            return None
-        return block
-
-    def _frame(self, frame: pd.DataFrame) -> Array | None:
-        found = [frame.columns.get_loc(c) for c in self.columns]  # half a microsecond each
-        locs = [k for k in found if isinstance(k, int)]
-        if len(locs) < len(found):  # a column named twice
-            return None
-        try:
-            whole = frame.to_numpy(dtype=float)
-        except (TypeError, ValueError):  # other columns are not numbers: read ours alone
-            return np.column_stack([frame[c].to_numpy(dtype=float) for c in self.columns])
-        return whole[:, locs]
+def _frame_block(frame: pd.DataFrame, columns: list[str]) -> Array | None:
+    """A DataFrame's columns through one copy of its block when every column is numeric (a
+    couple of microseconds; reading them one by one takes ten times that each)."""
+    found = [frame.columns.get_loc(c) for c in columns]  # half a microsecond each
+    locs = [k for k in found if isinstance(k, int)]
+    if len(locs) < len(found):  # a column named twice
+        return None
+    try:
+        whole = frame.to_numpy(dtype=float)
+    except (TypeError, ValueError):  # other columns are not numbers: read ours alone
+        return np.column_stack([frame[c].to_numpy(dtype=float) for c in columns])
+    return whole[:, locs]
 
 
 def _valid_rows(stacked: Array, columns: list[str], loss: str) -> Array:
