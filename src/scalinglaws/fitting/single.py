@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.warning import warn
+from ..data.curves import is_final
 from ..data.dataset import Dataset
 from ..data.saved import data_fingerprint
 from ..data.validation import rows_text
@@ -129,7 +130,7 @@ def _diverged(law: Law, data: Dataset, obj: Objective, params: Any) -> tuple[str
     worst = float(np.expm1(np.max(r[far])))
     curve = _checkpoints(data)
     if curve is not None and curve[1][far].mean() > 0.5:
-        col, early, n_runs = curve[0], curve[1], curve[2]
+        col, early, n_runs = curve
         return (f"{far.size} rows lie far above the fitted law (up to {worst:.0%} above it), "
                 f"{int(early[far].sum())} of them before their run's last row: the data are "
                 f"training curves ({n_runs} runs in column '{col}'), whose early checkpoints "
@@ -155,13 +156,10 @@ def _checkpoints(data: Dataset) -> tuple[str, np.ndarray, int] | None:
     clock = next((c for c in ("step", "tokens") if data.has(c)), None)
     if col is None or clock is None:
         return None
-    frame = pd.DataFrame({"run": np.asarray(data.labels(col), dtype=object),
-                          "t": np.asarray(data.column(clock), dtype=float)})
-    last = frame.groupby("run", sort=False)["t"].transform("max").to_numpy()
-    n_runs = int(frame["run"].nunique())
-    if n_runs == len(frame):
+    final = is_final(data, run=col, step=clock)
+    if final.all():
         return None
-    return col, frame["t"].to_numpy() < last, n_runs
+    return col, ~final, len(pd.unique(np.asarray(data.labels(col), dtype=object)))
 
 
 def case_weights(weights: Any, n: int) -> np.ndarray:
