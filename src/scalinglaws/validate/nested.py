@@ -174,7 +174,8 @@ def nested(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
              if rolling_origin(fits.size, f.train, INNER, "inner<")]
     if not outer:
         return None
-    chosen: dict[str, list[Array]] = {s: [] for s in (*STRATEGIES, "auto")[:3 if auto else 2]}
+    names = [*STRATEGIES, "auto"] if auto else list(STRATEGIES)
+    chosen: dict[str, list[Array]] = {s: [] for s in names}
     fixed: list[Array] = []
     weights, n = [], 0
     for f in outer:
@@ -208,9 +209,13 @@ def _auto(fits: CandidateFits, candidates: Sequence[tuple[Law, Choice]],
     its nested error there is lower, else the best (also where those rows are too few for a
     nested backtest of their own)."""
     inner = nested(fits, candidates, choices, train, auto=False)
-    if inner is None:
-        return "best"
-    avg, best = inner.strategy_error["average"], inner.strategy_error["best"]
+    return "best" if inner is None else lower_error(inner.strategy_error)
+
+
+def lower_error(strategy_error: dict[str, float]) -> str:
+    """The strategy of lower nested error: the average where its error is finite and below
+    the best's, else the best (ties go to the best)."""
+    avg, best = strategy_error.get("average", math.nan), strategy_error.get("best", math.nan)
     return "average" if math.isfinite(avg) and not avg >= best else "best"
 
 

@@ -27,7 +27,7 @@ from ..laws.law import Law
 from .candidates import DEFAULT_CHOICES as DEFAULT_CHOICES
 from .candidates import CandidateFits, Choice
 from .compare import checked_laws
-from .nested import STRATEGIES, Ensemble, Forecasts, Key, choose, forecasts, nested
+from .nested import STRATEGIES, Ensemble, Forecasts, Key, choose, forecasts, lower_error, nested
 from .nested import rolling_origin as rolling_origin
 from .selected import Selection as Selection
 from .split import MIN_HELD_OUT, Fold, holdout_folds, size_column
@@ -273,11 +273,7 @@ def _strategy(strategy: str, assessed: Any) -> str:
     without a nested backtest)."""
     if strategy != "auto":
         return strategy
-    if assessed is None:
-        return "best"
-    err = assessed.strategy_error
-    avg, best = err.get("average", math.nan), err.get("best", math.nan)
-    return "average" if math.isfinite(avg) and not avg >= best else "best"
+    return "best" if assessed is None else lower_error(assessed.strategy_error)
 
 
 def _calibrated(fit: FitResult) -> FitResult:
