@@ -13,7 +13,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -348,3 +348,9 @@ def show_fit(result: Any, json_: bool, path: Any = None) -> None:
         out.print(str(result), markup=False, highlight=False)
     if path:
         written("fit", path)
+
+
+def with_caught(result: Any, messages: list[str]) -> Any:
+    """``result`` (a fit with ``warnings``) carrying first the warnings the command caught on
+    the way (reading the data, fitting, resampling), each once."""
+    return replace(result, warnings=tuple(dict.fromkeys([*messages, *result.warnings])))

@@ -8,7 +8,7 @@ into the fit (the table leaves them to stderr). A joint fit (``--groups``) print
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -256,8 +256,7 @@ def fit_data(request: FitRequest, boot: BootstrapOptions | None, caught: c.Caugh
             bs = result.bootstrap(boot.n, by=boot.by, seed=boot.seed, progress=update,
                                   level=boot.level)
         result = result.with_bootstrap(bs)
-    merged = tuple(dict.fromkeys([*caught.messages, *result.warnings]))
-    return replace(result, warnings=merged), ds
+    return c.with_caught(result, caught.messages), ds
 
 
 def calibrated(result: FitResult) -> FitResult:

@@ -11,7 +11,6 @@ them (``--y`` names the loss column too). ``--json`` prints the fit's document (
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +46,7 @@ def fit_curves(data: str, col: list[str] | None, y: str | None, by: str | None,
         result = fit_multi_power(frame, step=columns.get("step", "step"),
                                  lr=columns.get("lr", "lr"),
                                  loss=columns.get("loss", "loss"), by=run, fix=fix or None)
-        merged = tuple(dict.fromkeys([*caught.messages, *result.warnings]))
-        result = dataclasses.replace(result, warnings=merged)
+        result = c.with_caught(result, caught.messages)
         if out:
             result.save(out)
     c.show_fit(result, json_, out)

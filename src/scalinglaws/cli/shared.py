@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..exceptions import OptionError
+from .common import with_caught
 
 if TYPE_CHECKING:
     from ..fitting import SharedFit
@@ -45,9 +46,7 @@ def check_combination(groups: str | None, shared: str | None, bootstrap: int | N
 
 def with_warnings(fit: SharedFit, messages: list[str]) -> SharedFit:
     """The joint fit carrying the warnings the command caught (reading the data, fitting)."""
-    joint = fit.joint
-    merged = tuple(dict.fromkeys([*messages, *joint.warnings]))
-    return dataclasses.replace(fit, joint=dataclasses.replace(joint, warnings=merged))
+    return dataclasses.replace(fit, joint=with_caught(fit.joint, messages))
 
 
 def shared_doc(fit: SharedFit) -> dict[str, Any]:
