@@ -5,11 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_DOCS := $(VENV)/.installed-docs
+# MkDocs' and Material's notices about MkDocs' future are not warnings about this site
+export DISABLE_MKDOCS_2_WARNING := true
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test test-fast lint bench bench-startup clean
+.PHONY: demo test test-fast lint docs bench bench-startup clean
 
 define LINT
-	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff check src tests benchmarks docs examples
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 endef
@@ -27,6 +31,10 @@ $(STAMP_TEST): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@ $(STAMP_RUN)
 
+$(STAMP_DOCS): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[docs]"
+	touch $@ $(STAMP_RUN)
+
 demo: $(STAMP_RUN)
 	$(BIN)/scalinglaws demo
 
@@ -38,7 +46,12 @@ test: $(STAMP_TEST)
 
 test-fast: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q -m "not slow" tests
-	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff check src tests benchmarks docs examples
+
+# The documentation site into site/: strict, so any warning fails the build; the gallery's
+# examples run as it builds (they read the reference datasets beside the repository).
+docs: $(STAMP_DOCS)
+	$(BIN)/mkdocs build --strict
 
 lint: $(STAMP_TEST)
 	$(LINT)
@@ -50,4 +63,4 @@ bench-startup: $(STAMP_RUN)
 	$(BIN)/python benchmarks/bench_startup.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info scalinglaws-demo
+	rm -rf $(VENV) build site *.egg-info src/*.egg-info scalinglaws-demo

@@ -46,8 +46,8 @@ class Dataset:
         How params, tokens and flops were counted (:func:`~scalinglaws.data.standardize`
         sets it); shown when the dataset is printed and in the summary of a fit made on it.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pandas as pd, scalinglaws as sl
     >>> ds = sl.Dataset.from_frame(pd.DataFrame({"n": [1e8, 1e9], "tokens": [2e9, 2e10],
     ...                                          "loss": [3.1, 2.6]}), columns={"params": "n"})

@@ -22,8 +22,8 @@ Warmup
     value) counts in S1 but not in S2: S2 measures the decay after the peak. Later increases
     of the learning rate (a re-warmup) enter S2 with their sign and lower it.
 
-Example
--------
+Examples
+--------
 >>> import pandas as pd
 >>> from scalinglaws.data.schedule import schedule_areas
 >>> frame = pd.DataFrame({"run": "a", "step": [1, 2, 3, 4],

@@ -11,8 +11,8 @@ Conventions
     ``w`` steps ramps linearly from 0 at step 0 to ``peak`` at step ``w``. ``final`` is a
     fraction of ``peak``. Past ``total`` a schedule holds its last rate.
 
-Example
--------
+Examples
+--------
 >>> from scalinglaws.data import schedules
 >>> s = schedules.wsd(1e-3, 1000, warmup=100, decay=0.2)
 >>> [round(float(v), 6) for v in s.lr([0, 50, 100, 800, 900, 1000])]

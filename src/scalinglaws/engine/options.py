@@ -27,8 +27,8 @@ class FitOptions:
     stage per start. A backtest or a joint fit checks its options once and reuses them on
     every fold and group.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from scalinglaws.engine import FitOptions
     >>> FitOptions(loss="mse_log").delta
     0.001

@@ -141,14 +141,16 @@ def fit(
         ``level``, ``resample``, ``window``, ``bs_inputs`` (:mod:`.steplaw`); the batch
         size is read from ``columns={"batch_size": ...}``. Other laws take none.
 
+    Notes
+    -----
     Every result carries :class:`~scalinglaws.Diagnostics` (``.diagnostics``);
     the problems found (bounds, flat directions, disagreeing starts, residual trends, non-
     monotone data, too few points per parameter) are also issued as
     :class:`~scalinglaws.ScalingLawWarning` and kept in ``.warnings``; none of them but a bound
     changes ``status``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> ds = sl.datasets.load("chinchilla")
     >>> f = sl.fit("chinchilla", ds[~ds.to_frame()["epoch_excluded"].to_numpy()])

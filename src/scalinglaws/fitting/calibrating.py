@@ -41,8 +41,8 @@ def calibrate(fit: FitResult, data: Any = None, *, order: str | None = None,
     ``fit.predict_interval(0.9, kind="calibrated", ...)`` widens with the distance of each
     query beyond the data, as the data's own forecasts did.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> fit = sl.calibrate(sl.fit("chinchilla", sl.datasets.load("chinchilla")))
     >>> lo, hi = fit.predict_interval(0.9, kind="calibrated", params=7e10, tokens=1.4e12)

@@ -148,8 +148,8 @@ def predict_curve(fit: Any, schedule: Schedule, steps: Any = None, *, decay: flo
     those the fitted areas were computed with (:func:`~scalinglaws.data.schedule_areas`);
     other inputs of the law (``params=1e9`` for ``schedule_n``) are given by name.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.data import schedules
     >>> law = sl.laws.get("schedule")

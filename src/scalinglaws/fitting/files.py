@@ -22,8 +22,8 @@ def load(path: Any, group: str | None = None) -> FitResult | SharedFit | Hyperpa
     :class:`~scalinglaws.SharedFit` (with ``group=``, that group's fit), or for a
     hyper-parameter law (``sl.fit("step_law", ...)``) a :class:`HyperparameterFit`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl, tempfile, pathlib
     >>> f = sl.fit("E + A*C**(-alpha)", sl.datasets.load("chinchilla"))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "fit.json"

@@ -91,11 +91,13 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
         one ``sl.fit`` per problem; a problem the batch cannot take or leaves unconverged is
         fitted alone and comes back as its :class:`FitResult` (or :class:`FitFailure`).
 
+    Notes
+    -----
     Warnings of the individual fits are not issued; each result keeps its own
     (``result.warnings``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np, pandas as pd, scalinglaws as sl
     >>> x = np.logspace(6, 9, 12)
     >>> runs = [pd.DataFrame({"x": x, "loss": 1.7 + a * x ** -0.3}) for a in (100, 200)]

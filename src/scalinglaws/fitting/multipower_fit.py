@@ -70,8 +70,8 @@ def fit_multi_power(data: Any, *, step: str = "step", lr: str = "lr", loss: str 
     where it reached them and converges on the rest (``profiled``, with a warning; see the
     module).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np, pandas as pd
     >>> from scalinglaws.data import schedules
     >>> from scalinglaws.fitting import fit_multi_power

@@ -97,8 +97,8 @@ def predict(fit: FitResult | SharedFit, inputs: Mapping[str, Any], *,
     A joint fit (:class:`~scalinglaws.SharedFit`) answers for the group its ``by`` column
     names in ``inputs``, or without one for every group (``groups`` names each value's).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
     >>> p = sl.fitting.predict(f, {"params": 7e10, "tokens": 1.4e12}, level=0.9)

@@ -45,8 +45,8 @@ class Summary:
     condition number and the points per parameter shown under the status; every problem it
     found is among ``warnings``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> summary = sl.fit("chinchilla", sl.datasets.load("chinchilla")).summary()
     >>> [row.name for row in summary.rows]

@@ -22,6 +22,8 @@ def coverage_curve(n: Any, c: Any, k: Any = None) -> pd.DataFrame:
     samples of any problem). Returns a DataFrame with columns ``samples``, ``coverage`` and
     ``problems``, ready for ``sl.fit("coverage", frame)``.
 
+    Examples
+    --------
     >>> curve = coverage_curve(100, [0, 3, 50, 100], [1, 10, 100])
     >>> [round(v, 4) for v in curve["coverage"]]
     [0.3825, 0.5682, 0.75]

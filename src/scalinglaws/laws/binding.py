@@ -14,8 +14,8 @@ def resolve(law: Law | str, *, x: str | None = None,
             columns: Mapping[str, str] | None = None) -> Law:
     """The law a user means, bound to the data's columns: ``bind_inputs(resolve_law(...))``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from scalinglaws.laws import resolve
     >>> resolve("E + A*C**(-alpha)").inputs
     {'C': 'flops'}

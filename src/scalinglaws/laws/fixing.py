@@ -16,8 +16,8 @@ def fix(law: Law, values: Mapping[str, float]) -> Law:
     a law of the remaining parameters (their specs kept), named after the original and the
     values fixed.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> law = sl.laws.fix(sl.laws.get("chinchilla"), {"alpha": 0.34})
     >>> law.parameter_names, law.name
@@ -50,8 +50,8 @@ def tie(law: Law, pairs: Mapping[str, str]) -> Law:
     (``{"beta": "alpha"}``: one exponent for both terms): a law of the remaining parameters,
     named after the original and the ties.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> law = sl.laws.tie(sl.laws.get("chinchilla"), {"beta": "alpha"})
     >>> law.parameter_names, law.name

@@ -64,8 +64,8 @@ class Law:
     guess:
         ``guess(X, y) -> rows``: data-driven starting points, tried besides the grid's.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> law = sl.Law.from_expression("E + A/N**alpha + B/D**beta")
     >>> law.parameter_names

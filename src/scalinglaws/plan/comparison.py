@@ -167,8 +167,8 @@ def compare(fit_a: FitResult, fit_b: FitResult, *, budget: float | None = None,
     streams of ``seed``, give ``p_a_better`` and ``multiplier_interval``; a fit that carries a
     bootstrap (``fit.with_bootstrap``) uses its own.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
     >>> round(sl.compare(f, f).multiplier_at_budget, 6)

@@ -80,6 +80,8 @@ def optimal_sparsity(fit: FitResult, *, params: float, flops: float,
     max_sparsity:
         Largest sparsity considered (below 1).
 
+    Notes
+    -----
     S = 0 (the dense model) is returned when no sparsity lowers the loss; a QueryError is
     raised when the loss still falls at ``max_sparsity`` (no optimum inside the range).
     """

@@ -119,7 +119,9 @@ def optimal_vocabulary(fit: FitResult, *, params: float, flops: float | None = N
     embed_dim:
         Embedding width d (N_v = V d); default: the paper's width for ``params``.
 
-    Example: the paper's 3B model (N_nv = 2.87B, d = 3200) at 2.3e21 FLOPs gets about 42K
+    Examples
+    --------
+    The paper's 3B model (N_nv = 2.87B, d = 3200) at 2.3e21 FLOPs gets about 42K
     entries under the paper's fit (it trained 43K).
     """
     law = fit.law

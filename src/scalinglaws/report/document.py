@@ -78,8 +78,8 @@ def html(
         a section with its table, each observed forecast against its outcome and the
         calibration of the intervals. With a scorecard, ``items`` may be empty.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> ds = sl.datasets.load("chinchilla")
     >>> sl.report.html(sl.fit("chinchilla", ds), "report.html", data=ds)  # doctest: +SKIP

@@ -37,8 +37,8 @@ class Bootstrap:
     ``predict_interval`` an interval for the law's mean at new inputs and
     ``prediction_interval`` one for a new observation (adds the fit's residual noise).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
     >>> bs = f.bootstrap(200, seed=0)

@@ -39,8 +39,8 @@ class Profile:
     ``statistic`` (≈ χ²₁ under the model; NaN where the refit failed), with the interval at
     ``level``. ``lower`` and ``upper`` are the parameter's bounds (natural units).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> f = sl.fit("chinchilla", sl.datasets.load("chinchilla"))
     >>> prof = f.profile("alpha")

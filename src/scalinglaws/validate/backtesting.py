@@ -198,8 +198,8 @@ def backtest(law: Law | str, data: Dataset | pd.DataFrame, train: Any, *,
     the bootstrap of the intervals.
     ``progress(done, total)`` is called after each fold.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> ds = sl.datasets.load("chinchilla")
     >>> bt = sl.validate.backtest("chinchilla", ds, train="flops<1e21", n_boot=0)

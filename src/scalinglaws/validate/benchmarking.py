@@ -231,8 +231,8 @@ def benchmark(frame: pd.DataFrame, laws: Sequence[Law | str] | None = None, *,
         Options of :func:`scalinglaws.fit`; ``loss`` defaults to ``"mse_log"`` (least
         squares on log y, the paper's objective for M1 and M3).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import pandas as pd, scalinglaws as sl
     >>> from scalinglaws.validate import benchmark
     >>> x = [1e6, 2e6, 4e6, 8e6, 1.6e7, 3.2e7, 6.4e7]

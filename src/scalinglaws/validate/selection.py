@@ -81,8 +81,8 @@ def select(data: Dataset | pd.DataFrame, laws: Sequence[Law | str] | None = None
     ``"auto"`` (the one whose nested backtest error is lower). ``nested_backtest=False``
     skips the nested backtest. ``progress(done, total)`` is called as the folds are fitted.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> sel = sl.validate.select(sl.datasets.load("chinchilla"), laws=["chinchilla"],
     ...                          holdout="flops>=1e21", nested_backtest=False)

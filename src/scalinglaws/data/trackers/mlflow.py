@@ -64,9 +64,13 @@ def from_mlflow(tracking_uri: str | os.PathLike[str], experiment: str, *,
     progress:
         ``progress(runs_done, runs_total)``, called as runs are read.
 
+    Notes
+    -----
     The dataset's ``citation`` records the store, the experiment, the metric and the
     reduction (it is shown when the dataset is printed).
 
+    Examples
+    --------
     >>> ds = sl.data.from_mlflow("sqlite:///mlflow.db", "sweep", metric="val_loss",
     ...                          params={"params": "n_params", "tokens": "tokens"},
     ...                          reduce="final", mean_last=3)  # doctest: +SKIP

@@ -55,6 +55,8 @@ class Reduction:
     min_step:
         Rows logged before this step are dropped.
 
+    Examples
+    --------
     >>> print(Reduction("final", mean_last=5, drop_warmup=0.1).describe())
     the mean of each run's last 5 logged values; rows before 10% of each run's last step dropped
     """

@@ -60,6 +60,8 @@ def from_tensorboard(logdir: str | os.PathLike[str], *, tag: str = "loss",
     progress:
         ``progress(runs_done, runs_total)``, called as runs are read.
 
+    Examples
+    --------
     >>> ds = sl.data.from_tensorboard("runs/", tag="train/loss",
     ...                               params={"params": "n_params", "tokens": "tokens"},
     ...                               reduce="curve", drop_warmup=0.1)  # doctest: +SKIP

@@ -14,8 +14,8 @@ Inputs:
   :func:`min_tokens` gives the data counterpart E_min = E / (1 + B/B_crit(L)) (eq. 5.5 with
   C = 6 N B S).
 
-Example
--------
+Examples
+--------
 >>> from scalinglaws.laws.published.kaplan_steps import critical_batch, min_steps
 >>> round(float(critical_batch(3.0)) / 1e6, 2)      # tokens, at a loss of 3 nats
 1.07

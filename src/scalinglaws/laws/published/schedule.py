@@ -16,8 +16,8 @@ and ``lr`` columns (areas in the learning rate's own units unless ``normalize=``
 typical ranges below are for raw learning rates of order 1e-4 to 1e-3 with S1 counted from
 step 1 and S2 from the end of the warmup). L0, A and C enter linearly; alpha is searched.
 
-Example
--------
+Examples
+--------
 >>> import scalinglaws as sl
 >>> law = sl.laws.get("schedule")
 >>> law.parameter_names

@@ -95,8 +95,8 @@ def isoflop(
         minimum beyond the sampled sizes), minima at the edge of the sampled sizes (kept),
         runs outside the given bin edges, budgets that often fail in the bootstrap.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np, pandas as pd, scalinglaws as sl
     >>> rows = []
     >>> for c in (1e18, 1e19, 1e20, 1e21):

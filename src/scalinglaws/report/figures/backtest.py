@@ -58,8 +58,8 @@ def backtest_figure(bt: Backtest, *, x: str | None = None, title: str | None = N
         The title (default: the law's name and citation; ``""`` for none), the width in
         inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.report.figures import backtest_figure
     >>> ds = sl.datasets.load("chinchilla")

@@ -51,8 +51,8 @@ def corner_figure(boot_or_fit: Bootstrap | FitResult, params: Sequence[str] | No
         The title (default: the law's name and the resamples), the width in inches, the
         resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.report.figures import corner_figure
     >>> fit = sl.fit("chinchilla", sl.datasets.load("chinchilla"))

@@ -51,8 +51,8 @@ def curves_figure(data: Dataset, fit: FitResult | SharedFit | None = None, *, x:
     ``width`` (inches), ``dpi`` and ``style`` (``"paper"`` or ``"slide"``) are the options of
     every figure (see :mod:`.look`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np, pandas as pd, scalinglaws as sl
     >>> from scalinglaws.report.figures import curves_figure
     >>> step = np.tile(np.arange(1, 101), 2)

@@ -81,8 +81,8 @@ def fit_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *, level
         The title (default: the law's name and citation; ``""`` for none), the width in
         inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.report.figures import fit_figure
     >>> ds = sl.datasets.load("chinchilla")

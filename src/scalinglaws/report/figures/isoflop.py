@@ -61,8 +61,8 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None, *, title: str |
         A title over both panels (default none; each panel has its own), the width in
         inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.report.figures import isoflop_figure
     >>> ds = sl.datasets.load("chinchilla")

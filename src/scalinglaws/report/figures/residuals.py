@@ -50,8 +50,8 @@ def residuals_figure(fit: FitResult | SharedFit, data: Dataset | None = None, *,
         The title (default: the law's name and citation; ``""`` for none), the width in
         inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.report.figures import residuals_figure
     >>> ds = sl.datasets.load("chinchilla")

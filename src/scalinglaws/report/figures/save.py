@@ -35,8 +35,8 @@ def save_figure(fig: Figure, path: Any, *, dpi: float | None = None) -> Path:
     Raises a :class:`~scalinglaws.exceptions.ScalingLawError` for an unknown extension, a
     folder that does not exist or cannot be written, or a figure with nothing drawn.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import scalinglaws as sl
     >>> from scalinglaws.report.figures import fit_figure, save_figure
     >>> ds = sl.datasets.load("chinchilla")
