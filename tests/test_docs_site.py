@@ -101,7 +101,7 @@ def test_the_api_reference_documents_the_public_functions(site):
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
