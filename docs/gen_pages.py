@@ -85,6 +85,24 @@ def _option_row(param: Any) -> str:
     return f"| {names} | {text} |"
 
 
+def _command_lines(cmd: Any, path: str, parent: Any) -> list[str]:
+    """The section of one command, and of each of its subcommands after it."""
+    ctx = cmd.context_class(cmd, info_name=path.rsplit(" ", 1)[-1], parent=parent)
+    usage = " ".join(cmd.collect_usage_pieces(ctx))
+    level = "#" * min(2 + path.count(" "), 4)
+    lines = [f"{level} `{path}`", "", f"```\nscalinglaws {path} {usage}\n```", "",
+             inspect.cleandoc(cmd.help or ""), ""]
+    params = [p for p in cmd.params if not getattr(p, "hidden", False)]
+    if params:
+        lines += ["| argument or option | what it does |", "|---|---|"]
+        lines += [_option_row(p) for p in params]
+        lines.append("")
+    if hasattr(cmd, "list_commands"):
+        for name in cmd.list_commands(ctx):
+            lines += _command_lines(cmd.get_command(ctx, name), f"{path} {name}", ctx)
+    return lines
+
+
 def cli_page() -> str:
     from scalinglaws.cli.main import app
 
@@ -96,17 +114,7 @@ def cli_page() -> str:
              "status 2 and a message that names what to fix.", ""]
     ctx = group.context_class(group, info_name="scalinglaws")
     for name in group.list_commands(ctx):
-        cmd = group.get_command(ctx, name)
-        assert cmd is not None
-        sub = cmd.context_class(cmd, info_name=name, parent=ctx)
-        usage = " ".join(cmd.collect_usage_pieces(sub))
-        lines += [f"## `{name}`", "", f"```\nscalinglaws {name} {usage}\n```", "",
-                  inspect.cleandoc(cmd.help or ""), ""]
-        params = [p for p in cmd.params if not getattr(p, "hidden", False)]
-        if params:
-            lines += ["| argument or option | what it does |", "|---|---|"]
-            lines += [_option_row(p) for p in params]
-            lines.append("")
+        lines += _command_lines(group.get_command(ctx, name), name, ctx)
     return "\n".join(lines)
 
 
