@@ -36,7 +36,7 @@ PAGES: list[tuple[str, list[tuple[str, str]]]] = [
     ("Start", [("Getting started", "index.md"), ("Concepts", "concepts.md")]),
     ("Fitting", [("The law catalog", "catalog.md"), ("Uncertainty", "uncertainty.md"),
                  ("Validation on real data", "validation.md"), ("Bad inputs", "bad_inputs.md"),
-                 ("NIST certified problems", "nist.md")]),
+                 ("NIST certified problems", "nist.md"), ("The forecast ledger", "ledger.md")]),
     ("Data", [("Data in", "data_in.md"), ("Loss curves and schedules", "curves.md"),
               ("Fitting on checkpoints", "checkpoints.md")]),
     ("Planning", [("Compute-optimal and IsoFLOP", "planning.md"),
