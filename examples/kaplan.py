@@ -1,7 +1,7 @@
 """Kaplan et al.'s L(N, D): recovering the constants of a law with no irreducible term
 
 Kaplan et al. (2020) fitted `L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D` to early-stopped
-language models of 0.8M to 1.5B non-embedding parameters trained on 22M to 23B tokens. Its
+language models of up to 1.5B non-embedding parameters trained on 22M to 23B tokens. Its
 runs are not public. Drawn from their law over a grid like theirs with the run-to-run noise of
 real losses, how well does a fit of the catalog's `kaplan` law recover the four constants, and
 the exponents of its two limits, L(N) at unlimited data and L(D) at unlimited size?

@@ -4,7 +4,7 @@ Gadre et al. (2024) trained models far past the compute-optimal 20 tokens per pa
 found the loss still scales predictably in compute C = 6ND and the token multiplier M = D/N:
 `L(C, M) = E + (a·M^η + b·M^(-η))·C^(-η)`. Fitted on four small models at M = 20 and one at
 M = 320, their law predicted the C4 loss of a 1.4B model trained on 640 tokens per parameter
-and of a 6.9B model at M = 20 to within 0.7%, and the average downstream error from that
+and of a 6.9B model at M = 20 to within 0.75%, and the average downstream error from that
 predicted loss. Does `sl.fit("overtraining", ...)` on the same five runs do as well?
 """
 
