@@ -97,8 +97,8 @@ def reproduce(out: Path) -> Reproduction:
                    source=SOURCE),
         ]
         # N_opt at the largest budget beside theirs: their bootstrap standard deviation of
-        # ln N* at that budget (0.13 and 0.12: e^sd - 1 = 14% and 13%, rounded down to
-        # whole percents) is the tolerance
+        # ln N* at that budget (0.132 and 0.120: e^sd - 1 = 14.1% and 12.7%, rounded down
+        # to whole percents) is the tolerance
         theirs = optimal[optimal["config_id"] == config].sort_values("flops").iloc[-1]
         used = r.akima.used
         ours = used.loc[np.isclose(used["flops"], theirs["flops"], rtol=1e-6), "n_opt"]
