@@ -157,7 +157,7 @@ def reproduce(out: Path) -> Reproduction:
         f"α_D = {TABLE2['alphaD']}, N_c = {TABLE2['Nc']:.2g}, D_c = {TABLE2['Dc']:.2g}) and "
         f"the separate fits of L(N) and L(D) (Table 1, α_D = {EQ12['alphaD']}, "
         f"N_c = {EQ11['Nc']:.2g}, D_c = {EQ12['Dc']:.2g}); the catalog's `kaplan` law lists "
-        "the Table 1 values as its reference. The L(N) limit's exponent agrees with eq. (1.1) "
+        "Table 2's as its reference. The L(N) limit's exponent agrees with eq. (1.1) "
         f"because both of their fits give α_N = {EQ11['alphaN']}. For the L(D) limit they "
         f"differ ({TABLE2['alphaD']} jointly, {EQ12['alphaD']} for L(D) alone, fitted on "
         "large models trained with early stopping); our runs are drawn from the joint law, "

@@ -1,8 +1,9 @@
 """Kaplan: L(N, D) = ((Nc/N)^(alphaN/alphaD) + Dc/D)^alphaD.
 
 Kaplan et al., "Scaling Laws for Neural Language Models", 2020, arXiv:2001.08361, eq. (1.5).
-Published values (their Table 1, non-embedding N, tokens D, loss in nats): alphaN = 0.076,
-alphaD = 0.095, Nc = 8.8e13, Dc = 5.4e13.
+Published values (their Table 2, the joint fit of eq. 1.5; non-embedding N, tokens D, loss in
+nats): alphaN = 0.076, alphaD = 0.103, Nc = 6.4e13, Dc = 1.8e13. (Table 1's alphaD = 0.095,
+Nc = 8.8e13, Dc = 5.4e13 are the separate fits of L(N) and L(D), eqs. 1.1 and 1.2.)
 """
 
 from __future__ import annotations
@@ -36,5 +37,5 @@ def kaplan() -> Law:
         "term (Kaplan et al. 2020, eq. 1.5).",
         citation="Kaplan et al. 2020, arXiv:2001.08361, eq. (1.5)",
         domain="early-stopped losses, non-embedding parameters, loss well above entropy",
-        reference={"Nc": 8.8e13, "Dc": 5.4e13, "alphaN": 0.076, "alphaD": 0.095},
+        reference={"Nc": 6.4e13, "Dc": 1.8e13, "alphaN": 0.076, "alphaD": 0.103},
     )
