@@ -85,10 +85,10 @@ def reproduce(out: Path) -> Reproduction:
     numbers = [
         # claimed no larger than the error Bhagia et al. report for their own forecast of a
         # ladder target (7B, C4 loss): the bar the ladder's authors set for a useful forecast
-        Number("|error| of the 3B final C4 losses, forecast from 190M–1B (mean of 6 runs, %)",
+        Number("abs. error of the 3B final C4 losses, forecast from 190M–1B (mean of 6, %)",
                100 * float(final_err.mean()), 100 * olmo_err, fmt=".2f",
                source="Bhagia et al.: 7B C4 loss from the ladder", tol=0.0, claim="below"),
-        Number("largest |error| of a 3B final loss (%)", 100 * float(final_err.max()),
+        Number("largest abs. error of a 3B final loss (%)", 100 * float(final_err.max()),
                100 * olmo_err, fmt=".2f",
                source="Bhagia et al.: 7B C4 loss from the ladder"),
         Number("MARE of the 3B curves (from step 1,000 on), forecast from 190M–1B (%)",

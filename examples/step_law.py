@@ -67,18 +67,18 @@ def reproduce(out: Path) -> Reproduction:
     numbers = [
         # claimed inside the authors' 2.5-97.5% bootstrap range (the tolerance is that
         # range's half-width on our side of the median)
-        Number("c: lr ∝ D^c", p["lr_exp_tokens"], PUBLISHED["lr_exp_tokens"], fmt=".4f",
+        Number("c: lr ∝ D^c", float(p["lr_exp_tokens"]), PUBLISHED["lr_exp_tokens"], fmt=".4f",
                source="bootstrap median, steplaw fits file",
                tol=within_interval(p["lr_exp_tokens"], PUBLISHED["lr_exp_tokens"],
                                    boot["lr_exp_tokens"].to_numpy())),
         # just outside the published range: shown, not claimed (see below)
-        Number("b: lr ∝ N^b", p["lr_exp_params"], PUBLISHED["lr_exp_params"], fmt=".4f",
+        Number("b: lr ∝ N^b", float(p["lr_exp_params"]), PUBLISHED["lr_exp_params"], fmt=".4f",
                source="bootstrap median, steplaw fits file"),
-        Number("e: bs ∝ D^e", p["bs_exp_tokens"], PUBLISHED["bs_exp_tokens"], fmt=".4f",
+        Number("e: bs ∝ D^e", float(p["bs_exp_tokens"]), PUBLISHED["bs_exp_tokens"], fmt=".4f",
                source="bootstrap median, steplaw fits file"),
-        Number("a (lr coefficient)", p["lr_coef"], PUBLISHED["lr_coef"], fmt=".4g",
+        Number("a (lr coefficient)", float(p["lr_coef"]), PUBLISHED["lr_coef"], fmt=".4g",
                source="bootstrap median, steplaw fits file"),
-        Number("d (bs coefficient, tokens)", p["bs_coef"], PUBLISHED["bs_coef"], fmt=".4g",
+        Number("d (bs coefficient, tokens)", float(p["bs_coef"]), PUBLISHED["bs_coef"], fmt=".4g",
                source="bootstrap median, steplaw fits file"),
         # the recommendations at N = 1B, D = 100B. The batch size is claimed inside the range
         # of the published law's recommendation over the authors' 1,000 bootstrap fits; the
