@@ -47,8 +47,7 @@ PAGES: list[tuple[str, list[tuple[str, str]]]] = [
                          ("Data mixtures", "mixing.md"),
                          ("Inference-time compute", "inference_time.md"),
                          ("Beyond pretraining", "posttraining.md")]),
-    ("At scale", [("Many fits", "many.md"), ("Studies of estimation", "study.md"),
-                  ("The open-LM study", "study_misfitting.md")]),
+    ("At scale", [("Many fits", "many.md"), ("Studies of estimation", "study.md")]),
     ("Output", [("Figures", "figures.md"), ("Figure gallery", "gallery.md"),
                 ("The HTML report", "report.md")]),
 ]

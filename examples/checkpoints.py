@@ -90,10 +90,18 @@ def reproduce(out: Path) -> Reproduction:
     mean = {k: float(np.mean(v)) for k, v in mare.items()}
 
     numbers = [
-        # "below": our error no larger than the floor the Guide names for a good forecast
+        # The Guide (abstract, verified): "fitting scaling laws to intermediate checkpoints
+        # ... substantially improves accuracy". Claimed on GPT-3: the ratio of the two
+        # recipes' errors is below 1 (no slack: the claim is the direction)
+        Number("GPT-3 175B: ARE with checkpoints past 10% ÷ ARE with final points only",
+               are["checkpoints"] / are["finals"], 1.0, fmt=".3f",
+               source="the Guide's abstract: checkpoints improve accuracy", tol=0.0,
+               claim="below"),
+        # the ~4% floor is quoted by summaries of the paper and not re-checked against its
+        # body (reference data manifest), so it is shown, not claimed
         Number("GPT-3 175B: ARE from 70% of training on, checkpoints past 10% (%)",
                100 * are["checkpoints"], 100 * GUIDE_FLOOR, fmt=".2f",
-               source="the Guide's ~4% floor (as quoted; see data)", tol=0.0, claim="below"),
+               source="~4% floor, as summaries quote the Guide"),
         Number("GPT-3 175B: ARE from 70% of training on, final points only (%)",
                100 * are["finals"], fmt=".2f"),
         Number("GPT-3 175B: error of the last checkpoint, checkpoints past 10% (%)",
@@ -146,8 +154,10 @@ def reproduce(out: Path) -> Reproduction:
         "On GPT-3 the Guide's recipe works: fitted to the checkpoints of the seven smaller "
         "models past 10% of their training, the Chinchilla form forecasts the 175B model's "
         f"validation loss from 70% of its training on within {100 * are['checkpoints']:.2f}% "
-        "(the Guide's absolute relative error), well under the ~4% it names as the floor that "
-        "seed-to-seed variation sets across its 485 models; one well-sampled family with a "
+        "(the Guide's absolute relative error), against "
+        f"{100 * are['finals']:.2f}% from final points alone, and below the ~4% that "
+        "summaries of the Guide quote as the floor seed-to-seed variation sets; one "
+        "well-sampled family with a "
         "single training recipe does far better than that floor. Final points alone "
         f"forecast it at {100 * are['finals']:.2f}%: every GPT-3 model saw the same 300B "
         "tokens, so seven final points cannot tell the law how loss falls with tokens"

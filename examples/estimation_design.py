@@ -51,20 +51,26 @@ def reproduce(out: Path) -> Reproduction:
     smallest_under = float(under["max_size"].min())
     small = frame[frame["max_size"] < smallest_under]
 
+    near, far = float(table.iloc[-1].min()), float(table.iloc[0].min())
     numbers = [
-        # "below": the error of the fit on every non-target run is no larger than the floor
-        # the Guide names for a good forecast
+        # The Guide (abstract, verified): "estimates of performance are generally most
+        # accurate when derived from other models of similar sizes". Claimed: the best cell
+        # with models up to the largest non-target size errs less than the best cell with
+        # the smallest models only, a ratio below 1 (no slack: the claim is the direction)
+        Number(f"best ARE with models up to {sizes[-1] / 1e6:.0f}M ÷ best ARE with models up "
+               f"to {sizes[0] / 1e6:.0f}M", near / far, 1.0, fmt=".3f",
+               source="the Guide's abstract: similar sizes forecast best", tol=0.0,
+               claim="below"),
+        # the ~4% floor is quoted by summaries of the paper and not re-checked against its
+        # body (reference data manifest), so it is shown, not claimed
         Number(f"ARE of the 302M forecast, fit on all {n_runs} other runs (%)", 100 * float(every),
-               100 * GUIDE_FLOOR, fmt=".2f", source="the Guide's ~4% floor (as quoted)",
-               tol=0.0, claim="below"),
+               100 * GUIDE_FLOOR, fmt=".2f", source="~4% floor, as summaries quote the Guide"),
         Number("ARE of the cheapest fit within 0.5 points of the best (%)",
-               100 * float(best["are"]), 100 * GUIDE_FLOOR, fmt=".2f",
-               source="the Guide's ~4% floor (as quoted)", tol=0.0, claim="below"),
+               100 * float(best["are"]), fmt=".2f"),
         Number("… its share of the sweep's compute (%)", 100 * float(best["cost_fraction"]),
                fmt=".1f"),
         Number(f"cells under 4% (of {len(frame)})", float(len(under)), fmt=".0f"),
-        Number(f"best ARE with models up to {sizes[0] / 1e6:.0f}M (%)",
-               100 * float(frame.loc[frame["max_size"] == sizes[0], "are"].min()), fmt=".2f"),
+        Number(f"best ARE with models up to {sizes[0] / 1e6:.0f}M (%)", 100 * far, fmt=".2f"),
     ]
     for b, r in replays.items():
         numbers.append(Number(f"replay, {b:.0%} of the compute: ARE (%)", 100 * r.are,
