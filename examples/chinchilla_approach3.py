@@ -51,7 +51,7 @@ def reproduce(out: Path) -> Reproduction:
         Number("N_opt at 5.76e23 FLOPs (Chinchilla's budget)", float(plan.params[0]), 70e9,
                fmt=".3g", source="Chinchilla: 70B"),
     ]
-    fig = fit_figure(fit, kept)
+    fig = fit_figure(fit, kept, width=6.5)
     save_figure(fig, out / "chinchilla-fit.png", dpi=110)
 
     lo, hi = boot.interval("beta", 0.95)
