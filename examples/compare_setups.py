@@ -125,7 +125,7 @@ def reproduce(out: Path) -> Reproduction:
     right.set_ylabel("compute multiplier: B's compute / A's\nfor A's loss")
     right.set_title("A vs B, with 95% bootstrap intervals", fontsize=10)
     right.legend(fontsize=8, loc="upper left")
-    save_figure(fig, out / "compare-setups.png", dpi=110)
+    save_figure(fig, out / "compare_setups-multiplier.png", dpi=110)
 
     rw, c4 = verdicts["RefinedWeb vs RedPajama"], verdicts["C4 vs RedPajama"]
     rpj = runs[runs["dataset"] == "rpj"]
@@ -160,7 +160,7 @@ def reproduce(out: Path) -> Reproduction:
              "evaluated on C4's validation set (repository mlfoundations/scaling, "
              "`exp_data/models` and `exp_data/evals`; bundled: "
              "`sl.datasets.load(\"gadre\")`, eval_set `c4_val`).",
-        numbers=numbers, figures=["compare-setups.png"], differs=differs,
+        numbers=numbers, figures=["compare_setups-multiplier.png"], differs=differs,
         extra={k: v.to_dict() for k, v in verdicts.items()})
 
 

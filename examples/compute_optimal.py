@@ -122,7 +122,7 @@ def reproduce(out: Path) -> Reproduction:
     axes[0].legend(fontsize=8, loc="upper left")
     axes[0].set_title("Model size", fontsize=10)
     axes[1].set_title("Training tokens", fontsize=10)
-    save_figure(fig, out / "compute-optimal.png", dpi=110)
+    save_figure(fig, out / "compute_optimal-frontier.png", dpi=110)
 
     gopher_loss = float(fit.predict(params=GOPHER["params"],
                                     tokens=BUDGET / (6 * GOPHER["params"]), extrapolation=None))
@@ -162,7 +162,7 @@ def reproduce(out: Path) -> Reproduction:
         data="The 245 Chinchilla runs as Epoch AI transcribed them (bundled: "
              "`sl.datasets.load(\"chinchilla\")`), less the 5 Epoch left out: 240 points; "
              f"{N_BOOT} bootstrap resamples (seed 0) for the intervals.",
-        numbers=numbers, figures=["compute-optimal.png"], differs=differs,
+        numbers=numbers, figures=["compute_optimal-frontier.png"], differs=differs,
         extra={"config": shapes.best.to_dict()})
 
 

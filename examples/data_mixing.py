@@ -138,9 +138,9 @@ def reproduce(out: Path) -> Reproduction:
                                   tol=math.ceil(3000 * se / abs(true[p])) / 1000))
 
     save_figure(surface_figure(truth, fit, frame[list(DOMAINS)].to_numpy(), r_best, r_prop),
-                out / "mixing-surface.png", dpi=110)
+                out / "data_mixing-surface.png", dpi=110)
     save_figure(mixture_figure(fit, proposal, title="Held-in fit and the proposed mixture"),
-                out / "mixing-fit.png", dpi=110)
+                out / "data_mixing-fit.png", dpi=110)
 
     gap = true_at_proposal / best.predicted_loss - 1
     gain = 1 - best.predicted_loss / uniform
@@ -175,7 +175,8 @@ def reproduce(out: Path) -> Reproduction:
              f"losses; columns: the web, code and books shares, books the reference): {RUNS} "
              f"mixtures from a flat Dirichlet, each loss times exp(0.01 ε), ε standard "
              f"normal ({NOISE:.0%} lognormal noise), seed {SEED}.",
-        numbers=numbers, figures=["mixing-surface.png", "mixing-fit.png"], differs=differs,
+        numbers=numbers, figures=["data_mixing-surface.png", "data_mixing-fit.png"],
+        differs=differs,
         extra={"proposal": dict(proposal.mixture), "optimum": dict(best.mixture),
                "gap": gap, "selection": dict(sel.errors)})
 

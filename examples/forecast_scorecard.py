@@ -2,7 +2,7 @@
 
 Bhagia et al. (2024) trained a "ladder" of small OLMo models (190M to 3B parameters, 0.5x to
 10x Chinchilla's tokens) to forecast the 7B and 13B runs. Their repository's forecast of the
-C4 validation loss of the target missed by 3.8%. Recorded in a forecast ledger before the
+C4 validation loss of the 13B target missed by 3.8%. Recorded in a forecast ledger before the
 outcomes are known, with calibrated 90% intervals, how far off are `sl.fit`'s forecasts of
 every validation loss of the three large runs, and how often do the intervals hold the truth?
 """
@@ -84,9 +84,9 @@ def reproduce(out: Path) -> Reproduction:
         ]
     for run, label in TARGETS.items():
         row = by_run.loc[("chinchilla", run)]
-        numbers.append(Number(f"chinchilla, {label}: mean error (%) / coverage "
-                              f"{row['coverage']:.0%}", 100 * float(row["mean_are"]),
-                              fmt=".2f"))
+        numbers.append(Number(f"chinchilla, {label} ({row['coverage']:.0%} of 90% intervals "
+                              "hold): mean abs. relative error (%)",
+                              100 * float(row["mean_are"]), fmt=".2f"))
 
     fig, ax = plt.subplots(figsize=(10, 4.4), layout="constrained")
     names = [c.removeprefix("loss_") for c in losses]
@@ -110,10 +110,10 @@ def reproduce(out: Path) -> Reproduction:
     ax.set_title("Chinchilla-law forecasts from the 190M–3B ladder, scored when the runs "
                  "landed", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
-    save_figure(fig, out / "scorecard.png", dpi=110)
+    save_figure(fig, out / "forecast_scorecard-errors.png", dpi=110)
     save_figure(calibration_figure(
         card, title=f"Calibration over both laws' {len(points)} forecasts"),
-                out / "calibration.png", dpi=110)
+                out / "forecast_scorecard-calibration.png", dpi=110)
 
     ch, ka = by_law.loc["chinchilla"], by_law.loc["kaplan"]
     medlr = by_run.loc[("chinchilla", "peteish7_medlr_eval_full")]
@@ -147,7 +147,9 @@ def reproduce(out: Path) -> Reproduction:
              "`src/scripts/paper/data/ladder-runs`; bundled: "
              "`sl.datasets.load(\"olmo_ladder\")`): the last evaluation of the 30 runs of "
              "190M to 3B parameters, and of the 7B and 13B runs as outcomes.",
-        numbers=numbers, figures=["scorecard.png", "calibration.png"], differs=differs,
+        numbers=numbers,
+        figures=["forecast_scorecard-errors.png", "forecast_scorecard-calibration.png"],
+        differs=differs,
         extra={"by_law": by_law.reset_index().to_dict("records")})
 
 

@@ -87,7 +87,7 @@ def reproduce(out: Path) -> Reproduction:
     right.set_ylabel("forecast")
     right.set_title(f"Forecasts of the {HELD_OUT} largest models (by compute)", fontsize=10)
     right.legend(fontsize=7, ncol=2, loc="upper left")
-    save_figure(fig, out / "observational.png", dpi=110)
+    save_figure(fig, out / "observational-pcs-forecasts.png", dpi=110)
 
     wins = sum(bt.mean_abs_error < bt.baseline_mean_abs_error for bt in rows.values())
     gsm = rows["GSM8K"]
@@ -119,7 +119,7 @@ def reproduce(out: Path) -> Reproduction:
              "eight benchmarks (repository ryoungj/ObsScaling, `eval_results/"
              "base_llm_benchmark_eval.csv`; bundled: `sl.datasets.load(\"observational\")`); "
              "BTLM-3B-8K is left out of the forecasts.",
-        numbers=numbers, figures=["observational.png"], differs=differs,
+        numbers=numbers, figures=["observational-pcs-forecasts.png"], differs=differs,
         extra={"explained_variance_paper": ev_paper.tolist(),
                "explained_variance_all": ev_all.tolist()})
 
