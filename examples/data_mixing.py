@@ -153,7 +153,7 @@ def reproduce(out: Path) -> Reproduction:
         "the method (fit, then optimise), not of the paper's numbers. Their headline "
         "result, a RedPajama mixture whose model matches one trained for 48% more steps on "
         "the default mixture, needs their training runs and is not reproduced here.\n\n"
-        f"On {RUNS} mixtures with {NOISE:.0%} noise the twelve constants land within "
+        f"On {RUNS} mixtures with {NOISE:.0%} noise the {len(zs)} constants land within "
         f"{largest:.1f} standard errors of the generating ones. The proposed mixture "
         f"(web {proposal.mixture['web']:.3f}, code {proposal.mixture['code']:.3f}, books "
         f"{proposal.mixture['books']:.3f}) is not the true optimum's (web "
