@@ -153,7 +153,7 @@ def example_page(path: Path, result: Any, doc: str, said: list[str], seconds: fl
              f"**Paper.** {result.paper}", "", f"**Data.** {result.data}", "",
              "## Our numbers beside the paper's", "", result.table(), ""]
     for fig in result.figures:
-        lines += [f"![{title.strip()}](img/{fig})", ""]
+        lines += [f"![{title.strip()}](img/{path.stem}/{fig})", ""]
     lines += ["## What differs, and why", "", result.differs, ""]
     if said:
         lines += ["Warnings the run raised:", ""] + [f"- {w}" for w in said] + [""]
@@ -180,7 +180,7 @@ def gallery() -> list[tuple[str, str]]:
             out = Path(tmp)
             result, doc, said, seconds = run_example(path, out)
             for fig in result.figures:
-                with mkdocs_gen_files.open(f"gallery/img/{fig}", "wb") as f:
+                with mkdocs_gen_files.open(f"gallery/img/{path.stem}/{fig}", "wb") as f:
                     f.write((out / fig).read_bytes())
         title = doc.strip().splitlines()[0].strip()
         with mkdocs_gen_files.open(f"gallery/{path.stem}.md", "w") as f:
@@ -188,7 +188,8 @@ def gallery() -> list[tuple[str, str]]:
         mkdocs_gen_files.set_edit_path(f"gallery/{path.stem}.md", f"../examples/{path.name}")
         entries.append((title, f"gallery/{path.stem}.md"))
         index += [f"## [{title}]({path.stem}.md)", "",
-                  f"[![{title}](img/{result.figures[0]}){{ width=\"480\" }}]({path.stem}.md)",
+                  f"[![{title}](img/{path.stem}/{result.figures[0]})"
+                  f"{{ width=\"480\" }}]({path.stem}.md)",
                   ""]
         results[path.stem] = {
             "title": title, "seconds": seconds, "figures": result.figures,
