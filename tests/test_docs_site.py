@@ -96,6 +96,7 @@ def test_the_api_reference_documents_the_public_functions(site):
     out = site[0]
     fit = (out / "reference" / "api" / "scalinglaws.fitting" / "index.html").read_text()
     assert "overestimate_penalty" in fit  # sl.fit's parameters, from its docstring
+    assert ":class:" not in fit and ":func:" not in fit  # Sphinx roles read as code
     plan = (out / "reference" / "api" / "scalinglaws.plan" / "index.html").read_text()
     assert "compute_optimal" in plan
 
