@@ -257,7 +257,7 @@ def main() -> None:
               f"(inner error {ev.inner[label][name]:.2%})")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = {"rows": int(len(c)), "runs": int(c["run"].nunique()),
+    data = {"rows": len(c), "runs": int(c["run"].nunique()),
             "min_params": float(c["params"].min()), "max_params": float(c["params"].max())}
     schedule = [{"f_from": float(band.left), "f_to": float(band.right), "size": int(size),
                  "median": float(median)}
