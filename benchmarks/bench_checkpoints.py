@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -139,6 +140,9 @@ class Evaluation:
     inner: dict[str, dict[str, float]] = field(default_factory=dict)
     chosen: list[str] = field(default_factory=list)
     held_out: list[int] = field(default_factory=list)
+    #: each candidate's fitted parameters and status on each outer training set
+    params: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    status: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def chosen_errors(self) -> list[float]:
@@ -197,7 +201,11 @@ def evaluate(path: Path = DATA) -> Evaluation:
         for cand in RECIPES:
             err = fits.errors(cand, below, finals[test])
             ev.errors.setdefault(cand.name, []).append(float(err.mean()))
-            ev.rows.setdefault(cand.name, []).append(fits.get(cand, below)[1])
+            fit, n_rows = fits.get(cand, below)
+            ev.rows.setdefault(cand.name, []).append(n_rows)
+            ev.params.setdefault(cand.name, []).append(
+                {k: float(v) for k, v in fit.params.items()})
+            ev.status.setdefault(cand.name, []).append(fit.status.value)
         inner = {}
         for cand in RECIPES:
             pooled = [fits.errors(cand, _below(size[fold.train]), finals[fold.test])
@@ -236,8 +244,11 @@ def main() -> None:
     c = load(Path(args.data))
     print(f"{len(c):,} rows, {c['run'].nunique()} runs (best per model and total_steps)\n")
     print("Intermediate checkpoints against final losses at the same tokens (median gap):")
-    print(schedule_gap(c).to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+    gap = schedule_gap(c)
+    print(gap.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+    start = time.perf_counter()
     ev = evaluate(Path(args.data))
+    seconds = time.perf_counter() - start
     print()
     print(table(ev))
     print()
@@ -246,9 +257,18 @@ def main() -> None:
               f"(inner error {ev.inner[label][name]:.2%})")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    data = {"rows": len(c), "runs": int(c["run"].nunique()),
+            "min_params": float(c["params"].min()), "max_params": float(c["params"].max())}
+    schedule = [{"f_from": float(band.left), "f_to": float(band.right), "size": int(size),
+                 "median": float(median)}
+                for band, size, median in zip(gap["f"], gap["size"], gap["median"],
+                                              strict=True)]
     out.write_text(json.dumps({"splits": ev.splits, "held_out": ev.held_out,
                                "errors": ev.errors, "rows": ev.rows, "inner": ev.inner,
-                               "chosen": ev.chosen}, indent=2) + "\n")
+                               "chosen": ev.chosen, "params": ev.params,
+                               "status": ev.status, "data": data,
+                               "schedule_gap": schedule, "seconds": seconds},
+                              indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,27 @@ def report(title: str, result: BenchmarkResult) -> None:
     print(fmt(result.wins_by("domain")))
 
 
+def fitted(result: BenchmarkResult, frame: pd.DataFrame) -> list[dict]:
+    """Per curve and law: the fitted parameters (in the curve's units of its training range,
+    ``x / max(training x)``, ``y / min(training y)``), the parameters at a bound, and the
+    curve's largest training loss in those units."""
+    curve = ["Domain", "Task", "Model"]
+    train = frame[frame["Training"] == 1]
+    ratio = (train.groupby(curve)["Loss"].max() / train.groupby(curve)["Loss"].min()).to_dict()
+    rows = []
+    for key, cmp in result.comparisons.items():
+        for law, bt in cmp.backtests.items():
+            for fold in bt.folds:
+                fit = fold.fit
+                rows.append({"domain": key[0], "task": str(key[1]), "model": str(key[2]),
+                             "law": law, "status": fit.status.value,
+                             "params": {k: float(v) for k, v in fit.params.items()},
+                             "at_bound": list(fit.diagnostics.at_bound)
+                             if fit.diagnostics else [],
+                             "max_train_loss": float(ratio[key])})
+    return rows
+
+
 def combined(results: dict[str, BenchmarkResult]) -> BenchmarkResult:
     """Both files as one result (the tables stacked), for the overall summary and wins."""
     first = next(iter(results.values()))
@@ -63,10 +84,11 @@ def main() -> None:
     if not data.is_dir():
         sys.exit(f"no benchmark data at {data} (see ../shared/data/MANIFEST.md)")
     results: dict[str, BenchmarkResult] = {}
+    frames: dict[str, pd.DataFrame] = {}
     started = time.perf_counter()
     for name, file in FILES.items():
-        frame = pd.read_csv(data / file)
-        results[name] = benchmark(frame)
+        frames[name] = pd.read_csv(data / file)
+        results[name] = benchmark(frames[name])
         report(f"{name} ({file})", results[name])
     total = time.perf_counter() - started
     both = combined(results)
@@ -87,6 +109,7 @@ def main() -> None:
         "wins_by_domain": {str(k): v for k, v in
                            both.wins_by("domain").to_dict(orient="index").items()},
         "files": {name: r.to_dict() for name, r in results.items()},
+        "fits": [row for name, r in results.items() for row in fitted(r, frames[name])],
     }
     out.write_text(json.dumps(record, indent=1) + "\n")
     print(f"written {out}")

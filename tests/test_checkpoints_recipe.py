@@ -1,7 +1,9 @@
 """The checkpoint-recipe comparison (``benchmarks/bench_checkpoints.py``): its data cleaning,
-the schedule check the docs quote, and the table of the README and ``docs/checkpoints.md``
-recomputed, so that neither is typed by hand."""
+the schedule check the docs quote, and the comparison recomputed against the table of the
+README and against ``benchmarks/results/bench_checkpoints.json``, from which
+``docs/checkpoints.md`` prints its table and figures when the site is built."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,11 +40,26 @@ def stated(text: str) -> dict[str, tuple[list[float], str]]:
     return rows
 
 
+RESULTS = ROOT / "benchmarks" / "results" / "bench_checkpoints.json"
+
+
 def sections() -> dict[str, str]:
     readme = (ROOT / "README.md").read_text()
-    return {"README.md": readme.split("## Fitting on checkpoints")[1].split("\n## ")[0],
-            "docs/checkpoints.md": (ROOT / "docs" / "checkpoints.md").read_text()
-            .split("## Result")[1].split("\n## ")[0]}
+    return {"README.md": readme.split("## Fitting on checkpoints")[1].split("\n## ")[0]}
+
+
+def recorded() -> dict:
+    return json.loads(RESULTS.read_text())
+
+
+def test_the_page_prints_the_recorded_results():
+    """docs/checkpoints.md types none of the measured figures: its table and the sentences
+    around it are printed at build time from the benchmark's results."""
+    page = (ROOT / "docs" / "checkpoints.md").read_text()
+    result = page.split("## Result")[1].split("## In practice")[0]
+    assert result.count('```python exec="on"') == 2
+    assert 'results("bench_checkpoints")' in result and "table(ev)" in result
+    assert "%" not in "".join(line for line in result.splitlines() if line.startswith("| "))
 
 
 def test_the_curves_are_the_best_runs_with_one_final_point_each(bench):
@@ -65,6 +82,7 @@ def test_the_tables_list_every_candidate_in_order(bench):
     names = [c.name for c in bench.RECIPES] + [CHOSEN]
     for where, text in sections().items():
         assert list(stated(text)) == names, where
+    assert list(recorded()["errors"]) == names[:-1]
 
 
 @pytest.mark.slow
@@ -85,6 +103,21 @@ def test_checkpoint_table_is_current(bench):
             if name != CHOSEN:
                 assert fitted == " / ".join(map(str, ev.rows[name])), (where, name)
     assert ev.held_out == [17, 7, 3]
+    # the results the page prints are the ones measured now
+    saved = recorded()
+    assert saved["chosen"] == ev.chosen and saved["held_out"] == ev.held_out
+    assert saved["rows"] == ev.rows and saved["status"] == ev.status
+    for name, values in ev.errors.items():
+        assert np.allclose(saved["errors"][name], values, rtol=1e-6, atol=1e-9), name
+        for got, want in zip(saved["params"][name], ev.params[name], strict=True):
+            assert got.keys() == want.keys()
+            assert np.allclose(list(got.values()), list(want.values()), rtol=1e-4,
+                               atol=1e-9), name
+    for split, scores in ev.inner.items():
+        assert np.allclose([saved["inner"][split][n] for n in scores], list(scores.values()),
+                           rtol=1e-6, atol=1e-9, equal_nan=True), split
+    gap = bench.schedule_gap(bench.load(CSV))
+    assert np.allclose([b["median"] for b in saved["schedule_gap"]], gap["median"], atol=1e-9)
     # what the docs say was chosen, and the conclusion they draw
     assert ev.chosen == ["final points only", "checkpoints >= 80%", "final points only"]
     base = np.array(ev.errors["final points only"])
