@@ -9,19 +9,20 @@ every validation loss of the three large runs, and how often do the intervals ho
 
 from __future__ import annotations
 
+import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from _gallery import Number, Reproduction, main
 
-import scalinglaws as sl
 from scalinglaws.report.figures import calibration_figure, save_figure
 
-LAWS = ("chinchilla", "kaplan")
+# the replay of the ladder through a ledger is the benchmark's (benchmarks/replay_ledger.py)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from replay_ledger import LAWS, finals, replay
+
 TARGETS = {"peteish7_eval_full": "7B, 3.9T tokens", "peteish13_eval_full": "13B, 5T tokens",
            "peteish7_medlr_eval_full": "7B, medium LR, 2.1T tokens"}
 #: Bhagia et al.'s reference forecast of the C4 loss (repository allenai/OLMo-ladder,
@@ -30,34 +31,11 @@ PAPER_C4 = {"actual": 2.437876, "predicted": 2.344387}
 PAPER_C4_ERROR = 100 * abs(PAPER_C4["predicted"] - PAPER_C4["actual"]) / PAPER_C4["actual"]
 
 
-def finals() -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Each run's last evaluation (its fully decayed point): the ladder, the targets, and the
-    validation losses."""
-    frame = sl.datasets.load("olmo_ladder").to_frame()
-    last = frame.sort_values("step").groupby("run_id").tail(1)
-    losses = [c for c in frame.columns if c.startswith("loss_")]
-    ladder = last[~last["run_id"].isin(list(TARGETS))].reset_index(drop=True)
-    targets = last[last["run_id"].isin(list(TARGETS))].reset_index(drop=True)
-    return ladder, targets, losses
-
-
 def reproduce(out: Path) -> Reproduction:
-    ladder, targets, losses = finals()
+    ladder, _, losses = finals()
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
-        book = sl.ledger.Ledger(f"sqlite:///{Path(folder) / 'ladder.db'}")
-        with warnings.catch_warnings():
-            # 30 runs for 5 parameters, forecasts 2-4x beyond the largest: the fits say so
-            warnings.simplefilter("ignore", sl.ScalingLawWarning)
-            for law in LAWS:
-                for loss in losses:
-                    fit = sl.calibrate(sl.fit(law, ladder, y=loss))
-                    for row in targets.itertuples():
-                        book.record(fit, {"params": row.params, "tokens": row.tokens},
-                                    target=loss, run=row.run_id, level=0.9,
-                                    tags=["olmo-ladder", law])
-        # the outcomes arrive after every forecast is recorded
-        for loss in losses:
-            book.observe_from(targets, target=loss, run="run_id")
+        # every forecast recorded first, then the outcomes observed (the ledger's replay)
+        book = replay(f"sqlite:///{Path(folder) / 'ladder.db'}")
         by_law = book.scorecard("law").table.set_index("law")
         by_run = book.scorecard(["law", "run"]).table.set_index(["law", "run"])
         card = book.scorecard("law")
