@@ -52,8 +52,9 @@ PAGES: list[tuple[str, list[tuple[str, str]]]] = [
                 ("The HTML report", "report.md")]),
 ]
 
-#: the API reference: page name -> module
+#: the API reference: one page per public module (``sl.datasets`` is ``scalinglaws.data.bundled``)
 API = ["scalinglaws", "scalinglaws.fitting", "scalinglaws.laws", "scalinglaws.data",
+       "scalinglaws.data.curves", "scalinglaws.data.schedules", "scalinglaws.data.bundled",
        "scalinglaws.uncertainty", "scalinglaws.validate", "scalinglaws.plan",
        "scalinglaws.study", "scalinglaws.mixing", "scalinglaws.observational",
        "scalinglaws.report", "scalinglaws.ledger", "scalinglaws.arch", "scalinglaws.time",

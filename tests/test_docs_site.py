@@ -99,6 +99,9 @@ def test_the_api_reference_documents_the_public_functions(site):
     assert ":class:" not in fit and ":func:" not in fit  # Sphinx roles read as code
     plan = (out / "reference" / "api" / "scalinglaws.plan" / "index.html").read_text()
     assert "compute_optimal" in plan
+    # modules the packages expose as modules (sl.data.curves.late, sl.data.schedules.wsd)
+    curves = (out / "reference" / "api" / "scalinglaws.data.curves" / "index.html").read_text()
+    assert "run_weights" in curves and "late" in curves
 
 
 class _Quiet(SimpleHTTPRequestHandler):
