@@ -20,8 +20,6 @@ from _gallery import Number, Reproduction, main
 
 import scalinglaws as sl
 from scalinglaws.report.figures import isoflop_figure, save_figure
-from scalinglaws.report.figures.legends import legend, place_legends
-from scalinglaws.report.figures.look import look_of
 
 #: the two ends of Porian et al.'s path (config_id in the bundled data) and a short name
 CONFIGS = {
@@ -59,19 +57,8 @@ def analyse(points: sl.Dataset, config: str) -> Analysis:
 
 def figure(r: Analysis, name: str, path: Path) -> None:
     """The IsoFLOP figure of the Akima analysis, with the envelope's points and line."""
-    fig = isoflop_figure(r.akima, r.runs, title=f"Porian et al., RefinedWeb, {name}")
-    right = fig.axes[1]
-    c = r.envelope.frame["flops"].to_numpy(dtype=float)
-    right.scatter(c, r.envelope.frame["params"], marker="s", s=16, facecolors="none",
-                  edgecolors="tab:red", zorder=4, label="envelope: lowest-loss run")
-    grid = np.geomspace(c.min() / 2, c.max() * 2, 50)
-    right.plot(grid, r.envelope.predict(grid)[0], color="tab:red", ls="--", lw=1, zorder=5,
-               label=f"envelope fit, a = {r.envelope.a:.3f}")
-    for old in list(fig.legends):  # the legend drawn for the IsoFLOP panel alone
-        old.remove()
-    with look_of(fig).applied():  # the figure's own style (font sizes) for the new legend
-        legend(right)
-        place_legends(fig, [right])  # where it covers no data, else below the panels
+    fig = isoflop_figure(r.akima, r.runs, title=f"Porian et al., RefinedWeb, {name}",
+                         envelope=r.envelope)
     save_figure(fig, path, dpi=110)
 
 

@@ -234,6 +234,21 @@ def test_isoflop_figure_without_runs_still_draws_the_fits():
         isoflop_figure("iso")  # type: ignore[arg-type]
 
 
+def test_isoflop_figure_draws_the_envelope_beside_the_parabolas():
+    ds = _isoflop_runs()
+    iso, env = sl.plan.isoflop(ds, n_boot=0), sl.plan.envelope(ds)
+    right = isoflop_figure(iso, ds, envelope=env).axes[1]
+    squares = right.collections[-1].get_offsets()
+    np.testing.assert_allclose(np.asarray(squares)[:, 1], env.frame["params"].to_numpy())
+    line = right.get_lines()[-1]
+    x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+    np.testing.assert_allclose(y, env.predict(x)[0], rtol=1e-12)  # the envelope's power law
+    labels = [t.get_text() for t in right.get_legend().get_texts()]
+    assert any(f"envelope, $a$ = {env.a:.3f}" in t for t in labels)
+    with pytest.raises(OptionError, match="Envelope"):
+        isoflop_figure(iso, ds, envelope=iso)  # type: ignore[arg-type]
+
+
 # -- backtest_figure --------------------------------------------------------------------------
 def test_backtest_figure_two_input_law(chinchilla, tmp_path):
     _, ds = chinchilla

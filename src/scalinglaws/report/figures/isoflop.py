@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ...data.dataset import Dataset
 from ...exceptions import OptionError
-from ...plan.isoflops import IsoFlop
+from ...plan.isoflops import Envelope, IsoFlop
 from ..style import FULL_WIDTH, HEIGHT, INK, SEQUENTIAL, colours, marker
 from .common import (
     COMPUTE_LABEL,
@@ -40,7 +40,7 @@ _STAR = 7.0  # the size of the marker of a budget's minimum, points (paper style
 
 def isoflop_figure(result: IsoFlop, data: Dataset | None = None, *, title: str | None = None,
                    width: float | None = None, dpi: float | None = None,
-                   style: str = "paper") -> Figure:
+                   style: str = "paper", envelope: Envelope | None = None) -> Figure:
     """Two panels of an IsoFLOP analysis (:func:`scalinglaws.plan.isoflop`).
 
     Left: the loss against model size at each budget, with each budget's fitted parabola in
@@ -48,7 +48,9 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None, *, title: str |
     result used ``estimator="akima"`` and the runs are given) and its minimum marked.
     Right: ``N_opt`` of the budgets used against compute on log-log axes, with their
     bootstrap intervals when there are some, and the fitted power law ``N_opt = k_N·C^a``
-    (its exponent and interval in the legend).
+    (its exponent and interval in the legend). With ``envelope``, the right panel also shows
+    the loss envelope's points and power law (:func:`scalinglaws.plan.envelope`, Hoffmann et
+    al.'s Approach 1) beside the IsoFLOP one (Approach 2).
 
     Parameters
     ----------
@@ -60,6 +62,8 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None, *, title: str |
     title, width, dpi, style:
         A title over both panels (default none; each panel has its own), the width in
         inches, the resolution, and ``"paper"`` or ``"slide"`` (see :mod:`.look`).
+    envelope:
+        An :class:`~scalinglaws.plan.isoflops.Envelope` of the same runs, drawn on the right.
 
     Examples
     --------
@@ -74,13 +78,18 @@ def isoflop_figure(result: IsoFlop, data: Dataset | None = None, *, title: str |
                           "argument 'result' of isoflop_figure",
                           "pass the result of sl.plan.isoflop(data)")
     ds = check_dataset(data, "argument 'data' of isoflop_figure")
+    if envelope is not None and not isinstance(envelope, Envelope):
+        raise OptionError(f"expected an Envelope, got {type(envelope).__name__}",
+                          "argument 'envelope' of isoflop_figure",
+                          "pass the result of sl.plan.envelope(data)")
     look = Look.of(style, width, dpi)
     with look.applied():
-        fig = _draw(result, ds, look)
+        fig = _draw(result, ds, look, envelope)
         return look.finish(fig, title=title)
 
 
-def _draw(result: IsoFlop, ds: Dataset | None, look: Look) -> Figure:
+def _draw(result: IsoFlop, ds: Dataset | None, look: Look,
+          envelope: Envelope | None = None) -> Figure:
     table = result.budgets
     fig = look.new_figure(FULL_WIDTH, HEIGHT)
     left, right = fig.subplots(1, 2)
@@ -120,7 +129,7 @@ def _draw(result: IsoFlop, ds: Dataset | None, look: Look) -> Figure:
                                     label="budget $C$ (FLOPs)"))
     else:
         legend(left, title="budget")
-    _power_law(right, result)
+    _power_law(right, result, envelope)
     return fig
 
 
@@ -181,7 +190,7 @@ def _akima(sizes: np.ndarray, loss: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.where(inside, np.exp(spline(np.clip(np.log(grid), u[0], u[-1]))), np.nan)
 
 
-def _power_law(ax: Axes, result: IsoFlop) -> None:
+def _power_law(ax: Axes, result: IsoFlop, envelope: Envelope | None = None) -> None:
     used = result.used
     c = used["flops"].to_numpy(dtype=float)
     n = used["n_opt"].to_numpy(dtype=float)
@@ -201,6 +210,8 @@ def _power_law(ax: Axes, result: IsoFlop) -> None:
     ci = f" [{lo_a:.3f}, {hi_a:.3f}]" if np.isfinite(lo_a) else ""
     ax.plot(grid, n_line, color=INK, zorder=Z_CURVE,
             label=rf"$N_\mathrm{{opt}} \propto C^{{a}}$, $a$ = {result.a:.3f}{ci}")
+    if envelope is not None:
+        _envelope(ax, envelope)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(COMPUTE_LABEL)
@@ -208,3 +219,16 @@ def _power_law(ax: Axes, result: IsoFlop) -> None:
     ax.set_title("optimal size against compute")
     label_log_axis(ax.yaxis, sizes=True)
     legend(ax)
+
+
+def _envelope(ax: Axes, envelope: Envelope) -> None:
+    """The loss envelope's points (the lowest-loss run at each budget) and its power law."""
+    c = envelope.frame["flops"].to_numpy(dtype=float)
+    colour = colours(2)[1]
+    ax.scatter(c, envelope.frame["params"].to_numpy(dtype=float), marker="s",
+               facecolors="none", edgecolors=colour, zorder=Z_POINTS,
+               s=2.0 * float(mpl.rcParams["lines.markersize"]) ** 2,
+               label="envelope: lowest-loss run")
+    grid = np.geomspace(c.min() / 2.0, c.max() * 2.0, GRID)
+    ax.plot(grid, envelope.predict(grid)[0], color=colour, ls="--", zorder=Z_CURVE,
+            label=f"envelope, $a$ = {envelope.a:.3f}")
