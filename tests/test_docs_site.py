@@ -155,3 +155,19 @@ def test_an_example_runs_as_a_script(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| quantity | ours | published |" in done.stdout
     assert (tmp_path / "chinchilla-fit.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("page", ["index.md", "ledger.md"])
+def test_the_python_of_the_getting_started_pages_runs(page, tmp_path, monkeypatch):
+    """The code a new reader copies first runs as written (in a fresh folder)."""
+    import re
+    import warnings
+
+    text = (ROOT / "docs" / page).read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, page
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the data's own warnings are the pages' business
+        for code in blocks:
+            exec(compile(code, page, "exec"), {"__name__": "__docs__"})
