@@ -18,43 +18,25 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 import scalinglaws as sl
 
-DOMAINS = ("web", "code", "books")
-MIXING = sl.mixing.MixingLaw(DOMAINS, DOMAINS, c=np.array([1.4, 0.9, 1.6]),
-                             k=np.array([0.6, 0.8, 0.5]),
-                             t=np.array([[-2.5, 0.3, 0.0], [0.5, -3.0, 0.0],
-                                         [0.4, 0.6, 0.0]]))
-SIZES = np.geomspace(1e7, 3e8, 6)
-STEPS = np.geomspace(1e3, 3e4, 16)
-TARGET_PARAMS, TARGET_STEPS = 1e9, 1e5
+# the study's design is the tests' (tests/mixcases.py), found through sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from mixcases import NESTED_DOMAINS as DOMAINS
+from mixcases import NESTED_LAW as MIXING
+from mixcases import SIZES, STEPS, TARGET_PARAMS, TARGET_STEPS
+from mixcases import nested_runs as small_runs
+from mixcases import nested_truth as truth
+
 TARGETS = ({"web": 1.0}, {"code": 1.0}, {"books": 1.0}, {"web": 0.5, "code": 0.5})
-
-
-def truth(r: np.ndarray, params: float, steps: float) -> np.ndarray:
-    """Loss per validation domain: the mixing law, a size term and a step term."""
-    return MIXING.predict(r) + 400 * params ** -0.34 + 20 * steps ** -0.5
-
-
-def small_runs(seed: int, noise: float, mixtures: int = 20) -> pd.DataFrame:
-    """The study's small runs for one seed."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for r in rng.dirichlet(np.ones(3), mixtures):
-        for n in SIZES:
-            for s in STEPS:
-                y = truth(r[None], n, s)[0] * np.exp(noise * rng.standard_normal(3))
-                rows.append({**dict(zip(DOMAINS, r, strict=True)), "params": n, "step": s,
-                             **{f"loss_{d}": y[i] for i, d in enumerate(DOMAINS)}})
-    return pd.DataFrame(rows)
 
 
 def one_seed(seed: int, noise: float, boot: int) -> dict:

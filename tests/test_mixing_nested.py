@@ -8,36 +8,18 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from mixcases import NESTED_DOMAINS as DOMAINS
+from mixcases import SIZES, STEPS, TARGET_PARAMS, TARGET_STEPS, nested_runs
+from mixcases import nested_truth as truth
 
 import scalinglaws as sl
 
-DOMAINS = ("web", "code", "books")
-MIXING = sl.mixing.MixingLaw(DOMAINS, DOMAINS, c=np.array([1.4, 0.9, 1.6]),
-                             k=np.array([0.6, 0.8, 0.5]),
-                             t=np.array([[-2.5, 0.3, 0.0], [0.5, -3.0, 0.0],
-                                         [0.4, 0.6, 0.0]]))
-SIZES = np.geomspace(1e7, 3e8, 6)
-STEPS = np.geomspace(1e3, 3e4, 16)
-TARGET_PARAMS, TARGET_STEPS = 1e9, 1e5   # 3.3x the largest size, 3.3x the longest run
 NOISE = 0.01  # 1% lognormal noise on every logged loss
-
-
-def truth(r: np.ndarray, params: float, steps: float) -> np.ndarray:
-    """Loss per validation domain: the mixing law, a size term and a step term."""
-    return MIXING.predict(r) + 400 * params ** -0.34 + 20 * steps ** -0.5
 
 
 @pytest.fixture(scope="module")
 def small_runs() -> pd.DataFrame:
-    rng = np.random.default_rng(3)
-    rows = []
-    for r in rng.dirichlet(np.ones(3), 20):
-        for n in SIZES:
-            for s in STEPS:
-                y = truth(r[None], n, s)[0] * np.exp(NOISE * rng.standard_normal(3))
-                rows.append({**dict(zip(DOMAINS, r, strict=True)), "params": n, "step": s,
-                             **{f"loss_{d}": y[i] for i, d in enumerate(DOMAINS)}})
-    return pd.DataFrame(rows)
+    return nested_runs(3, NOISE)
 
 
 @pytest.fixture(scope="module")
