@@ -30,13 +30,15 @@ def truth_curve(schedule: S.Schedule, steps: np.ndarray) -> np.ndarray:
     return np.asarray(LAW(TRUE, lr_area=s1, anneal_area=s2), dtype=float)
 
 
-def frame_of(runs: dict[str, S.Schedule], noise: float = 0.0, seed: int = 0) -> pd.DataFrame:
+def frame_of(runs: dict[str, S.Schedule], noise: float = 0.0, seed: int = 0,
+             steps: np.ndarray = STEPS) -> pd.DataFrame:
+    """The runs' curves from the annealing law, with lognormal ``noise`` (seeded)."""
     rng = np.random.default_rng(seed)
     parts = []
     for name, s in runs.items():
-        s1, s2 = s.areas(STEPS)
-        y = truth_curve(s, STEPS) * np.exp(noise * rng.standard_normal(STEPS.size))
-        parts.append(pd.DataFrame({"run": name, "step": STEPS, "lr": s.lr(STEPS),
+        s1, s2 = s.areas(steps)
+        y = truth_curve(s, steps) * np.exp(noise * rng.standard_normal(steps.size))
+        parts.append(pd.DataFrame({"run": name, "step": steps, "lr": s.lr(steps),
                                    "lr_area": s1, "anneal_area": s2, "loss": y}))
     return pd.concat(parts, ignore_index=True)
 

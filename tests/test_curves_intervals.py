@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from test_curves import MP_TRUE, PEAK, TOTAL, WARM, frame_of
+from test_curves import truth_curve as truth
 from typer.testing import CliRunner
 
 import scalinglaws as sl
@@ -20,30 +22,12 @@ from scalinglaws.fitting import MultiPowerFit, fit_multi_power
 from scalinglaws.fitting.multipower import design, evaluate
 from scalinglaws.uncertainty.blocks import block_draw, block_length
 
-LAW = sl.laws.get("schedule")
-TRUE = {"L0": 2.89, "A": 0.71, "alpha": 0.44, "C": 0.24}
-PEAK, TOTAL, WARM = 1e-3, 20000, 500
-MP_TRUE = {"L0": 2.5, "A": 0.6, "alpha": 0.45, "B": 400.0, "C": 2.0, "beta": 0.6,
-           "gamma": 0.6}
-
-
-def truth(schedule: S.Schedule, steps: np.ndarray) -> np.ndarray:
-    s1, s2 = schedule.areas(steps)
-    return np.asarray(LAW(TRUE, lr_area=s1, anneal_area=s2), dtype=float)
-
 
 def schedule_fit(runs: dict[str, S.Schedule], steps: np.ndarray, noise: float,
                  seed: int) -> sl.FitResult:
-    rng = np.random.default_rng(seed)
-    parts = []
-    for name, s in runs.items():
-        s1, s2 = s.areas(steps)
-        y = truth(s, steps) * np.exp(noise * rng.standard_normal(steps.size))
-        parts.append(pd.DataFrame({"run": name, "step": steps, "lr": s.lr(steps),
-                                   "lr_area": s1, "anneal_area": s2, "loss": y}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLawWarning)
-        return sl.fit("schedule", sl.Dataset.from_frame(pd.concat(parts, ignore_index=True)))
+        return sl.fit("schedule", sl.Dataset.from_frame(frame_of(runs, noise, seed, steps)))
 
 
 # -- bands ---------------------------------------------------------------------------------------
