@@ -14,6 +14,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import overtraining
 import pandas as pd
 from _gallery import Number, Reproduction, main
 
@@ -27,32 +28,19 @@ BUDGET = 1e20
 #: the budgets of the right panel's multiplier curves
 BUDGETS = (1e18, 1e19, BUDGET, 1e21)
 N_BOOT = 100
-#: Gadre et al.'s protocol (scaling_explorer.ipynb): the loss law fitted on the four small
-#: models at 20 tokens per parameter and the 10.6M model at 320, RedPajama, C4 eval loss
-SMALL = ["d=96_l=8_h=4", "d=512_l=8_h=4", "d=576_l=24_h=8", "d=1024_l=24_h=8"]
-#: (model, tokens per parameter) -> the relative error (%) of the predicted C4 loss their
-#: notebook prints (repository mlfoundations/scaling, scaling_explorer.ipynb)
-PAPER = {("open_lm_1b", 640.0): 0.7103, ("open_lm_7b", 20.0): 0.7320}
-
-
 def _fit(frame: pd.DataFrame, seed: int) -> sl.FitResult:
     ds = sl.Dataset.from_frame(frame[["params", "tokens", "loss"]])
     fit = sl.fit("chinchilla", ds)
     return fit.with_bootstrap(fit.bootstrap(N_BOOT, seed=seed))
 
 
-def _their_forecasts(rpj: pd.DataFrame) -> dict[tuple[str, float], float]:
-    """Relative errors (%) of the predicted loss of their two targets, on their protocol."""
-    m = rpj["tokens_per_param"]
-    keep = (rpj["model_config"].isin(SMALL) & (m == 20)) | (
-        (rpj["model_config"] == "d=96_l=8_h=4") & (m == 320))
-    fit = sl.fit("overtraining", rpj[keep][["params", "tokens", "loss"]])
-    out = {}
-    for name, mult in PAPER:
-        row = rpj[(rpj["model_config"] == name) & (rpj["tokens_per_param"] == mult)].iloc[0]
-        pred = fit.predict(params=row["params"], tokens=row["tokens"], extrapolation=None)
-        out[(name, mult)] = float(100 * abs(pred - row["loss"]) / row["loss"])
-    return out
+def _their_forecasts() -> dict[tuple[str, float], float]:
+    """Relative errors (%) of the predicted loss of their two targets, on their protocol
+    (the over-training page's fit: examples/overtraining.py)."""
+    frame = overtraining.runs()
+    fit_l, fit_e = overtraining.fits(frame, "huber")
+    return {k: loss for k, (loss, _) in
+            overtraining.relative_errors(frame, fit_l, fit_e).items()}
 
 
 def reproduce(out: Path) -> Reproduction:
@@ -71,7 +59,7 @@ def reproduce(out: Path) -> Reproduction:
         curves = {k: [verdicts[k] if c == BUDGET else sl.compare(a, b, budget=c)
                       for c in BUDGETS]
                   for k, (a, b) in pairs.items() if k != "RedPajama vs itself"}
-        theirs = _their_forecasts(runs[runs["dataset"] == "rpj"])
+        theirs = _their_forecasts()
 
     numbers = []
     for (name, mult), err in theirs.items():
@@ -79,7 +67,7 @@ def reproduce(out: Path) -> Reproduction:
         # their protocol and law, fitted with the library's default (Huber on log losses):
         # the forecast error must be no larger than the one they print
         numbers.append(Number(f"error of the predicted C4 loss, {size} at {mult:g} tokens/param "
-                              "(%)", err, PAPER[(name, mult)], fmt=".3f",
+                              "(%)", err, overtraining.PAPER[(name, mult)][0], fmt=".3f",
                               source="Gadre et al., scaling_explorer.ipynb", tol=0.0,
                               claim="below"))
     for k, v in verdicts.items():
