@@ -17,6 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _gallery import Number, Reproduction, main
 
+# Epoch AI's estimates of the Chinchilla law (arXiv:2404.10102, Table 1)
+from chinchilla_approach3 import EPOCH
+
 import scalinglaws as sl
 from scalinglaws.report.figures import save_figure
 
@@ -24,8 +27,6 @@ from scalinglaws.report.figures import save_figure
 TABLE3 = [(400e6, 1.92e19, 8.0e9), (1e9, 1.21e20, 20.2e9), (10e9, 1.23e22, 205.1e9),
           (67e9, 5.76e23, 1.5e12), (175e9, 3.85e24, 3.7e12), (280e9, 9.90e24, 5.9e12),
           (520e9, 3.43e25, 11.0e12), (1e12, 1.27e26, 21.2e12), (10e12, 1.30e28, 216.2e12)]
-#: Epoch AI's estimates of the Chinchilla law (arXiv:2404.10102, Table 1)
-EPOCH = {"E": 1.8169, "A": 482.01, "B": 2085.43, "alpha": 0.3478, "beta": 0.3658}
 #: Chinchilla (Hoffmann et al., Table 4): 80 layers, d_model 8192, 64 heads, 1.4T tokens
 CHINCHILLA = {"params": 70e9, "tokens": 1.4e12, "n_layers": 80, "d_model": 8192}
 #: Gopher (Rae et al. 2021): 280B parameters, 300B tokens, the same 5.76e23 FLOPs budget
