@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,11 +106,11 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def main(reproduce: object, doc: str | None) -> None:
+def main(reproduce: Callable[[Path], Reproduction], doc: str | None) -> None:
     """Run an example as a script: figures into ``./gallery-out`` and the table on stdout."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("gallery-out")
     out.mkdir(parents=True, exist_ok=True)
-    result = reproduce(out)  # type: ignore[operator]
+    result = reproduce(out)
     print((doc or "").strip().splitlines()[0])
     print(result.table())
     print()
