@@ -3,15 +3,23 @@
 10,000 synthetic problems of a saturating power law ``E + A*x**(-alpha)`` (20 points each,
 known truth, 1% log-normal noise), all timed in this one process:
 
+* ``each``      ``sl.fit_each(law, table, by="problem")``: the same 10,000 problems as one long
+                table (200,000 rows), fitted in one batch; with the default objective (Huber
+                on log residuals, NumPy engine) and with least squares (``loss="mse"``, the
+                objective ``curve_fit`` minimises: compiled kernels where Numba is
+                installed, W threads)
 * ``batched``   ``sl.fit_many(problems, batched=True)``: the problems of one law in one engine
-                call per chunk (in one process, and in W processes), light results
+                call per chunk (in this process, W threads for the compiled kernels), light
+                results
 * ``local``     ``sl.fit_many(problems, workers=W)``: a process pool on this machine
 * ``dask``      ``sl.fit_many(problems, backend="dask", workers=W)``: a ``LocalCluster`` of W
                 single-threaded worker processes, its start and close included (and, apart,
                 the run on a cluster already started)
 * ``serial``    ``sl.fit`` in a loop in this process, on a subset, scaled
 * ``curve_fit`` ``scipy.optimize.curve_fit`` from one start per problem (the typical user
-                loop, no multi-start, no robust loss), on a subset, scaled
+                loop, no multi-start, no robust loss: least squares), on a subset, scaled:
+                handed each problem's arrays ready (its time is the fits alone), and as the
+                plain loop over the long table (``groupby``, then ``curve_fit`` per group)
 
 The ``curve_fit`` loop and the batched runs are each timed ``--repeat`` times and the fastest
 run counts (the machine is shared; the slower runs measure its other load).
@@ -35,6 +43,7 @@ import pandas as pd
 from scipy.optimize import curve_fit
 
 import scalinglaws as sl
+from scalinglaws.engine import jit
 
 LAW = "E + A*x**(-alpha)"
 X = np.logspace(6, 9, 20)
@@ -51,21 +60,45 @@ def make_problems(n: int, seed: int = 0) -> tuple[list[tuple[Any, ...]], np.ndar
     return probs, truth
 
 
+def long_table(probs: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The problems as one tidy table: a ``problem`` column, then ``x`` and ``loss``."""
+    return pd.DataFrame({"problem": np.repeat(np.arange(len(probs)), X.size),
+                         "x": np.concatenate([d["x"].to_numpy() for _, d, _ in probs]),
+                         "loss": np.concatenate([d["loss"].to_numpy() for _, d, _ in probs])})
+
+
 def curve_fit_loop(probs: list[tuple[Any, ...]]) -> tuple[float, np.ndarray]:
     def f(x: np.ndarray, E: float, A: float, alpha: float) -> np.ndarray:
         return E + A * x ** -alpha
 
+    arrays = [(d["x"].to_numpy(), d["loss"].to_numpy()) for _, d, _ in probs]
     out = np.full((len(probs), 3), np.nan)
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for i, (_, d, _) in enumerate(probs):
+        for i, (x, y) in enumerate(arrays):
             try:
-                out[i] = curve_fit(f, d["x"].to_numpy(), d["loss"].to_numpy(),
-                                   p0=[1.0, 100.0, 0.3], maxfev=5000)[0]
+                out[i] = curve_fit(f, x, y, p0=[1.0, 100.0, 0.3], maxfev=5000)[0]
             except (RuntimeError, ValueError):
                 pass
     return time.perf_counter() - t, out
+
+
+def curve_fit_groupby(frame: pd.DataFrame) -> float:
+    """The plain user loop over a long table: each group's columns, then ``curve_fit``."""
+    def f(x: np.ndarray, E: float, A: float, alpha: float) -> np.ndarray:
+        return E + A * x ** -alpha
+
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _, g in frame.groupby("problem", sort=False):
+            try:
+                curve_fit(f, g["x"].to_numpy(), g["loss"].to_numpy(), p0=[1.0, 100.0, 0.3],
+                          maxfev=5000)
+            except (RuntimeError, ValueError):
+                pass
+    return time.perf_counter() - t
 
 
 def best_of(repeat: int, run: Any) -> tuple[float, Any]:
@@ -117,6 +150,22 @@ def main() -> None:
     t_batched1, _ = best_of(args.repeat, lambda: sl.fit_many(probs, batched=True, workers=1))
     t_batched, batched = best_of(args.repeat, lambda: sl.fit_many(probs, batched=True,
                                                                    workers=args.workers))
+    ls_probs = [(law, d, {**o, "loss": "mse"}) for law, d, o in probs]
+    sl.fit_many(ls_probs[:8], batched=True, workers=1)  # the kernels compiled (or loaded)
+    t_batched_ls, batched_ls = best_of(args.repeat, lambda: sl.fit_many(
+        ls_probs, batched=True, workers=args.workers))
+
+    frame = long_table(probs)
+    t_cf_table = min(curve_fit_groupby(frame.iloc[: len(sub) * X.size])
+                     for _ in range(args.repeat)) * scale
+    sl.fit_each(LAW, frame.iloc[:200], by="problem", x="x", loss="mse")
+    t_each, each = best_of(args.repeat, lambda: sl.fit_each(
+        LAW, frame, by="problem", x="x", threads=args.workers))
+    t_each_ls, each_ls = best_of(args.repeat, lambda: sl.fit_each(
+        LAW, frame, by="problem", x="x", loss="mse", threads=args.workers))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        serial_ls = [sl.fit(law, d, **o) for law, d, o in ls_probs[: len(sub)]]
 
     t = time.perf_counter()
     local = sl.fit_many(probs, workers=args.workers)
@@ -165,13 +214,35 @@ def main() -> None:
                                                       equal_nan=True)),
         "batched_max_rel_diff_vs_fit": float(np.nanmax(np.abs(
             params(batched)[: len(sub)] / params(serial) - 1))),
+        "jit": jit.enabled(),
+        "each_s": t_each, "each_ls_s": t_each_ls, "batched_ls_s": t_batched_ls,
+        "each_fits_per_s": args.n / t_each, "each_ls_fits_per_s": args.n / t_each_ls,
+        "each_vs_curve_fit": (t_cf * scale) / t_each,
+        "each_ls_vs_curve_fit": (t_cf * scale) / t_each_ls,
+        "curve_fit_table_loop_s_scaled": t_cf_table,
+        "each_ls_vs_curve_fit_table_loop": t_cf_table / t_each_ls,
+        "each_vs_curve_fit_table_loop": t_cf_table / t_each,
+        "batched_ls_vs_curve_fit": (t_cf * scale) / t_batched_ls,
+        "each_ls_unconverged": int((~each_ls["status"].isin(["converged", "stalled"])).sum()),
+        "each_unconverged": int((~each["status"].isin(["converged", "stalled"])).sum()),
+        "each_ls_max_rel_diff_vs_fit": float(np.nanmax(np.abs(
+            each_ls[["E", "A", "alpha"]].to_numpy()[: len(sub)] / params(serial_ls) - 1))),
+        "each_ls_objective_ratio_vs_fit": float(np.max(
+            each_ls["objective"].to_numpy()[: len(sub)]
+            / np.array([r.objective for r in serial_ls]))),
+        "batched_ls_identical_each_ls": bool(np.allclose(
+            params(batched_ls), each_ls[["E", "A", "alpha"]].to_numpy(), rtol=1e-12,
+            equal_nan=True)),
         "failures_local": int(sum(not hasattr(r, "params") for r in local)),
         "curve_fit_failures_subset": int(np.isnan(cf[:, 0]).sum()),
         "median_abs_alpha_error": {"fit_many": alpha_error(P_local[: len(sub)],
                                                            truth[: len(sub)]),
                                    "batched": alpha_error(params(batched)[: len(sub)],
                                                           truth[: len(sub)]),
-                                   "curve_fit": alpha_error(cf, truth[: len(sub)])},
+                                   "curve_fit": alpha_error(cf, truth[: len(sub)]),
+                                   "each_least_squares": alpha_error(
+                                       each_ls[["E", "A", "alpha"]].to_numpy()[: len(sub)],
+                                       truth[: len(sub)])},
     }
     print(f"{args.n} fits of {LAW} ({X.size} points), {args.workers} workers")
     print(f"  curve_fit loop (scaled)  {row['curve_fit_s_scaled']:8.2f} s")
@@ -187,6 +258,17 @@ def main() -> None:
           f"overhead {row['dask_batched_overhead']:.1%}")
     print(f"  batched vs sl.fit        max rel. diff {row['batched_max_rel_diff_vs_fit']:.2e}"
           f", {row['batched_single_fits']} problems fitted alone")
+    print(f"  curve_fit over the table {t_cf_table:8.2f} s  (groupby loop, scaled)")
+    print(f"  fit_each, least squares  {t_each_ls:8.3f} s  "
+          f"{row['each_ls_vs_curve_fit']:8.1f}x the curve_fit loop on ready arrays, "
+          f"{row['each_ls_vs_curve_fit_table_loop']:.1f}x the groupby loop "
+          f"(kernels: {row['jit']})")
+    print(f"  fit_each, default (Huber){t_each:8.3f} s  "
+          f"{row['each_vs_curve_fit']:8.1f}x the curve_fit loop")
+    print(f"  batched, least squares   {t_batched_ls:8.3f} s  "
+          f"{row['batched_ls_vs_curve_fit']:8.1f}x the curve_fit loop")
+    print(f"  fit_each LS vs sl.fit    max rel. diff {row['each_ls_max_rel_diff_vs_fit']:.2e}, "
+          f"objective ratio at most {row['each_ls_objective_ratio_vs_fit']:.9f}")
     print(f"  local vs curve_fit loop  {row['local_vs_curve_fit']:8.3f}x")
     print(f"  local vs sl.fit loop     {row['local_vs_serial']:8.2f}x")
     print(f"  dask overhead            {row['dask_overhead']:8.1%} "

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .fitting import Summary as Summary
     from .fitting import calibrate as calibrate
     from .fitting import fit as fit
+    from .fitting import fit_each as fit_each
     from .fitting import fit_many as fit_many
     from .fitting import load as load
     from .fitting import load_fit as load_fit
@@ -72,7 +73,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     **{name: (".fitting", name) for name in (
         "Calibration", "FitOptions", "FitResult", "FitStatus", "HyperparameterFit",
         "Prediction", "SharedFit",
-        "Summary", "calibrate", "fit", "fit_many", "load", "load_fit", "load_shared_fit")},
+        "Summary", "calibrate", "fit", "fit_each", "fit_many", "load", "load_fit",
+        "load_shared_fit")},
     "Law": (".laws.law", "Law"),
     "Parameter": (".laws.parameter", "Parameter"),
     "compare": (".plan", "compare"),
@@ -93,7 +95,7 @@ __all__ = [
     "FitResult", "FitStatus", "HyperparameterFit", "Law", "LawError", "OptionError", "Parameter",
     "Prediction", "Profile", "QueryError", "ResultFileError", "ScalingLawError",
     "ScalingLawWarning", "SharedFit", "Summary", "__version__", "arch", "calibrate", "compare",
-    "data", "datasets", "finetune", "fit", "fit_many", "fitting", "inference", "laws", "ledger",
-    "load", "load_fit", "load_shared_fit", "mixing", "observational", "plan", "report", "study",
-    "time", "uncertainty", "validate",
+    "data", "datasets", "finetune", "fit", "fit_each", "fit_many", "fitting", "inference", "laws",
+    "ledger", "load", "load_fit", "load_shared_fit", "mixing", "observational", "plan", "report",
+    "study", "time", "uncertainty", "validate",
 ]

@@ -16,16 +16,19 @@ not needed; ``scalinglaws.fit`` gives them for any problem that asks.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..laws.law import Law
+from . import jit
 from . import starts as st
+from .boundary import snap_to_zero
 from .multistart import STALL_SHIFT, STALL_WINDOW
 from .objective import Objective
-from .optimizer import CONVERGED, STALLED, minimize_batched
+from .optimizer import CONVERGED, FAILED, MAX_ITER, STALLED, BatchResult, minimize_batched
 from .options import FitOptions
 from .projection import project, solve_normal
 
@@ -60,12 +63,17 @@ class BatchSearch:
 
 
 def search_batch(law: Law, X: Sequence[Array], Y: Array, options: FitOptions,
-                 weights: Array | None = None) -> BatchSearch:
-    """Fit ``law`` to K problems at once: ``X`` one (K, n) array per input, ``Y`` (K, n)."""
+                 weights: Array | None = None, threads: int | None = None) -> BatchSearch:
+    """Fit ``law`` to K problems at once: ``X`` one (K, n) array per input, ``Y`` (K, n).
+
+    Least-squares objectives on positive inputs run in compiled kernels where Numba is
+    installed (:mod:`.jit`, on ``threads`` threads); the rest in NumPy."""
     Y = np.asarray(Y, dtype=float)
     X = [np.broadcast_to(np.asarray(x, dtype=float), Y.shape) for x in X]
     obj = Objective(law, X, Y, options.loss, options.delta, options.overestimate_penalty,
                     weights)
+    if jit.usable(law, options.loss, X):
+        return _search_compiled(obj, law, X, Y, options, threads)
     K = Y.shape[0]
     U0 = _starts(obj, law, X, Y)  # (S*K, p), start-major
     S = U0.shape[0] // K
@@ -85,28 +93,102 @@ def search_batch(law: Law, X: Sequence[Array], Y: Array, options: FitOptions,
                        n_iter=(coarse.n_iter + fine.n_iter)[best])
 
 
+#: the engine's status of each kernel status code (1 converged, 2 iteration limit, 3 failed,
+#: 5 stalled)
+_KERNEL_STATUS = np.array([FAILED, CONVERGED, MAX_ITER, FAILED, FAILED, STALLED])
+
+
+def _search_compiled(obj: Objective, law: Law, X: Sequence[Array], Y: Array,
+                     options: FitOptions, threads: int | None) -> BatchSearch:
+    """:func:`search_batch` in compiled kernels: the projected starts (in the kernel where
+    the problems share their inputs), then Levenberg–Marquardt from each, the best kept."""
+    K, n = Y.shape
+    W = np.ones_like(Y) if obj.case_weights is None else np.broadcast_to(
+        np.asarray(obj.case_weights, dtype=float), Y.shape)
+    shared = all(bool((x == x[:1]).all()) for x in X)
+    if shared and law.linear_names:
+        theta = _grid(law, X, n)
+        S = 1 if _one_axis(law) else min(BATCH_STARTS, theta.shape[0])
+        with np.errstate(all="ignore"):
+            WL = obj.link.slope(obj.y) ** 2 * W
+        if S == 1 and bool((WL == WL[:1]).all()):  # one weighting: normal matrices shared
+            P0 = jit.uniform_starts(law, [x[:1] for x in X], theta, Y, WL[0], threads)
+        else:
+            P0 = jit.shared_starts(law, [x[:1] for x in X], theta, Y, WL, S, threads)
+        P0 = _usable_starts(law, P0.reshape(S * K, -1), Y, S)
+    else:
+        P0 = obj.natural(_starts(obj, law, X, Y))
+        S = P0.shape[0] // K
+    many = obj.rows(np.tile(np.arange(K), S)) if S > 1 else obj
+    limit = min(options.max_iter, COARSE_ITER + FINE_ITER)
+    polish = functools.partial(_kernel_minimize, threads=threads)
+    found = snap_to_zero(many, polish(many, obj.clip(obj.search(P0)), limit), limit, polish)
+    status = found.status
+    ranked = np.where(np.isin(status, [CONVERGED, STALLED]), found.value, np.inf)
+    ranked = np.where(np.isfinite(ranked), ranked,
+                      np.where(np.isfinite(found.value), 1e300, np.inf))
+    best = np.argmin(ranked.reshape(S, K), axis=0) * K + np.arange(K)
+    return BatchSearch(params=obj.natural(found.U[best]), value=found.value[best],
+                       status=status[best], n_iter=found.n_iter[best])
+
+
+def _kernel_minimize(obj: Objective, U0: Array, max_iter: int,
+                     threads: int | None = None) -> BatchResult:
+    """The compiled Levenberg–Marquardt (:func:`.jit.polish`) from every row of ``U0`` on
+    ``obj``'s rows (their data, weights and bounds), as the NumPy optimiser reports it."""
+    target = np.broadcast_to(obj.target, (U0.shape[0], np.shape(obj.target)[-1]))
+    W = np.ones(target.shape) if obj.case_weights is None else np.broadcast_to(
+        np.asarray(obj.case_weights, dtype=float), target.shape)
+    dof = max(target.shape[1] - U0.shape[1], 1)
+    with np.errstate(all="ignore"):
+        slope = obj.link.slope(obj.y)
+    U, value, code, n_iter = jit.polish(obj.law, list(obj.X), obj.y, target, slope, W, U0,
+                                        obj.lower, obj.upper, obj.loss,
+                                        obj.overestimate_penalty, max_iter, threads,
+                                        window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)
+    return BatchResult(U=U, value=value, status=_KERNEL_STATUS[np.clip(code, 0, 5)],
+                       n_iter=n_iter)
+
+
+def _grid(law: Law, X: Sequence[Array], n: int) -> Array:
+    """The projected grid of the nonlinear parameters, thinned to about BATCH_GRID points."""
+    design = st.projected_design(law, [_span(x, n) for x in X])
+    return design.theta[::-(-len(design.theta) // BATCH_GRID)]
+
+
+def _one_axis(law: Law) -> bool:
+    """One nonlinear parameter: the projected profile is a curve the grid reads whole."""
+    return len(law.parameters) - len(law.linear_names) <= 1
+
+
+def _usable_starts(law: Law, start: Array, Y: Array, S: int) -> Array:
+    """Starts in bounds: a log-scale parameter's non-positive start at a small floor (as the
+    search coordinates need), anything not finite at 1, then clipped to the bounds."""
+    floor = np.tile(1e-12 * (1.0 + np.max(np.abs(Y), axis=1)), S)
+    for i, prm in enumerate(law.parameters):
+        if prm.log:
+            start[:, i] = np.where(start[:, i] > 0, start[:, i], floor)
+    start = np.where(np.isfinite(start), start, 1.0)
+    lo = np.array([p.lower for p in law.parameters], dtype=float)
+    hi = np.array([p.upper for p in law.parameters], dtype=float)
+    return np.clip(start, lo, hi)
+
+
 def _starts(obj: Objective, law: Law, X: Sequence[Array], Y: Array) -> Array:
     """The BATCH_STARTS best projected starts of every problem, in search coordinates
     (BATCH_STARTS·K, p), start-major (rows s·K .. (s+1)·K - 1 are every problem's s-th)."""
     K, n = Y.shape
-    design = st.projected_design(law, [_span(x, n) for x in X])
-    theta = design.theta[::-(-len(design.theta) // BATCH_GRID)]
+    theta = _grid(law, X, n)
     shared = all(bool((x == x[:1]).all()) for x in X)
     if shared and law.linear_names:
         P, values = _shared_projection(obj, law, [x[:1] for x in X], theta)
     else:
         P, values = _general_projection(obj, theta)
     values = np.where(np.isfinite(P).all(axis=2), values, np.inf)
-    one_axis = len(law.parameters) - len(law.linear_names) <= 1
-    S = 1 if one_axis else min(BATCH_STARTS, values.shape[1])
+    S = 1 if _one_axis(law) else min(BATCH_STARTS, values.shape[1])
     order = np.argsort(values, axis=1, kind="stable")[:, :S]  # (K, S)
     start = P[np.arange(K)[None, :], order.T].reshape(S * K, -1)
-    floor = np.tile(1e-12 * (1.0 + np.max(np.abs(Y), axis=1, keepdims=True)), (S, 1))
-    for i, prm in enumerate(law.parameters):
-        if prm.log:
-            start[:, i] = np.where(start[:, i] > 0, start[:, i], floor[:, 0])
-    start = np.where(np.isfinite(start), start, 1.0)
-    return np.asarray(obj.clip(obj.search(start)))
+    return np.asarray(obj.clip(obj.search(_usable_starts(law, start, Y, S))))
 
 
 def _span(x: Array, n: int) -> Array:

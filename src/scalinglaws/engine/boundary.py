@@ -13,20 +13,30 @@ parameter at its bound instead of an iteration limit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .objective import Objective
 from .optimizer import CONVERGED, MAX_ITER, STALLED, BatchResult, minimize_batched
 
 Array = np.ndarray
+#: ``minimize(objective, U0, max_iter)``: a polish of every row of U0 (the NumPy optimiser's
+#: exact Newton by default, the compiled kernels' for the batch's least squares)
+Minimizer = Callable[[Objective, Array, int], BatchResult]
+
+
+def _newton(obj: Objective, U0: Array, max_iter: int) -> BatchResult:
+    return minimize_batched(obj, U0, max_iter=max_iter, exact=True, lam0=1e-6)
 
 #: a snapped parameter is its current value times this (well below the engine's 1e-10 "at 0")
 SNAP = 1e-12
 
 
-def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResult:
+def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int,
+                 minimize: Minimizer = _newton) -> BatchResult:
     """Re-polish the ``MAX_ITER`` (or ``STALLED``) rows of ``batch`` with crawling log
-    parameters at ~0."""
+    parameters at ~0 (by ``minimize``)."""
     open_low = obj.log_mask & ~np.isfinite(obj.lower)
     rows = np.flatnonzero(np.isin(batch.status, [MAX_ITER, STALLED]))
     if rows.size == 0 or not open_low.any():
@@ -44,8 +54,8 @@ def snap_to_zero(obj: Objective, batch: BatchResult, max_iter: int) -> BatchResu
     upper = np.broadcast_to(sub.upper, U0.shape).copy()
     lower[at, par] = upper[at, par] = U0[at, par]
     pinned = sub.with_row_bounds(lower, upper)
-    res = minimize_batched(pinned, U0, max_iter=max_iter, exact=True, lam0=1e-6)
-    negligible = is_negligible(obj, res.U, par)
+    res = minimize(pinned, U0, max_iter)
+    negligible = is_negligible(sub, res.U, par)
     U, value = batch.U.copy(), batch.value.copy()
     status, n_iter = batch.status.copy(), batch.n_iter.copy()
     for c, row in enumerate(idx):

@@ -22,6 +22,7 @@ from .curves import Cooldown as Cooldown
 from .curves import LossCurve as LossCurve
 from .curves import cooldown as cooldown
 from .curves import predict_curve as predict_curve
+from .each import fit_each as fit_each
 from .files import load as load
 from .files import load_fit as load_fit
 from .files import load_shared_fit as load_shared_fit

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..data.validation import rows_valid
-from ..engine.batch import search_batch
+from ..engine.batch import BatchSearch, search_batch
 from ..engine.links import link_for
 from ..engine.optimizer import STATUS_NAMES
 from ..engine.options import FitOptions
@@ -71,11 +71,16 @@ def batchable(options: Mapping[str, Any]) -> bool:
     return set(options) <= BATCH_OPTIONS
 
 
-def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[Any]:
+def fit_batch(law: Law | str, datasets: Sequence[Any], *, refit: bool = True,
+              threads: int | None = None, **options: Any) -> list[Any]:
     """Fit ``law`` to every data set (DataFrames, Datasets or mappings of arrays) with the same
     ``sl.fit`` options (``x``, ``y``, ``loss``, ``delta``, ``overestimate_penalty``,
     ``max_iter``); one entry per data set, in order: a :class:`QuickFit`, or what
-    :func:`scalinglaws.fit` gives for a data set fitted alone (see the module)."""
+    :func:`scalinglaws.fit` gives for a data set fitted alone (see the module).
+
+    ``refit=False`` returns a problem the batch leaves unconverged as its :class:`QuickFit`
+    (status ``max_iter`` or ``failed``) instead of fitting it alone; ``threads`` share the
+    compiled kernels' problems (default: the cores this process may use)."""
     if not batchable(options):
         extra = sorted(set(options) - BATCH_OPTIONS)
         raise OptionError(f"a batch does not take the option '{extra[0]}'", "argument "
@@ -84,47 +89,75 @@ def fit_batch(law: Law | str, datasets: Sequence[Any], **options: Any) -> list[A
     if not datasets:
         return out
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            bound, _ = bind_data(law, _frame(datasets[0]), x=options.get("x"), y=options.get("y"))
+        plan = BatchPlan.of(law, _frame(datasets[0]), options)
     except Exception:  # the first data set cannot even be bound: every one alone
         return [fit_one(i, law, d, options) for i, d in enumerate(datasets)]
-    target = options.get("y") or bound.target
-    fit_options = FitOptions(loss=default_loss(target, options.get("loss")),
-                             delta=options.get("delta", 1e-3),
-                             overestimate_penalty=options.get("overestimate_penalty", 1.0),
-                             max_iter=options.get("max_iter", 1000))
-    columns = [*(str(c) for c in bound.inputs.values()), target]
     groups: dict[int, list[tuple[int, Array]]] = {}
+    seen: dict[str, Any] = {}
     for i, data in enumerate(datasets):
-        block = _block(data, columns)
+        block = _block(data, plan.columns, seen)
         if block is None:
             out[i] = fit_one(i, law, _frame(data), options)
         else:
             groups.setdefault(block.shape[0], []).append((i, block))
-    names = bound.parameter_names
     for members in groups.values():
         stacked = np.stack([b for _, b in members])  # (K, n, columns)
-        valid = _valid_rows(stacked, columns, fit_options.loss)
+        valid, found = plan.solve(stacked, threads)
+        idx = np.array([i for i, _ in members])
         for k in np.flatnonzero(~valid):
-            i = members[k][0]
-            out[i] = fit_one(i, law, _frame(datasets[i]), options)
-        idx = [i for (i, _), ok in zip(members, valid, strict=True) if ok]
-        if not idx:
+            out[idx[k]] = fit_one(int(idx[k]), law, _frame(datasets[idx[k]]), options)
+        if found is None:
             continue
-        arrays = [np.ascontiguousarray(stacked[valid, :, j]) for j in range(len(columns))]
-        found = search_batch(bound, arrays[:-1], arrays[-1], fit_options)
         converged = found.converged
-        for row, i in enumerate(idx):
-            if not converged[row]:
-                out[i] = fit_one(i, law, _frame(datasets[i]), options)
-                continue
-            out[i] = QuickFit(law=bound, params=dict(zip(names, map(float, found.params[row]),
-                                                         strict=True)),
-                              objective=float(found.value[row]),
-                              status=STATUS_NAMES[int(found.status[row])],
-                              n_points=int(arrays[-1].shape[1]))
+        for row, i in enumerate(idx[valid]):
+            if refit and not converged[row]:
+                out[i] = fit_one(int(i), law, _frame(datasets[i]), options)
+            else:
+                out[i] = plan.quick(found, row, stacked.shape[1])
     return out
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A law bound to the data's columns and the engine options: what every problem of a batch
+    shares. ``columns`` are the inputs' columns, then the target's."""
+
+    law: Law
+    columns: list[str]
+    options: FitOptions
+
+    @classmethod
+    def of(cls, law: Law | str, frame: Any, options: Mapping[str, Any]) -> BatchPlan:
+        """Bound on one problem's data (a DataFrame); raises what ``sl.fit`` would."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bound, _ = bind_data(law, frame, x=options.get("x"), y=options.get("y"))
+        target = options.get("y") or bound.target
+        fit_options = FitOptions(loss=default_loss(target, options.get("loss")),
+                                 delta=options.get("delta", 1e-3),
+                                 overestimate_penalty=options.get("overestimate_penalty", 1.0),
+                                 max_iter=options.get("max_iter", 1000))
+        return cls(bound, [*(str(c) for c in bound.inputs.values()), str(target)],
+                   fit_options)
+
+    def solve(self, stacked: Array, threads: int | None = None
+              ) -> tuple[Array, BatchSearch | None]:
+        """Which problems of a (K, n, columns) stack the batch takes (the others break a data
+        rule: fitted alone, their error says which), and the engine's search of those."""
+        valid = _valid_rows(stacked, self.columns, self.options.loss)
+        if not valid.any():
+            return valid, None
+        arrays = [np.ascontiguousarray(stacked[valid, :, j]) for j in range(len(self.columns))]
+        return valid, search_batch(self.law, arrays[:-1], arrays[-1], self.options,
+                                   threads=threads)
+
+    def quick(self, found: BatchSearch, row: int, n_points: int) -> QuickFit:
+        """Row ``row`` of a search as a :class:`QuickFit`."""
+        names = self.law.parameter_names
+        return QuickFit(law=self.law, params=dict(zip(names, found.params[row].tolist(),
+                                                      strict=True)),
+                        objective=float(found.value[row]),
+                        status=STATUS_NAMES[int(found.status[row])], n_points=n_points)
 
 
 def compact(data: Any) -> Any:
@@ -145,13 +178,13 @@ def _frame(data: Any) -> Any:
     return data
 
 
-def _block(data: Any, columns: list[str]) -> Array | None:
+def _block(data: Any, columns: list[str], seen: dict[str, Any]) -> Array | None:
     """The columns as an (n, columns) float array, or None where the batch cannot take them
     (a missing column, columns of unequal length, no rows): such a data set is fitted alone,
     and its error said there."""
     try:
         if isinstance(data, pd.DataFrame):
-            block = _frame_block(data, columns)
+            block = _frame_block(data, columns, seen)
         elif isinstance(data, Dataset):
             block = np.column_stack([np.asarray(data.column(c), dtype=float) for c in columns])
         else:
@@ -166,17 +199,26 @@ def _block(data: Any, columns: list[str]) -> Array | None:
     return block
 
 
-def _frame_block(frame: pd.DataFrame, columns: list[str]) -> Array | None:
+def _frame_block(frame: pd.DataFrame, columns: list[str], seen: dict[str, Any]) -> Array | None:
     """A DataFrame's columns through one copy of its block when every column is numeric (a
-    couple of microseconds; reading them one by one takes ten times that each)."""
-    found = [frame.columns.get_loc(c) for c in columns]  # half a microsecond each
-    locs = [k for k in found if isinstance(k, int)]
-    if len(locs) < len(found):  # a column named twice
-        return None
-    try:
-        whole = frame.to_numpy(dtype=float)
-    except (TypeError, ValueError):  # other columns are not numbers: read ours alone
-        return np.column_stack([frame[c].to_numpy(dtype=float) for c in columns])
+    couple of microseconds; reading them one by one takes ten times that each). The columns'
+    positions are looked up once for frames whose columns equal the last frame's (``seen``
+    keeps them)."""
+    names = frame.columns
+    if "names" in seen and (names is seen["names"] or names.equals(seen["names"])):
+        locs = seen["locs"]
+    else:
+        found = [names.get_loc(c) for c in columns]  # several microseconds each
+        locs = [k for k in found if isinstance(k, int)]
+        if len(locs) < len(found):  # a column named twice
+            return None
+        seen.update(names=names, locs=locs)
+    whole = frame.to_numpy()  # no conversion: a float frame's block as it is
+    if whole.dtype != np.float64:
+        try:
+            whole = frame.to_numpy(dtype=float)
+        except (TypeError, ValueError):  # other columns are not numbers: read ours alone
+            return np.column_stack([frame[c].to_numpy(dtype=float) for c in columns])
     return whole[:, locs]
 
 

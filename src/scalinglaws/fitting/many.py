@@ -15,6 +15,7 @@ process); a chunk is the unit of work sent to a worker. The Dask backend lives i
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import warnings
@@ -90,6 +91,9 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
         :class:`~.batch.QuickFit` (parameters, objective, status), many times faster than
         one ``sl.fit`` per problem; a problem the batch cannot take or leaves unconverged is
         fitted alone and comes back as its :class:`FitResult` (or :class:`FitFailure`).
+        Locally the batches run in this process, ``workers`` threads sharing the compiled
+        kernels' problems (:mod:`scalinglaws.engine.jit`); problems in one long table fit
+        faster still with :func:`scalinglaws.fit_each`.
 
     Notes
     -----
@@ -121,17 +125,23 @@ def fit_many(problems: Iterable[Problem | tuple[Any, ...]], *, backend: str = "l
     if total == 0:
         return []
     runner = run_batched_chunk if batched else run_chunk
-    if batched and (backend == "dask" or (workers or available_cores()) > 1):
-        from .batch import compact
-
-        items = [(i, law, compact(data), options) for i, law, data, options in items]
     if backend == "dask":
         from .many_dask import run_dask
 
+        if batched:  # a task is one unit of the cluster's parallelism: one thread each
+            from .batch import compact
+
+            items = [(i, law, compact(data), options) for i, law, data, options in items]
+            runner = functools.partial(run_batched_chunk, threads=1)
         n_workers = workers or 2
         chunks = make_chunks(items, chunk_size, n_workers, batched)
         outcomes = run_dask(chunks, runner, client=client, workers=n_workers, progress=progress,
                             total=total, timeout=timeout)
+    elif batched:  # in this process: the compiled kernels share the problems among threads
+        n_workers = min(workers or available_cores(), total)
+        chunks = make_chunks(items, chunk_size, 1, batched)
+        outcomes = _run_local(chunks, 1, progress, total,
+                              functools.partial(run_batched_chunk, threads=n_workers))
     else:
         n_workers = min(workers or available_cores(), total)
         chunks = make_chunks(items, chunk_size, n_workers, batched)
@@ -205,9 +215,9 @@ def run_chunk(chunk: Sequence[Item]) -> list[Outcome]:
     return out
 
 
-def run_batched_chunk(chunk: Sequence[Item]) -> list[Outcome]:
+def run_batched_chunk(chunk: Sequence[Item], threads: int | None = None) -> list[Outcome]:
     """Fit a chunk of problems that share a law and options in one batch (or one by one
-    when their options are not a batch's)."""
+    when their options are not a batch's); ``threads`` for the compiled kernels."""
     from .batch import batchable, fit_batch
 
     _, law, _, options = chunk[0]
@@ -215,7 +225,7 @@ def run_batched_chunk(chunk: Sequence[Item]) -> list[Outcome]:
         return run_chunk(chunk)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = fit_batch(law, [item[2] for item in chunk], **options)
+        results = fit_batch(law, [item[2] for item in chunk], threads=threads, **options)
     out: list[Outcome] = []
     for item, result in zip(chunk, results, strict=True):
         if isinstance(result, FitFailure):  # placed at its problem's index in the input

@@ -1,0 +1,233 @@
+"""Compiled kernels for the batch's least-squares fits, when Numba is installed.
+
+A batch of K small problems of one law (:mod:`.batch`) spends its time in NumPy's per-call
+overhead: each iteration of the polish is tens of array operations on (K, n) arrays. Here the
+same algorithm (variable-projection starts, then Levenberg–Marquardt from each problem's best
+starts) runs problem by problem in compiled code: the law's value and gradient are generated
+from its SymPy expression as scalar code (:mod:`.jit_source`), written to a module in the cache
+folder and compiled by Numba, which keeps the machine code there, so a law is compiled once per
+machine, not once per process. The problems are shared among threads (the kernels release the
+GIL).
+
+Only least-squares objectives (``mse``, ``mse_log``, ``mse_log1p``, ``mse_logit``, with case
+weights and an over-estimate penalty) and positive inputs take this path; Huber's objective,
+whose polish needs the exact Newton steps of :mod:`.optimizer`, keeps the NumPy path. Set
+``SCALINGLAWS_JIT=0`` to turn the kernels off; without Numba (``pip install
+'scalinglaws[fast]'``) they are off.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import itertools
+import os
+import sys
+import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..laws.law import Law
+
+Array = np.ndarray
+JIT_ENV = "SCALINGLAWS_JIT"
+#: the objectives the kernels fit (least squares in a link's space)
+LS_LOSSES = frozenset({"mse", "mse_log", "mse_log1p", "mse_logit"})
+#: the link of each, as the kernels code it: (kind, shift)
+LINK_CODES = {"mse": (0, 0.0), "mse_log": (1, 0.0), "mse_log1p": (1, 1.0),
+              "mse_logit": (2, 0.0)}
+#: problems per thread below which one thread does them all
+_MIN_PER_THREAD = 256
+
+_lock = threading.Lock()
+_modules: dict[str, ModuleType] = {}
+#: each law's kernels module, by its shared compiled callables (:func:`..laws.compile.compiled`)
+_by_law: weakref.WeakKeyDictionary[Any, ModuleType] = weakref.WeakKeyDictionary()
+
+
+def enabled() -> bool:
+    """Whether the kernels may be used: Numba importable, ``SCALINGLAWS_JIT`` not ``0``."""
+    if os.environ.get(JIT_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    return importlib.util.find_spec("numba") is not None
+
+
+def usable(law: Law, loss: str, X: list[Array]) -> bool:
+    """Whether a batch of ``law`` under ``loss`` on inputs ``X`` takes the compiled path."""
+    return (loss in LS_LOSSES and enabled() and len(law.parameters) > 0
+            and all(bool(np.all(x > 0)) for x in X))
+
+
+def kernels(law: Law) -> ModuleType:
+    """The compiled kernels of ``law`` (generated, written and compiled on first use)."""
+    comp = law._compiled
+    found = _by_law.get(comp)
+    if found is not None:
+        return found
+    from .jit_source import module_source  # SymPy's printer: only when a kernel is built
+
+    source = module_source(comp.expr, comp.inputs, comp.params, comp.gradient,
+                           len(comp.linear))
+    key = hashlib.sha256(source.encode()).hexdigest()[:24]
+    with _lock:
+        if key not in _modules:
+            _modules[key] = _load(key, source)
+        _by_law[comp] = _modules[key]
+        return _modules[key]
+
+
+def kernel_folder() -> Path:
+    """Where generated kernels and Numba's machine code for them are kept."""
+    from ..data.fetch import cache_dir
+
+    return cache_dir() / "kernels"
+
+
+def _load(key: str, source: str) -> ModuleType:
+    folder = kernel_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"law_{key}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)  # atomic: another process may be reading it
+    name = f"scalinglaws_kernels_{key}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _spans(K: int, threads: int) -> list[tuple[int, int]]:
+    t = max(1, min(threads, K // _MIN_PER_THREAD))
+    edges = np.linspace(0, K, t + 1).astype(int)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
+
+
+def _run(fn: Any, K: int, threads: int, *args: Any) -> None:
+    spans = _spans(K, threads)
+    if len(spans) == 1:
+        fn(*args, 0, K)
+        return
+    with ThreadPoolExecutor(len(spans)) as pool:
+        for f in [pool.submit(functools.partial(fn, *args, a, b)) for a, b in spans]:
+            f.result()
+
+
+def threads_default() -> int:
+    """Threads for the kernels: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def polish(law: Law, X: list[Array], observed: Array, target: Array, link_slope: Array,
+           weights: Array, U0: Array, lower: Array, upper: Array, loss: str, penalty: float,
+           max_iter: int, threads: int | None = None, window: int = 0,
+           stall_rtol: float = 0.0) -> tuple[Array, Array, Array, Array]:
+    """Levenberg–Marquardt from every row of ``U0`` (R, p; search coordinates: log-scale
+    parameters by their logs, within ``lower`` and ``upper``, (p,) or one row each) on
+    problem rows ``observed`` (R, n) and ``target`` (the data through the loss's link, h(y),
+    whose slope h'(y) is ``link_slope``), inputs ``X`` (one (R, n) array each) and case
+    weights (R, n): the end points in search coordinates (R, p), the objective there (the
+    engine's: Σ c·r²/2), status codes (1
+    converged, 2 iteration limit, 3 failed, 5 stalled: less than ``stall_rtol`` of the
+    objective gained over ``window`` iterations) and iterations."""
+    mod = kernels(law)
+    R = U0.shape[0]
+    Xs = np.ascontiguousarray(np.stack([np.broadcast_to(x, target.shape) for x in X])
+                              if X else np.ones((1, *target.shape)))
+    with np.errstate(divide="ignore"):
+        LX = np.log(Xs)
+    logmask = np.array([p.log for p in law.parameters], dtype=np.bool_)
+    kind, shift = LINK_CODES[loss]
+    names = law.parameter_names
+    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
+    linlo = np.array([law.parameters[i].lower for i in lin], dtype=float)
+    linhi = np.array([law.parameters[i].upper for i in lin], dtype=float)
+    out_U = np.empty((R, len(law.parameters)))
+    value = np.empty(R)
+    status = np.empty(R, dtype=np.int64)
+    n_iter = np.empty(R, dtype=np.int64)
+    W = np.ascontiguousarray(np.broadcast_to(weights, target.shape), dtype=float)
+    with np.errstate(all="ignore"):
+        WL = np.ascontiguousarray(W * np.broadcast_to(link_slope, target.shape) ** 2)
+    _run(mod.polish, R, threads or threads_default(), Xs, LX,
+         np.ascontiguousarray(target, dtype=float), W,
+         np.ascontiguousarray(np.broadcast_to(observed, target.shape), dtype=float), WL,
+         np.ascontiguousarray(U0, dtype=float), logmask,
+         np.ascontiguousarray(np.broadcast_to(lower, U0.shape), dtype=float),
+         np.ascontiguousarray(np.broadcast_to(upper, U0.shape), dtype=float),
+         lin, linlo, linhi, kind, float(shift), float(penalty), int(max_iter), int(window),
+         float(stall_rtol), out_U, value, status, n_iter)
+    return out_U, value, status, n_iter
+
+
+def shared_starts(law: Law, X1: list[Array], theta: Array, Y: Array, WL: Array, S: int,
+                  threads: int | None = None) -> Array:
+    """The ``S`` best projected starts of every problem (S, K, p) for problems sharing inputs
+    ``X1`` (one (1, n) array each): the basis at grid ``theta`` (G, q) evaluated once, each
+    problem's normal equations weighted by ``WL`` (K, n) solved in the kernel."""
+    mod = kernels(law)
+    names = law.parameter_names
+    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
+    nonlin = np.array([i for i in range(len(names)) if i not in set(lin.tolist())],
+                      dtype=np.int64)
+    K, n = Y.shape
+    G = theta.shape[0]
+    with np.errstate(all="ignore"):
+        g0, F = law.basis(list(X1), theta)
+    G0 = np.ascontiguousarray(np.broadcast_to(g0, (G, n)), dtype=float)
+    F = np.ascontiguousarray(np.broadcast_to(F, (G, n, F.shape[-1])), dtype=float)
+    lo = np.array([law.parameters[i].lower for i in lin], dtype=float)
+    hi = np.array([law.parameters[i].upper for i in lin], dtype=float)
+    out = np.empty((S, K, len(names)))
+    _run(mod.starts, K, threads or threads_default(), G0, F,
+         np.ascontiguousarray(theta, dtype=float), np.ascontiguousarray(Y, dtype=float),
+         np.ascontiguousarray(WL, dtype=float), lin, nonlin, lo, hi, int(S), out)
+    return out
+
+
+def uniform_starts(law: Law, X1: list[Array], theta: Array, Y: Array, w: Array,
+                   threads: int | None = None) -> Array:
+    """:func:`shared_starts` with one start per problem (one nonlinear parameter) for problems
+    that also share their weights ``w`` (n,): each grid point's normal matrix and its inverse
+    are computed once here and the right-hand sides of every problem at every grid point are
+    one matrix product, so the kernel solves only the m × m systems; the start moves to the top of the parabola through the best grid point's
+    projected objective and its neighbours'. Returns (1, K, p)."""
+    mod = kernels(law)
+    names = law.parameter_names
+    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
+    nonlin = np.array([i for i in range(len(names)) if i not in set(lin.tolist())],
+                      dtype=np.int64)
+    K, n = Y.shape
+    G = theta.shape[0]
+    with np.errstate(all="ignore"):
+        g0, F = law.basis(list(X1), theta)
+        g0 = np.broadcast_to(g0, (G, n))
+        F = np.broadcast_to(F, (G, n, F.shape[-1]))
+        Fw = np.ascontiguousarray((F * w[None, :, None]).transpose(0, 2, 1))  # (G, m, n)
+        A = np.einsum("gan,gnb->gab", Fw, F)
+        inverse = np.linalg.pinv(A)
+        Fg0 = np.einsum("gan,gn->ga", Fw, g0)
+        g0g0 = (g0 * g0) @ w
+        # every problem's right-hand sides at every grid point: one matrix product
+        basis = np.concatenate([Fw, (g0 * w)[:, None, :]], axis=1)  # (G, m + 1, n)
+        ZY = (Y @ basis.reshape(-1, n).T).reshape(K, G, -1)
+    lo = np.array([law.parameters[i].lower for i in lin], dtype=float)
+    hi = np.array([law.parameters[i].upper for i in lin], dtype=float)
+    out = np.empty((1, K, len(names)))
+    _run(mod.starts_uniform, K, threads or threads_default(), ZY, (Y * Y) @ w,
+         np.ascontiguousarray(inverse), np.ascontiguousarray(A), np.ascontiguousarray(Fg0),
+         np.ascontiguousarray(g0g0), np.ascontiguousarray(theta, dtype=float), lin, nonlin,
+         lo, hi, out[0])
+    return out

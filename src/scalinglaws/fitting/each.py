@@ -1,0 +1,174 @@
+"""``sl.fit_each``: one law fitted to every group of a long table, in one batch.
+
+Thousands of small fits usually arrive as one tidy table (a run, a seed or a task per group).
+Here the table is read once: its columns as one float block, the groups found by one
+factorisation, and the rows of every group gathered into (K, n) arrays by index (groups of
+equal size together), so the cost of reading hardly grows with the number of groups. The
+batch's engine (:mod:`.batch`) fits them; a group that breaks a data rule, or that the batch
+leaves unconverged (unless ``refit=False``), is fitted alone by :func:`scalinglaws.fit`, and
+its row says what happened. The answer is a DataFrame with one row per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..common.names import close_names
+from ..data.dataset import Dataset
+from ..engine.optimizer import STATUS_NAMES
+from ..exceptions import DataError, OptionError
+from ..laws.law import Law
+from .batch import BATCH_OPTIONS, BatchPlan, batchable
+from .failure import FitFailure, fit_one
+from .result import FitResult
+
+Array = np.ndarray
+#: the columns of the answer after the law's parameters
+RESULT_COLUMNS = ("objective", "status", "n_points", "error")
+#: the engine's status names by code
+_NAMES = np.array([STATUS_NAMES.get(c, "failed") for c in range(max(STATUS_NAMES) + 1)],
+                  dtype=object)
+
+
+def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool = True,
+             threads: int | None = None, **options: Any) -> pd.DataFrame:
+    """Fit ``law`` to every group of rows of ``data`` that share the values of ``by``.
+
+    Parameters
+    ----------
+    law:
+        A catalog name, an expression or a :class:`~scalinglaws.laws.Law`.
+    data:
+        A DataFrame, a :class:`~scalinglaws.data.Dataset` or a mapping of columns.
+    by:
+        The column (or columns) whose values name the groups.
+    refit:
+        Fit a group the batch leaves unconverged alone with :func:`scalinglaws.fit` (the
+        default); ``False`` keeps the batch's end point and its status (``max_iter``).
+    threads:
+        Threads for the compiled kernels (default: the cores this process may use).
+    **options:
+        :func:`scalinglaws.fit`'s ``x``, ``y``, ``loss``, ``delta``,
+        ``overestimate_penalty`` and ``max_iter``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, indexed by ``by`` in order of first appearance: the law's
+        parameters, ``objective``, ``status`` (``converged``, ``stalled``, ``max_iter``,
+        ``failed``), ``n_points`` and ``error`` (why a group could not be fitted, else empty).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scalinglaws as sl
+    >>> x = np.logspace(6, 9, 12)
+    >>> runs = pd.DataFrame({"run": np.repeat(["a", "b"], 12), "x": np.tile(x, 2),
+    ...                      "loss": np.r_[1.7 + 100 * x ** -0.3, 1.7 + 200 * x ** -0.3]})
+    >>> sl.fit_each("E + A*x**(-alpha)", runs, by="run", x="x")["A"].round().tolist()
+    [100.0, 200.0]
+    """
+    if not batchable(options):
+        extra = sorted(set(options) - BATCH_OPTIONS)[0]
+        raise OptionError(f"fit_each does not take the option '{extra}'", f"argument '{extra}'",
+                          f"it takes {', '.join(sorted(BATCH_OPTIONS))}; fit such groups with "
+                          "sl.fit_many")
+    frame = _frame(data)
+    keys = [by] if isinstance(by, str) else list(by)
+    codes, labels = _groups(frame, keys)
+    plan = BatchPlan.of(law, frame.iloc[np.flatnonzero(codes == 0)], options)
+    block = _numbers(frame, plan.columns)
+    names = plan.law.parameter_names
+    G = len(labels)
+    params = np.full((G, len(names)), np.nan)
+    objective = np.full(G, np.nan)
+    status = np.full(G, "failed", dtype=object)
+    n_points = np.bincount(codes, minlength=G)
+    error = np.full(G, "", dtype=object)
+    order = np.argsort(codes, kind="stable")
+    first = np.concatenate([[0], np.cumsum(n_points)[:-1]])
+
+    def alone(g: int, rows: Array) -> None:
+        result = fit_one(g, law, frame.iloc[np.sort(rows)], options)
+        if isinstance(result, FitFailure):
+            error[g] = f"{result.error}: {result.message}"
+            return
+        assert isinstance(result, FitResult)
+        params[g] = [result.params[k] for k in names]
+        objective[g], status[g] = result.objective, result.status.value
+
+    for size in np.unique(n_points):
+        members = np.flatnonzero(n_points == size)
+        rows = order[first[members][:, None] + np.arange(size)]  # (K, size)
+        valid, found = plan.solve(block[rows], threads)
+        for k in np.flatnonzero(~valid):
+            alone(int(members[k]), rows[k])
+        if found is None:
+            continue
+        taken = members[valid]
+        ok = found.converged | (not refit)
+        params[taken[ok]] = found.params[ok]
+        objective[taken[ok]] = found.value[ok]
+        status[taken[ok]] = _NAMES[found.status[ok]]
+        for k in np.flatnonzero(~ok):
+            alone(int(taken[k]), rows[valid][k])
+    out = pd.DataFrame(params, columns=list(names), index=labels)
+    out["objective"], out["status"] = objective, status
+    out["n_points"], out["error"] = n_points, error
+    return out
+
+
+def _frame(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, Dataset):
+        return data.to_frame()
+    if isinstance(data, Mapping):
+        try:
+            return pd.DataFrame({k: np.asarray(v) for k, v in data.items()})
+        except ValueError as exc:
+            raise DataError(f"the columns of the data have different lengths ({exc})",
+                            "argument 'data'", "give columns of one length each") from None
+    raise DataError(f"fit_each takes a table, not a {type(data).__name__}", "argument 'data'",
+                    "give a DataFrame, a Dataset or a mapping of columns")
+
+
+def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[Array, pd.Index]:
+    """Each row's group code (groups in order of first appearance) and the groups' labels."""
+    for key in keys:
+        if key not in frame.columns:
+            hint = close_names(key, frame.columns)
+            raise DataError(f"no column '{key}' to group by", "argument 'by'",
+                            f"did you mean {' or '.join(map(repr, hint))}" if hint else
+                            f"the columns are {', '.join(map(str, frame.columns))}")
+    if len(frame) == 0:
+        raise DataError("the table has no rows", "argument 'data'", "give at least one group")
+    missing = frame[keys].isna().any(axis=1).to_numpy()
+    if missing.any():
+        raise DataError(f"{int(missing.sum())} rows have no value in {', '.join(keys)} "
+                        f"(first: row {int(np.flatnonzero(missing)[0])})", "argument 'by'",
+                        "drop those rows or give them a group")
+    if len(keys) == 1:
+        codes, uniques = pd.factorize(frame[keys[0]], sort=False)
+        return np.asarray(codes), pd.Index(uniques, name=keys[0])
+    index = pd.MultiIndex.from_frame(frame[keys])
+    codes, uniques = pd.factorize(index, sort=False)
+    return np.asarray(codes), pd.MultiIndex.from_tuples(list(uniques), names=keys)
+
+
+def _numbers(frame: pd.DataFrame, columns: list[str]) -> Array:
+    """The columns as one float block (rows, columns); a column of text is named."""
+    try:
+        return frame[columns].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        for c in columns:
+            try:
+                frame[c].to_numpy(dtype=float)
+            except (TypeError, ValueError):
+                raise DataError(f"column '{c}' holds values that are not numbers",
+                                f"column '{c}'", "convert it to numbers or drop those rows"
+                                ) from None
+        raise

@@ -1,0 +1,138 @@
+"""``sl.fit_each``: one law fitted to every group of a long table. Each group gets the numbers
+the batch gives its own frame; groups that break a data rule say why in their row; bad
+arguments are refused with what, where and how to fix."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalinglaws as sl
+from scalinglaws.fitting.batch import QuickFit, fit_batch
+
+LAW = "E + A*x**(-alpha)"
+X = np.logspace(6, 9, 20)
+
+
+def table(k: int, seed: int = 0, sizes: tuple[int, ...] = (20,)) -> pd.DataFrame:
+    """``k`` runs of the law, 1% noise, run ``i`` with ``sizes[i % len(sizes)]`` points."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for i in range(k):
+        x = X[: sizes[i % len(sizes)]]
+        e, a, alpha = rng.uniform(1.5, 2.5), rng.uniform(50, 500), rng.uniform(0.2, 0.5)
+        y = (e + a * x ** -alpha) * np.exp(rng.normal(0, 0.01, x.size))
+        parts.append(pd.DataFrame({"run": f"r{i}", "seed": i % 2, "x": x, "loss": y}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def groups(t: pd.DataFrame) -> list[pd.DataFrame]:
+    return [g.reset_index(drop=True) for _, g in t.groupby("run", sort=False)]
+
+
+@pytest.mark.parametrize("loss", [None, "mse", "mse_log"])
+def test_each_group_gets_what_the_batch_gives_its_frame(loss: str | None) -> None:
+    t = table(30, seed=1)
+    options = {"x": "x"} | ({"loss": loss} if loss else {})
+    out = sl.fit_each(LAW, t, by="run", **options)
+    batch = fit_batch(LAW, groups(t), **options)
+    assert list(out.index) == [f"r{i}" for i in range(30)]
+    assert out.index.name == "run"
+    for label, ref in zip(out.index, batch, strict=True):
+        assert isinstance(ref, QuickFit)
+        # the same stacked arrays through the same engine: the same numbers
+        assert out.loc[label, ["E", "A", "alpha"]].tolist() == pytest.approx(
+            [ref.params[k] for k in ("E", "A", "alpha")], rel=1e-12)
+        assert out.loc[label, "objective"] == pytest.approx(ref.objective, rel=1e-12)
+        assert out.loc[label, "status"] == ref.status
+    assert (out["n_points"] == 20).all() and (out["error"] == "").all()
+
+
+def test_interleaved_rows_and_groups_of_several_sizes() -> None:
+    t = table(12, seed=2, sizes=(20, 14, 9))
+    shuffled = t.sample(frac=1.0, random_state=0)
+    out = sl.fit_each(LAW, shuffled, by="run", x="x", loss="mse")
+    first_seen = list(dict.fromkeys(shuffled["run"]))
+    assert list(out.index) == first_seen
+    for label, g in t.groupby("run"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = sl.fit(LAW, g, x="x", loss="mse")
+        assert out.loc[label, "n_points"] == len(g)
+        # a group's rows, in their table order, fitted alone: the least-squares minimum
+        assert out.loc[label, "objective"] <= ref.objective * (1 + 1e-7)
+        assert out.loc[label, "alpha"] == pytest.approx(ref.params["alpha"], rel=1e-4)
+
+
+def test_a_bad_group_says_why_and_the_others_are_fitted() -> None:
+    t = table(6, seed=3)
+    t.loc[t.index[t["run"] == "r2"][4], "loss"] = -1.0  # no log of a negative loss
+    out = sl.fit_each(LAW, t, by="run", x="x")
+    assert out.loc["r2", "status"] == "failed"
+    assert np.isnan(out.loc["r2", "alpha"])
+    assert "DataError" in out.loc["r2", "error"] and "loss" in out.loc["r2", "error"]
+    good = out.drop(index="r2")
+    assert (good["status"].isin(["converged", "stalled"])).all()
+    assert (good["error"] == "").all()
+
+
+def test_groups_named_by_two_columns() -> None:
+    t = table(8, seed=4)
+    out = sl.fit_each(LAW, t, by=["run", "seed"], x="x", loss="mse")
+    assert isinstance(out.index, pd.MultiIndex)
+    assert list(out.index.names) == ["run", "seed"]
+    assert out.index[3] == ("r3", 1)
+    assert len(out) == 8
+
+
+def test_a_dataset_and_a_mapping_of_columns_are_tables_too() -> None:
+    t = table(4, seed=5)
+    ref = sl.fit_each(LAW, t, by="run", x="x", loss="mse")
+    cols = {c: t[c].to_numpy() for c in t.columns}
+    assert sl.fit_each(LAW, cols, by="run", x="x", loss="mse")["A"].tolist() == pytest.approx(
+        ref["A"].tolist(), rel=1e-12)
+
+
+def test_refit_false_keeps_the_batch_s_unconverged_end_point() -> None:
+    t = table(5, seed=6)
+    quick = sl.fit_each(LAW, t, by="run", x="x", loss="mse", max_iter=2, refit=False)
+    assert set(quick["status"]) == {"max_iter"}
+    assert quick["alpha"].notna().all()
+    refitted = sl.fit_each(LAW, t, by="run", x="x", loss="mse", max_iter=2)
+    for label, g in t.groupby("run"):  # each fitted alone: sl.fit's numbers and status
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = sl.fit(LAW, g, x="x", loss="mse", max_iter=2)
+        assert refitted.loc[label, "alpha"] == ref.params["alpha"]
+        assert refitted.loc[label, "status"] == ref.status.value
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"by": "runs"}, sl.DataError, ["no column 'runs'", "did you mean 'run'"]),
+    ({"by": "run", "weights": "w"}, sl.OptionError, ["fit_each does not take", "weights"]),
+])
+def test_bad_arguments_are_refused(kwargs: dict[str, object], error: type, words: list[str]
+                                   ) -> None:
+    with pytest.raises(error) as info:
+        sl.fit_each(LAW, table(2), x="x", **kwargs)  # type: ignore[arg-type]
+    for w in words:
+        assert w.lower() in str(info.value).lower()
+
+
+def test_bad_tables_are_refused() -> None:
+    t = table(3)
+    t.loc[5, "run"] = None
+    with pytest.raises(sl.DataError, match="1 rows have no value in run"):
+        sl.fit_each(LAW, t, by="run", x="x")
+    t = table(3)
+    t["x"] = t["x"].astype(object)
+    t.loc[2, "x"] = "big"
+    with pytest.raises(sl.DataError, match="column 'x' holds values that are not numbers"):
+        sl.fit_each(LAW, t, by="run", x="x")
+    with pytest.raises(sl.DataError, match="no rows"):
+        sl.fit_each(LAW, table(2).iloc[:0], by="run", x="x")
+    with pytest.raises(sl.DataError, match="takes a table"):
+        sl.fit_each(LAW, [1, 2, 3], by="run", x="x")
