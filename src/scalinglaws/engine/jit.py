@@ -202,8 +202,7 @@ def uniform_starts(law: Law, X1: list[Array], theta: Array, Y: Array, w: Array,
     """:func:`shared_starts` with one start per problem (one nonlinear parameter) for problems
     that also share their weights ``w`` (n,): each grid point's normal matrix and its inverse
     are computed once here and the right-hand sides of every problem at every grid point are
-    one matrix product, so the kernel solves only the m × m systems; the start moves to the top of the parabola through the best grid point's
-    projected objective and its neighbours'. Returns (1, K, p)."""
+    one matrix product, so the kernel solves only the m × m systems. Returns (1, K, p)."""
     mod = kernels(law)
     names = law.parameter_names
     lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)

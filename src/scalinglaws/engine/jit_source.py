@@ -25,9 +25,7 @@ instead of a ``pow``, as the NumPy path does). The kernels:
     Variable projection over a grid of the nonlinear parameters for problems that share their
     inputs: the basis is evaluated once outside, and each problem's weighted normal equations
     at every grid point are solved here (linear coefficients clipped to their bounds), keeping
-    each problem's best ``S`` grid points by the projection's least squares; with one
-    nonlinear parameter, the start moves to the top of the parabola through the best grid
-    point's projected objective and its neighbours'.
+    each problem's best ``S`` grid points by the projection's least squares.
 ``starts_uniform``
     The same for problems that also share their weights (least squares on raw values): each
     grid point's normal matrix and its inverse are computed once outside, so a problem's
@@ -321,7 +319,6 @@ def starts(G0, F, theta, Y, WL, lin, nonlin, lo, hi, S, out_P, first, last):
     best = np.empty(S)
     best_g = np.empty(S, np.int64)
     best_c = np.empty((S, M))
-    profile = np.empty(G)
     for k in range(first, last):
         for s in range(S):
             best[s] = math.inf
@@ -340,7 +337,6 @@ def starts(G0, F, theta, Y, WL, lin, nonlin, lo, hi, S, out_P, first, last):
                     z[a] += w * F[gi, i, a] * t
                     for b in range(a + 1):
                         A[a, b] += w * F[gi, i, a] * F[gi, i, b]
-            profile[gi] = math.inf
             ok = math.isfinite(tt)
             for a in range(M):
                 if not ok:
@@ -377,7 +373,6 @@ def starts(G0, F, theta, Y, WL, lin, nonlin, lo, hi, S, out_P, first, last):
                     v += c[a] * (A[a, b] if b <= a else A[b, a]) * c[b]
             if not math.isfinite(v):
                 continue
-            profile[gi] = v
             for s in range(S):
                 if v < best[s]:
                     for u in range(S - 1, s, -1):
@@ -394,16 +389,6 @@ def starts(G0, F, theta, Y, WL, lin, nonlin, lo, hi, S, out_P, first, last):
             gi = best_g[s] if best_g[s] >= 0 else best_g[0]
             for a in range(Q):
                 out_P[s, k, nonlin[a]] = theta[gi, a] if gi >= 0 else math.nan
-            if Q == 1 and gi > 0 and gi < G - 1:
-                # the profile's parabola through the best grid point and its neighbours
-                t0, t1, t2 = theta[gi - 1, 0], theta[gi, 0], theta[gi + 1, 0]
-                v0, v1, v2 = profile[gi - 1], profile[gi], profile[gi + 1]
-                den = (t0 - t1) * (v1 - v2) - (t1 - t2) * (v0 - v1)
-                if math.isfinite(v0) and math.isfinite(v2) and den != 0.0:
-                    num = (t0 - t1) ** 2 * (v1 - v2) - (t1 - t2) ** 2 * (v0 - v1)
-                    top = t1 - 0.5 * num / den
-                    if top > t0 and top < t2:
-                        out_P[s, k, nonlin[0]] = top
             for a in range(M):
                 out_P[s, k, lin[a]] = best_c[s, a] if gi >= 0 else math.nan
 
@@ -415,7 +400,6 @@ def starts_uniform(ZY, YY, inv, A, Fg0, g0g0, theta, lin, nonlin, lo, hi, out_P,
     c = np.empty(M)
     z = np.empty(M)
     best_c = np.empty(M)
-    profile = np.empty(G)
     for k in range(first, last):
         yy = YY[k]
         best = math.inf
@@ -435,9 +419,8 @@ def starts_uniform(ZY, YY, inv, A, Fg0, g0g0, theta, lin, nonlin, lo, hi, out_P,
                 for b in range(M):
                     s -= A[gi, a, b] * c[b]
                 v -= c[a] * s
-            profile[gi] = v if math.isfinite(v) else math.inf
-            if profile[gi] < best:
-                best = profile[gi]
+            if v < best:  # False for NaN
+                best = v
                 best_g = gi
                 for a in range(M):
                     best_c[a] = c[a]
@@ -446,15 +429,6 @@ def starts_uniform(ZY, YY, inv, A, Fg0, g0g0, theta, lin, nonlin, lo, hi, out_P,
             out_P[k, nonlin[a]] = theta[gi, a] if gi >= 0 else math.nan
         for a in range(M):
             out_P[k, lin[a]] = best_c[a] if gi >= 0 else math.nan
-        if Q == 1 and gi > 0 and gi < G - 1:
-            t0, t1, t2 = theta[gi - 1, 0], theta[gi, 0], theta[gi + 1, 0]
-            v0, v1, v2 = profile[gi - 1], profile[gi], profile[gi + 1]
-            den = (t0 - t1) * (v1 - v2) - (t1 - t2) * (v0 - v1)
-            if math.isfinite(v0) and math.isfinite(v2) and den != 0.0:
-                num = (t0 - t1) ** 2 * (v1 - v2) - (t1 - t2) ** 2 * (v0 - v1)
-                top = t1 - 0.5 * num / den
-                if top > t0 and top < t2:
-                    out_P[k, nonlin[0]] = top
 '''
 
 
