@@ -137,12 +137,10 @@ def _kernel_minimize(obj: Objective, U0: Array, max_iter: int,
     """The compiled Levenberg–Marquardt (:func:`.jit.polish`) from every row of ``U0`` on
     ``obj``'s rows (their data, weights and bounds), as the NumPy optimiser reports it."""
     target = np.broadcast_to(obj.target, (U0.shape[0], np.shape(obj.target)[-1]))
-    W = np.ones(target.shape) if obj.case_weights is None else np.broadcast_to(
+    W = np.ones(target.shape[1]) if obj.case_weights is None else np.broadcast_to(
         np.asarray(obj.case_weights, dtype=float), target.shape)
     dof = max(target.shape[1] - U0.shape[1], 1)
-    with np.errstate(all="ignore"):
-        slope = obj.link.slope(obj.y)
-    U, value, code, n_iter = jit.polish(obj.law, list(obj.X), obj.y, target, slope, W, U0,
+    U, value, code, n_iter = jit.polish(obj.law, list(obj.X), target, W, U0,
                                         obj.lower, obj.upper, obj.loss,
                                         obj.overestimate_penalty, max_iter, threads,
                                         window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)

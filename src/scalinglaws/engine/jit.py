@@ -47,6 +47,7 @@ _MIN_PER_THREAD = 256
 
 _lock = threading.Lock()
 _modules: dict[str, ModuleType] = {}
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
 #: each law's kernels module, by its shared compiled callables (:func:`..laws.compile.compiled`)
 _by_law: weakref.WeakKeyDictionary[Any, ModuleType] = weakref.WeakKeyDictionary()
 
@@ -112,14 +113,25 @@ def _spans(K: int, threads: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
+def _pool(n: int) -> ThreadPoolExecutor:
+    """A pool of ``n`` threads kept for the kernels of this process (a forked child gets its
+    own: threads do not cross a fork)."""
+    key = (os.getpid(), n)
+    with _lock:
+        if key not in _pools:
+            _pools[key] = ThreadPoolExecutor(n, thread_name_prefix="scalinglaws-kernel")
+        return _pools[key]
+
+
 def _run(fn: Any, K: int, threads: int, *args: Any) -> None:
+    """``fn(*args, first, last)`` over spans of the K problems, one span per thread (this
+    thread takes the first)."""
     spans = _spans(K, threads)
-    if len(spans) == 1:
-        fn(*args, 0, K)
-        return
-    with ThreadPoolExecutor(len(spans)) as pool:
-        for f in [pool.submit(functools.partial(fn, *args, a, b)) for a, b in spans]:
-            f.result()
+    futures = [_pool(len(spans) - 1).submit(functools.partial(fn, *args, a, b))
+               for a, b in spans[1:]]
+    fn(*args, *spans[0])
+    for f in futures:
+        f.result()
 
 
 def threads_default() -> int:
@@ -130,44 +142,41 @@ def threads_default() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def polish(law: Law, X: list[Array], observed: Array, target: Array, link_slope: Array,
-           weights: Array, U0: Array, lower: Array, upper: Array, loss: str, penalty: float,
+def polish(law: Law, X: list[Array], target: Array, weights: Array, U0: Array,
+           lower: Array, upper: Array, loss: str, penalty: float,
            max_iter: int, threads: int | None = None, window: int = 0,
            stall_rtol: float = 0.0) -> tuple[Array, Array, Array, Array]:
     """Levenberg–Marquardt from every row of ``U0`` (R, p; search coordinates: log-scale
     parameters by their logs, within ``lower`` and ``upper``, (p,) or one row each) on
-    problem rows ``observed`` (R, n) and ``target`` (the data through the loss's link, h(y),
-    whose slope h'(y) is ``link_slope``), inputs ``X`` (one (R, n) array each) and case
-    weights (R, n): the end points in search coordinates (R, p), the objective there (the
-    engine's: Σ c·r²/2), status codes (1
+    problem rows ``target`` (R, n: the data through the loss's link, h(y)), inputs ``X``
+    (one (R, n) array each) and case weights ((R, n) or (n,)): the end points in search
+    coordinates (R, p), the objective there (the engine's: Σ c·r²/2), status codes (1
     converged, 2 iteration limit, 3 failed, 5 stalled: less than ``stall_rtol`` of the
     objective gained over ``window`` iterations) and iterations."""
     mod = kernels(law)
     R = U0.shape[0]
-    Xs = np.ascontiguousarray(np.stack([np.broadcast_to(x, target.shape) for x in X])
-                              if X else np.ones((1, *target.shape)))
+    n = target.shape[-1]
+    # inputs and weights the problems share are passed once (one row), not copied per problem
+    shared = all(np.ndim(x) < 2 or np.shape(x)[0] == 1 or bool((x == x[:1]).all()) for x in X)
+    rows = 1 if shared else R
+    Xs = np.ascontiguousarray(np.stack([np.broadcast_to(x, (R, n))[:rows] for x in X])
+                              if X else np.ones((1, rows, n)))
     with np.errstate(divide="ignore"):
         LX = np.log(Xs)
     logmask = np.array([p.log for p in law.parameters], dtype=np.bool_)
     kind, shift = LINK_CODES[loss]
-    names = law.parameter_names
-    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
-    linlo = np.array([law.parameters[i].lower for i in lin], dtype=float)
-    linhi = np.array([law.parameters[i].upper for i in lin], dtype=float)
     out_U = np.empty((R, len(law.parameters)))
     value = np.empty(R)
     status = np.empty(R, dtype=np.int64)
     n_iter = np.empty(R, dtype=np.int64)
-    W = np.ascontiguousarray(np.broadcast_to(weights, target.shape), dtype=float)
-    with np.errstate(all="ignore"):
-        WL = np.ascontiguousarray(W * np.broadcast_to(link_slope, target.shape) ** 2)
+    W = np.asarray(weights, dtype=float)
+    W = np.ascontiguousarray(W.reshape(1, n) if W.size == n else np.broadcast_to(W, (R, n)))
     _run(mod.polish, R, threads or threads_default(), Xs, LX,
-         np.ascontiguousarray(target, dtype=float), W,
-         np.ascontiguousarray(np.broadcast_to(observed, target.shape), dtype=float), WL,
-         np.ascontiguousarray(U0, dtype=float), logmask,
+         np.ascontiguousarray(target, dtype=float), W, np.ascontiguousarray(U0, dtype=float),
+         logmask,
          np.ascontiguousarray(np.broadcast_to(lower, U0.shape), dtype=float),
          np.ascontiguousarray(np.broadcast_to(upper, U0.shape), dtype=float),
-         lin, linlo, linhi, kind, float(shift), float(penalty), int(max_iter), int(window),
+         kind, float(shift), float(penalty), int(max_iter), int(window),
          float(stall_rtol), out_U, value, status, n_iter)
     return out_U, value, status, n_iter
 

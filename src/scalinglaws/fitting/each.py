@@ -88,7 +88,9 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     status = np.full(G, "failed", dtype=object)
     n_points = np.bincount(codes, minlength=G)
     error = np.full(G, "", dtype=object)
-    order = np.argsort(codes, kind="stable")
+    # rows already in runs of their groups (the usual table): the order is the table's own
+    ordered = bool((codes[1:] >= codes[:-1]).all())
+    order = np.arange(codes.size) if ordered else np.argsort(codes, kind="stable")
     first = np.concatenate([[0], np.cumsum(n_points)[:-1]])
 
     def alone(g: int, rows: Array) -> None:
@@ -103,7 +105,11 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     for size in np.unique(n_points):
         members = np.flatnonzero(n_points == size)
         rows = order[first[members][:, None] + np.arange(size)]  # (K, size)
-        valid, found = plan.solve(block[rows], threads)
+        if ordered and members.size == G:  # one size, in order: a view of the block
+            stacked = block.reshape(G, size, block.shape[1])
+        else:
+            stacked = block[rows]
+        valid, found = plan.solve(stacked, threads)
         for k in np.flatnonzero(~valid):
             alone(int(members[k]), rows[k])
         if found is None:
@@ -115,10 +121,9 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
         status[taken[ok]] = _NAMES[found.status[ok]]
         for k in np.flatnonzero(~ok):
             alone(int(taken[k]), rows[valid][k])
-    out = pd.DataFrame(params, columns=list(names), index=labels)
-    out["objective"], out["status"] = objective, status
-    out["n_points"], out["error"] = n_points, error
-    return out
+    columns: dict[str, Any] = {nm: params[:, i] for i, nm in enumerate(names)}
+    columns.update(objective=objective, status=status, n_points=n_points, error=error)
+    return pd.DataFrame(columns, index=labels)
 
 
 def _frame(data: Any) -> pd.DataFrame:
@@ -146,17 +151,19 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[Array, pd.Index]:
                             f"the columns are {', '.join(map(str, frame.columns))}")
     if len(frame) == 0:
         raise DataError("the table has no rows", "argument 'data'", "give at least one group")
-    missing = frame[keys].isna().any(axis=1).to_numpy()
+    if len(keys) == 1:
+        found, uniques = pd.factorize(frame[keys[0]], sort=False)  # -1 where missing
+        labels: pd.Index = pd.Index(uniques, name=keys[0])
+        missing = np.asarray(found) < 0
+    else:
+        missing = frame[keys].isna().any(axis=1).to_numpy()
+        found, uniques = pd.factorize(pd.MultiIndex.from_frame(frame[keys]), sort=False)
+        labels = pd.MultiIndex.from_tuples(list(uniques), names=keys)
     if missing.any():
         raise DataError(f"{int(missing.sum())} rows have no value in {', '.join(keys)} "
                         f"(first: row {int(np.flatnonzero(missing)[0])})", "argument 'by'",
                         "drop those rows or give them a group")
-    if len(keys) == 1:
-        codes, uniques = pd.factorize(frame[keys[0]], sort=False)
-        return np.asarray(codes), pd.Index(uniques, name=keys[0])
-    index = pd.MultiIndex.from_frame(frame[keys])
-    codes, uniques = pd.factorize(index, sort=False)
-    return np.asarray(codes), pd.MultiIndex.from_tuples(list(uniques), names=keys)
+    return np.asarray(found), labels
 
 
 def _numbers(frame: pd.DataFrame, columns: list[str]) -> Array:
