@@ -149,6 +149,32 @@ def test_the_kernels_are_written_and_compiled_once(tmp_path: Path) -> None:
     assert list((folder / "__pycache__").glob("*.nbi")), "Numba kept no machine code"
 
 
+def test_a_cache_folder_that_cannot_be_written_compiles_elsewhere(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    script = (
+        "import numpy as np, pandas as pd\n"
+        "from scalinglaws.engine import jit\n"
+        "from scalinglaws.fitting.batch import fit_batch\n"
+        "x = np.logspace(6, 9, 20)\n"
+        "data = [pd.DataFrame({'x': x, 'loss': 1.7 + 100 * x ** -0.3})]\n"
+        "r = fit_batch('E + A*x**(-alpha)', data, x='x', loss='mse')[0]\n"
+        "print(round(r.params['A'], 6), jit._built(r.law) is not None)\n")
+    env = {**os.environ, "SCALINGLAWS_CACHE": str(blocked)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, check=True, timeout=300).stdout.split()
+    assert float(out[0]) == pytest.approx(100.0, rel=1e-6)
+    assert out[1] == "True"  # compiled, in a temporary folder
+
+
+def test_every_catalog_law_compiles() -> None:
+    from scalinglaws.laws import catalog
+
+    for name in catalog.names():
+        law = catalog.get(name)
+        assert jit._built(law) is not None, name
+
+
 def test_unconverged_problems_keep_their_status_without_refit() -> None:
     data = problems(10, seed=7)
     quick = fit_batch(LAW, data, x="x", loss="mse", max_iter=2, refit=False)

@@ -24,6 +24,7 @@ import importlib.util
 import itertools
 import os
 import sys
+import tempfile
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +50,7 @@ _lock = threading.Lock()
 _modules: dict[str, ModuleType] = {}
 _pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
 #: each law's kernels module, by its shared compiled callables (:func:`..laws.compile.compiled`)
-_by_law: weakref.WeakKeyDictionary[Any, ModuleType] = weakref.WeakKeyDictionary()
+_by_law: weakref.WeakKeyDictionary[Any, ModuleType | None] = weakref.WeakKeyDictionary()
 
 
 def enabled() -> bool:
@@ -60,27 +61,50 @@ def enabled() -> bool:
 
 
 def usable(law: Law, loss: str, X: list[Array]) -> bool:
-    """Whether a batch of ``law`` under ``loss`` on inputs ``X`` takes the compiled path."""
+    """Whether a batch of ``law`` under ``loss`` on inputs ``X`` takes the compiled path (its
+    kernels are built here on first use; a law they cannot be built for keeps NumPy)."""
     return (loss in LS_LOSSES and enabled() and len(law.parameters) > 0
-            and all(bool(np.all(x > 0)) for x in X))
+            and all(bool(np.all(x > 0)) for x in X) and _built(law) is not None)
 
 
 def kernels(law: Law) -> ModuleType:
     """The compiled kernels of ``law`` (generated, written and compiled on first use)."""
+    mod = _built(law)
+    if mod is None:
+        raise RuntimeError(f"no compiled kernels for law '{law.name}'")
+    return mod
+
+
+def _built(law: Law) -> ModuleType | None:
+    """The kernels of ``law``, or None where they cannot be built (an expression Numba does not
+    compile): such a law is fitted by the NumPy engine, as without Numba."""
     comp = law._compiled
-    found = _by_law.get(comp)
-    if found is not None:
-        return found
+    if comp in _by_law:
+        return _by_law[comp]
     from .jit_source import module_source  # SymPy's printer: only when a kernel is built
 
-    source = module_source(comp.expr, comp.inputs, comp.params, comp.gradient,
-                           len(comp.linear))
-    key = hashlib.sha256(source.encode()).hexdigest()[:24]
-    with _lock:
-        if key not in _modules:
-            _modules[key] = _load(key, source)
-        _by_law[comp] = _modules[key]
-        return _modules[key]
+    try:
+        source = module_source(comp.expr, comp.inputs, comp.params, comp.gradient,
+                               len(comp.linear))
+        key = hashlib.sha256(source.encode()).hexdigest()[:24]
+        with _lock:
+            if key not in _modules:
+                built = _load(key, source)
+                _check(built, len(comp.inputs), len(comp.params))
+                _modules[key] = built
+            mod: ModuleType | None = _modules[key]
+    except Exception:  # any failure to build keeps the NumPy path
+        mod = None
+    _by_law[comp] = mod
+    return mod
+
+
+def _check(mod: ModuleType, d: int, p: int) -> None:
+    """Compile the kernel now (not in the middle of a batch): one call on dummy data."""
+    X = np.full((max(d, 1), 1, 2), 2.0)
+    mod._assemble(0, X, np.log(X), np.ones((1, 2)), np.ones((1, 2)), np.full(p, 0.5),
+                  np.zeros(p, dtype=np.bool_), 0, 0.0, 1.0, np.zeros((p, p)), np.zeros(p),
+                  np.zeros(p))
 
 
 def kernel_folder() -> Path:
@@ -91,13 +115,23 @@ def kernel_folder() -> Path:
 
 
 def _load(key: str, source: str) -> ModuleType:
-    folder = kernel_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"law_{key}.py"
-    if not path.exists() or path.read_text() != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)  # atomic: another process may be reading it
+    """The module of ``source``, written to the kernel folder (a temporary folder where that
+    cannot be written: compiled then for this process only) and imported."""
+    path = None
+    for folder in (kernel_folder, lambda: Path(tempfile.mkdtemp(prefix="scalinglaws-"))):
+        try:
+            target = folder()
+            target.mkdir(parents=True, exist_ok=True)
+            path = target / f"law_{key}.py"
+            if not path.exists() or path.read_text() != source:
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(source)
+                os.replace(tmp, path)  # atomic: another process may be reading it
+            break
+        except OSError:
+            path = None
+    if path is None:
+        raise OSError("no folder to write the compiled kernels to")
     name = f"scalinglaws_kernels_{key}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
