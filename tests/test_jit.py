@@ -108,15 +108,25 @@ def test_two_nonlinear_parameters_polish_two_starts() -> None:
             ref.predict(params=1e9, tokens=2e10, extrapolation=None), rel=1e-3)
 
 
-def test_the_kernels_and_the_numpy_engine_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("loss", "rel", "least"), [
+    # least squares: one minimum, reached by both to the polish's tolerance (measured 60)
+    ("mse", 1e-5, 59),
+    # Huber with delta = 1e-3 is nearly L1: its floor is flat, and a problem may have
+    # near-equal optima apart (measured 60 of 60; the single fits' test allows 3 such)
+    ("huber", 1e-4, 57)])
+def test_the_kernels_and_the_numpy_engine_agree(monkeypatch: pytest.MonkeyPatch, loss: str,
+                                                rel: float, least: int) -> None:
     data = problems(60, seed=6)
-    compiled = fit_batch(LAW, data, x="x", loss="mse")
+    compiled = fit_batch(LAW, data, x="x", loss=loss)
     monkeypatch.setenv(jit.JIT_ENV, "0")
     assert not jit.enabled()
-    plain = fit_batch(LAW, data, x="x", loss="mse")
-    close = [all(c.params[k] == pytest.approx(p.params[k], rel=1e-5) for k in p.params)
+    plain = fit_batch(LAW, data, x="x", loss=loss)
+    close = [all(c.params[k] == pytest.approx(p.params[k], rel=rel) for k in p.params)
              for c, p in zip(compiled, plain, strict=True)]
-    assert sum(close) >= 59
+    assert sum(close) >= least
+    # neither path ends much above the other's objective on any problem
+    for c, p in zip(compiled, plain, strict=True):
+        assert c.objective <= p.objective * (1 + 1e-3) + 1e-12
 
 
 def test_which_batches_take_the_kernels() -> None:
@@ -124,7 +134,7 @@ def test_which_batches_take_the_kernels() -> None:
     x = [np.tile(X, (3, 1))]
     assert jit.usable(law, "mse", x)
     assert jit.usable(law, "mse_logit", x)
-    assert not jit.usable(law, "huber", x)  # Huber's polish needs the engine's exact Newton
+    assert jit.usable(law, "huber", x)
     assert not jit.usable(law, "mse", [np.tile(np.r_[0.0, X[1:]], (3, 1))])  # log x of 0
 
 

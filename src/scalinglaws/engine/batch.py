@@ -142,7 +142,7 @@ def _kernel_minimize(obj: Objective, U0: Array, max_iter: int,
     dof = max(target.shape[1] - U0.shape[1], 1)
     U, value, code, n_iter = jit.polish(obj.law, list(obj.X), target, W, U0,
                                         obj.lower, obj.upper, obj.loss,
-                                        obj.overestimate_penalty, max_iter, threads,
+                                        obj.overestimate_penalty, obj.delta, max_iter, threads,
                                         window=STALL_WINDOW, stall_rtol=STALL_SHIFT / dof)
     return BatchResult(U=U, value=value, status=_KERNEL_STATUS[np.clip(code, 0, 5)],
                        n_iter=n_iter)

@@ -9,9 +9,11 @@ folder and compiled by Numba, which keeps the machine code there, so a law is co
 machine, not once per process. The problems are shared among threads (the kernels release the
 GIL).
 
-Only least-squares objectives (``mse``, ``mse_log``, ``mse_log1p``, ``mse_logit``, with case
-weights and an over-estimate penalty) and positive inputs take this path; Huber's objective,
-whose polish needs the exact Newton steps of :mod:`.optimizer`, keeps the NumPy path. Set
+Least squares (``mse``, ``mse_log``, ``mse_log1p``, ``mse_logit``) and Huber's objective
+(on log residuals, the default for losses), with case weights and an over-estimate penalty, on
+positive inputs take this path: least squares by Levenberg–Marquardt on the Gauss–Newton
+matrix, Huber's objective in the NumPy engine's two stages (IRLS weights to a relative 1e-4,
+then Newton's exact Hessian, generated from the law's second derivatives). Set
 ``SCALINGLAWS_JIT=0`` to turn the kernels off; without Numba (``pip install
 'scalinglaws[fast]'``) they are off.
 """
@@ -38,11 +40,11 @@ from ..laws.law import Law
 
 Array = np.ndarray
 JIT_ENV = "SCALINGLAWS_JIT"
-#: the objectives the kernels fit (least squares in a link's space)
-LS_LOSSES = frozenset({"mse", "mse_log", "mse_log1p", "mse_logit"})
+#: the objectives the kernels fit (least squares or Huber's loss in a link's space)
+KERNEL_LOSSES = frozenset({"huber", "mse", "mse_log", "mse_log1p", "mse_logit"})
 #: the link of each, as the kernels code it: (kind, shift)
-LINK_CODES = {"mse": (0, 0.0), "mse_log": (1, 0.0), "mse_log1p": (1, 1.0),
-              "mse_logit": (2, 0.0)}
+LINK_CODES = {"huber": (1, 0.0), "mse": (0, 0.0), "mse_log": (1, 0.0),
+              "mse_log1p": (1, 1.0), "mse_logit": (2, 0.0)}
 #: problems per thread below which one thread does them all
 _MIN_PER_THREAD = 256
 
@@ -63,7 +65,7 @@ def enabled() -> bool:
 def usable(law: Law, loss: str, X: list[Array]) -> bool:
     """Whether a batch of ``law`` under ``loss`` on inputs ``X`` takes the compiled path (its
     kernels are built here on first use; a law they cannot be built for keeps NumPy)."""
-    return (loss in LS_LOSSES and enabled() and len(law.parameters) > 0
+    return (loss in KERNEL_LOSSES and enabled() and len(law.parameters) > 0
             and all(bool(np.all(x > 0)) for x in X) and _built(law) is not None)
 
 
@@ -85,7 +87,7 @@ def _built(law: Law) -> ModuleType | None:
 
     try:
         source = module_source(comp.expr, comp.inputs, comp.params, comp.gradient,
-                               len(comp.linear))
+                               comp.hessian_upper, len(comp.linear))
         key = hashlib.sha256(source.encode()).hexdigest()[:24]
         with _lock:
             if key not in _modules:
@@ -103,7 +105,7 @@ def _check(mod: ModuleType, d: int, p: int) -> None:
     """Compile the kernel now (not in the middle of a batch): one call on dummy data."""
     X = np.full((max(d, 1), 1, 2), 2.0)
     mod._assemble(0, X, np.log(X), np.ones((1, 2)), np.ones((1, 2)), np.full(p, 0.5),
-                  np.zeros(p, dtype=np.bool_), 0, 0.0, 1.0, np.zeros((p, p)), np.zeros(p),
+                  np.zeros(p, dtype=np.bool_), 0, 0.0, 1.0, 0.0, np.zeros((p, p)), np.zeros(p),
                   np.zeros(p))
 
 
@@ -177,7 +179,7 @@ def threads_default() -> int:
 
 
 def polish(law: Law, X: list[Array], target: Array, weights: Array, U0: Array,
-           lower: Array, upper: Array, loss: str, penalty: float,
+           lower: Array, upper: Array, loss: str, penalty: float, delta: float,
            max_iter: int, threads: int | None = None, window: int = 0,
            stall_rtol: float = 0.0) -> tuple[Array, Array, Array, Array]:
     """Levenberg–Marquardt from every row of ``U0`` (R, p; search coordinates: log-scale
@@ -210,7 +212,8 @@ def polish(law: Law, X: list[Array], target: Array, weights: Array, U0: Array,
          logmask,
          np.ascontiguousarray(np.broadcast_to(lower, U0.shape), dtype=float),
          np.ascontiguousarray(np.broadcast_to(upper, U0.shape), dtype=float),
-         kind, float(shift), float(penalty), int(max_iter), int(window),
+         kind, float(shift), float(penalty), float(delta if loss == "huber" else 0.0),
+         int(max_iter), int(window),
          float(stall_rtol), out_U, value, status, n_iter)
     return out_U, value, status, n_iter
 

@@ -1,18 +1,22 @@
 """The source of a law's compiled kernels: Python that Numba compiles (:mod:`.jit`).
 
-One function is written for each law, ``_assemble``: at one problem's parameters, the
-objective Σ c_i·r_i² with r = h(f) − h(y) (h the loss's link: identity, log with a shift,
-logit; c_i a case weight times the over-estimate penalty where r > 0), its gradient and its
-Gauss–Newton matrix, in the engine's search coordinates (log-scale parameters by their logs),
-as straight-line code over one point's scalars. The law's value and gradient come from its
+Two functions are written for each law. ``_assemble``: at one problem's parameters, the
+objective Σ c_i·2ρ(r_i) with r = h(f) − h(y) (h the loss's link: identity, log with a shift,
+logit; ρ = r²/2, or Huber's loss; c_i a case weight times the over-estimate penalty where
+r > 0), its gradient and its Gauss–Newton matrix (IRLS weights ψ(r)/r for Huber's), in the
+engine's search coordinates (log-scale parameters by their logs), as straight-line code over
+one point's scalars. ``_assemble_exact``: the same with Newton's exact Hessian, from the law's
+second derivatives. The law's value and gradient come from its
 SymPy expression with common subexpressions eliminated, and every power of an input ``x**e``
 is written ``exp(e·log x)`` with ``log x`` passed in (one ``exp`` instead of a ``pow``, as the
 NumPy path does). The fixed kernels around it:
 
 ``polish``
-    Levenberg–Marquardt from each start, damped and bounded as
-    :func:`.optimizer.minimize_batched` does: the damping lam·max(H_ii, 1e-12·max H), ×4 on a
-    rejected step and ÷3 on a taken one; a parameter at a bound and pushed against it held;
+    Levenberg–Marquardt from each start (for Huber's objective, two stages as the NumPy
+    engine's: the IRLS matrix to a relative 1e-4, then Newton's exact Hessian), damped and
+    bounded as
+    :func:`.optimizer.minimize_batched` does: the damping lam·max(|H_ii|, 1e-12·max |H|), ×4
+    on a rejected step and ÷3 on a taken one; a parameter at a bound and pushed against it held;
     steps clipped to the bounds. The starts come projected (their linear parameters solved
     for their nonlinear ones). A problem stops as converged when a step lowers the objective
     by no more than a relative 1e-12, when the next step would move no parameter by a
@@ -57,8 +61,8 @@ def _natural(u, logmask, par):
 
 
 @njit(cache=True, nogil=True)
-def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, max_iter, window, stall_rtol,
-           out_U, out_value, out_status, out_iter, first, last):
+def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, delta, max_iter, window,
+           stall_rtol, out_U, out_value, out_status, out_iter, first, last):
     jtj = np.empty((P, P))
     g = np.empty(P)
     jtj2 = np.empty((P, P))
@@ -72,28 +76,46 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, max_iter, window
     for k in range(first, last):
         for a in range(P):
             u[a] = U0[k, a]
-        value = _assemble(k, X, LX, HY, W, u, logmask, kind, shift, pen, jtj, g, par)
+        value = _assemble(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta, jtj, g, par)
         status = 2
         lam = 1e-6
         it = 0
         checkpoint = value
         if not math.isfinite(value):
             status = 3
-        while status == 2 and it < max_iter:
-            if window > 0 and it > 0 and it % window == 0:
+        # Huber's objective: a coarse stage under the IRLS weights (to a relative 1e-4), then
+        # Newton's exact Hessian (as the NumPy engine's two stages); least squares: one stage
+        newton = not delta > 0.0
+        ftol = 1e-12 if newton else 1e-4
+        since = 0  # iterations of the last stage, for the stall rule
+        while it < max_iter:
+            if status == 1 and not newton:
+                newton = True
+                ftol = 1e-12
+                status = 2
+                lam = 1e-6
+                since = 0
+                value = _assemble_exact(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta,
+                                        jtj, g, par)
+                checkpoint = value
+            if status != 2:
+                break
+            if window > 0 and newton and since > 0 and since % window == 0:
                 if checkpoint - value <= stall_rtol * abs(value):
                     status = 5
                     break
                 checkpoint = value
             it += 1
+            since += 1
             # as the NumPy optimiser: a parameter at a bound and pushed against it is held;
-            # the damping is lam times the diagonal, floored at 1e-12 of its largest entry
-            # (a coordinate that hardly matters yet takes bounded steps, not huge ones)
+            # the damping is lam times the diagonal's size, floored at 1e-12 of its largest
+            # entry (a coordinate that hardly matters yet takes bounded steps, not huge ones;
+            # Newton's Hessian, not always positive, becomes so as the damping grows)
             top = 0.0
             for a in range(P):
                 free[a] = not ((u[a] <= lo[k, a] and g[a] < 0.0)
                                or (u[a] >= hi[k, a] and g[a] > 0.0))
-                top = max(top, jtj[a, a])
+                top = max(top, abs(jtj[a, a]))
             floor = 1e-12 * max(top, 1e-300)
             ok = True
             for a in range(P):
@@ -103,7 +125,7 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, max_iter, window
                     else:
                         s = jtj[a, b]
                         if a == b:
-                            s += lam * max(jtj[a, a], floor)
+                            s += lam * max(abs(jtj[a, a]), floor)
                     for c in range(b):
                         s -= L[a, c] * L[b, c]
                     if a == b:
@@ -143,9 +165,14 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, max_iter, window
             # nothing left to gain: at the minimum (a step cut by a bound is tried instead)
             if small or (not clipped and gain <= 1e-14 * value):
                 status = 1
-                break
+                continue
             # the trial point's objective with its derivatives: most steps are taken
-            new = _assemble(k, X, LX, HY, W, trial, logmask, kind, shift, pen, jtj2, g2, par)
+            if newton:
+                new = _assemble_exact(k, X, LX, HY, W, trial, logmask, kind, shift, pen, delta,
+                                      jtj2, g2, par)
+            else:
+                new = _assemble(k, X, LX, HY, W, trial, logmask, kind, shift, pen, delta, jtj2,
+                                g2, par)
             if new <= value:
                 drop = value - new
                 value = new
@@ -155,7 +182,7 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, max_iter, window
                     for b in range(a + 1):
                         jtj[a, b] = jtj2[a, b]
                 lam = max(lam / 3.0, 1e-12)
-                if drop <= 1e-12 * value:
+                if drop <= ftol * value:
                     status = 1
             else:
                 lam = max(lam * 4.0, 1e-4)
@@ -310,18 +337,30 @@ _RESIDUAL = """\
         if not math.isfinite(r):
             return math.inf
         c = W[kw, i] * (pen if r > 0.0 else 1.0)
-        total += c * r * r"""
+        if delta > 0.0 and abs(r) > delta:  # Huber's linear arms: IRLS weight delta/|r|
+            ar = abs(r)
+            total += c * (2.0 * delta * ar - delta * delta)
+            cr = c * (delta if r > 0.0 else -delta)
+            cw = c * delta / ar
+        else:
+            total += c * r * r
+            cr = c * r
+            cw = c"""
 
 
-def _assemble_source(n_inputs: int, n_params: int, body: list[str]) -> str:
+def _assemble_source(n_inputs: int, n_params: int, body: list[str], exact: bool = False
+                     ) -> str:
     """``_assemble``: the objective Σ c·r² at one problem's parameters, with its gradient
     and Gauss–Newton matrix in search coordinates, as straight-line code over one point's
     scalars (no arrays in the loop but the data's: about five times faster than a loop over
     parameter arrays). ``body`` computes the shared subexpressions, the value ``f`` and the
-    gradient ``d0, d1, ...`` from ``x0, lx0, ...`` and ``p0, p1, ...``."""
+    gradient ``d0, d1, ...`` from ``x0, lx0, ...`` and ``p0, p1, ...``. With ``exact``,
+    ``_assemble_exact``: Newton's Hessian instead of Gauss–Newton's (``body`` then also
+    computes the law's second derivatives ``e0_0, e1_0, ...``)."""
     P = n_params
+    name = "_assemble_exact" if exact else "_assemble"
     lines = ["@njit(cache=True, nogil=True, fastmath={'contract'})",
-             "def _assemble(k, X, LX, HY, W, u, logmask, kind, shift, pen, jtj, g, par):",
+             f"def {name}(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta, jtj, g, par):",
              "    n = HY.shape[1]",
              "    kx = k if X.shape[1] > 1 else 0  # inputs shared by every problem: one row",
              "    kw = k if W.shape[0] > 1 else 0",
@@ -329,6 +368,7 @@ def _assemble_source(n_inputs: int, n_params: int, body: list[str]) -> str:
     lines += [f"    p{a} = par[{a}]" for a in range(P)]
     # d/du of a log-scale parameter's term: its natural value times d/dp
     lines += [f"    ch{a} = p{a} if logmask[{a}] else 1.0" for a in range(P)]
+    lines += [f"    lm{a} = 1.0 if logmask[{a}] else 0.0" for a in range(P)]
     lines += ["    total = 0.0"]
     lines += [f"    g{a} = 0.0" for a in range(P)]
     lines += [f"    h{a}_{b} = 0.0" for a in range(P) for b in range(a + 1)]
@@ -338,9 +378,21 @@ def _assemble_source(n_inputs: int, n_params: int, body: list[str]) -> str:
     lines += ["    " + line for line in body]
     lines += [_RESIDUAL]
     lines += [f"        j{a} = d{a} * sl * ch{a}" for a in range(P)]
-    lines += ["        cr = c * r"]
     lines += [f"        g{a} += j{a} * cr" for a in range(P)]
-    lines += [f"        h{a}_{b} += c * j{a} * j{b}" for a in range(P) for b in range(a + 1)]
+    if not exact:
+        lines += [f"        h{a}_{b} += cw * j{a} * j{b}" for a in range(P)
+                  for b in range(a + 1)]
+    else:
+        # Σ c·(rho''(r)·∇r∇rᵀ + psi(r)·∇²r): rho'' is 1 inside Huber's quadratic zone, 0 on
+        # its arms; ∇²r = h'(f)·∇²f + h''(f)·∇f∇fᵀ in search coordinates, where a log-scale
+        # parameter's second derivative gains its first (d²f/du² = p²·f_pp + p·f_p)
+        lines += ["        cw = c if (delta <= 0.0 or abs(r) <= delta) else 0.0",
+                  "        s2 = 0.0 if kind == 0 else (-sl * sl if kind == 1 else"
+                  " -(1.0 - 2.0 * f) * sl * sl)"]
+        lines += [f"        q{a} = d{a} * ch{a}" for a in range(P)]
+        lines += [f"        h{a}_{b} += cw * j{a} * j{b} + cr * (sl * (ch{a} * ch{b} * e{a}_{b}"
+                  + (f" + lm{a} * q{a}" if a == b else "") + f") + s2 * q{a} * q{b})"
+                  for a in range(P) for b in range(a + 1)]
     lines += [f"    g[{a}] = g{a}" for a in range(P)]
     lines += [f"    jtj[{a}, {b}] = h{a}_{b}" for a in range(P) for b in range(a + 1)]
     lines += ["    return total"]
@@ -355,8 +407,9 @@ class _Printer(PythonCodePrinter):
 
 
 def module_source(expr: sp.Expr, inputs: list[sp.Symbol], params: list[sp.Symbol],
-                  gradient: list[sp.Expr], n_linear: int) -> str:
-    """The kernels' module for one law (value, gradient; ``n_linear`` linear parameters)."""
+                  gradient: list[sp.Expr], hessian: list[sp.Expr], n_linear: int) -> str:
+    """The kernels' module for one law: its value, gradient and second derivatives
+    (``hessian``: the upper triangle, row-major), ``n_linear`` linear parameters."""
     names = {s: sp.Symbol(f"x{i}", real=True) for i, s in enumerate(inputs)}
     logs = {s: sp.Symbol(f"lx{i}", real=True) for i, s in enumerate(inputs)}
     names.update({s: sp.Symbol(f"p{i}", real=True) for i, s in enumerate(params)})
@@ -369,13 +422,22 @@ def module_source(expr: sp.Expr, inputs: list[sp.Symbol], params: list[sp.Symbol
                       lambda t: logs[t.args[0]])
         return e.xreplace(names)
 
-    parts = [rewrite(e) for e in [expr, *gradient]]
-    reps, reduced = sp.cse(parts, symbols=sp.numbered_symbols("t"))
     printer = _Printer()
-    # one point's body: the shared subexpressions, the value f, the gradient d0, d1...
-    body = [f"    {s} = {printer.doprint(e)}" for s, e in reps]
-    body += [f"    f = {printer.doprint(reduced[0])}"]
-    body += [f"    d{a} = {printer.doprint(e)}" for a, e in enumerate(reduced[1:])]
-    return _TEMPLATE.format(p=len(params), d=len(inputs), m=n_linear,
-                            q=len(params) - n_linear,
-                            assemble=_assemble_source(len(inputs), len(params), body))
+    P = len(params)
+
+    def body(exprs: list[sp.Expr]) -> list[str]:
+        """One point's body: the shared subexpressions, the value f, the gradient d0, d1...
+        and, where given, the second derivatives e0_0, e1_0, e1_1... (lower triangle)."""
+        reps, reduced = sp.cse([rewrite(e) for e in exprs], symbols=sp.numbered_symbols("t"))
+        out = [f"    {s} = {printer.doprint(e)}" for s, e in reps]
+        out += [f"    f = {printer.doprint(reduced[0])}"]
+        out += [f"    d{a} = {printer.doprint(e)}" for a, e in enumerate(reduced[1:P + 1])]
+        pairs = [(b, a) for a in range(P) for b in range(a, P)]  # hessian_upper's order
+        out += [f"    e{i}_{j} = {printer.doprint(e)}"
+                for (i, j), e in zip(pairs, reduced[P + 1:], strict=False)]
+        return out
+
+    first = _assemble_source(len(inputs), P, body([expr, *gradient]))
+    second = _assemble_source(len(inputs), P, body([expr, *gradient, *hessian]), exact=True)
+    return _TEMPLATE.format(p=P, d=len(inputs), m=n_linear, q=P - n_linear,
+                            assemble=first + "\n\n\n" + second)
