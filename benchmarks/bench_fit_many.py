@@ -186,6 +186,11 @@ def main() -> None:
         sl.fit_many(probs[:50], backend="dask", client=client, batched=True)
         t_dask_batched, dask_batched = best_of(args.repeat, lambda: sl.fit_many(
             probs, backend="dask", client=client, batched=True))
+        table = long_table(probs)
+        sl.fit_each(LAW, table.iloc[:400], by="problem", x="x", loss="mse", backend="dask",
+                    client=client)  # the workers' kernels loaded
+        t_each_dask, each_dask = best_of(args.repeat, lambda: sl.fit_each(
+            LAW, table, by="problem", x="x", loss="mse", backend="dask", client=client))
 
     P_local, P_dask, P_warm = params(local), params(dask), params(warm)
     same = bool(np.array_equal(P_local, P_dask, equal_nan=True)
@@ -219,6 +224,9 @@ def main() -> None:
         "each_fits_per_s": args.n / t_each, "each_ls_fits_per_s": args.n / t_each_ls,
         "each_vs_curve_fit": (t_cf * scale) / t_each,
         "each_ls_vs_curve_fit": (t_cf * scale) / t_each_ls,
+        "each_ls_dask_warm_s": t_each_dask,
+        "each_ls_dask_overhead": t_each_dask / t_each_ls - 1,
+        "each_ls_dask_identical": bool(each_dask.equals(each_ls)),
         "curve_fit_table_loop_s_scaled": t_cf_table,
         "each_ls_vs_curve_fit_table_loop": t_cf_table / t_each_ls,
         "each_vs_curve_fit_table_loop": t_cf_table / t_each,
@@ -263,6 +271,8 @@ def main() -> None:
           f"{row['each_ls_vs_curve_fit']:8.1f}x the curve_fit loop on ready arrays, "
           f"{row['each_ls_vs_curve_fit_table_loop']:.1f}x the groupby loop "
           f"(kernels: {row['jit']})")
+    print(f"  fit_each LS, dask (warm) {t_each_dask:8.3f} s  overhead "
+          f"{row['each_ls_dask_overhead']:.1%}, identical {row['each_ls_dask_identical']}")
     print(f"  fit_each, default (Huber){t_each:8.3f} s  "
           f"{row['each_vs_curve_fit']:8.1f}x the curve_fit loop")
     print(f"  batched, least squares   {t_batched_ls:8.3f} s  "

@@ -136,3 +136,17 @@ def test_bad_tables_are_refused() -> None:
         sl.fit_each(LAW, table(2).iloc[:0], by="run", x="x")
     with pytest.raises(sl.DataError, match="takes a table"):
         sl.fit_each(LAW, [1, 2, 3], by="run", x="x")
+
+
+@pytest.mark.slow
+def test_on_a_dask_cluster_the_answer_is_the_local_one() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    t = table(40, seed=8, sizes=(20, 15))
+    t.loc[t.index[t["run"] == "r7"][2], "loss"] = -1.0  # one bad group, in the second slice
+    local = sl.fit_each(LAW, t, by="run", x="x")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=":0") as cluster, \
+            distributed.Client(cluster, timeout=60) as client:
+        remote = sl.fit_each(LAW, t, by="run", x="x", backend="dask", client=client)
+    pd.testing.assert_frame_equal(remote, local)
+    assert remote.loc["r7", "status"] == "failed"

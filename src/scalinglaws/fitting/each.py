@@ -35,7 +35,8 @@ _NAMES = np.array([STATUS_NAMES.get(c, "failed") for c in range(max(STATUS_NAMES
 
 
 def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool = True,
-             threads: int | None = None, **options: Any) -> pd.DataFrame:
+             threads: int | None = None, backend: str = "local", client: Any = None,
+             workers: int | None = None, **options: Any) -> pd.DataFrame:
     """Fit ``law`` to every group of rows of ``data`` that share the values of ``by``.
 
     Parameters
@@ -50,7 +51,13 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
         Fit a group the batch leaves unconverged alone with :func:`scalinglaws.fit` (the
         default); ``False`` keeps the batch's end point and its status (``max_iter``).
     threads:
-        Threads for the compiled kernels (default: the cores this process may use).
+        Threads for the compiled kernels (default: the cores this process may use; one per
+        task on a Dask cluster).
+    backend, client, workers:
+        ``backend="dask"`` cuts the groups into one slice of the table per worker and fits
+        each slice as a task on a ``dask.distributed`` cluster (``client``: a Client, a
+        scheduler's address, or None for a ``LocalCluster`` of ``workers`` processes,
+        default 2, closed after); the answer is the local one's, row for row.
     **options:
         :func:`scalinglaws.fit`'s ``x``, ``y``, ``loss``, ``delta``,
         ``overestimate_penalty`` and ``max_iter``.
@@ -79,6 +86,11 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     frame = _frame(data)
     keys = [by] if isinstance(by, str) else list(by)
     codes, labels = _groups(frame, keys)
+    if backend == "dask":
+        return _on_dask(law, frame, keys, codes, client, workers, refit, options)
+    if backend != "local":
+        raise OptionError(f"unknown backend '{backend}'", "argument 'backend'",
+                          "use backend='local' or backend='dask'")
     plan = BatchPlan.of(law, frame.iloc[np.flatnonzero(codes == 0)], options)
     block = _numbers(frame, plan.columns)
     names = plan.law.parameter_names
@@ -124,6 +136,28 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     columns: dict[str, Any] = {nm: params[:, i] for i, nm in enumerate(names)}
     columns.update(objective=objective, status=status, n_points=n_points, error=error)
     return pd.DataFrame(columns, index=labels)
+
+
+def _on_dask(law: Law | str, frame: pd.DataFrame, keys: list[str], codes: Array, client: Any,
+             workers: int | None, refit: bool, options: dict[str, Any]) -> pd.DataFrame:
+    """The groups in one slice of the table per worker, each slice's ``fit_each`` a task on
+    the cluster (one thread each), the answers put back in the groups' order."""
+    from .many_dask import run_dask
+
+    n = workers or 2
+    cuts = np.array_split(np.arange(int(codes.max()) + 1), n)
+    chunks = []
+    for c, part in enumerate(p for p in cuts if p.size):
+        rows = np.flatnonzero((codes >= part[0]) & (codes <= part[-1]))
+        chunks.append([(c, law, frame.iloc[rows], {"by": keys, "refit": refit, **options})])
+    outcomes = run_dask(chunks, _each_task, client=client, workers=n, progress=None,
+                        total=len(chunks))
+    return pd.concat([out for _, out in sorted(outcomes, key=lambda o: o[0])])
+
+
+def _each_task(chunk: list[tuple[int, Any, Any, Any]]) -> list[tuple[int, Any]]:
+    """One slice of the table fitted in a worker (a task of :func:`_on_dask`)."""
+    return [(c, fit_each(law, data, threads=1, **opts)) for c, law, data, opts in chunk]
 
 
 def _frame(data: Any) -> pd.DataFrame:
