@@ -1,15 +1,16 @@
 """The source of a law's compiled kernels: Python that Numba compiles (:mod:`.jit`).
 
-Two functions are written for each law. ``_assemble``: at one problem's parameters, the
+Three functions are written for each law. ``_assemble``: at one problem's parameters, the
 objective Σ c_i·2ρ(r_i) with r = h(f) − h(y) (h the loss's link: identity, log with a shift,
 logit; ρ = r²/2, or Huber's loss; c_i a case weight times the over-estimate penalty where
-r > 0), its gradient and its Gauss–Newton matrix (IRLS weights ψ(r)/r for Huber's), in the
-engine's search coordinates (log-scale parameters by their logs), as straight-line code over
-one point's scalars. ``_assemble_exact``: the same with Newton's exact Hessian, from the law's
-second derivatives. The law's value and gradient come from its
-SymPy expression with common subexpressions eliminated, and every power of an input ``x**e``
-is written ``exp(e·log x)`` with ``log x`` passed in (one ``exp`` instead of a ``pow``, as the
-NumPy path does). The fixed kernels around it:
+r > 0), its gradient and its Gauss–Newton matrix, in the engine's search coordinates
+(log-scale parameters by their logs), as straight-line code over one point's scalars;
+``_assemble_irls`` the same for Huber's objective (IRLS weights ψ(r)/r), and
+``_assemble_exact`` Huber's with Newton's exact Hessian, from the law's second derivatives.
+The law's value and derivatives come from its SymPy expression with common subexpressions
+eliminated, and every power of an input ``x**e`` is written ``exp(e·log x)`` with ``log x``
+passed in (one ``exp`` instead of a ``pow``, as the NumPy path does). The fixed kernels
+around them:
 
 ``polish``
     Levenberg–Marquardt from each start (for Huber's objective, two stages as the NumPy
@@ -76,7 +77,11 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, delta, max_iter,
     for k in range(first, last):
         for a in range(P):
             u[a] = U0[k, a]
-        value = _assemble(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta, jtj, g, par)
+        if delta > 0.0:
+            value = _assemble_irls(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta, jtj, g,
+                                   par)
+        else:
+            value = _assemble(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta, jtj, g, par)
         status = 2
         lam = 1e-6
         it = 0
@@ -167,12 +172,15 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, delta, max_iter,
                 status = 1
                 continue
             # the trial point's objective with its derivatives: most steps are taken
-            if newton:
+            if not delta > 0.0:
+                new = _assemble(k, X, LX, HY, W, trial, logmask, kind, shift, pen, delta, jtj2,
+                                g2, par)
+            elif newton:
                 new = _assemble_exact(k, X, LX, HY, W, trial, logmask, kind, shift, pen, delta,
                                       jtj2, g2, par)
             else:
-                new = _assemble(k, X, LX, HY, W, trial, logmask, kind, shift, pen, delta, jtj2,
-                                g2, par)
+                new = _assemble_irls(k, X, LX, HY, W, trial, logmask, kind, shift, pen, delta,
+                                     jtj2, g2, par)
             if new <= value:
                 drop = value - new
                 value = new
@@ -336,8 +344,14 @@ _RESIDUAL = """\
             sl = 1.0 / (f * (1.0 - f))
         if not math.isfinite(r):
             return math.inf
-        c = W[kw, i] * (pen if r > 0.0 else 1.0)
-        if delta > 0.0 and abs(r) > delta:  # Huber's linear arms: IRLS weight delta/|r|
+        c = W[kw, i] * (pen if r > 0.0 else 1.0)"""
+#: the point's terms: least squares (weights c), or Huber's (IRLS weight delta/|r| on its arms)
+_SQUARES = """\
+        total += c * r * r
+        cr = c * r
+        cw = c"""
+_HUBER = """\
+        if abs(r) > delta:
             ar = abs(r)
             total += c * (2.0 * delta * ar - delta * delta)
             cr = c * (delta if r > 0.0 else -delta)
@@ -348,17 +362,19 @@ _RESIDUAL = """\
             cw = c"""
 
 
-def _assemble_source(n_inputs: int, n_params: int, body: list[str], exact: bool = False
+def _assemble_source(n_inputs: int, n_params: int, body: list[str], kind: str = "squares"
                      ) -> str:
     """``_assemble``: the objective Σ c·r² at one problem's parameters, with its gradient
     and Gauss–Newton matrix in search coordinates, as straight-line code over one point's
     scalars (no arrays in the loop but the data's: about five times faster than a loop over
     parameter arrays). ``body`` computes the shared subexpressions, the value ``f`` and the
-    gradient ``d0, d1, ...`` from ``x0, lx0, ...`` and ``p0, p1, ...``. With ``exact``,
-    ``_assemble_exact``: Newton's Hessian instead of Gauss–Newton's (``body`` then also
-    computes the law's second derivatives ``e0_0, e1_0, ...``)."""
+    gradient ``d0, d1, ...`` from ``x0, lx0, ...`` and ``p0, p1, ...``. ``kind``:
+    ``"squares"`` (``_assemble``), ``"irls"`` (``_assemble_irls``: Huber's objective, IRLS
+    weights) or ``"exact"`` (``_assemble_exact``: Huber's objective with Newton's Hessian;
+    ``body`` then also computes the law's second derivatives ``e0_0, e1_0, ...``)."""
     P = n_params
-    name = "_assemble_exact" if exact else "_assemble"
+    exact = kind == "exact"
+    name = {"squares": "_assemble", "irls": "_assemble_irls", "exact": "_assemble_exact"}[kind]
     lines = ["@njit(cache=True, nogil=True, fastmath={'contract'})",
              f"def {name}(k, X, LX, HY, W, u, logmask, kind, shift, pen, delta, jtj, g, par):",
              "    n = HY.shape[1]",
@@ -376,7 +392,7 @@ def _assemble_source(n_inputs: int, n_params: int, body: list[str], exact: bool 
     lines += [f"        x{j} = X[{j}, kx, i]" for j in range(n_inputs)]
     lines += [f"        lx{j} = LX[{j}, kx, i]" for j in range(n_inputs)]
     lines += ["    " + line for line in body]
-    lines += [_RESIDUAL]
+    lines += [_RESIDUAL, _SQUARES if kind == "squares" else _HUBER]
     lines += [f"        j{a} = d{a} * sl * ch{a}" for a in range(P)]
     lines += [f"        g{a} += j{a} * cr" for a in range(P)]
     if not exact:
@@ -386,7 +402,7 @@ def _assemble_source(n_inputs: int, n_params: int, body: list[str], exact: bool 
         # Σ c·(rho''(r)·∇r∇rᵀ + psi(r)·∇²r): rho'' is 1 inside Huber's quadratic zone, 0 on
         # its arms; ∇²r = h'(f)·∇²f + h''(f)·∇f∇fᵀ in search coordinates, where a log-scale
         # parameter's second derivative gains its first (d²f/du² = p²·f_pp + p·f_p)
-        lines += ["        cw = c if (delta <= 0.0 or abs(r) <= delta) else 0.0",
+        lines += ["        cw = c if abs(r) <= delta else 0.0",
                   "        s2 = 0.0 if kind == 0 else (-sl * sl if kind == 1 else"
                   " -(1.0 - 2.0 * f) * sl * sl)"]
         lines += [f"        q{a} = d{a} * ch{a}" for a in range(P)]
@@ -437,7 +453,9 @@ def module_source(expr: sp.Expr, inputs: list[sp.Symbol], params: list[sp.Symbol
                 for (i, j), e in zip(pairs, reduced[P + 1:], strict=False)]
         return out
 
-    first = _assemble_source(len(inputs), P, body([expr, *gradient]))
-    second = _assemble_source(len(inputs), P, body([expr, *gradient, *hessian]), exact=True)
+    first = body([expr, *gradient])
+    parts = [_assemble_source(len(inputs), P, first),
+             _assemble_source(len(inputs), P, first, "irls"),
+             _assemble_source(len(inputs), P, body([expr, *gradient, *hessian]), "exact")]
     return _TEMPLATE.format(p=P, d=len(inputs), m=n_linear, q=P - n_linear,
-                            assemble=first + "\n\n\n" + second)
+                            assemble="\n\n\n".join(parts))
