@@ -73,7 +73,11 @@ def search_batch(law: Law, X: Sequence[Array], Y: Array, options: FitOptions,
     obj = Objective(law, X, Y, options.loss, options.delta, options.overestimate_penalty,
                     weights)
     if jit.usable(law, options.loss, X):
-        return _search_compiled(obj, law, X, Y, options, threads)
+        shared = all(bool((x == x[:1]).all()) for x in X)
+        if shared:  # one row of inputs for every problem: not copied per problem
+            obj = Objective(law, [x[:1] for x in X], Y, options.loss, options.delta,
+                            options.overestimate_penalty, weights)
+        return _search_compiled(obj, law, X, Y, options, threads, shared)
     K = Y.shape[0]
     U0 = _starts(obj, law, X, Y)  # (S*K, p), start-major
     S = U0.shape[0] // K
@@ -99,21 +103,23 @@ _KERNEL_STATUS = np.array([FAILED, CONVERGED, MAX_ITER, FAILED, FAILED, STALLED]
 
 
 def _search_compiled(obj: Objective, law: Law, X: Sequence[Array], Y: Array,
-                     options: FitOptions, threads: int | None) -> BatchSearch:
+                     options: FitOptions, threads: int | None, shared: bool) -> BatchSearch:
     """:func:`search_batch` in compiled kernels: the projected starts (in the kernel where
     the problems share their inputs), then Levenberg–Marquardt from each, the best kept."""
     K, n = Y.shape
-    W = np.ones_like(Y) if obj.case_weights is None else np.broadcast_to(
-        np.asarray(obj.case_weights, dtype=float), Y.shape)
-    shared = all(bool((x == x[:1]).all()) for x in X)
     if shared and law.linear_names:
         theta = _grid(law, X, n)
         S = 1 if _one_axis(law) else min(BATCH_STARTS, theta.shape[0])
-        with np.errstate(all="ignore"):
-            WL = obj.link.slope(obj.y) ** 2 * W
-        if S == 1 and bool((WL == WL[:1]).all()):  # one weighting: normal matrices shared
-            P0 = jit.uniform_starts(law, [x[:1] for x in X], theta, Y, WL[0], threads)
+        if S == 1 and obj.link.identity and (obj.case_weights is None
+                                              or np.ndim(obj.case_weights) == 1):
+            # one weighting for every problem: the normal matrices are shared
+            w = np.ones(n) if obj.case_weights is None else np.asarray(obj.case_weights)
+            P0 = jit.uniform_starts(law, [x[:1] for x in X], theta, Y, w, threads)
         else:
+            W = np.ones_like(Y) if obj.case_weights is None else np.broadcast_to(
+                np.asarray(obj.case_weights, dtype=float), Y.shape)
+            with np.errstate(all="ignore"):
+                WL = obj.link.slope(obj.y) ** 2 * W
             P0 = jit.shared_starts(law, [x[:1] for x in X], theta, Y, WL, S, threads)
         P0 = _usable_starts(law, P0.reshape(S * K, -1), Y, S)
     else:
