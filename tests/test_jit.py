@@ -10,19 +10,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from test_fit_batch import problems, single
 
 import scalinglaws as sl
 from scalinglaws.engine import jit
 from scalinglaws.fitting.batch import QuickFit, fit_batch
 
 LAW = "E + A*x**(-alpha)"
-X = np.logspace(6, 9, 20)
+X = np.logspace(6, 9, 20)  # the inputs of test_fit_batch's problems
 
 
 @pytest.fixture(autouse=True)
@@ -35,17 +35,6 @@ def _numba() -> None:
         pytest.skip("numba is absent (pip install 'scalinglaws[fast]')")
 
 
-def problems(k: int, seed: int, shared: bool = True, noise: float = 0.01) -> list[pd.DataFrame]:
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(k):
-        e, a, alpha = rng.uniform(1.5, 2.5), rng.uniform(50, 500), rng.uniform(0.2, 0.5)
-        x = X if shared else X * rng.uniform(0.5, 2.0)
-        y = (e + a * x ** -alpha) * np.exp(rng.normal(0, noise, x.size))
-        out.append(pd.DataFrame({"x": x, "loss": y}))
-    return out
-
-
 def two_input(k: int, seed: int) -> list[pd.DataFrame]:
     rng = np.random.default_rng(seed)
     n = np.repeat([1e7, 3e7, 1e8, 3e8, 1e9], 5)
@@ -55,14 +44,6 @@ def two_input(k: int, seed: int) -> list[pd.DataFrame]:
         e, a, b = rng.uniform(1.6, 2.0), rng.uniform(300, 500), rng.uniform(800, 1600)
         y = (e + a * n ** -0.34 + b * d ** -0.28) * np.exp(rng.normal(0, 0.005, n.size))
         out.append(pd.DataFrame({"params": n, "tokens": d, "loss": y}))
-    return out
-
-
-def single(law: str, data: pd.DataFrame, **options: object) -> sl.FitResult:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = sl.fit(law, data, **options)  # type: ignore[arg-type]
-    assert isinstance(out, sl.FitResult)
     return out
 
 

@@ -218,25 +218,37 @@ def polish(law: Law, X: list[Array], target: Array, weights: Array, U0: Array,
     return out_U, value, status, n_iter
 
 
+def _grid_basis(law: Law, X1: list[Array], theta: Array, n: int) -> tuple[Array, Array]:
+    """The projection's basis on every grid point: g0 (G, n) and F (G, n, m), contiguous."""
+    G = theta.shape[0]
+    with np.errstate(all="ignore"):
+        g0, F = law.basis(list(X1), theta)
+    return (np.ascontiguousarray(np.broadcast_to(g0, (G, n)), dtype=float),
+            np.ascontiguousarray(np.broadcast_to(F, (G, n, F.shape[-1])), dtype=float))
+
+
+def _linear_split(law: Law) -> tuple[Array, Array, Array, Array]:
+    """The positions of the law's linear and nonlinear parameters, and the linear ones'
+    bounds."""
+    names = law.parameter_names
+    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
+    nonlin = np.array([i for i in range(len(names)) if i not in set(lin.tolist())],
+                      dtype=np.int64)
+    lo = np.array([law.parameters[i].lower for i in lin], dtype=float)
+    hi = np.array([law.parameters[i].upper for i in lin], dtype=float)
+    return lin, nonlin, lo, hi
+
+
 def shared_starts(law: Law, X1: list[Array], theta: Array, Y: Array, WL: Array, S: int,
                   threads: int | None = None) -> Array:
     """The ``S`` best projected starts of every problem (S, K, p) for problems sharing inputs
     ``X1`` (one (1, n) array each): the basis at grid ``theta`` (G, q) evaluated once, each
     problem's normal equations weighted by ``WL`` (K, n) solved in the kernel."""
     mod = kernels(law)
-    names = law.parameter_names
-    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
-    nonlin = np.array([i for i in range(len(names)) if i not in set(lin.tolist())],
-                      dtype=np.int64)
+    lin, nonlin, lo, hi = _linear_split(law)
     K, n = Y.shape
-    G = theta.shape[0]
-    with np.errstate(all="ignore"):
-        g0, F = law.basis(list(X1), theta)
-    G0 = np.ascontiguousarray(np.broadcast_to(g0, (G, n)), dtype=float)
-    F = np.ascontiguousarray(np.broadcast_to(F, (G, n, F.shape[-1])), dtype=float)
-    lo = np.array([law.parameters[i].lower for i in lin], dtype=float)
-    hi = np.array([law.parameters[i].upper for i in lin], dtype=float)
-    out = np.empty((S, K, len(names)))
+    G0, F = _grid_basis(law, X1, theta, n)
+    out = np.empty((S, K, len(law.parameters)))
     _run(mod.starts, K, threads or threads_default(), G0, F,
          np.ascontiguousarray(theta, dtype=float), np.ascontiguousarray(Y, dtype=float),
          np.ascontiguousarray(WL, dtype=float), lin, nonlin, lo, hi, int(S), out)
@@ -250,16 +262,11 @@ def uniform_starts(law: Law, X1: list[Array], theta: Array, Y: Array, w: Array,
     are computed once here and the right-hand sides of every problem at every grid point are
     one matrix product, so the kernel solves only the m × m systems. Returns (1, K, p)."""
     mod = kernels(law)
-    names = law.parameter_names
-    lin = np.array([names.index(n) for n in law.linear_names], dtype=np.int64)
-    nonlin = np.array([i for i in range(len(names)) if i not in set(lin.tolist())],
-                      dtype=np.int64)
+    lin, nonlin, lo, hi = _linear_split(law)
     K, n = Y.shape
     G = theta.shape[0]
+    g0, F = _grid_basis(law, X1, theta, n)
     with np.errstate(all="ignore"):
-        g0, F = law.basis(list(X1), theta)
-        g0 = np.broadcast_to(g0, (G, n))
-        F = np.broadcast_to(F, (G, n, F.shape[-1]))
         Fw = np.ascontiguousarray((F * w[None, :, None]).transpose(0, 2, 1))  # (G, m, n)
         A = np.einsum("gan,gnb->gab", Fw, F)
         inverse = np.linalg.pinv(A)
@@ -268,9 +275,7 @@ def uniform_starts(law: Law, X1: list[Array], theta: Array, Y: Array, w: Array,
         # every problem's right-hand sides at every grid point: one matrix product
         basis = np.concatenate([Fw, (g0 * w)[:, None, :]], axis=1)  # (G, m + 1, n)
         ZY = (Y @ basis.reshape(-1, n).T).reshape(K, G, -1)
-    lo = np.array([law.parameters[i].lower for i in lin], dtype=float)
-    hi = np.array([law.parameters[i].upper for i in lin], dtype=float)
-    out = np.empty((1, K, len(names)))
+    out = np.empty((1, K, len(law.parameters)))
     _run(mod.starts_uniform, K, threads or threads_default(), ZY, (Y * Y) @ w,
          np.ascontiguousarray(inverse), np.ascontiguousarray(A), np.ascontiguousarray(Fg0),
          np.ascontiguousarray(g0g0), np.ascontiguousarray(theta, dtype=float), lin, nonlin,

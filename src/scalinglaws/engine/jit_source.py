@@ -58,6 +58,39 @@ def _natural(u, logmask, par):
         par[a] = math.exp(u[a]) if logmask[a] else u[a]
 
 
+@njit(cache=True, nogil=True)
+def _cholesky(A, L, m):
+    """L·Lᵀ = A (its lower triangle read) for the leading m × m block; False where A is not
+    positive definite."""
+    for a in range(m):
+        for b in range(a + 1):
+            s = A[a, b]
+            for c in range(b):
+                s -= L[a, c] * L[b, c]
+            if a == b:
+                if not s > 0.0:
+                    return False
+                L[a, a] = math.sqrt(s)
+            else:
+                L[a, b] = s / L[b, b]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _solve(L, rhs, x, m):
+    """x = (L·Lᵀ)⁻¹·rhs for the leading m × m block of a Cholesky factor L."""
+    for a in range(m):
+        s = rhs[a]
+        for c in range(a):
+            s -= L[a, c] * x[c]
+        x[a] = s / L[a, a]
+    for a in range(m - 1, -1, -1):
+        s = x[a]
+        for c in range(a + 1, m):
+            s -= L[c, a] * x[c]
+        x[a] = s / L[a, a]
+
+
 {assemble}
 
 
@@ -69,6 +102,8 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, delta, max_iter,
     jtj2 = np.empty((P, P))
     g2 = np.empty(P)
     L = np.empty((P, P))
+    M = np.empty((P, P))
+    rhs = np.empty(P)
     step = np.empty(P)
     par = np.empty(P)
     u = np.empty(P)
@@ -122,41 +157,21 @@ def polish(X, LX, HY, W, U0, logmask, lo, hi, kind, shift, pen, delta, max_iter,
                                or (u[a] >= hi[k, a] and g[a] > 0.0))
                 top = max(top, abs(jtj[a, a]))
             floor = 1e-12 * max(top, 1e-300)
-            ok = True
             for a in range(P):
+                rhs[a] = -g[a] if free[a] else 0.0
                 for b in range(a + 1):
                     if not (free[a] and free[b]):
-                        s = 1.0 if a == b else 0.0
+                        M[a, b] = 1.0 if a == b else 0.0
+                    elif a == b:
+                        M[a, a] = jtj[a, a] + lam * max(abs(jtj[a, a]), floor)
                     else:
-                        s = jtj[a, b]
-                        if a == b:
-                            s += lam * max(abs(jtj[a, a]), floor)
-                    for c in range(b):
-                        s -= L[a, c] * L[b, c]
-                    if a == b:
-                        if not s > 0.0:
-                            ok = False
-                            break
-                        L[a, a] = math.sqrt(s)
-                    else:
-                        L[a, b] = s / L[b, b]
-                if not ok:
-                    break
-            if not ok:
+                        M[a, b] = jtj[a, b]
+            if not _cholesky(M, L, P):
                 lam = max(lam * 4.0, 1e-4)
                 if lam > 1e16:
                     status = 3
                 continue
-            for a in range(P):
-                s = -g[a] if free[a] else 0.0
-                for c in range(a):
-                    s -= L[a, c] * step[c]
-                step[a] = s / L[a, a]
-            for a in range(P - 1, -1, -1):
-                s = step[a]
-                for c in range(a + 1, P):
-                    s -= L[c, a] * step[c]
-                step[a] = s / L[a, a]
+            _solve(L, rhs, step, P)
             small = True
             clipped = False
             gain = 0.0
@@ -231,35 +246,15 @@ def starts(G0, F, theta, Y, WL, lin, nonlin, lo, hi, S, out_P, first, last):
                     z[a] += w * F[gi, i, a] * t
                     for b in range(a + 1):
                         A[a, b] += w * F[gi, i, a] * F[gi, i, b]
-            ok = math.isfinite(tt)
-            for a in range(M):
-                if not ok:
-                    break
-                for b in range(a + 1):
-                    s = A[a, b]
-                    if a == b:
-                        s = s * (1.0 + 1e-12) + 1e-300
-                    for e in range(b):
-                        s -= L[a, e] * L[b, e]
-                    if a == b:
-                        if not s > 0.0:
-                            ok = False
-                            break
-                        L[a, a] = math.sqrt(s)
-                    else:
-                        L[a, b] = s / L[b, b]
-            if not ok:
+            if not math.isfinite(tt):
                 continue
             for a in range(M):
-                s = z[a]
-                for e in range(a):
-                    s -= L[a, e] * c[e]
-                c[a] = s / L[a, a]
-            for a in range(M - 1, -1, -1):
-                s = c[a]
-                for e in range(a + 1, M):
-                    s -= L[e, a] * c[e]
-                c[a] = min(max(s / L[a, a], lo[a]), hi[a])
+                A[a, a] = A[a, a] * (1.0 + 1e-12) + 1e-300
+            if not _cholesky(A, L, M):
+                continue
+            _solve(L, z, c, M)
+            for a in range(M):
+                c[a] = min(max(c[a], lo[a]), hi[a])
             v = tt
             for a in range(M):
                 v -= 2.0 * c[a] * z[a]
