@@ -7,13 +7,14 @@ inputs, linear and nonlinear parameters) filled in. Its kernels:
     engine's: the IRLS matrix to a relative 1e-4, then Newton's exact Hessian), damped and
     bounded as :func:`.optimizer.minimize_batched` does: the damping
     lam·max(|H_ii|, 1e-12·max |H|), ×4 on a rejected step and ÷3 on a taken one; a parameter
-    at a bound and pushed against it held; steps clipped to the bounds. The starts come projected (their linear parameters solved
-    for their nonlinear ones). A problem stops as converged when a step lowers the objective
-    by no more than a relative 1e-12, when the next step would move no parameter by a
-    relative 1e-10 or gain less than a relative 1e-14 by the Gauss–Newton model, or when the
-    damping runs out of range (no step lowers it); as stalled when its objective fell by no
-    more than a given fraction over the last ``window`` iterations (creeping along a flat
-    valley, as :func:`.optimizer.minimize_batched` names it); else at the iteration limit.
+    at a bound and pushed against it held; steps clipped to the bounds. The starts come
+    projected (their linear parameters solved for their nonlinear ones). A problem stops as
+    converged when a step lowers the objective by no more than a relative 1e-12, when the
+    next step would move no parameter by a relative 1e-10 or gain less than a relative 1e-14
+    by the Gauss–Newton model, or when the damping runs out of range (no step lowers it); as
+    stalled when its objective fell by no more than a given fraction over the last
+    ``window`` iterations (creeping along a flat valley, as
+    :func:`.optimizer.minimize_batched` names it); else at the iteration limit.
 ``starts``
     Variable projection over a grid of the nonlinear parameters for problems that share their
     inputs: the basis is evaluated once outside, and each problem's weighted normal equations
