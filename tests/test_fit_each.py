@@ -67,14 +67,15 @@ def test_interleaved_rows_and_groups_of_several_sizes() -> None:
         assert out.loc[label, "alpha"] == pytest.approx(ref.params["alpha"], rel=1e-4)
 
 
-def test_a_bad_group_says_why_and_the_others_are_fitted() -> None:
+@pytest.mark.parametrize("bad", ["r0", "r2"])  # the first group too, on which others bind
+def test_a_bad_group_says_why_and_the_others_are_fitted(bad: str) -> None:
     t = table(6, seed=3)
-    t.loc[t.index[t["run"] == "r2"][4], "loss"] = -1.0  # no log of a negative loss
+    t.loc[t.index[t["run"] == bad][4], "loss"] = -1.0  # no log of a negative loss
     out = sl.fit_each(LAW, t, by="run", x="x")
-    assert out.loc["r2", "status"] == "failed"
-    assert np.isnan(out.loc["r2", "alpha"])
-    assert "DataError" in out.loc["r2", "error"] and "loss" in out.loc["r2", "error"]
-    good = out.drop(index="r2")
+    assert out.loc[bad, "status"] == "failed"
+    assert np.isnan(out.loc[bad, "alpha"])
+    assert "DataError" in out.loc[bad, "error"] and "loss" in out.loc[bad, "error"]
+    good = out.drop(index=bad)
     assert (good["status"].isin(["converged", "stalled"])).all()
     assert (good["error"] == "").all()
 
@@ -112,6 +113,7 @@ def test_refit_false_keeps_the_batch_s_unconverged_end_point() -> None:
 
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
     ({"by": "runs"}, sl.DataError, ["no column 'runs'", "did you mean 'run'"]),
+    ({"by": "run", "y": "losses"}, sl.DataError, ["losses"]),  # every group's: raised once
     ({"by": "run", "weights": "w"}, sl.OptionError, ["fit_each does not take", "weights"]),
 ])
 def test_bad_arguments_are_refused(kwargs: dict[str, object], error: type, words: list[str]

@@ -27,8 +27,8 @@ from .failure import FitFailure, fit_one
 from .result import FitResult
 
 Array = np.ndarray
-#: the columns of the answer after the law's parameters
-RESULT_COLUMNS = ("objective", "status", "n_points", "error")
+#: groups tried in turn for one whose rows bind the law to the table's columns
+BIND_TRIES = 16
 #: the engine's status names by code
 _NAMES = np.array([STATUS_NAMES.get(c, "failed") for c in range(max(STATUS_NAMES) + 1)],
                   dtype=object)
@@ -91,10 +91,10 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     if backend != "local":
         raise OptionError(f"unknown backend '{backend}'", "argument 'backend'",
                           "use backend='local' or backend='dask'")
-    plan = BatchPlan.of(law, frame.iloc[np.flatnonzero(codes == 0)], options)
+    G = len(labels)
+    plan = _plan(law, frame, codes, G, options)
     block = _numbers(frame, plan.columns)
     names = plan.law.parameter_names
-    G = len(labels)
     params = np.full((G, len(names)), np.nan)
     objective = np.full(G, np.nan)
     status = np.full(G, "failed", dtype=object)
@@ -136,6 +136,21 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     columns: dict[str, Any] = {nm: params[:, i] for i, nm in enumerate(names)}
     columns.update(objective=objective, status=status, n_points=n_points, error=error)
     return pd.DataFrame(columns, index=labels)
+
+
+def _plan(law: Law | str, frame: pd.DataFrame, codes: Array, G: int,
+          options: dict[str, Any]) -> BatchPlan:
+    """The law bound to the table's columns on the rows of its first group that bind: a
+    group's bad value (a negative loss) is that group's error, said in its row; a law or a
+    column the table lacks is every group's, raised here."""
+    error: DataError | None = None
+    for g in range(min(G, BIND_TRIES)):
+        try:
+            return BatchPlan.of(law, frame.iloc[np.flatnonzero(codes == g)], options)
+        except DataError as exc:
+            error = error or exc
+    assert error is not None
+    raise error
 
 
 def _on_dask(law: Law | str, frame: pd.DataFrame, keys: list[str], codes: Array, client: Any,
