@@ -66,17 +66,16 @@ def search_batch(law: Law, X: Sequence[Array], Y: Array, options: FitOptions,
                  weights: Array | None = None, threads: int | None = None) -> BatchSearch:
     """Fit ``law`` to K problems at once: ``X`` one (K, n) array per input, ``Y`` (K, n).
 
-    Least-squares objectives on positive inputs run in compiled kernels where Numba is
-    installed (:mod:`.jit`, on ``threads`` threads); the rest in NumPy."""
+    Least squares and Huber's objective on positive inputs run in compiled kernels where
+    Numba is installed (:mod:`.jit`, on ``threads`` threads); the rest in NumPy."""
     Y = np.asarray(Y, dtype=float)
     X = [np.broadcast_to(np.asarray(x, dtype=float), Y.shape) for x in X]
-    obj = Objective(law, X, Y, options.loss, options.delta, options.overestimate_penalty,
-                    weights)
-    if jit.usable(law, options.loss, X):
-        shared = all(bool((x == x[:1]).all()) for x in X)
-        if shared:  # one row of inputs for every problem: not copied per problem
-            obj = Objective(law, [x[:1] for x in X], Y, options.loss, options.delta,
-                            options.overestimate_penalty, weights)
+    compiled = jit.usable(law, options.loss, X)
+    # compiled: inputs every problem shares are one row for all (not copied per problem)
+    shared = compiled and all(bool((x == x[:1]).all()) for x in X)
+    obj = Objective(law, [x[:1] for x in X] if shared else X, Y, options.loss, options.delta,
+                    options.overestimate_penalty, weights)
+    if compiled:
         return _search_compiled(obj, law, X, Y, options, threads, shared)
     K = Y.shape[0]
     U0 = _starts(obj, law, X, Y)  # (S*K, p), start-major

@@ -22,7 +22,7 @@ from .optimizer import CONVERGED, MAX_ITER, STALLED, BatchResult, minimize_batch
 
 Array = np.ndarray
 #: ``minimize(objective, U0, max_iter)``: a polish of every row of U0 (the NumPy optimiser's
-#: exact Newton by default, the compiled kernels' for the batch's least squares)
+#: exact Newton by default, the compiled kernels' for a compiled batch)
 Minimizer = Callable[[Objective, Array, int], BatchResult]
 
 

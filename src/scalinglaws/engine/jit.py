@@ -1,4 +1,4 @@
-"""Compiled kernels for the batch's least-squares fits, when Numba is installed.
+"""Compiled kernels for the batch's fits, when Numba is installed.
 
 A batch of K small problems of one law (:mod:`.batch`) spends its time in NumPy's per-call
 overhead: each iteration of the polish is tens of array operations on (K, n) arrays. Here the
@@ -185,16 +185,16 @@ def polish(law: Law, X: list[Array], target: Array, weights: Array, U0: Array,
     """Levenberg–Marquardt from every row of ``U0`` (R, p; search coordinates: log-scale
     parameters by their logs, within ``lower`` and ``upper``, (p,) or one row each) on
     problem rows ``target`` (R, n: the data through the loss's link, h(y)), inputs ``X``
-    (one (R, n) array each) and case weights ((R, n) or (n,)): the end points in search
-    coordinates (R, p), the objective there (the engine's: Σ c·r²/2), status codes (1
-    converged, 2 iteration limit, 3 failed, 5 stalled: less than ``stall_rtol`` of the
-    objective gained over ``window`` iterations) and iterations."""
+    (one (R, n) array each, or one (1, n) row where every problem shares it) and case
+    weights ((R, n) or (n,)): the end points in search coordinates (R, p), the objective
+    there (the engine's: Σ c·ρ(r)), status codes (1 converged, 2 iteration limit, 3 failed,
+    5 stalled: less than ``stall_rtol`` of the objective gained over ``window`` iterations)
+    and iterations."""
     mod = kernels(law)
     R = U0.shape[0]
     n = target.shape[-1]
-    # inputs and weights the problems share are passed once (one row), not copied per problem
-    shared = all(np.ndim(x) < 2 or np.shape(x)[0] == 1 or bool((x == x[:1]).all()) for x in X)
-    rows = 1 if shared else R
+    # inputs the problems share come as one row (the batch keeps them so) and are passed once
+    rows = 1 if all(np.ndim(x) < 2 or np.shape(x)[0] == 1 for x in X) else R
     Xs = np.ascontiguousarray(np.stack([np.broadcast_to(x, (R, n))[:rows] for x in X])
                               if X else np.ones((1, rows, n)))
     with np.errstate(divide="ignore"):

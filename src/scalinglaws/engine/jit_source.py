@@ -20,7 +20,8 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from .jit_template import TEMPLATE as _TEMPLATE
 
-#: the residual and the slope of the link at each point, by the link's code (as _residual)
+#: the residual and the slope of the link at each point, by the link's code (0 identity,
+#: 1 log with a shift, 2 logit), and the point's weight
 _RESIDUAL = """\
         if kind == 0:
             r = f - HY[k, i]
