@@ -11,10 +11,13 @@ known truth, 1% log-normal noise), all timed in this one process:
 * ``batched``   ``sl.fit_many(problems, batched=True)``: the problems of one law in one engine
                 call per chunk (in this process, W threads for the compiled kernels), light
                 results
-* ``local``     ``sl.fit_many(problems, workers=W)``: a process pool on this machine
+* ``local``     ``sl.fit_many(problems, workers=W)``: a process pool on this machine, run
+                before and after the cluster runs and the two times averaged (the
+                machine's load drifts over these minutes)
 * ``dask``      ``sl.fit_many(problems, backend="dask", workers=W)``: a ``LocalCluster`` of W
                 single-threaded worker processes, its start and close included (and, apart,
-                the run on a cluster already started)
+                the run on a cluster already started by ``local_cluster``), and the round
+                trip of an empty task (the cluster's floor)
 * ``serial``    ``sl.fit`` in a loop in this process, on a subset, scaled
 * ``curve_fit`` ``scipy.optimize.curve_fit`` from one start per problem (the typical user
                 loop, no multi-start, no robust loss: least squares), on a subset, scaled:
@@ -101,6 +104,10 @@ def curve_fit_groupby(frame: pd.DataFrame) -> float:
     return time.perf_counter() - t
 
 
+def _nothing() -> None:
+    """An empty task: a Dask round trip's floor."""
+
+
 def best_of(repeat: int, run: Any) -> tuple[float, Any]:
     """The fastest of ``repeat`` runs of ``run()`` and its result."""
     best, out = float("inf"), None
@@ -175,10 +182,11 @@ def main() -> None:
     dask = sl.fit_many(probs, backend="dask", workers=args.workers)
     t_dask = time.perf_counter() - t
 
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    from scalinglaws.fitting import local_cluster
+
+    with local_cluster(args.workers) as cluster, Client(cluster) as client:
         sl.fit_many(probs[:50], backend="dask", client=client)
         t = time.perf_counter()
         warm = sl.fit_many(probs, backend="dask", client=client)
@@ -191,9 +199,19 @@ def main() -> None:
                     client=client)  # the workers' kernels loaded
         t_each_dask, each_dask = best_of(args.repeat, lambda: sl.fit_each(
             LAW, table, by="problem", x="x", loss="mse", backend="dask", client=client))
+        # the cluster's floor: one empty task sent, run and answered (its scheduling alone)
+        t_empty, _ = best_of(max(args.repeat, 10), lambda: client.submit(
+            _nothing, pure=False).result())
+
+    # the local processes once more, after the cluster runs: the machine's load drifts over
+    # the minutes these runs take, so the cluster is compared with the mean of the two
+    t = time.perf_counter()
+    local_again = sl.fit_many(probs, workers=args.workers)
+    t_local = (t_local + time.perf_counter() - t) / 2
 
     P_local, P_dask, P_warm = params(local), params(dask), params(warm)
-    same = bool(np.array_equal(P_local, P_dask, equal_nan=True)
+    same = bool(np.array_equal(P_local, params(local_again), equal_nan=True)
+                and np.array_equal(P_local, P_dask, equal_nan=True)
                 and np.array_equal(P_local, P_warm, equal_nan=True)
                 and np.array_equal(P_local[: len(sub)], params(serial), equal_nan=True))
     row = {
@@ -227,6 +245,8 @@ def main() -> None:
         "each_ls_dask_warm_s": t_each_dask,
         "each_ls_dask_overhead": t_each_dask / t_each_ls - 1,
         "each_ls_dask_identical": bool(each_dask.equals(each_ls)),
+        "dask_empty_task_s": t_empty,
+        "dask_empty_task_vs_each_ls": t_empty / t_each_ls,
         "curve_fit_table_loop_s_scaled": t_cf_table,
         "each_ls_vs_curve_fit_table_loop": t_cf_table / t_each_ls,
         "each_vs_curve_fit_table_loop": t_cf_table / t_each,
@@ -273,6 +293,8 @@ def main() -> None:
           f"(kernels: {row['jit']})")
     print(f"  fit_each LS, dask (warm) {t_each_dask:8.3f} s  overhead "
           f"{row['each_ls_dask_overhead']:.1%}, identical {row['each_ls_dask_identical']}")
+    print(f"  dask empty task          {t_empty * 1e3:8.1f} ms  "
+          f"{row['dask_empty_task_vs_each_ls']:.0%} of local fit_each LS")
     print(f"  fit_each, default (Huber){t_each:8.3f} s  "
           f"{row['each_vs_curve_fit']:8.1f}x the curve_fit loop")
     print(f"  batched, least squares   {t_batched_ls:8.3f} s  "

@@ -12,6 +12,7 @@ import pytest
 
 import scalinglaws as sl
 from scalinglaws.fitting.batch import QuickFit, fit_batch
+from scalinglaws.laws.law import Law
 
 LAW = "E + A*x**(-alpha)"
 X = np.logspace(6, 9, 20)
@@ -152,3 +153,47 @@ def test_on_a_dask_cluster_the_answer_is_the_local_one() -> None:
         remote = sl.fit_each(LAW, t, by="run", x="x", backend="dask", client=client)
     pd.testing.assert_frame_equal(remote, local)
     assert remote.loc["r7", "status"] == "failed"
+
+
+@pytest.mark.parametrize("layout", ["runs", "split", "shuffled"])
+def test_integer_groups_read_from_runs_or_hashed_give_one_answer(layout: str) -> None:
+    t = table(9, seed=11, sizes=(20, 13))
+    t["id"] = t["run"].str[1:].astype(int) * 7 - 20  # negative ids too
+    if layout == "split":  # run r3's rows in two places: not one run per group
+        rows = t.index[t["run"] == "r3"]
+        t = pd.concat([t.drop(rows[:5]), t.loc[rows[:5]]], ignore_index=True)
+    elif layout == "shuffled":
+        t = t.sample(frac=1.0, random_state=3)
+    out = sl.fit_each(LAW, t, by="id", x="x", loss="mse")
+    by_text = sl.fit_each(LAW, t, by="run", x="x", loss="mse")  # hashed labels
+    assert list(out.index) == list(dict.fromkeys(t["id"]))
+    assert out.index.name == "id" and out.index.dtype == t["id"].dtype
+    for label, row in out.iterrows():
+        ref = by_text.loc[f"r{(label + 20) // 7}"]
+        assert row[["E", "A", "alpha", "objective"]].tolist() == pytest.approx(
+            ref[["E", "A", "alpha", "objective"]].tolist(), rel=1e-12)
+        assert row["n_points"] == ref["n_points"]
+
+
+def test_a_law_by_name_binds_once_per_layout_of_columns() -> None:
+    from scalinglaws.fitting import each
+
+    each._PLANS.clear()
+    t = table(4, seed=12)
+    first = sl.fit_each(LAW, t, by="run", x="x")
+    assert len(each._PLANS) == 1
+    again = sl.fit_each(LAW, t.assign(loss=t["loss"] * 1.01), by="run", x="x")
+    assert len(each._PLANS) == 1  # the same columns and options: the plan kept is used
+    assert (again["E"] / first["E"]).to_numpy() == pytest.approx(1.01, rel=1e-6)
+    sl.fit_each(LAW, t.rename(columns={"x": "size"}), by="run", x="size")
+    sl.fit_each(LAW, t, by="run", x="x", loss="mse")
+    assert len(each._PLANS) == 3  # other columns, other options: bound anew
+    # a Law object is bound on every call (another object may take its place in memory)
+    sl.fit_each(Law.from_expression(LAW, inputs={"x": "x"}), t, by="run")
+    assert len(each._PLANS) == 3
+    # a bad first group is still that group's error with a plan kept for the layout
+    bad = t.copy()
+    bad.loc[bad.index[bad["run"] == "r0"][0], "loss"] = -1.0
+    out = sl.fit_each(LAW, bad, by="run", x="x")
+    assert out.loc["r0", "status"] == "failed" and "loss" in out.loc["r0", "error"]
+    assert (out.loc[["r1", "r2", "r3"], "status"] == "converged").all()

@@ -155,8 +155,9 @@ def test_local_pool_equals_in_process_and_survives_a_killed_worker(tmp_path: Pat
 @pytest.fixture(scope="module")
 def cluster_client() -> Any:
     distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                       dashboard_address=":0")
+    from scalinglaws.fitting import local_cluster
+
+    cluster = local_cluster(2)
     client = distributed.Client(cluster, timeout=60)
     yield client
     client.close(timeout=30)
@@ -176,6 +177,19 @@ def test_dask_cluster_equals_local_and_reports_progress(cluster_client: Any) -> 
     assert all(same(a, b) for a, b in zip(out, ref, strict=True))
     assert isinstance(out[5], FitFailure) and out[5].index == 5
     assert calls[0] == (0, len(probs)) and calls[-1] == (len(probs), len(probs))
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_run_single_threaded_without_the_profiler(
+        cluster_client: Any) -> None:
+    import dask
+
+    info = cluster_client.scheduler_info()["workers"]
+    assert len(info) == 2 and all(w["nthreads"] == 1 for w in info.values())
+    flags = cluster_client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    assert set(flags.values()) == {False}
+    # the setting is the workers': this process's own configuration is left as it was
+    assert dask.config.get("distributed.worker.profile.enabled") is True
 
 
 @pytest.mark.slow

@@ -120,7 +120,7 @@ def _search_compiled(obj: Objective, law: Law, X: Sequence[Array], Y: Array,
             with np.errstate(all="ignore"):
                 WL = obj.link.slope(obj.y) ** 2 * W
             P0 = jit.shared_starts(law, [x[:1] for x in X], theta, Y, WL, S, threads)
-        P0 = _usable_starts(law, P0.reshape(S * K, -1), Y, S)
+        P0 = _usable_starts(law, P0.reshape(S * K, -1), Y)
     else:
         P0 = obj.natural(_starts(obj, law, X, Y))
         S = P0.shape[0] // K
@@ -164,13 +164,14 @@ def _one_axis(law: Law) -> bool:
     return len(law.parameters) - len(law.linear_names) <= 1
 
 
-def _usable_starts(law: Law, start: Array, Y: Array, S: int) -> Array:
+def _usable_starts(law: Law, start: Array, Y: Array) -> Array:
     """Starts in bounds: a log-scale parameter's non-positive start at a small floor (as the
     search coordinates need), anything not finite at 1, then clipped to the bounds."""
-    floor = np.tile(1e-12 * (1.0 + np.max(np.abs(Y), axis=1)), S)
+    K = Y.shape[0]  # rows are start-major: row r is problem r % K's
     for i, prm in enumerate(law.parameters):
         if prm.log:
-            start[:, i] = np.where(start[:, i] > 0, start[:, i], floor)
+            low = np.flatnonzero(~(start[:, i] > 0))  # the data read for those rows alone
+            start[low, i] = 1e-12 * (1.0 + np.max(np.abs(Y[low % K]), axis=1, initial=0.0))
     start = np.where(np.isfinite(start), start, 1.0)
     lo = np.array([p.lower for p in law.parameters], dtype=float)
     hi = np.array([p.upper for p in law.parameters], dtype=float)
@@ -191,7 +192,7 @@ def _starts(obj: Objective, law: Law, X: Sequence[Array], Y: Array) -> Array:
     S = 1 if _one_axis(law) else min(BATCH_STARTS, values.shape[1])
     order = np.argsort(values, axis=1, kind="stable")[:, :S]  # (K, S)
     start = P[np.arange(K)[None, :], order.T].reshape(S * K, -1)
-    return np.asarray(obj.clip(obj.search(_usable_starts(law, start, Y, S))))
+    return np.asarray(obj.clip(obj.search(_usable_starts(law, start, Y))))
 
 
 def _span(x: Array, n: int) -> Array:

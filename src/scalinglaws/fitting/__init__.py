@@ -30,6 +30,7 @@ from .hyperparams import HyperparameterFit as HyperparameterFit
 from .many import FitFailure as FitFailure
 from .many import Problem as Problem
 from .many import fit_many as fit_many
+from .many_dask import local_cluster as local_cluster
 from .multipower import MultiPowerFit as MultiPowerFit
 from .multipower_fit import fit_multi_power as fit_multi_power
 from .prediction import Prediction as Prediction

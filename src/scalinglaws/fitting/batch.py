@@ -147,7 +147,8 @@ class BatchPlan:
         valid = _valid_rows(stacked, self.columns, self.options.loss)
         if not valid.any():
             return valid, None
-        arrays = [np.ascontiguousarray(stacked[valid, :, j]) for j in range(len(self.columns))]
+        taken = stacked if valid.all() else stacked[valid]  # a copy only to leave some out
+        arrays = [np.ascontiguousarray(taken[:, :, j]) for j in range(len(self.columns))]
         return valid, search_batch(self.law, arrays[:-1], arrays[-1], self.options,
                                    threads=threads)
 

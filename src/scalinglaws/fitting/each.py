@@ -29,6 +29,10 @@ from .result import FitResult
 Array = np.ndarray
 #: groups tried in turn for one whose rows bind the law to the table's columns
 BIND_TRIES = 16
+#: plans kept for laws given by name, by the table's columns and the options (the oldest
+#: dropped first): a table read again binds in microseconds, not milliseconds
+PLANS_KEPT = 32
+_PLANS: dict[tuple[Any, ...], BatchPlan] = {}
 #: the engine's status names by code
 _NAMES = np.array([STATUS_NAMES.get(c, "failed") for c in range(max(STATUS_NAMES) + 1)],
                   dtype=object)
@@ -116,14 +120,13 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
 
     for size in np.unique(n_points):
         members = np.flatnonzero(n_points == size)
-        rows = order[first[members][:, None] + np.arange(size)]  # (K, size)
         if ordered and members.size == G:  # one size, in order: a view of the block
             stacked = block.reshape(G, size, block.shape[1])
         else:
-            stacked = block[rows]
+            stacked = block[order[first[members][:, None] + np.arange(size)]]
         valid, found = plan.solve(stacked, threads)
-        for k in np.flatnonzero(~valid):
-            alone(int(members[k]), rows[k])
+        for g in members[~valid]:
+            alone(int(g), order[first[g]:first[g] + size])
         if found is None:
             continue
         taken = members[valid]
@@ -131,8 +134,8 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
         params[taken[ok]] = found.params[ok]
         objective[taken[ok]] = found.value[ok]
         status[taken[ok]] = _NAMES[found.status[ok]]
-        for k in np.flatnonzero(~ok):
-            alone(int(taken[k]), rows[valid][k])
+        for g in taken[~ok]:
+            alone(int(g), order[first[g]:first[g] + size])
     columns: dict[str, Any] = {nm: params[:, i] for i, nm in enumerate(names)}
     columns.update(objective=objective, status=status, n_points=n_points, error=error)
     return pd.DataFrame(columns, index=labels)
@@ -143,12 +146,24 @@ def _plan(law: Law | str, frame: pd.DataFrame, codes: Array, G: int,
     """The law bound to the table's columns on the rows of its first group that bind: a
     group's bad value (a negative loss) is that group's error, said in its row; a law or a
     column the table lacks is every group's, raised here."""
+    key = None
+    if isinstance(law, str):  # a law given by name binds alike to tables of the same columns
+        key = (law, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+               repr(sorted(options.items())))
+        if key in _PLANS:
+            return _PLANS[key]
     error: DataError | None = None
     for g in range(min(G, BIND_TRIES)):
         try:
-            return BatchPlan.of(law, frame.iloc[np.flatnonzero(codes == g)], options)
+            plan = BatchPlan.of(law, frame.iloc[np.flatnonzero(codes == g)], options)
         except DataError as exc:
             error = error or exc
+            continue
+        if key is not None:
+            if len(_PLANS) >= PLANS_KEPT:
+                _PLANS.pop(next(iter(_PLANS)))
+            _PLANS[key] = plan
+        return plan
     assert error is not None
     raise error
 
@@ -201,6 +216,9 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[Array, pd.Index]:
     if len(frame) == 0:
         raise DataError("the table has no rows", "argument 'data'", "give at least one group")
     if len(keys) == 1:
+        runs = _runs(frame[keys[0]])
+        if runs is not None:  # each group's rows together (the usual table): no hashing
+            return runs
         found, uniques = pd.factorize(frame[keys[0]], sort=False)  # -1 where missing
         labels: pd.Index = pd.Index(uniques, name=keys[0])
         missing = np.asarray(found) < 0
@@ -213,6 +231,23 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[Array, pd.Index]:
                         f"(first: row {int(np.flatnonzero(missing)[0])})", "argument 'by'",
                         "drop those rows or give them a group")
     return np.asarray(found), labels
+
+
+def _runs(column: pd.Series) -> tuple[Array, pd.Index] | None:
+    """The codes and labels of a numeric group column whose groups each come as one run of
+    rows, found from where the value changes (a tenth of hashing every row); None for any
+    other column (text, missing values, a group in two runs)."""
+    if not isinstance(column.dtype, np.dtype) or column.dtype.kind not in "iub":
+        return None
+    values = column.to_numpy()
+    if values.size == 0:
+        return None
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    heads = values[starts]
+    if pd.unique(heads).size != heads.size:
+        return None
+    lengths = np.diff(np.r_[starts, values.size])
+    return np.repeat(np.arange(heads.size), lengths), pd.Index(heads, name=column.name)
 
 
 def _numbers(frame: pd.DataFrame, columns: list[str]) -> Array:

@@ -4,7 +4,10 @@
 Data objects shared by several problems are scattered to the cluster once and the tasks
 refer to them; every chunk is a task with ``retries=2`` (a task whose worker dies is
 rescheduled by the scheduler besides); results are gathered as they complete and placed back
-in input order by the caller. Dask is imported here only, on first use.
+in input order by the caller. A chunk that refers to no scattered data crosses as one pickled
+blob (Dask's serialisation frames every array and index of every problem on its own, which
+costs the client a tenth of a core on a busy cluster). Dask is imported here only, on first
+use.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ Outcomes = list[tuple[int, Any]]
 
 #: task retries of a chunk whose task raised (a lost worker is rescheduled besides)
 RETRIES = 2
-#: problems in a chunk past which it is sent to the cluster as one pickled blob
-LARGE_CHUNK = 1_000
+#: the worker settings of :func:`local_cluster`: Dask's statistical profiler samples the
+#: task's thread every 10 ms, holding the interpreter's lock while it walks the stack, which
+#: costs a worker running pure-Python fits several percent of its time
+THROUGHPUT_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def _distributed() -> Any:
@@ -45,8 +50,7 @@ def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: 
     owned: list[Any] = []
     try:
         if client is None:
-            cluster = dd.LocalCluster(n_workers=workers, threads_per_worker=1,
-                                      processes=True, dashboard_address=":0")
+            cluster = local_cluster(workers)
             owned.append(cluster)
             client = dd.Client(cluster)
             owned.append(client)
@@ -61,6 +65,29 @@ def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: 
     finally:
         for obj in reversed(owned):
             obj.close()
+
+
+def local_cluster(workers: int = 2, **kwargs: Any) -> Any:
+    """A ``dask.distributed.LocalCluster`` set up for many fits: ``workers`` processes of one
+    thread each (a fit holds the interpreter's lock: threads in one process would take turns),
+    without Dask's statistical profiler (:data:`THROUGHPUT_CONFIG`), its dashboard on a free
+    port. ``kwargs`` go to ``LocalCluster``. It is what ``backend="dask"`` starts when given no
+    client; start one yourself to keep it warm across calls.
+
+    Examples
+    --------
+    >>> from dask.distributed import Client  # doctest: +SKIP
+    >>> from scalinglaws.fitting import local_cluster  # doctest: +SKIP
+    >>> with local_cluster(2) as cluster, Client(cluster) as client:  # doctest: +SKIP
+    ...     results = sl.fit_many(problems, backend="dask", client=client)
+    """
+    dd = _distributed()
+    import dask
+
+    options = {"n_workers": workers, "threads_per_worker": 1, "processes": True,
+               "dashboard_address": ":0", **kwargs}
+    with dask.config.set(THROUGHPUT_CONFIG):  # read by the workers as they start
+        return dd.LocalCluster(**options)
 
 
 def _scattered(client: Any, chunks: list[Chunk]) -> list[Chunk]:
@@ -89,11 +116,12 @@ def _unpickled(task: Callable[[Chunk], Outcomes], blob: bytes) -> bytes:
 def _submit_and_gather(dd: Any, client: Any, task: Callable[[Chunk], Outcomes],
                        chunks: list[Chunk], progress: Callable[[int, int], None] | None,
                        total: int, timeout: float | None) -> Outcomes:
-    # a large chunk (a batch of thousands of problems) goes to the cluster as one pickled
-    # blob: Dask's serialisation frames every NumPy array of every problem on its own
-    futures = [client.submit(_unpickled, task, pickle.dumps(chunk, protocol=5), retries=RETRIES,
-                             pure=False) if len(chunk) > LARGE_CHUNK else
-               client.submit(task, chunk, retries=RETRIES, pure=False) for chunk in chunks]
+    # a chunk goes to the cluster as one pickled blob unless it refers to scattered data (the
+    # scheduler must see those futures to send their data to the task's worker)
+    futures = [client.submit(task, chunk, retries=RETRIES, pure=False)
+               if any(isinstance(item[2], dd.Future) for item in chunk) else
+               client.submit(_unpickled, task, pickle.dumps(chunk, protocol=5), retries=RETRIES,
+                             pure=False) for chunk in chunks]
     outcomes: Outcomes = []
     try:
         for future in dd.as_completed(futures, timeout=timeout):
