@@ -205,6 +205,27 @@ def test_dask_survives_a_killed_worker(cluster_client: Any, tmp_path: Path) -> N
     assert all(same(a, b) for a, b in zip(out[:2] + out[3:], ref, strict=True))
 
 
+class Ones:
+    """Case weights of ones, of a class defined in this test module."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.ones(self.n, dtype=dtype)
+
+
+@pytest.mark.slow
+def test_dask_sends_objects_of_classes_its_workers_cannot_import(cluster_client: Any) -> None:
+    class LocalOnes(Ones):  # a local class: pickle cannot send it by reference
+        pass
+
+    probs = [(law, d.copy(), {**o, "weights": LocalOnes(len(d))}) for law, d, o in problems(3)]
+    out = sl.fit_many(probs, backend="dask", client=cluster_client, timeout=120)
+    ref = sl.fit_many(problems(3), workers=1)
+    assert all(same(a, b) for a, b in zip(out, ref, strict=True))
+
+
 @pytest.mark.slow
 def test_dask_starts_and_closes_its_own_cluster() -> None:
     pytest.importorskip("dask.distributed")

@@ -110,17 +110,22 @@ def _scattered(client: Any, chunks: list[Chunk]) -> list[Chunk]:
 
 def _unpickled(task: Callable[[Chunk], Outcomes], blob: bytes) -> bytes:
     """Run ``task`` on a chunk sent pickled; its outcomes go back pickled too."""
-    return pickle.dumps(task(pickle.loads(blob)), protocol=5)
+    from distributed.protocol.pickle import dumps
+
+    return bytes(dumps(task(pickle.loads(blob)), protocol=5))
 
 
 def _submit_and_gather(dd: Any, client: Any, task: Callable[[Chunk], Outcomes],
                        chunks: list[Chunk], progress: Callable[[int, int], None] | None,
                        total: int, timeout: float | None) -> Outcomes:
+    from distributed.protocol.pickle import dumps  # pickle, or cloudpickle for what it lacks
+
     # a chunk goes to the cluster as one pickled blob unless it refers to scattered data (the
-    # scheduler must see those futures to send their data to the task's worker)
+    # scheduler must see those futures to send their data to the task's worker); objects of
+    # classes a worker cannot import (a local class, a lambda) go by value, as Dask sends them
     futures = [client.submit(task, chunk, retries=RETRIES, pure=False)
                if any(isinstance(item[2], dd.Future) for item in chunk) else
-               client.submit(_unpickled, task, pickle.dumps(chunk, protocol=5), retries=RETRIES,
+               client.submit(_unpickled, task, dumps(chunk, protocol=5), retries=RETRIES,
                              pure=False) for chunk in chunks]
     outcomes: Outcomes = []
     try:
