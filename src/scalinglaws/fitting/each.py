@@ -58,10 +58,12 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
         Threads for the compiled kernels (default: the cores this process may use; one per
         task on a Dask cluster).
     backend, client, workers:
-        ``backend="dask"`` cuts the groups into one slice of the table per worker and fits
-        each slice as a task on a ``dask.distributed`` cluster (``client``: a Client, a
-        scheduler's address, or None for a ``LocalCluster`` of ``workers`` processes,
-        default 2, closed after); the answer is the local one's, row for row.
+        ``backend="dask"``: the table is read and the law bound here, and the groups'
+        numbers are cut into one slice per worker (``workers``, default: the cluster's
+        threads), each fitted as a task on a ``dask.distributed`` cluster (``client``: a
+        Client, a scheduler's address, or None for a ``LocalCluster`` of ``workers``
+        processes, default 2, closed after); a group the batch cannot take is fitted here.
+        The answer is the local one's, row for row.
     **options:
         :func:`scalinglaws.fit`'s ``x``, ``y``, ``loss``, ``delta``,
         ``overestimate_penalty`` and ``max_iter``.
@@ -87,14 +89,12 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
         raise OptionError(f"fit_each does not take the option '{extra}'", f"argument '{extra}'",
                           f"it takes {', '.join(sorted(BATCH_OPTIONS))}; fit such groups with "
                           "sl.fit_many")
+    if backend not in ("local", "dask"):
+        raise OptionError(f"unknown backend '{backend}'", "argument 'backend'",
+                          "use backend='local' or backend='dask'")
     frame = _frame(data)
     keys = [by] if isinstance(by, str) else list(by)
     codes, labels = _groups(frame, keys)
-    if backend == "dask":
-        return _on_dask(law, frame, keys, codes, client, workers, refit, options)
-    if backend != "local":
-        raise OptionError(f"unknown backend '{backend}'", "argument 'backend'",
-                          "use backend='local' or backend='dask'")
     G = len(labels)
     plan = _plan(law, frame, codes, G, options)
     block = _numbers(frame, plan.columns)
@@ -109,8 +109,9 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
     order = np.arange(codes.size) if ordered else np.argsort(codes, kind="stable")
     first = np.concatenate([[0], np.cumsum(n_points)[:-1]])
 
-    def alone(g: int, rows: Array) -> None:
-        result = fit_one(g, law, frame.iloc[np.sort(rows)], options)
+    def alone(g: int) -> None:
+        rows = np.sort(order[first[g]:first[g] + n_points[g]])
+        result = fit_one(g, law, frame.iloc[rows], options)
         if isinstance(result, FitFailure):
             error[g] = f"{result.error}: {result.message}"
             return
@@ -118,24 +119,28 @@ def fit_each(law: Law | str, data: Any, by: str | Sequence[str], *, refit: bool 
         params[g] = [result.params[k] for k in names]
         objective[g], status[g] = result.objective, result.status.value
 
+    # the groups of each size as one (K, size, columns) stack
+    stacks: list[tuple[Array, Array]] = []
     for size in np.unique(n_points):
         members = np.flatnonzero(n_points == size)
         if ordered and members.size == G:  # one size, in order: a view of the block
-            stacked = block.reshape(G, size, block.shape[1])
+            stacks.append((members, block.reshape(G, size, block.shape[1])))
         else:
-            stacked = block[order[first[members][:, None] + np.arange(size)]]
-        valid, found = plan.solve(stacked, threads)
+            stacks.append((members, block[order[first[members][:, None] + np.arange(size)]]))
+    if backend == "dask":
+        solved = _solve_on_dask(plan, [stack for _, stack in stacks], client, workers)
+    else:
+        solved = [_solve(plan, stack, threads) for _, stack in stacks]
+    for (members, _), (valid, found, value, code, converged) in zip(stacks, solved, strict=True):
         for g in members[~valid]:
-            alone(int(g), order[first[g]:first[g] + size])
-        if found is None:
-            continue
+            alone(int(g))
         taken = members[valid]
-        ok = found.converged | (not refit)
-        params[taken[ok]] = found.params[ok]
-        objective[taken[ok]] = found.value[ok]
-        status[taken[ok]] = _NAMES[found.status[ok]]
+        ok = converged | (not refit)
+        params[taken[ok]] = found[ok]
+        objective[taken[ok]] = value[ok]
+        status[taken[ok]] = _NAMES[code[ok]]
         for g in taken[~ok]:
-            alone(int(g), order[first[g]:first[g] + size])
+            alone(int(g))
     columns: dict[str, Any] = {nm: params[:, i] for i, nm in enumerate(names)}
     columns.update(objective=objective, status=status, n_points=n_points, error=error)
     return pd.DataFrame(columns, index=labels)
@@ -168,26 +173,51 @@ def _plan(law: Law | str, frame: pd.DataFrame, codes: Array, G: int,
     raise error
 
 
-def _on_dask(law: Law | str, frame: pd.DataFrame, keys: list[str], codes: Array, client: Any,
-             workers: int | None, refit: bool, options: dict[str, Any]) -> pd.DataFrame:
-    """The groups in one slice of the table per worker, each slice's ``fit_each`` a task on
-    the cluster (one thread each), the answers put back in the groups' order."""
-    from .many_dask import run_dask
-
-    n = workers or 2
-    cuts = np.array_split(np.arange(int(codes.max()) + 1), n)
-    chunks = []
-    for c, part in enumerate(p for p in cuts if p.size):
-        rows = np.flatnonzero((codes >= part[0]) & (codes <= part[-1]))
-        chunks.append([(c, law, frame.iloc[rows], {"by": keys, "refit": refit, **options})])
-    outcomes = run_dask(chunks, _each_task, client=client, workers=n, progress=None,
-                        total=len(chunks))
-    return pd.concat([out for _, out in sorted(outcomes, key=lambda o: o[0])])
+#: a stack's answer: which of its problems the batch took, and for those the parameters, the
+#: objective, the status code and whether it converged
+Solved = tuple[Array, Array, Array, Array, Array]
 
 
-def _each_task(chunk: list[tuple[int, Any, Any, Any]]) -> list[tuple[int, Any]]:
-    """One slice of the table fitted in a worker (a task of :func:`_on_dask`)."""
-    return [(c, fit_each(law, data, threads=1, **opts)) for c, law, data, opts in chunk]
+def _solve(plan: BatchPlan, stacked: Array, threads: int | None) -> Solved:
+    """The batch's search of a (K, n, columns) stack, as plain arrays."""
+    valid, found = plan.solve(stacked, threads)
+    if found is None:
+        p = len(plan.law.parameter_names)
+        return valid, np.empty((0, p)), np.empty(0), np.empty(0, dtype=int), np.empty(0, bool)
+    return valid, found.params, found.value, found.status, found.converged
+
+
+def _solve_on_dask(plan: BatchPlan, stacks: list[Array], client: Any,
+                   workers: int | None) -> list[Solved]:
+    """:func:`_solve` on a Dask cluster: each stack cut into one slice of its problems per
+    worker (a task each, one thread), the slices' answers joined in order. Only the bound law
+    and the numbers cross to the workers; the table stays here."""
+    from .many_dask import run_dask, worker_threads
+
+    n = workers or worker_threads(client) or 2
+    chunks: list[list[tuple[int, Any, Any, Any]]] = []
+    owner: list[int] = []
+    for s, stack in enumerate(stacks):
+        for part in np.array_split(np.arange(stack.shape[0]), min(n, stack.shape[0])):
+            piece = np.ascontiguousarray(stack[part[0]:part[-1] + 1])
+            chunks.append([(len(chunks), plan, piece, None)])
+            owner.append(s)
+    outcomes = run_dask(chunks, _solve_task, client=client, workers=workers or 2,
+                        progress=None, total=len(chunks))
+    pieces: list[list[Solved]] = [[] for _ in stacks]
+    for k, answer in sorted(outcomes, key=lambda o: o[0]):  # in the order of the slices
+        pieces[owner[k]].append(answer)
+    joined: list[Solved] = []
+    for parts in pieces:
+        valid, found, value, code, converged = (np.concatenate(a) for a in zip(*parts,
+                                                                               strict=True))
+        joined.append((valid, found, value, code, converged))
+    return joined
+
+
+def _solve_task(chunk: list[tuple[int, Any, Any, Any]]) -> list[tuple[int, Any]]:
+    """Slices of stacks solved in a worker (a task of :func:`_solve_on_dask`)."""
+    return [(key, _solve(plan, piece, 1)) for key, plan, piece, _ in chunk]
 
 
 def _frame(data: Any) -> pd.DataFrame:

@@ -90,6 +90,15 @@ def local_cluster(workers: int = 2, **kwargs: Any) -> Any:
         return dd.LocalCluster(**options)
 
 
+def worker_threads(client: Any) -> int | None:
+    """The threads of a running cluster's workers, all together (None when ``client`` is not a
+    connected Client)."""
+    try:
+        return sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or None
+    except Exception:  # an address, None, or a client that cannot answer
+        return None
+
+
 def _scattered(client: Any, chunks: list[Chunk]) -> list[Chunk]:
     """The chunks with every data object used by more than one problem replaced by a
     future of its one copy on the cluster."""
