@@ -151,6 +151,9 @@ def test_on_a_dask_cluster_the_answer_is_the_local_one() -> None:
                                   dashboard_address=":0") as cluster, \
             distributed.Client(cluster, timeout=60) as client:
         remote = sl.fit_each(LAW, t, by="run", x="x", backend="dask", client=client)
+        from scalinglaws.fitting.many_dask import worker_threads
+
+        assert worker_threads(client) == 2  # one slice of each stack per worker thread
     pd.testing.assert_frame_equal(remote, local)
     assert remote.loc["r7", "status"] == "failed"
 
@@ -197,3 +200,10 @@ def test_a_law_by_name_binds_once_per_layout_of_columns() -> None:
     out = sl.fit_each(LAW, bad, by="run", x="x")
     assert out.loc["r0", "status"] == "failed" and "loss" in out.loc["r0", "error"]
     assert (out.loc[["r1", "r2", "r3"], "status"] == "converged").all()
+
+
+def test_worker_threads_of_what_is_not_a_running_client_is_unknown() -> None:
+    from scalinglaws.fitting.many_dask import worker_threads
+
+    assert worker_threads(None) is None
+    assert worker_threads("tcp://127.0.0.1:1") is None  # an address: not asked here
