@@ -82,3 +82,13 @@ def test_bad_input_exits_2(files, args, message):
             if a == "CURVES" else a for a in args]
     result = run(*args, code=2)
     assert message in result.output + result.stderr
+
+
+def test_study_on_a_scheduler_that_does_not_answer_exits_2(files):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = run("study", files / "curves.csv", "--fractions", "0.5,1", "--scheduler",
+                     "tcp://127.0.0.1:1", "-q", code=2)
+    assert "no Dask scheduler answered at 'tcp://127.0.0.1:1'" in result.stderr
+    assert "--scheduler" in result.stderr

@@ -4,6 +4,7 @@ the number an individual sl.fit call gives, in input order, failures in their pl
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,18 @@ def test_dask_sends_objects_of_classes_its_workers_cannot_import(cluster_client:
     out = sl.fit_many(probs, backend="dask", client=cluster_client, timeout=120)
     ref = sl.fit_many(problems(3), workers=1)
     assert all(same(a, b) for a, b in zip(out, ref, strict=True))
+
+
+def test_a_scheduler_that_does_not_answer_is_an_option_error() -> None:
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    address = "tcp://127.0.0.1:1"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(sl.OptionError, match=re.escape(f"no Dask scheduler answered at "
+                                                          f"'{address}'")):
+        sl.fit_many(problems(2), backend="dask", client=address)
+    with pytest.raises(sl.OptionError, match="scheduler"):
+        sl.fit_many(problems(2), backend="dask", client="not-an-address")
 
 
 @pytest.mark.slow

@@ -55,7 +55,7 @@ def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: 
             client = dd.Client(cluster)
             owned.append(client)
         elif isinstance(client, str):
-            client = dd.Client(client)
+            client = _connect(dd, client)
             owned.append(client)
         elif not isinstance(client, dd.Client):
             raise OptionError(f"client is a {type(client).__name__}", "argument 'client'",
@@ -65,6 +65,18 @@ def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: 
     finally:
         for obj in reversed(owned):
             obj.close()
+
+
+def _connect(dd: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``; one that cannot be reached (within Dask's
+    connect timeout, ``distributed.comm.timeouts.connect``) is an OptionError that names it."""
+    try:
+        return dd.Client(address)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise OptionError(f"no Dask scheduler answered at {address!r} ({exc})",
+                          "argument 'client' (--scheduler on the command line)",
+                          "check the address (tcp://HOST:8786) and that the scheduler is "
+                          "running, or leave it out to start a local cluster") from None
 
 
 def local_cluster(workers: int = 2, **kwargs: Any) -> Any:
