@@ -154,7 +154,11 @@ def test_on_a_dask_cluster_the_answer_is_the_local_one() -> None:
         from scalinglaws.fitting.many_dask import worker_threads
 
         assert worker_threads(client) == 2  # one slice of each stack per worker thread
+        # a scheduler's address: connected to count its threads, and closed after
+        by_address = sl.fit_each(LAW, t, by="run", x="x", backend="dask",
+                                 client=cluster.scheduler_address)
     pd.testing.assert_frame_equal(remote, local)
+    pd.testing.assert_frame_equal(by_address, local)
     assert remote.loc["r7", "status"] == "failed"
 
 
@@ -207,3 +211,11 @@ def test_worker_threads_of_what_is_not_a_running_client_is_unknown() -> None:
 
     assert worker_threads(None) is None
     assert worker_threads("tcp://127.0.0.1:1") is None  # an address: not asked here
+
+
+def test_a_scheduler_that_does_not_answer_is_an_option_error() -> None:
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(sl.OptionError, match="no Dask scheduler answered"):
+        sl.fit_each(LAW, table(3), by="run", x="x", backend="dask", client="tcp://127.0.0.1:1")

@@ -192,8 +192,11 @@ def _solve_on_dask(plan: BatchPlan, stacks: list[Array], client: Any,
     """:func:`_solve` on a Dask cluster: each stack cut into one slice of its problems per
     worker (a task each, one thread), the slices' answers joined in order. Only the bound law
     and the numbers cross to the workers; the table stays here."""
-    from .many_dask import run_dask, worker_threads
+    from .many_dask import connect, run_dask, worker_threads
 
+    if isinstance(client, str):  # connected here, to count the cluster's threads
+        with connect(client) as connected:
+            return _solve_on_dask(plan, stacks, connected, workers)
     n = workers or worker_threads(client) or 2
     chunks: list[list[tuple[int, Any, Any, Any]]] = []
     owner: list[int] = []

@@ -55,7 +55,7 @@ def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: 
             client = dd.Client(cluster)
             owned.append(client)
         elif isinstance(client, str):
-            client = _connect(dd, client)
+            client = connect(client)
             owned.append(client)
         elif not isinstance(client, dd.Client):
             raise OptionError(f"client is a {type(client).__name__}", "argument 'client'",
@@ -67,9 +67,10 @@ def run_dask(chunks: list[Chunk], task: Callable[[Chunk], Outcomes], *, client: 
             obj.close()
 
 
-def _connect(dd: Any, address: str) -> Any:
+def connect(address: str) -> Any:
     """A client of the scheduler at ``address``; one that cannot be reached (within Dask's
     connect timeout, ``distributed.comm.timeouts.connect``) is an OptionError that names it."""
+    dd = _distributed()
     try:
         return dd.Client(address)
     except (OSError, TimeoutError, ValueError) as exc:
