@@ -133,7 +133,7 @@ def test_every_command_that_reads_data_declares_the_row_options():
         if parameters & DATA_PARAMETERS:
             reading[command.name] = ROW_PARAMETERS - parameters
     assert set(reading) == {"fit", "backtest", "select", "compare", "isoflop", "plot",
-                            "report", "study", "suggest"}
+                            "report", "study", "suggest", "each"}
     assert all(not missing for missing in reading.values()), reading
 
 

@@ -276,6 +276,30 @@ def load_data(source: str, columns: dict[str, str] | None = None,
     return Dataset.read(source, columns=roles or None, rows=selection)
 
 
+def load_frame(source: str, *, rows: Rows | None = None, reads: Iterable[str | None] = ()
+               ) -> Any:
+    """The rows of DATA (a file, or a bundled dataset's name) as a DataFrame, less the rows
+    the row options drop, without the checks of the roles' values: for a command that judges
+    each group of rows on its own (``each``), a bad value is one group's, not the table's."""
+    import os
+    from pathlib import Path
+
+    from ..data import registry
+    from ..data.io import read_table
+    from ..data.rows import RowSelection
+
+    rows = rows or Rows()
+    path = Path(os.fspath(source))
+    frame = (registry.table(registry.info(source).name)
+             if not path.exists() and source in registry.names() else read_table(path, None))
+    by = None if rows.best_by is None else [c.strip() for c in rows.best_by.split(",")
+                                            if c.strip()]
+    selection = RowSelection(where=rows.where, dropna=rows.dropna, last_by=rows.last_by,
+                             best_of=rows.best_of, by=by, needed=tuple(c for c in reads if c),
+                             names=ROW_OPTIONS)
+    return selection.apply(frame)
+
+
 def parse_pairs(items: list[str], option: str) -> dict[str, str]:
     """Parse ``key=value`` items."""
     pairs: dict[str, str] = {}

@@ -18,6 +18,7 @@ from . import (
     catalog,
     datasets,
     demo,
+    each,
     finetune,
     fitting,
     forecast,
@@ -81,6 +82,7 @@ app.command("isoflop", context_settings=c.EXTRA)(planning.isoflop_command)
 app.command("report")(report.report_command)
 app.command("plot", context_settings=c.EXTRA)(plot.plot_command)
 app.command("observational")(observational.observational_command)
+app.command("each")(each.each_command)
 app.command("study")(study.study_command)
 app.command("suggest")(study.suggest_command)
 app.add_typer(importing.app, name="import")
